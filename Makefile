@@ -1,0 +1,35 @@
+# The two commands a new machine needs: `make demo` and `make test`. Both install what is missing.
+SHELL := /bin/bash
+SWIFT ?= swift
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+.PHONY: all deps build test demo bench fuzz check clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	scripts/with-broker.sh $(SWIFT) test --skip-build --parallel --num-workers 2
+
+demo: deps
+	@scripts/demo.sh
+
+bench:
+	@scripts/deps.sh bench
+	@scripts/bench.sh
+
+fuzz: deps
+	@scripts/fuzz.sh
+
+check: deps
+	@scripts/check.sh
+
+clean:
+	scripts/rabbitmq-node.sh stop || true
+	rm -rf .build .run

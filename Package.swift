@@ -1,0 +1,120 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Our own targets treat every warning as an error; dependencies are left alone.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "mimamori",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mimamorid", targets: ["mimamorid"]),
+        .executable(name: "mimamori", targets: ["mimamori"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // C libraries from Debian (librabbitmq-dev, libcurl4-openssl-dev, libpango1.0-dev).
+        .systemLibrary(
+            name: "CRabbitMQ", pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CPangoCairo", pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        // Swift cannot call C variadic functions (amqp_login, curl_easy_setopt): tiny shims.
+        .target(name: "CRabbitMQShim", dependencies: ["CRabbitMQ"]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+
+        .target(
+            name: "AMQP",
+            dependencies: [
+                "CRabbitMQ", "CRabbitMQShim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "MimamoriCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "MimamoriCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Outlets",
+            dependencies: [
+                "CCurl", "CCurlShim", "CPangoCairo",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Mimamori",
+            dependencies: [
+                "AMQP", "MimamoriCore", "Ledger", "Outlets",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "mimamorid",
+            dependencies: ["Mimamori"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "mimamori",
+            dependencies: [
+                "Mimamori",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        // Fixtures that start and reach the real servers the tests use (RabbitMQ, SMTP, HTTP).
+        .target(
+            name: "TestFixtures",
+            dependencies: ["AMQP"],
+            path: "Tests/TestFixtures",
+            swiftSettings: strict),
+        .testTarget(
+            name: "AMQPTests", dependencies: ["AMQP", "TestFixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "MimamoriCoreTests",
+            dependencies: [
+                "MimamoriCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LedgerTests", dependencies: ["Ledger", "TestFixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "OutletsTests", dependencies: ["Outlets", "TestFixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "MimamoriTests", dependencies: ["Mimamori", "TestFixtures"],
+            swiftSettings: strict),
+    ]
+)

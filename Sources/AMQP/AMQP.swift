@@ -1,0 +1,1 @@
+// The AMQP target; see docs/architecture.md.

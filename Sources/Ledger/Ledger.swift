@@ -1,0 +1,1 @@
+// The Ledger target; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The Mimamori target; see docs/architecture.md.

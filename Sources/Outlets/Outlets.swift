@@ -1,0 +1,1 @@
+// The Outlets target; see docs/architecture.md.

@@ -1,0 +1,2 @@
+import Mimamori
+print("mimamori: not yet")

@@ -1,0 +1,2 @@
+import Mimamori
+print("mimamorid: not yet")
