@@ -1,0 +1,72 @@
+import FlyingFox
+import Foundation
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// Serves `/metrics` (Prometheus text format) and `/healthz` on a loopback port.
+///
+/// `/healthz` answers 200 only while the daemon can do its job (broker connected, ledger open),
+/// so the load balancer of an active/standby pair sends nothing to an instance that cannot act.
+public struct MetricsEndpoint: Service {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: UInt16
+        public init(host: String = "127.0.0.1", port: UInt16 = 9464) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    private let configuration: Configuration
+    private let registry: PrometheusCollectorRegistry
+    private let health: @Sendable () async -> HealthReport
+    private let logger: Logger
+
+    public init(
+        configuration: Configuration, registry: PrometheusCollectorRegistry, logger: Logger,
+        health: @escaping @Sendable () async -> HealthReport
+    ) {
+        self.configuration = configuration
+        self.registry = registry
+        self.health = health
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let address = try sockaddr_in.inet(ip4: configuration.host, port: configuration.port)
+        let server = HTTPServer(address: address, logger: .disabled)
+        let registry = self.registry
+        let health = self.health
+        await server.appendRoute("GET /metrics") { _ in
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return HTTPResponse(
+                statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: Data(buffer))
+        }
+        await server.appendRoute("GET /healthz") { _ in
+            let report = await health()
+            return HTTPResponse(
+                statusCode: report.isHealthy ? .ok : .serviceUnavailable,
+                headers: [.contentType: "text/plain; charset=utf-8"],
+                body: Data((report.text + "\n").utf8))
+        }
+        logger.info("metrics.listening", metadata: .keyed([.file: "\(configuration.host):\(configuration.port)"]))
+        try await withGracefulShutdownHandler {
+            try await server.run()
+        } onGracefulShutdown: {
+            Task { await server.stop(timeout: 1) }
+        }
+    }
+}
+
+/// What `/healthz` says: healthy or not, and a line an operator can read.
+public struct HealthReport: Sendable {
+    public var isHealthy: Bool
+    public var text: String
+    public init(isHealthy: Bool, text: String) {
+        self.isHealthy = isHealthy
+        self.text = text
+    }
+}

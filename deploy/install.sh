@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs Mimamori on a Debian 12 server: binaries, user, folders, unit, sample settings.
+# Usage (as root, from a checkout): deploy/install.sh [--prefix /usr/local]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prefix=/usr/local
+[ "${1:-}" = --prefix ] && prefix=$2
+
+[ "$(id -u)" = 0 ] || { echo "install: run as root" >&2; exit 1; }
+scripts/deps.sh
+swift build -c release
+bin=$(swift build -c release --show-bin-path)
+
+install -d "$prefix/bin"
+install -m 0755 "$bin/mimamorid" "$bin/mimamori" "$prefix/bin/"
+
+getent group mimamori >/dev/null || groupadd --system mimamori
+getent passwd mimamori >/dev/null || useradd --system --gid mimamori --home-dir /var/lib/mimamori \
+    --shell /usr/sbin/nologin --comment "Mimamori daemon" mimamori
+
+install -d -m 0750 -o root -g mimamori /etc/mimamori /etc/mimamori/templates /etc/mimamori/publishers
+install -d -m 0700 -o root -g root /etc/mimamori/credentials
+install -d -m 0750 -o mimamori -g mimamori /var/spool/mimamori /var/spool/mimamori/radio
+for f in mimamori.yaml cooperators.csv; do
+    [ -e "/etc/mimamori/$f" ] || install -m 0640 -o root -g mimamori "config/$f" "/etc/mimamori/$f"
+done
+cp -rn config/templates/. /etc/mimamori/templates/ 2>/dev/null || true
+for c in broker-password smtp-password fax-token; do
+    [ -e "/etc/mimamori/credentials/$c" ] || install -m 0600 /dev/null "/etc/mimamori/credentials/$c"
+done
+
+install -m 0644 systemd/mimamorid.service /etc/systemd/system/mimamorid.service
+install -m 0644 deploy/rabbitmq/definitions.json /etc/rabbitmq/mimamori-definitions.json 2>/dev/null || true
+systemctl daemon-reload 2>/dev/null || true
+
+cat <<MSG
+Installed mimamorid and mimamori into $prefix/bin.
+Next:
+  1. edit /etc/mimamori/mimamori.yaml and /etc/mimamori/cooperators.csv
+  2. put the police side's public key into /etc/mimamori/publishers/<key-id>.pub
+  3. write the secrets into /etc/mimamori/credentials/{broker-password,smtp-password,fax-token}
+  4. mimamori check-config --config /etc/mimamori/mimamori.yaml
+  5. systemctl enable --now mimamorid; journalctl -u mimamorid -f
+MSG
