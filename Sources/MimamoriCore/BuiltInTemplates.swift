@@ -18,6 +18,7 @@ enum BuiltInTemplates {
             次の方が行方不明になり、ご家族から発見支援の依頼がありました。
             日常のお仕事や生活の範囲内で結構ですので、見守りへのご協力をお願いいたします。
 
+
             """ + emailDescription + sightings + privacyNotice + signature,
 
         "update.email-subject": "{{mark}}【{{town.name}}】行方不明の方の情報更新（続報）（案件番号 {{caseRef}}）",
@@ -25,6 +26,7 @@ enum BuiltInTemplates {
             {{town.name}}{{town.department}}です。
             先にお知らせした行方不明の方について、情報が新しくなりましたのでお知らせします。
             以下が最新の情報です。引き続き、見守りへのご協力をお願いいたします。
+
 
             """ + emailDescription + sightings + privacyNotice + signature,
 
@@ -40,6 +42,7 @@ enum BuiltInTemplates {
             この件で知り得た情報は、今後も目的以外に使ったり、ほかに漏らしたりしないよう
             お願いいたします（同要綱第14条）。
 
+
             """ + signature,
 
         "destruction-reminder.email-subject": "{{mark}}【{{town.name}}】書類の処分のお願い（案件番号 {{caseRef}}）",
@@ -48,10 +51,12 @@ enum BuiltInTemplates {
             {{terminationDate}}に終結をお知らせした発見支援（案件番号 {{caseRef}}）について、
             念のためのお願いです。
 
-            {{documentsDates}}にお送りした情報が書かれた書類やメールが、お手元に残っていないか
-            ご確認ください。残っている場合は、書類は裁断などの適切な方法で、メールは削除により、
+            {{documentsDates}}にお送りした情報が書かれた書類やメールが、
+            お手元に残っていないかご確認ください。
+            残っている場合は、書類は裁断などの適切な方法で、メールは削除により、
             直ちに処分してください（{{town.network}}事業実施要綱第11条第3項）。
             すでに処分していただいている場合は、ご対応は不要です。
+
 
             """ + signature,
 
@@ -95,6 +100,7 @@ enum BuiltInTemplates {
             この件でお送りした情報が書かれた書類は、裁断などの適切な方法で直ちに処分してください（{{town.network}}事業実施要綱第11条第3項）。
             この件で知り得た情報は、今後も目的以外に使ったり、ほかに漏らしたりしないようお願いいたします（同要綱第14条）。
 
+
             """ + faxSignature,
 
         "destruction-reminder.fax": """
@@ -113,18 +119,21 @@ enum BuiltInTemplates {
             上の書類がお手元に残っている場合は、裁断などの適切な方法で直ちに処分してください（{{town.network}}事業実施要綱第11条第3項）。
             すでに処分していただいている場合は、ご対応は不要です。
 
+
             """ + faxSignature,
 
         "alert.radio": radioDrillStart + """
             こちらは、{{town.name}}役場です。
             行方不明の方の、お知らせです。
             {{lastSeen.whenSpoken}}、{{lastSeen.place}}で見かけられたのを最後に、{{person.kana}}さん、{{person.age}}歳の{{person.sexSpoken}}が、行方不明になっています。
+
             """ + radioDescription + radioDrillEnd,
 
         "update.radio": radioDrillStart + """
             こちらは、{{town.name}}役場です。
             先ほどお知らせした、行方不明の方の、続報です。
             {{person.kana}}さん、{{person.age}}歳の{{person.sexSpoken}}は、{{lastSeen.whenSpoken}}、{{lastSeen.place}}で見かけられたのが最後です。
+
             """ + radioDescription + radioDrillEnd,
 
         "termination.radio": radioDrillStart + """
@@ -145,6 +154,7 @@ enum BuiltInTemplates {
 
     static let addressee = """
         {{town.network}} 協力機関・協力者の皆さま
+
 
         """
 
@@ -254,6 +264,7 @@ enum BuiltInTemplates {
         {{/photoAttached}}
         この書類は発見支援の目的にのみ使い、ほかに漏らさないでください（{{town.network}}事業実施要綱第14条）。
         発見支援の終結の連絡を受けたら、この書類は直ちに裁断などの方法で処分してください（同要綱第11条第3項）。
+
 
         """ + faxSignature
 

@@ -28,11 +28,16 @@ public struct NoticeRenderer: Sendable {
             if let hair = person.hair { p["hair"] = hair }
             if !person.features.isEmpty { p["features"] = person.features.joined(separator: "、") }
             if let area = person.residenceArea { p["residenceArea"] = area }
-            var spoken: [String] = []
-            if let h = person.heightCm { spoken.append("身長は\(h)センチくらい") }
-            if let b = person.build { spoken.append(b) }
-            if let hair = person.hair { spoken.append("髪は\(hair)") }
-            if !spoken.isEmpty { p["descriptionSpoken"] = spoken.joined(separator: "、") + "です。" }
+            // Short sentences, as an announcer reads them: 身長は150センチくらいで、やせ型です。
+            var spoken = ""
+            switch (person.heightCm, person.build) {
+            case let (h?, b?): spoken += "身長は\(h)センチくらいで、\(b)です。"
+            case let (h?, nil): spoken += "身長は\(h)センチくらいです。"
+            case let (nil, b?): spoken += "体格は、\(b)です。"
+            case (nil, nil): break
+            }
+            if let hair = person.hair { spoken += "髪は、\(hair)です。" }
+            if !spoken.isEmpty { p["descriptionSpoken"] = spoken }
             context["person"] = p
         }
         if !event.clothing.isEmpty {
