@@ -257,17 +257,21 @@ struct SettingsReader {
     mutating func fax(_ node: Node?) -> Configuration.Fax? {
         guard let f = mapping(node, "fax", allowed: ["method", "gateway", "url", "sendfax", "host"]) else { return nil }
         var fax = Configuration.Fax()
+        var methodKnown = true
         if let text = string(f["method"], "fax.method") {
             if let method = Configuration.Fax.Method(rawValue: text) {
                 fax.method = method
             } else {
                 problem("fax.method", "must be one of email-gateway, http-api, hylafax")
+                methodKnown = false
             }
         }
         fax.gateway = string(f["gateway"], "fax.gateway")
         fax.url = url(f["url"], "fax.url", schemes: ["http", "https"])
         if let v = path(f["sendfax"], "fax.sendfax") { fax.sendfax = v }
         fax.host = string(f["host"], "fax.host")
+        // Which keys a method needs is only worth saying once the method itself is right.
+        guard methodKnown else { return fax }
         switch fax.method {
         case .emailGateway:
             if let gateway = fax.gateway {
