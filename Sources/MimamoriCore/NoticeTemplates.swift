@@ -56,6 +56,8 @@ public struct NoticeTemplates: Sendable {
             }
             do {
                 compiled[name] = try Self.compile(text)
+            } catch let error as MustacheTemplate.ParserError {
+                problems.append(.init(name: name, message: "does not compile: line \(error.context.lineNumber): \(error.error)"))
             } catch {
                 problems.append(.init(name: name, message: "does not compile: \(error)"))
             }
