@@ -7,7 +7,9 @@
 /// - the termination notice never says how the case ended, only that the support has ended, with
 ///   thanks and the instruction to destroy the documents at once (第11条第3項);
 /// - the destruction reminder holds the case reference and dates only, no personal data;
-/// - the radio script has the name in kana only and no residence.
+/// - the radio script has the name in kana only and no residence;
+/// - the town's regulation is cited (第11条第3項, 第14条) only when settings name it
+///   (`town.regulation`), so no notice cites a 要綱 that does not exist.
 /// Values are precomputed by `NoticeRenderer` (dates, "82歳・女性", spoken forms); absent
 /// optional values are absent keys, so `{{#key}}…{{/key}}` lines disappear.
 enum BuiltInTemplates {
@@ -38,9 +40,9 @@ enum BuiltInTemplates {
 
             ■ 書類の処分のお願い
             この件でお送りした情報が書かれた書類（FAX・印刷したもの）は裁断などの適切な方法で、
-            メールは削除により、直ちに処分してください（{{town.network}}事業実施要綱第11条第3項）。
+            メールは削除により、直ちに処分してください{{cite.article11}}。
             この件で知り得た情報は、今後も目的以外に使ったり、ほかに漏らしたりしないよう
-            お願いいたします（同要綱第14条）。
+            お願いいたします{{cite.article14}}。
 
 
             """ + signature,
@@ -54,7 +56,7 @@ enum BuiltInTemplates {
             {{documentsDates}}にお送りした情報が書かれた書類やメールが、
             お手元に残っていないかご確認ください。
             残っている場合は、書類は裁断などの適切な方法で、メールは削除により、
-            直ちに処分してください（{{town.network}}事業実施要綱第11条第3項）。
+            直ちに処分してください{{cite.article11}}。
             すでに処分していただいている場合は、ご対応は不要です。
 
 
@@ -66,7 +68,7 @@ enum BuiltInTemplates {
             【訓練】これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
             {{/drill}}
-            {{town.network}} 協力機関の皆さま
+            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
             {{town.name}}{{town.department}}です。次の方が行方不明になり、ご家族から発見支援の依頼がありました。
             日常の業務の範囲内で結構ですので、見守りへのご協力をお願いいたします。
 
@@ -78,7 +80,7 @@ enum BuiltInTemplates {
             【訓練】これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
             {{/drill}}
-            {{town.network}} 協力機関の皆さま
+            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
             {{town.name}}{{town.department}}です。先にお知らせした行方不明の方について、情報が新しくなりました。
             以下が最新の情報です。引き続き、見守りへのご協力をお願いいたします。
 
@@ -90,15 +92,15 @@ enum BuiltInTemplates {
             【訓練】これは訓練のための連絡です。
 
             {{/drill}}
-            {{town.network}} 協力機関の皆さま
+            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
             {{firstNoticeDate}}にお願いしました発見支援は、終了しました。
             ご協力いただき、誠にありがとうございました。
 
             | 案件番号 | {{caseRef}}
             | 発見支援の依頼日 | {{firstNoticeDate}}
 
-            この件でお送りした情報が書かれた書類は、裁断などの適切な方法で直ちに処分してください（{{town.network}}事業実施要綱第11条第3項）。
-            この件で知り得た情報は、今後も目的以外に使ったり、ほかに漏らしたりしないようお願いいたします（同要綱第14条）。
+            この件でお送りした情報が書かれた書類は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
+            この件で知り得た情報は、今後も目的以外に使ったり、ほかに漏らしたりしないようお願いいたします{{cite.article14}}。
 
 
             """ + faxSignature,
@@ -109,14 +111,14 @@ enum BuiltInTemplates {
             【訓練】これは訓練のための連絡です。
 
             {{/drill}}
-            {{town.network}} 協力機関の皆さま
+            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
             {{terminationDate}}に終結をお知らせした発見支援について、念のためのお願いです。
 
             | 案件番号 | {{caseRef}}
             | 処分していただく書類 | {{documentsDates}}にお送りしたFAX
             | 終結のお知らせ | {{terminationDate}}
 
-            上の書類がお手元に残っている場合は、裁断などの適切な方法で直ちに処分してください（{{town.network}}事業実施要綱第11条第3項）。
+            上の書類がお手元に残っている場合は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
             すでに処分していただいている場合は、ご対応は不要です。
 
 
@@ -153,7 +155,7 @@ enum BuiltInTemplates {
         """
 
     static let addressee = """
-        {{town.network}} 協力機関・協力者の皆さま
+        {{#town.network}}{{town.network}} {{/town.network}}協力機関・協力者の皆さま
 
 
         """
@@ -211,9 +213,9 @@ enum BuiltInTemplates {
 
     static let privacyNotice = """
         ■ 個人情報の取り扱い
-        この情報は発見支援の目的にのみ使い、ほかに漏らさないでください（{{town.network}}事業実施要綱第14条）。
+        この情報は発見支援の目的にのみ使い、ほかに漏らさないでください{{cite.article14}}。
         発見支援の終結をお知らせしたときは、この情報が書かれた書類は裁断などで、
-        メールは削除により、直ちに処分してください（同要綱第11条第3項）。
+        メールは削除により、直ちに処分してください{{cite.article11}}。
 
 
         """
@@ -262,8 +264,8 @@ enum BuiltInTemplates {
         ご家族の同意を得て、ご本人の写真を載せています。
 
         {{/photoAttached}}
-        この書類は発見支援の目的にのみ使い、ほかに漏らさないでください（{{town.network}}事業実施要綱第14条）。
-        発見支援の終結の連絡を受けたら、この書類は直ちに裁断などの方法で処分してください（同要綱第11条第3項）。
+        この書類は発見支援の目的にのみ使い、ほかに漏らさないでください{{cite.article14}}。
+        発見支援の終結の連絡を受けたら、この書類は直ちに裁断などの方法で処分してください{{cite.article11}}。
 
 
         """ + faxSignature

@@ -223,7 +223,7 @@ struct SettingsReader {
             problem("town", "required: name, department and phone of the sender of notices")
             return nil
         }
-        guard let t = mapping(node, "town", allowed: ["name", "department", "head", "phone", "network"]) else { return nil }
+        guard let t = mapping(node, "town", allowed: ["name", "department", "head", "phone", "network", "regulation"]) else { return nil }
         let name = requiredString(t["name"], "town.name")
         let department = requiredString(t["department"], "town.department")
         let phone = requiredString(t["phone"], "town.phone")
@@ -233,7 +233,7 @@ struct SettingsReader {
         guard let name, let department, let phone else { return nil }
         return Configuration.Town(
             name: name, department: department, head: string(t["head"], "town.head"), phone: phone,
-            network: string(t["network"], "town.network"))
+            network: string(t["network"], "town.network"), regulation: string(t["regulation"], "town.regulation"))
     }
 
     mutating func email(_ node: Node?) -> Configuration.Email? {

@@ -35,15 +35,25 @@ public struct Configuration: Sendable, Hashable {
         public var head: String
         /// The department's phone, printed on notices for questions (not for sightings).
         public var phone: String
-        /// The network's name as residents know it (紀美野にこにこネットワーク).
-        public var network: String
+        /// The network's name as its members know it (紀美野にこにこネットワーク); nil: notices
+        /// address "協力機関・協力者の皆さま" without a name.
+        public var network: String?
+        /// The regulation the notices cite for the duty to destroy documents and keep data to its
+        /// purpose (紀美野にこにこネットワーク事業実施要綱: 第11条第3項, 第14条); nil: no citation.
+        /// The article numbers are Kimino's; a town whose 要綱 numbers them differently overrides
+        /// the templates.
+        public var regulation: String?
 
-        public init(name: String, department: String, head: String? = nil, phone: String, network: String? = nil) {
+        public init(
+            name: String, department: String, head: String? = nil, phone: String, network: String? = nil,
+            regulation: String? = nil
+        ) {
             self.name = name
             self.department = department
             self.head = head ?? "\(name)長"
             self.phone = phone
-            self.network = network ?? "\(name)SOSネットワーク"
+            self.network = network
+            self.regulation = regulation
         }
     }
 

@@ -100,7 +100,10 @@ public struct NoticeRenderer: Sendable {
             "sentAt": JapaneseDateFormat.dateTime(sentAt),
             "town": [
                 "name": town.name, "department": town.department, "head": town.head, "phone": town.phone,
-                "network": town.network,
+            ].merging(town.network.map { ["network": $0] } ?? [:]) { a, _ in a },
+            "cite": [
+                "article11": town.regulation.map { "（\($0)第11条第3項）" } ?? "",
+                "article14": town.regulation.map { "（\($0)第14条）" } ?? "",
             ],
         ]
     }

@@ -10,6 +10,7 @@ struct ConfigurationTests {
         #expect(c.municipality == "kimino")
         #expect(c.town.name == "紀美野町" && c.town.head == "紀美野町長" && c.town.phone == "073-489-9960")
         #expect(c.town.network == "紀美野にこにこネットワーク")
+        #expect(c.town.regulation == "紀美野にこにこネットワーク事業実施要綱")
         #expect(c.broker.prefetch == 64 && c.broker.heartbeat == .seconds(30))
         #expect(c.email.from == "紀美野町 保健福祉課 <sos@town.example.jp>")
         #expect(c.fax.method == .emailGateway && c.fax.gateway == "{number}@fax.example.jp")
@@ -32,7 +33,7 @@ struct ConfigurationTests {
         #expect(c.publishers.requireSignature && c.publishers.keys == "/etc/mimamori/publishers")
         #expect(c.radio == nil)
         #expect(c.metrics.listen == "127.0.0.1:9464")
-        #expect(c.town.network == "紀美野町SOSネットワーク")
+        #expect(c.town.network == nil && c.town.regulation == nil)
     }
 
     @Test func everyProblemIsReportedAtOnceWithItsPath() throws {

@@ -150,6 +150,19 @@ struct NoticeRenderingTests {
         }
     }
 
+    @Test func withoutANamedRegulationNothingIsCited() throws {
+        var configuration = try Sample.configuration()
+        configuration.town.network = nil
+        configuration.town.regulation = nil
+        let planner = Planner(configuration: configuration, directory: try Sample.directory())
+        let alert = planner.renderer.description(.alert, event: try Sample.opened(), photo: nil, sentAt: Sample.now)
+        let end = planner.renderer.termination(caseID: CaseID("X"), revision: 2, drill: false, firstNoticeAt: Sample.now, sentAt: Sample.now)
+        for text in [alert.email.body, alert.fax.plainText, end.email.body, end.fax.plainText] {
+            #expect(!text.contains("要綱") && !text.contains("条"))
+            #expect(text.contains("協力機関") && !text.contains("ネットワーク"))
+        }
+    }
+
     @Test func everyBuiltInTemplateCompilesAndIsNamed() {
         #expect(Set(BuiltInTemplates.texts.keys) == Set(NoticeTemplates.names))
         #expect(NoticeTemplates.names.count == 15)
