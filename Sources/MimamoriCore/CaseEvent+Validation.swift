@@ -65,14 +65,23 @@ struct FieldReader {
     }
 
     static func checkText(_ text: String, field: String, max: Int) throws(CaseEventError) -> String {
-        // Control characters would break a FAX line, an email header or the radio script.
-        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        // Control characters would break a FAX line, an email header or the radio script; line and
+        // paragraph separators likewise; bidirectional overrides could make a FAX say something
+        // other than the data (U+202A–202E, U+2066–2069).
+        if text.unicodeScalars.contains(where: Self.isDisallowed) {
             throw .controlCharacter(field: field)
         }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw .missing(field: field) }
         guard trimmed.count <= max else { throw .tooLong(field: field, limit: max) }
         return trimmed
+    }
+
+    static func isDisallowed(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: return true
+        default: return (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
+        }
     }
 
     func int(_ key: String, in range: ClosedRange<Int>) throws(CaseEventError) -> Int? {

@@ -68,6 +68,10 @@ struct CaseEventTests {
         .init(name: "person.name too long", expected: .tooLong(field: "person.name", limit: 100), change: person { $0["name"] = String(repeating: "花", count: 101) }),
         .init(name: "person.name with a line break", expected: .controlCharacter(field: "person.name"), change: person { $0["name"] = "花子\n様" }),
         .init(name: "person.name with NUL", expected: .controlCharacter(field: "person.name"), change: person { $0["name"] = "花子\u{0}" }),
+        .init(name: "person.name with a bidi override", expected: .controlCharacter(field: "person.name"), change: person { $0["name"] = "花子\u{202E}" }),
+        .init(name: "lastSeen.place with a line separator", expected: .controlCharacter(field: "lastSeen.place")) {
+            $0["lastSeen"] = ["at": "2026-11-27T15:30:00+09:00", "place": "県道\u{2028}沿い"]
+        },
         .init(name: "person.nameKana in kanji", expected: .invalid(field: "person.nameKana"), change: person { $0["nameKana"] = "紀美野 花子" }),
         .init(name: "person.sex unknown value", expected: .outOfRange(field: "person.sex"), change: person { $0["sex"] = "F" }),
         .init(name: "person.heightCm out of range", expected: .outOfRange(field: "person.heightCm"), change: person { $0["heightCm"] = 15 }),
