@@ -132,7 +132,9 @@ public struct Planner: Sendable {
         caseID: CaseID, revision: Int, drill: Bool, history: DeliveryHistory, documentsFrom: Date, documentsTo: Date,
         now: Date
     ) -> DeliveryPlan {
-        let holders = history.personalDataRecipients.sorted { $0.key.rawValue < $1.key.rawValue }
+        // The radio holds no documents: it gets a termination only if it announced, never a reminder.
+        let holders = history.personalDataRecipients.filter { $0.key != .radio && $0.value != .radio }
+            .sorted { $0.key.rawValue < $1.key.rawValue }
         var deliveries: [PlannedDelivery] = holders.map {
             PlannedDelivery(caseID: caseID, revision: revision, recipient: $0.key, channel: $0.value, kind: .termination, notBefore: now)
         }
