@@ -174,7 +174,7 @@ struct FieldReader {
         return CaseEvent(
             messageID: messageID, caseID: CaseID(caseText), sequence: sequence, kind: kind, issuedAt: issuedAt,
             municipality: municipality, drill: drill, person: person, clothing: clothing, belongings: belongings,
-            lastSeen: lastSeen, photo: photo, consent: consent ?? .none, contact: contact, closure: closure)
+            lastSeen: lastSeen, photo: photo, consent: consent ?? .withheld, contact: contact, closure: closure)
     }
 
     func person() throws(CaseEventError) -> CaseEvent.Person {

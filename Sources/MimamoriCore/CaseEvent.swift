@@ -116,7 +116,8 @@ public struct CaseEvent: Sendable, Hashable, Codable {
             self.partnerTowns = partnerTowns
         }
 
-        public static let none = Consent(cooperators: false)
+        /// No consent to anything (also what a `closed` event without `consent` carries).
+        public static let withheld = Consent(cooperators: false)
     }
 
     public struct Contact: Sendable, Hashable, Codable {

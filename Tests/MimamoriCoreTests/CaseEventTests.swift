@@ -24,7 +24,7 @@ struct CaseEventTests {
     @Test func decodesAClosedEventWithoutDescription() throws {
         let e = try Sample.closed()
         #expect(e.kind == .closed && e.closure?.reason == .found && e.person == nil)
-        #expect(e.consent == .none)
+        #expect(e.consent == .withheld)
     }
 
     struct Breakage: CustomTestStringConvertible, Sendable {

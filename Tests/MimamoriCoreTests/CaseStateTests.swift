@@ -90,6 +90,20 @@ struct CaseStateTests {
         #expect(later == [.ignore(reason: .afterClosure(phase: .closed))])
     }
 
+    @Test func withdrawnConsentStopsNewNoticesButNotTheEnd() throws {
+        var (state, _) = try opened()
+        let withdrawn = try Sample.event(sequence: 2, consent: .withheld)
+        let history = DeliveryHistory(personalDataRecipients: [RecipientID("fax-yasuragi"): .fax], radioAnnounced: true)
+        let actions = CaseState.receive(withdrawn, state: &state, context: try context(history))
+        #expect(actions == [.cancelPending(caseID: CaseID("KN-2026-0042"), kinds: [.alert, .update]), .plan(DeliveryPlan())])
+        // Those who hold the data are still told the end and reminded to destroy it.
+        let closing = CaseState.receive(try Sample.event(sequence: 3, kind: .closed, consent: .withheld), state: &state, context: try context(history))
+        let plan = try #require(isPlan(closing))
+        #expect(plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient)" }.sorted() == [
+            "destruction-reminder:fax-yasuragi", "termination:fax-yasuragi", "termination:radio",
+        ])
+    }
+
     @Test func phasesAfterClosure() throws {
         var (state, _) = try opened()
         _ = CaseState.receive(try Sample.closed(), state: &state, context: try context())
