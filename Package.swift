@@ -110,6 +110,8 @@ let package = Package(
                 "MimamoriCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            // Read through #filePath, not bundled.
+            exclude: ["Fixtures", "Golden"],
             swiftSettings: strict),
         .testTarget(
             name: "LedgerTests", dependencies: ["Ledger", "TestFixtures"], swiftSettings: strict),

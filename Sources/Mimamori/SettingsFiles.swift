@@ -1,0 +1,99 @@
+import Foundation
+import MimamoriCore
+
+/// Reads the files of design 3.3 from disk and hands their contents to the pure parsers of
+/// `MimamoriCore` (which does no I/O). Used by `mimamori check-config`, `mimamori render` and the
+/// daemon (at start and on SIGHUP).
+public struct SettingsFiles: Sendable {
+    /// `--config`, else `$MIMAMORI_CONFIG`, else `/etc/mimamori/mimamori.yaml`.
+    public static func configPath(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        option ?? environment["MIMAMORI_CONFIG"] ?? "/etc/mimamori/mimamori.yaml"
+    }
+
+    public var configuration: Configuration
+    public var directory: CooperatorDirectory
+    public var templates: NoticeTemplates
+    public var publisherKeys: PublisherKeys
+    /// Every problem found, each naming its file (and key path or line). Empty: all good.
+    public var problems: [String]
+
+    /// Loads everything, collecting problems instead of stopping at the first. Throws only when
+    /// the settings themselves cannot be read or parsed (nothing else can be found without them).
+    public static func load(configPath: String) throws(SettingsFilesError) -> SettingsFiles {
+        let text: String
+        do {
+            text = try String(contentsOfFile: configPath, encoding: .utf8)
+        } catch {
+            throw SettingsFilesError(problems: ["\(configPath): cannot read (\(Self.reason(error)))"])
+        }
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.parse(yaml: text)
+        } catch {
+            throw SettingsFilesError(problems: error.problems.map { "\(configPath): \($0)" })
+        }
+        var problems: [String] = []
+
+        var directory = CooperatorDirectory()
+        if let data = FileManager.default.contents(atPath: configuration.cooperators) {
+            do {
+                let loaded = try CooperatorDirectory.load(csv: data)
+                directory = loaded.directory
+                problems += loaded.problems.map { "\(configuration.cooperators): line \($0.line)" + ($0.id.map { " (\($0))" } ?? "") + ": \($0.message)" }
+            } catch {
+                problems.append("\(configuration.cooperators): \(error)")
+            }
+        } else {
+            problems.append("\(configuration.cooperators): cannot read (cooperators in mimamori.yaml)")
+        }
+
+        var templates = NoticeTemplates.builtIn
+        if let folder = configuration.templates {
+            var overrides: [String: String] = [:]
+            // A missing override folder is fine: the built-in templates apply.
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            for name in names.sorted() where name.hasSuffix(".mustache") {
+                let path = (folder as NSString).appendingPathComponent(name)
+                if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                    overrides[String(name.dropLast(".mustache".count))] = text
+                } else {
+                    problems.append("\(path): cannot read as UTF-8")
+                }
+            }
+            do {
+                templates = try NoticeTemplates(overrides: overrides)
+            } catch {
+                problems += error.problems.map { "\(folder)/\($0.name).mustache: \($0.message)" }
+            }
+        }
+
+        var keys = PublisherKeys()
+        let keyFolder = configuration.publishers.keys
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: keyFolder) {
+            for name in names.sorted() {
+                guard let id = PublisherKeys.keyID(forFileName: name) else { continue }
+                let path = (keyFolder as NSString).appendingPathComponent(name)
+                do {
+                    try keys.add(keyID: id, fileContents: try String(contentsOfFile: path, encoding: .utf8))
+                } catch let error as PublisherKeyError {
+                    problems.append("\(path): \(error)")
+                } catch {
+                    problems.append("\(path): cannot read (\(Self.reason(error)))")
+                }
+            }
+        }
+        if configuration.publishers.requireSignature, keys.keyIDs.isEmpty {
+            problems.append("\(keyFolder): no <key-id>.pub files, but publishers.require-signature is true: every event would be dead-lettered")
+        }
+        return SettingsFiles(configuration: configuration, directory: directory, templates: templates, publisherKeys: keys, problems: problems)
+    }
+
+    static func reason(_ error: any Error) -> String {
+        (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+    }
+}
+
+public struct SettingsFilesError: Error, Sendable, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String { problems.joined(separator: "\n") }
+}

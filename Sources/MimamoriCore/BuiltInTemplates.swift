@@ -1,0 +1,304 @@
+/// The notice templates compiled into the program (there are no resource bundles).
+///
+/// Written as a town official would sign them: です・ます, the town head as sender, the department
+/// as contact. Rules the texts keep, checked by tests:
+/// - drill cases say 【訓練】 in every subject, title and body, and the radio says 「これは訓練です」
+///   at the start and the end;
+/// - the termination notice never says how the case ended, only that the support has ended, with
+///   thanks and the instruction to destroy the documents at once (第11条第3項);
+/// - the destruction reminder holds the case reference and dates only, no personal data;
+/// - the radio script has the name in kana only and no residence;
+/// - the town's regulation is cited (第11条第3項, 第14条) only when settings name it
+///   (`town.regulation`), so no notice cites a 要綱 that does not exist.
+/// Values are precomputed by `NoticeRenderer` (dates, "82歳・女性", spoken forms); absent
+/// optional values are absent keys, so `{{#key}}…{{/key}}` lines disappear.
+enum BuiltInTemplates {
+    static let texts: [String: String] = [
+        "alert.email-subject": "{{mark}}【{{town.name}}】行方不明の方の発見にご協力ください（案件番号 {{caseRef}}）",
+        "alert.email-body": drillNotice + addressee + """
+            {{town.name}}{{town.department}}です。
+            次の方が行方不明になり、ご家族から発見支援の依頼がありました。
+            日常のお仕事や生活の範囲内で結構ですので、見守りへのご協力をお願いいたします。
+
+
+            """ + emailDescription + sightings + privacyNotice + signature,
+
+        "update.email-subject": "{{mark}}【{{town.name}}】行方不明の方の情報更新（続報）（案件番号 {{caseRef}}）",
+        "update.email-body": drillNotice + addressee + """
+            {{town.name}}{{town.department}}です。
+            先にお知らせした行方不明の方について、情報が新しくなりましたのでお知らせします。
+            以下が最新の情報です。引き続き、見守りへのご協力をお願いいたします。
+
+
+            """ + emailDescription + sightings + privacyNotice + signature,
+
+        "termination.email-subject": "{{mark}}【{{town.name}}】発見支援終結のお知らせ（案件番号 {{caseRef}}）",
+        "termination.email-body": drillNotice + addressee + """
+            {{town.name}}{{town.department}}です。
+            {{firstNoticeDate}}にお願いしました発見支援（案件番号 {{caseRef}}）は、終了しました。
+            ご協力いただき、誠にありがとうございました。
+
+            ■ 書類の処分のお願い
+            この件でお送りした情報が書かれた書類（FAX・印刷したもの）は裁断などの適切な方法で、
+            メールは削除により、直ちに処分してください{{cite.article11}}。
+            この件で知り得た情報は、今後も目的以外に使ったり、ほかに漏らしたりしないよう
+            お願いいたします{{cite.article14}}。
+
+
+            """ + signature,
+
+        "destruction-reminder.email-subject": "{{mark}}【{{town.name}}】書類の処分のお願い（案件番号 {{caseRef}}）",
+        "destruction-reminder.email-body": drillNotice + addressee + """
+            {{town.name}}{{town.department}}です。
+            {{terminationDate}}に終結をお知らせした発見支援（案件番号 {{caseRef}}）について、
+            念のためのお願いです。
+
+            {{documentsDates}}にお送りした情報が書かれた書類やメールが、
+            お手元に残っていないかご確認ください。
+            残っている場合は、書類は裁断などの適切な方法で、メールは削除により、
+            直ちに処分してください{{cite.article11}}。
+            すでに処分していただいている場合は、ご対応は不要です。
+
+
+            """ + signature,
+
+        "alert.fax": """
+            # {{mark}}行方不明の方の発見支援のお願い
+            {{#drill}}
+            【訓練】これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
+
+            {{/drill}}
+            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
+            {{town.name}}{{town.department}}です。次の方が行方不明になり、ご家族から発見支援の依頼がありました。
+            日常の業務の範囲内で結構ですので、見守りへのご協力をお願いいたします。
+
+            """ + faxDescription + faxClosing,
+
+        "update.fax": """
+            # {{mark}}行方不明の方の情報更新（続報）
+            {{#drill}}
+            【訓練】これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
+
+            {{/drill}}
+            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
+            {{town.name}}{{town.department}}です。先にお知らせした行方不明の方について、情報が新しくなりました。
+            以下が最新の情報です。引き続き、見守りへのご協力をお願いいたします。
+
+            """ + faxDescription + faxClosing,
+
+        "termination.fax": """
+            # {{mark}}発見支援終結のお知らせ
+            {{#drill}}
+            【訓練】これは訓練のための連絡です。
+
+            {{/drill}}
+            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
+            {{firstNoticeDate}}にお願いしました発見支援は、終了しました。
+            ご協力いただき、誠にありがとうございました。
+
+            | 案件番号 | {{caseRef}}
+            | 発見支援の依頼日 | {{firstNoticeDate}}
+
+            この件でお送りした情報が書かれた書類は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
+            この件で知り得た情報は、今後も目的以外に使ったり、ほかに漏らしたりしないようお願いいたします{{cite.article14}}。
+
+
+            """ + faxSignature,
+
+        "destruction-reminder.fax": """
+            # {{mark}}書類の処分のお願い
+            {{#drill}}
+            【訓練】これは訓練のための連絡です。
+
+            {{/drill}}
+            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
+            {{terminationDate}}に終結をお知らせした発見支援について、念のためのお願いです。
+
+            | 案件番号 | {{caseRef}}
+            | 処分していただく書類 | {{documentsDates}}にお送りしたFAX
+            | 終結のお知らせ | {{terminationDate}}
+
+            上の書類がお手元に残っている場合は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
+            すでに処分していただいている場合は、ご対応は不要です。
+
+
+            """ + faxSignature,
+
+        "alert.radio": radioDrillStart + """
+            こちらは、{{town.name}}役場です。
+            行方不明の方の、お知らせです。
+            {{lastSeen.whenSpoken}}、{{lastSeen.place}}で見かけられたのを最後に、{{person.kana}}さん、{{person.age}}歳の{{person.sexSpoken}}が、行方不明になっています。
+
+            """ + radioDescription + radioDrillEnd,
+
+        "update.radio": radioDrillStart + """
+            こちらは、{{town.name}}役場です。
+            先ほどお知らせした、行方不明の方の、続報です。
+            {{person.kana}}さん、{{person.age}}歳の{{person.sexSpoken}}は、{{lastSeen.whenSpoken}}、{{lastSeen.place}}で見かけられたのが最後です。
+
+            """ + radioDescription + radioDrillEnd,
+
+        "termination.radio": radioDrillStart + """
+            こちらは、{{town.name}}役場です。
+            {{firstNoticeDateSpoken}}にお願いしました、行方不明の方の発見へのご協力は、終了しました。
+            皆さまのご協力、ありがとうございました。
+
+            """ + radioDrillEnd,
+    ]
+
+    static let drillNotice = """
+        {{#drill}}
+        【訓練】これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
+
+        {{/drill}}
+
+        """
+
+    static let addressee = """
+        {{#town.network}}{{town.network}} {{/town.network}}協力機関・協力者の皆さま
+
+
+        """
+
+    static let emailDescription = """
+        ■ 行方不明の方
+        　氏名　　　　{{person.name}}（{{person.kana}}）さん
+        　年齢・性別　{{person.ageSex}}
+        {{#person.heightBuild}}
+        　身長・体格　{{person.heightBuild}}
+        {{/person.heightBuild}}
+        {{#person.hair}}
+        　髪　　　　　{{person.hair}}
+        {{/person.hair}}
+        {{#person.features}}
+        　特徴　　　　{{person.features}}
+        {{/person.features}}
+        {{#person.residenceArea}}
+        　お住まい　　{{person.residenceArea}}
+        {{/person.residenceArea}}
+        {{#clothing}}
+        　服装　　　　{{clothing}}
+        {{/clothing}}
+        {{#belongings}}
+        　持ち物　　　{{belongings}}
+        {{/belongings}}
+
+        ■ 最後に見かけられた日時・場所
+        　日時　　　　{{lastSeen.when}}
+        　場所　　　　{{lastSeen.place}}
+        {{#lastSeen.direction}}
+        　向かった方向　{{lastSeen.direction}}
+        {{/lastSeen.direction}}
+
+        ■ 写真
+        {{#photoAttached}}
+        ご家族の同意を得て、ご本人の写真を添付しています。
+        {{/photoAttached}}
+        {{^photoAttached}}
+        写真の添付はありません。
+        {{/photoAttached}}
+
+
+        """
+
+    static let sightings = """
+        ■ 見かけた方へ
+        {{contact.organization}}（電話 {{contact.phone}}）へ直接ご連絡ください。
+        町ではなく、警察へのご連絡をお願いします。
+        声をかけるときは、驚かせないよう前からゆっくり近づき、やさしく話しかけてください。
+        できれば2人で、1人がそばに付き添い、もう1人が少し離れたところから警察へ連絡してください。
+
+
+        """
+
+    static let privacyNotice = """
+        ■ 個人情報の取り扱い
+        この情報は発見支援の目的にのみ使い、ほかに漏らさないでください{{cite.article14}}。
+        発見支援の終結をお知らせしたときは、この情報が書かれた書類は裁断などで、
+        メールは削除により、直ちに処分してください{{cite.article11}}。
+
+
+        """
+
+    static let signature = """
+        {{mark}}案件番号 {{caseRef}}（{{sentAt}} 発信）
+
+        {{town.head}}
+        （担当）{{town.name}} {{town.department}}　電話 {{town.phone}}
+
+        """
+
+    static let faxDescription = """
+        | 氏名 | {{person.name}}（{{person.kana}}）
+        | 年齢・性別 | {{person.ageSex}}
+        {{#person.heightBuild}}
+        | 身長・体格 | {{person.heightBuild}}
+        {{/person.heightBuild}}
+        {{#person.hair}}
+        | 髪 | {{person.hair}}
+        {{/person.hair}}
+        {{#person.features}}
+        | 特徴 | {{person.features}}
+        {{/person.features}}
+        {{#person.residenceArea}}
+        | お住まい | {{person.residenceArea}}
+        {{/person.residenceArea}}
+        {{#clothing}}
+        | 服装 | {{clothing}}
+        {{/clothing}}
+        {{#belongings}}
+        | 持ち物 | {{belongings}}
+        {{/belongings}}
+        | 最後に見かけた日時 | {{lastSeen.when}}
+        | 最後に見かけた場所 | {{lastSeen.place}}
+        {{#lastSeen.direction}}
+        | 向かった方向 | {{lastSeen.direction}}
+        {{/lastSeen.direction}}
+
+        """
+
+    static let faxClosing = """
+        見かけた方は、{{contact.organization}}（電話 {{contact.phone}}）へ直接ご連絡ください。町ではなく、警察へのご連絡をお願いします。
+
+        {{#photoAttached}}
+        ご家族の同意を得て、ご本人の写真を載せています。
+
+        {{/photoAttached}}
+        この書類は発見支援の目的にのみ使い、ほかに漏らさないでください{{cite.article14}}。
+        発見支援の終結の連絡を受けたら、この書類は直ちに裁断などの方法で処分してください{{cite.article11}}。
+
+
+        """ + faxSignature
+
+    static let faxSignature = """
+        {{mark}}案件番号 {{caseRef}}　{{sentAt}} 発信
+        {{town.head}}（担当 {{town.name}} {{town.department}}　電話 {{town.phone}}）
+
+        """
+
+    static let radioDrillStart = """
+        {{#drill}}
+        これは訓練です。
+        {{/drill}}
+
+        """
+
+    static let radioDrillEnd = """
+        {{#drill}}
+        これは訓練です。
+        {{/drill}}
+
+        """
+
+    static let radioDescription = """
+        {{#person.descriptionSpoken}}
+        {{person.descriptionSpoken}}
+        {{/person.descriptionSpoken}}
+        {{#clothingSpoken}}
+        {{clothingSpoken}}
+        {{/clothingSpoken}}
+        お心当たりの方は、{{contact.organization}}、電話、{{contact.phoneSpoken}}まで、ご連絡ください。
+        ご協力を、お願いします。
+
+        """
+}

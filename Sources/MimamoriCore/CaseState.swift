@@ -1,0 +1,190 @@
+import Foundation
+
+/// The lifecycle of one case: opened → updated* → closed → terminated → reminded → purged.
+///
+/// A pure state machine in the manner of postgres-nio's `PoolStateMachine`: `receive` takes an
+/// event and returns the actions the intake carries out in one ledger transaction (store the
+/// plan, cancel pending deliveries, ack and ignore, or dead-letter). Codable: the ledger stores it.
+///
+/// Ordering rules (design 3.1), decided here and nowhere else:
+/// - a message id already seen → `ignore(.repeatedMessage)` (a redelivery or republish);
+/// - a sequence ≤ the last accepted one → `ignore(.staleSequence)`;
+/// - a gap (sequence jumps by more than one) → accepted: every event carries the full state of the
+///   case, so the newest one is right; the plan reports the gap for the log;
+/// - `updated`/`closed` for a case never opened → `reject(.unknownCase)` (dead-letter);
+/// - `opened` for a case already open (newer sequence) → treated as an update: it is a republish
+///   with full state, not a second case;
+/// - anything after closure → `ignore(.afterClosure)`;
+/// - a drill event for a real case or the reverse → `reject(.drillMismatch)`: never mixed;
+/// - an event of another municipality → `reject(.otherMunicipality)` (a routing mistake).
+public struct CaseState: Sendable, Hashable, Codable {
+    public enum Phase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+        case opened, updated, closed, terminated, reminded, purged
+
+        var order: Int { Self.allCases.firstIndex(of: self)! }
+        public static func < (a: Phase, b: Phase) -> Bool { a.order < b.order }
+    }
+
+    public enum Action: Sendable, Hashable {
+        /// Store these deliveries and notices (in the same transaction as the new state).
+        case plan(DeliveryPlan)
+        /// Cancel deliveries of these kinds that have not been handed to an outlet yet.
+        case cancelPending(caseID: CaseID, kinds: Set<NoticeKind>)
+        /// Ack the message and change nothing; log the reason.
+        case ignore(reason: IgnoreReason)
+        /// Dead-letter the message with the reason as `x-mimamori-reason`.
+        case reject(reason: RejectReason)
+    }
+
+    public enum IgnoreReason: Sendable, Hashable, CustomStringConvertible {
+        case repeatedMessage
+        case staleSequence(received: Int, last: Int)
+        case afterClosure(phase: Phase)
+
+        public var code: String {
+            switch self {
+            case .repeatedMessage: "case.repeated-message"
+            case .staleSequence: "case.stale-sequence"
+            case .afterClosure: "case.after-closure"
+            }
+        }
+        public var description: String {
+            switch self {
+            case .repeatedMessage: code
+            case .staleSequence(let r, let l): "\(code): seq \(r) ≤ last accepted \(l)"
+            case .afterClosure(let p): "\(code): case is \(p.rawValue)"
+            }
+        }
+    }
+
+    public enum RejectReason: Sendable, Hashable, CustomStringConvertible {
+        case unknownCase(kind: CaseEvent.Kind)
+        case drillMismatch
+        case otherMunicipality
+
+        /// For the `x-mimamori-reason` header: no personal data.
+        public var code: String {
+            switch self {
+            case .unknownCase: "case.unknown"
+            case .drillMismatch: "case.drill-mismatch"
+            case .otherMunicipality: "case.other-municipality"
+            }
+        }
+        public var description: String {
+            switch self {
+            case .unknownCase(let kind): "\(code): \(kind.rawValue) for a case that was never opened"
+            case .drillMismatch: "\(code): drill flag differs from the case's"
+            case .otherMunicipality: "\(code): event is for another municipality's queue"
+            }
+        }
+    }
+
+    public let caseID: CaseID
+    public let drill: Bool
+    public private(set) var phase: Phase
+    public private(set) var lastSequence: Int
+    public private(set) var seenMessageIDs: Set<UUID>
+    /// When the first notices were planned (the date the termination refers to).
+    public private(set) var openedAt: Date
+    /// When the latest alert/update was planned (the reminder names documents up to this date).
+    public private(set) var lastDescribedAt: Date
+    public private(set) var closedAt: Date?
+    /// The sequence numbers skipped over (for the audit).
+    public private(set) var skippedSequences: Int
+
+    /// Inputs of planning that come from outside the state: settings, directory, templates,
+    /// the ledger's delivery history, and the time.
+    public struct Context: Sendable {
+        public var planner: Planner
+        public var history: DeliveryHistory
+        public var now: Date
+        public init(planner: Planner, history: DeliveryHistory = .none, now: Date) {
+            self.planner = planner
+            self.history = history
+            self.now = now
+        }
+    }
+
+    init(opening event: CaseEvent, now: Date) {
+        self.caseID = event.caseID
+        self.drill = event.drill
+        self.phase = .opened
+        self.lastSequence = event.sequence
+        self.seenMessageIDs = [event.messageID]
+        self.openedAt = now
+        self.lastDescribedAt = now
+        self.closedAt = nil
+        self.skippedSequences = 0
+    }
+
+    /// The entry point for the intake: `state` is the ledger's state of the event's case, nil if
+    /// the case is unknown; it is updated in place when the event is accepted.
+    public static func receive(_ event: CaseEvent, state: inout CaseState?, context: Context) -> [Action] {
+        guard event.municipality == context.planner.configuration.municipality else {
+            return [.reject(reason: .otherMunicipality)]
+        }
+        guard var current = state else {
+            guard event.kind == .opened else { return [.reject(reason: .unknownCase(kind: event.kind))] }
+            let opened = CaseState(opening: event, now: context.now)
+            state = opened
+            return [.plan(context.planner.alert(event, now: context.now))]
+        }
+        let actions = current.receive(event, context: context)
+        state = current
+        return actions
+    }
+
+    /// An event for this (known) case.
+    public mutating func receive(_ event: CaseEvent, context: Context) -> [Action] {
+        precondition(event.caseID == caseID, "the intake looks the state up by the event's case id")
+        if seenMessageIDs.contains(event.messageID) { return [.ignore(reason: .repeatedMessage)] }
+        if event.sequence <= lastSequence {
+            return [.ignore(reason: .staleSequence(received: event.sequence, last: lastSequence))]
+        }
+        if phase >= .closed { return [.ignore(reason: .afterClosure(phase: phase))] }
+        if event.drill != drill { return [.reject(reason: .drillMismatch)] }
+
+        skippedSequences += event.sequence - lastSequence - 1
+        lastSequence = event.sequence
+        seenMessageIDs.insert(event.messageID)
+        let now = context.now
+        switch event.kind {
+        case .opened, .updated:
+            phase = .updated
+            lastDescribedAt = now
+            return [
+                .cancelPending(caseID: caseID, kinds: [.alert, .update]),
+                .plan(context.planner.update(event, history: context.history, now: now)),
+            ]
+        case .closed:
+            phase = .closed
+            closedAt = now
+            let plan = context.planner.closure(
+                caseID: caseID, revision: event.sequence, drill: drill, history: context.history,
+                documentsFrom: openedAt, documentsTo: lastDescribedAt, now: now)
+            return [.cancelPending(caseID: caseID, kinds: [.alert, .update]), .plan(plan)]
+        }
+    }
+
+    // MARK: after closure, driven by the dispatcher and the scheduler
+
+    /// Every termination notice has been accepted (or given up on and reported).
+    public mutating func terminationsDone() {
+        if phase == .closed { phase = .terminated }
+    }
+
+    /// Every destruction reminder has been accepted (or given up on and reported).
+    public mutating func remindersDone() {
+        if phase == .closed || phase == .terminated { phase = .reminded }
+    }
+
+    /// Whether the retention period after closure is over, so personal data must be purged.
+    public func isDueForPurge(now: Date, retention: Duration) -> Bool {
+        guard let closedAt, phase >= .closed, phase != .purged else { return false }
+        let seconds = Double(retention.components.seconds)
+        return now >= closedAt.addingTimeInterval(seconds)
+    }
+
+    /// The ledger purged the case's personal data; only ids, counts and times remain.
+    public mutating func purged() { phase = .purged }
+}

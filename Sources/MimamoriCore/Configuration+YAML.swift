@@ -1,0 +1,318 @@
+import Foundation
+import Yams
+
+extension Configuration {
+    /// Parses and validates `mimamori.yaml`. Unknown keys are errors (a typo must not silently
+    /// fall back to a default); every problem is collected before throwing.
+    public static func parse(yaml text: String) throws(ConfigurationError) -> Configuration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigurationError(problems: [ConfigurationProblem(path: "", message: "not valid YAML: \(error)")])
+        }
+        var reader = SettingsReader()
+        let configuration = reader.configuration(root)
+        guard reader.problems.isEmpty, let configuration else {
+            throw ConfigurationError(problems: reader.problems)
+        }
+        return configuration
+    }
+
+    /// `30s`, `5m`, `6h`, `30d`, `250ms`.
+    public static func parseDuration(_ text: String) -> Duration? {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (suffix, millis) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            // "5ms" also ends in "s": only accept a plain number before the suffix.
+            guard !number.isEmpty, number.allSatisfy(\.isASCII), number.allSatisfy(\.isNumber),
+                let value = Int64(number), value <= 10_000_000
+            else { continue }
+            return .milliseconds(value * millis)
+        }
+        return nil
+    }
+}
+
+/// Walks the YAML tree with the current key path, collecting problems instead of stopping.
+struct SettingsReader {
+    var problems: [ConfigurationProblem] = []
+
+    mutating func problem(_ path: String, _ message: String) {
+        problems.append(ConfigurationProblem(path: path, message: message))
+    }
+
+    /// The mapping at `path` as key → node, reporting unknown keys.
+    mutating func mapping(_ node: Node?, _ path: String, allowed: [String]) -> [String: Node]? {
+        guard let node else { return nil }
+        guard case .mapping(let mapping) = node else {
+            problem(path, "must be a mapping of keys (key: value)")
+            return nil
+        }
+        var result: [String: Node] = [:]
+        for (key, value) in mapping {
+            let name = key.string ?? "?"
+            let keyPath = path.isEmpty ? name : "\(path).\(name)"
+            if !allowed.contains(name) {
+                problem(keyPath, "unknown key (allowed here: \(allowed.joined(separator: ", ")))")
+            } else if result[name] != nil {
+                problem(keyPath, "given twice")
+            } else if value.null != nil {
+                continue  // `key:` with nothing after it: treat as absent, the default applies
+            } else {
+                result[name] = value
+            }
+        }
+        return result
+    }
+
+    mutating func string(_ node: Node?, _ path: String) -> String? {
+        guard let node else { return nil }
+        guard case .scalar(let scalar) = node else {
+            problem(path, "must be a single value")
+            return nil
+        }
+        let text = scalar.string.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else {
+            problem(path, "must not be empty")
+            return nil
+        }
+        return text
+    }
+
+    mutating func requiredString(_ node: Node?, _ path: String) -> String? {
+        if node == nil { problem(path, "required") }
+        return string(node, path)
+    }
+
+    mutating func bool(_ node: Node?, _ path: String) -> Bool? {
+        guard let text = string(node, path) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            problem(path, "must be true or false")
+            return nil
+        }
+    }
+
+    mutating func int(_ node: Node?, _ path: String, in range: ClosedRange<Int>) -> Int? {
+        guard let text = string(node, path) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            problem(path, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func duration(_ node: Node?, _ path: String) -> Duration? {
+        guard let text = string(node, path) else { return nil }
+        guard let value = Configuration.parseDuration(text), value > .zero else {
+            problem(path, "must be a duration such as 30s, 5m, 6h or 30d")
+            return nil
+        }
+        return value
+    }
+
+    mutating func time(_ node: Node?, _ path: String) -> TimeOfDay? {
+        guard let text = string(node, path) else { return nil }
+        guard let value = TimeOfDay(text) else {
+            problem(path, "must be a time of day such as \"07:00\" (quote it in YAML)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func url(_ node: Node?, _ path: String, schemes: [String]) -> String? {
+        guard let text = string(node, path) else { return nil }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme),
+            let host = url.host, !host.isEmpty
+        else {
+            problem(path, "not a URL (\(schemes.map { "\($0)://…" }.joined(separator: " or ")))")
+            return nil
+        }
+        return text
+    }
+
+    mutating func path(_ node: Node?, _ keyPath: String) -> String? {
+        guard let text = string(node, keyPath) else { return nil }
+        guard text.hasPrefix("/") else {
+            problem(keyPath, "must be an absolute path")
+            return nil
+        }
+        return text
+    }
+
+    mutating func strings(_ node: Node?, _ path: String) -> [String]? {
+        guard let node else { return nil }
+        guard case .sequence(let sequence) = node else {
+            problem(path, "must be a list, e.g. [\"/usr/bin/open_jtalk\", \"-x\", \"…\"]")
+            return nil
+        }
+        return sequence.enumerated().compactMap { string($1, "\(path)[\($0)]") }
+    }
+
+    // MARK: mimamori.yaml
+
+    mutating func configuration(_ root: Node?) -> Configuration? {
+        guard let root else {
+            problem("", "the file is empty")
+            return nil
+        }
+        let top = [
+            "municipality", "town", "broker", "ledger", "cooperators", "templates", "publishers", "email", "fax",
+            "radio", "retry", "reminders", "retention", "operator", "metrics",
+        ]
+        guard let map = mapping(root, "", allowed: top) else { return nil }
+
+        let municipality = requiredString(map["municipality"], "municipality")
+        if let municipality, !municipality.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }) {
+            problem("municipality", "must be lower-case letters, digits, '-' or '_' (it names the queue)")
+        }
+        let town = self.town(map["town"])
+        let email = self.email(map["email"])
+        var c = Configuration(
+            municipality: municipality ?? "",
+            town: town ?? Configuration.Town(name: "", department: "", phone: ""),
+            email: email ?? Configuration.Email(from: ""))
+
+        if let b = mapping(map["broker"], "broker", allowed: ["url", "prefetch", "heartbeat"]) {
+            if let v = url(b["url"], "broker.url", schemes: ["amqp", "amqps"]) { c.broker.url = v }
+            if let v = int(b["prefetch"], "broker.prefetch", in: 1...65535) { c.broker.prefetch = v }
+            if let v = duration(b["heartbeat"], "broker.heartbeat") { c.broker.heartbeat = v }
+        }
+        if let l = mapping(map["ledger"], "ledger", allowed: ["path"]), let v = path(l["path"], "ledger.path") {
+            c.ledger.path = v
+        }
+        if let v = path(map["cooperators"], "cooperators") { c.cooperators = v }
+        c.templates = path(map["templates"], "templates")
+        if let p = mapping(map["publishers"], "publishers", allowed: ["require-signature", "keys"]) {
+            if let v = bool(p["require-signature"], "publishers.require-signature") { c.publishers.requireSignature = v }
+            if let v = path(p["keys"], "publishers.keys") { c.publishers.keys = v }
+        }
+        if let f = fax(map["fax"]) { c.fax = f }
+        c.radio = radio(map["radio"])
+        if let r = mapping(map["retry"], "retry", allowed: ["initial", "max", "deadline"]) {
+            if let v = duration(r["initial"], "retry.initial") { c.retry.initial = v }
+            if let v = duration(r["max"], "retry.max") { c.retry.max = v }
+            if let v = duration(r["deadline"], "retry.deadline") { c.retry.deadline = v }
+        }
+        if c.retry.max < c.retry.initial { problem("retry.max", "must be ≥ retry.initial") }
+        if c.retry.deadline < c.retry.max { problem("retry.deadline", "must be ≥ retry.max") }
+        if let r = mapping(map["reminders"], "reminders", allowed: ["destruction-at", "business-days-only"]) {
+            if let v = time(r["destruction-at"], "reminders.destruction-at") { c.reminders.destructionAt = v }
+            if let v = bool(r["business-days-only"], "reminders.business-days-only") { c.reminders.businessDaysOnly = v }
+        }
+        if let v = duration(map["retention"], "retention") { c.retention = v }
+        if let o = mapping(map["operator"], "operator", allowed: ["alarm-email"]), let v = string(o["alarm-email"], "operator.alarm-email") {
+            if Addresses.normalisedEmail(v) == nil { problem("operator.alarm-email", "not an email address") }
+            c.operator.alarmEmail = v
+        }
+        if let m = mapping(map["metrics"], "metrics", allowed: ["listen"]), let v = string(m["listen"], "metrics.listen") {
+            if let port = v.split(separator: ":").last.flatMap({ Int($0) }), (1...65535).contains(port), v.contains(":") {
+                c.metrics.listen = v
+            } else {
+                problem("metrics.listen", "must be host:port, e.g. 127.0.0.1:9464")
+            }
+        }
+        return c
+    }
+
+    mutating func town(_ node: Node?) -> Configuration.Town? {
+        if node == nil {
+            problem("town", "required: name, department and phone of the sender of notices")
+            return nil
+        }
+        guard let t = mapping(node, "town", allowed: ["name", "department", "head", "phone", "network", "regulation"]) else { return nil }
+        let name = requiredString(t["name"], "town.name")
+        let department = requiredString(t["department"], "town.department")
+        let phone = requiredString(t["phone"], "town.phone")
+        if let phone, Addresses.normalisedFaxNumber(phone) == nil {
+            problem("town.phone", "not a Japanese phone number (e.g. 073-489-9960)")
+        }
+        guard let name, let department, let phone else { return nil }
+        return Configuration.Town(
+            name: name, department: department, head: string(t["head"], "town.head"), phone: phone,
+            network: string(t["network"], "town.network"), regulation: string(t["regulation"], "town.regulation"))
+    }
+
+    mutating func email(_ node: Node?) -> Configuration.Email? {
+        if node == nil {
+            problem("email", "required: at least email.from")
+            return nil
+        }
+        guard let e = mapping(node, "email", allowed: ["smtp", "from", "sessions"]) else { return nil }
+        let from = requiredString(e["from"], "email.from")
+        if let from {
+            // `Name <addr>` or a bare address.
+            let address = from.firstIndex(of: "<").map { String(from[from.index(after: $0)...].prefix { $0 != ">" }) } ?? from
+            if Addresses.normalisedEmail(address) == nil { problem("email.from", "not an email address (e.g. \"紀美野町 保健福祉課 <sos@town.example.jp>\")") }
+        }
+        var email = Configuration.Email(from: from ?? "")
+        if let v = url(e["smtp"], "email.smtp", schemes: ["smtp", "smtps"]) { email.smtp = v }
+        if let v = int(e["sessions"], "email.sessions", in: 1...64) { email.sessions = v }
+        return email
+    }
+
+    mutating func fax(_ node: Node?) -> Configuration.Fax? {
+        guard let f = mapping(node, "fax", allowed: ["method", "gateway", "url", "sendfax", "host"]) else { return nil }
+        var fax = Configuration.Fax()
+        var methodKnown = true
+        if let text = string(f["method"], "fax.method") {
+            if let method = Configuration.Fax.Method(rawValue: text) {
+                fax.method = method
+            } else {
+                problem("fax.method", "must be one of email-gateway, http-api, hylafax")
+                methodKnown = false
+            }
+        }
+        fax.gateway = string(f["gateway"], "fax.gateway")
+        fax.url = url(f["url"], "fax.url", schemes: ["http", "https"])
+        if let v = path(f["sendfax"], "fax.sendfax") { fax.sendfax = v }
+        fax.host = string(f["host"], "fax.host")
+        // Which keys a method needs is only worth saying once the method itself is right.
+        guard methodKnown else { return fax }
+        switch fax.method {
+        case .emailGateway:
+            if let gateway = fax.gateway {
+                if !gateway.contains("{number}") || Addresses.normalisedEmail(gateway.replacingOccurrences(of: "{number}", with: "0734899960")) == nil {
+                    problem("fax.gateway", "must be an address containing {number}, e.g. \"{number}@fax.example.jp\"")
+                }
+            } else if f["gateway"] == nil {
+                problem("fax.gateway", "required when fax.method is email-gateway")
+            }
+        case .httpAPI:
+            if f["url"] == nil { problem("fax.url", "required when fax.method is http-api") }
+        case .hylafax:
+            break
+        }
+        return fax
+    }
+
+    mutating func radio(_ node: Node?) -> Configuration.Radio? {
+        guard let r = mapping(node, "radio", allowed: ["cap-url", "spool", "tts-command", "quiet-hours"]) else { return nil }
+        var radio = Configuration.Radio()
+        radio.capURL = url(r["cap-url"], "radio.cap-url", schemes: ["http", "https"])
+        radio.spool = path(r["spool"], "radio.spool")
+        radio.ttsCommand = strings(r["tts-command"], "radio.tts-command") ?? []
+        if r["cap-url"] == nil, r["spool"] == nil {
+            problem("radio", "needs cap-url or spool (or leave the radio section out: no radio)")
+        }
+        if let q = mapping(r["quiet-hours"], "radio.quiet-hours", allowed: ["from", "to", "policy"]) {
+            let from = time(q["from"], "radio.quiet-hours.from")
+            let to = time(q["to"], "radio.quiet-hours.to")
+            if q["from"] == nil { problem("radio.quiet-hours.from", "required") }
+            if q["to"] == nil { problem("radio.quiet-hours.to", "required") }
+            var policy = QuietHours.Policy.defer
+            if let text = string(q["policy"], "radio.quiet-hours.policy") {
+                if let p = QuietHours.Policy(rawValue: text) {
+                    policy = p
+                } else {
+                    problem("radio.quiet-hours.policy", "must be defer or broadcast")
+                }
+            }
+            if let from, let to { radio.quietHours = QuietHours(from: from, to: to, policy: policy) }
+        }
+        return radio
+    }
+}

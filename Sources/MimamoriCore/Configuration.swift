@@ -1,0 +1,170 @@
+/// The settings of `mimamori.yaml` (design 3.3), validated. Built with `Configuration.parse(yaml:)`,
+/// which reports every problem at once; the defaults are those of the design's example.
+///
+/// Secrets are not here: passwords and tokens come from credential files (design 3.3).
+public struct Configuration: Sendable, Hashable {
+    /// The queue to consume and the cooperators that apply (`kimino`).
+    public var municipality: String
+    /// An intentional extension of design 3.3: who signs the notices and the number to call.
+    public var town: Town
+    public var broker: Broker
+    public var ledger: Ledger
+    /// Path of `cooperators.csv`.
+    public var cooperators: String
+    /// Folder of template overrides; nil: built-in templates only.
+    public var templates: String?
+    public var publishers: Publishers
+    public var email: Email
+    public var fax: Fax
+    /// Nil: the town has no radio gateway configured, so no radio deliveries are planned.
+    public var radio: Radio?
+    public var retry: Retry
+    public var reminders: Reminders
+    /// How long personal data stays in the ledger after closure.
+    public var retention: Duration
+    public var `operator`: Operator
+    public var metrics: Metrics
+
+    /// The sender of every notice (`town:` in mimamori.yaml).
+    public struct Town: Sendable, Hashable {
+        /// 紀美野町
+        public var name: String
+        /// 保健福祉課 (第15条: the department in charge)
+        public var department: String
+        /// 紀美野町長; defaults to name + 長.
+        public var head: String
+        /// The department's phone, printed on notices for questions (not for sightings).
+        public var phone: String
+        /// The network's name as its members know it (紀美野にこにこネットワーク); nil: notices
+        /// address "協力機関・協力者の皆さま" without a name.
+        public var network: String?
+        /// The regulation the notices cite for the duty to destroy documents and keep data to its
+        /// purpose (紀美野にこにこネットワーク事業実施要綱: 第11条第3項, 第14条); nil: no citation.
+        /// The article numbers are Kimino's; a town whose 要綱 numbers them differently overrides
+        /// the templates.
+        public var regulation: String?
+
+        public init(
+            name: String, department: String, head: String? = nil, phone: String, network: String? = nil,
+            regulation: String? = nil
+        ) {
+            self.name = name
+            self.department = department
+            self.head = head ?? "\(name)長"
+            self.phone = phone
+            self.network = network
+            self.regulation = regulation
+        }
+    }
+
+    public struct Broker: Sendable, Hashable {
+        public var url: String = "amqp://mimamori@127.0.0.1:5672/mimamori"
+        public var prefetch: Int = 64
+        public var heartbeat: Duration = .seconds(30)
+        public init() {}
+    }
+
+    public struct Ledger: Sendable, Hashable {
+        public var path: String = "/var/lib/mimamori/ledger.sqlite"
+        public init() {}
+    }
+
+    public struct Publishers: Sendable, Hashable {
+        public var requireSignature = true
+        /// Folder of `<key-id>.pub` files.
+        public var keys = "/etc/mimamori/publishers"
+        public init() {}
+    }
+
+    public struct Email: Sendable, Hashable {
+        public var smtp: String = "smtp://127.0.0.1:25"
+        /// `紀美野町 保健福祉課 <sos@town.example.jp>`
+        public var from: String
+        public var sessions: Int = 8
+        public init(from: String) { self.from = from }
+    }
+
+    public struct Fax: Sendable, Hashable {
+        public enum Method: String, Sendable, Hashable, CaseIterable {
+            case emailGateway = "email-gateway"
+            case httpAPI = "http-api"
+            case hylafax
+        }
+        public var method: Method = .emailGateway
+        /// For email-gateway: `{number}@fax.example.jp` ({number} is the national number, 0734899960).
+        public var gateway: String?
+        /// For http-api: the endpoint.
+        public var url: String?
+        /// For hylafax: the sendfax program and the server host.
+        public var sendfax: String = "/usr/bin/sendfax"
+        public var host: String?
+        public init() {}
+    }
+
+    public struct Radio: Sendable, Hashable {
+        public var capURL: String?
+        public var spool: String?
+        public var ttsCommand: [String] = []
+        public var quietHours: QuietHours = .none
+        public init() {}
+    }
+
+    public struct Retry: Sendable, Hashable {
+        public var initial: Duration = .seconds(5)
+        public var max: Duration = .seconds(600)
+        public var deadline: Duration = .seconds(6 * 3600)
+        public init() {}
+    }
+
+    public struct Reminders: Sendable, Hashable {
+        public var destructionAt = TimeOfDay(hour: 9, minute: 0)
+        public var businessDaysOnly = true
+        public init() {}
+    }
+
+    public struct Operator: Sendable, Hashable {
+        public var alarmEmail: String?
+        public init() {}
+    }
+
+    public struct Metrics: Sendable, Hashable {
+        public var listen = "127.0.0.1:9464"
+        public init() {}
+    }
+
+    public init(municipality: String, town: Town, email: Email) {
+        self.municipality = municipality
+        self.town = town
+        self.broker = Broker()
+        self.ledger = Ledger()
+        self.cooperators = "/etc/mimamori/cooperators.csv"
+        self.templates = nil
+        self.publishers = Publishers()
+        self.email = email
+        self.fax = Fax()
+        self.radio = nil
+        self.retry = Retry()
+        self.reminders = Reminders()
+        self.retention = .seconds(30 * 86400)
+        self.operator = Operator()
+        self.metrics = Metrics()
+    }
+}
+
+/// One problem in `mimamori.yaml`, with the key's path (`retry.max: must be ≥ retry.initial`).
+public struct ConfigurationProblem: Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// Every problem found in `mimamori.yaml`; the daemon refuses to start (or keeps the old settings
+/// on reload) and prints them all.
+public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var problems: [ConfigurationProblem]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}

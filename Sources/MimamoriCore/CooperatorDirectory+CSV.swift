@@ -1,0 +1,198 @@
+import Foundation
+
+extension CooperatorDirectory {
+    /// The result of reading `cooperators.csv`: the usable directory and every rejected row.
+    public struct Loaded: Sendable, Hashable {
+        public var directory: CooperatorDirectory
+        public var problems: [RowProblem]
+        public var encoding: TextEncoding
+    }
+
+    public enum TextEncoding: String, Sendable, Hashable {
+        case utf8 = "UTF-8"
+        case utf8WithBOM = "UTF-8 with BOM"
+        case windows31J = "Windows-31J (CP932)"
+    }
+
+    /// A rejected row. `message` names the column and the id, never the person's name.
+    public struct RowProblem: Sendable, Hashable, CustomStringConvertible {
+        public var line: Int
+        public var id: String?
+        public var message: String
+        public var description: String { "cooperators.csv line \(line)" + (id.map { " (\($0))" } ?? "") + ": \(message)" }
+    }
+
+    public enum FileError: Error, Sendable, Hashable, CustomStringConvertible {
+        case undecodable
+        case missingColumns([String])
+        case empty
+        public var description: String {
+            switch self {
+            case .undecodable: "cooperators.csv is neither UTF-8 nor Windows-31J (Shift_JIS): save it again as CSV UTF-8"
+            case .missingColumns(let cols): "cooperators.csv header lacks \(cols.joined(separator: ", ")): the first line must name id,name,channel,address,areas,municipality,active"
+            case .empty: "cooperators.csv is empty: it needs a header line"
+            }
+        }
+    }
+
+    public static let columns = ["id", "name", "channel", "address", "areas", "municipality", "active"]
+
+    /// Reads the file's bytes. Valid UTF-8 (with or without BOM) is read as UTF-8; anything else
+    /// as Windows-31J, the Shift_JIS that Excel on Japanese Windows writes (髙, 﨑 and the NEC/IBM
+    /// extensions decode: proven by a test fixture made with `iconv -t CP932`).
+    ///
+    /// Areas are separated by `;`, `・`, `、` or spaces (ASCII or full-width): offices write lists
+    /// all those ways, and no area name contains them.
+    public static func load(csv bytes: Data) throws(FileError) -> Loaded {
+        let (text, encoding) = try decodeText(bytes)
+        var records = CSVRecords.parse(text)
+        guard !records.isEmpty else { throw .empty }
+        let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let missing = columns.filter { !header.contains($0) }
+        guard missing.isEmpty else { throw .missingColumns(missing) }
+        let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+
+        var accepted: [Cooperator] = []
+        var problems: [RowProblem] = []
+        var seenIDs: [String: Int] = [:]
+        var seenAddresses: [String: String] = [:]
+        for record in records {
+            if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if let problem = record.problem {
+                problems.append(RowProblem(line: record.line, id: nil, message: problem))
+                continue
+            }
+            func field(_ name: String) -> String {
+                let i = index[name]!
+                return i < record.fields.count ? record.fields[i].trimmingCharacters(in: .whitespaces) : ""
+            }
+            let id = field("id")
+            func reject(_ message: String) {
+                problems.append(RowProblem(line: record.line, id: id.isEmpty ? nil : id, message: message))
+            }
+            guard !id.isEmpty else { reject("id is empty"); continue }
+            guard PublisherKeys.isValidKeyID(id), id != RecipientID.radio.rawValue else {
+                reject("id must be letters, digits, '-', '_' or '.' (and not \"radio\")"); continue
+            }
+            if let first = seenIDs[id] { reject("id is a duplicate of line \(first)"); continue }
+            let name = field("name")
+            guard !name.isEmpty else { reject("name is empty"); continue }
+            guard let channel = Channel(rawValue: field("channel").lowercased()), channel != .radio else {
+                reject("channel must be fax or email"); continue
+            }
+            let address: String
+            switch channel {
+            case .email:
+                guard let email = Addresses.normalisedEmail(field("address")) else { reject("address is not a valid email address"); continue }
+                address = email
+            case .fax, .radio:
+                guard let fax = Addresses.normalisedFaxNumber(field("address")) else {
+                    reject("address is not a Japanese FAX number (e.g. 073-489-9960 or +81734899960)"); continue
+                }
+                address = fax
+            }
+            let municipality = field("municipality")
+            guard !municipality.isEmpty else { reject("municipality is empty"); continue }
+            guard let active = parseActive(field("active")) else {
+                reject("active must be one of true/false, yes/no, 1/0, ○/×"); continue
+            }
+            let addressKey = "\(channel.rawValue):\(address.lowercased())"
+            if let other = seenAddresses[addressKey] { reject("address is the same as \(other)'s"); continue }
+            seenIDs[id] = record.line
+            seenAddresses[addressKey] = id
+            accepted.append(Cooperator(
+                id: RecipientID(id), name: name, channel: channel, address: address,
+                areas: splitAreas(field("areas")), municipality: municipality, active: active))
+        }
+        return Loaded(directory: CooperatorDirectory(accepted), problems: problems, encoding: encoding)
+    }
+
+    static func decodeText(_ bytes: Data) throws(FileError) -> (String, TextEncoding) {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]), let text = String(validating: bytes.dropFirst(3), as: UTF8.self) {
+            return (text, .utf8WithBOM)
+        }
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, .utf8) }
+        if let text = String(data: bytes, encoding: .shiftJIS) { return (text, .windows31J) }
+        throw .undecodable
+    }
+
+    static func splitAreas(_ text: String) -> [String] {
+        text.split(whereSeparator: { ";；・、 \u{3000},".contains($0) }).map(String.init)
+    }
+
+    static func parseActive(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "", "true", "yes", "1", "○", "◯", "有効": true
+        case "false", "no", "0", "×", "無効": false
+        default: nil
+        }
+    }
+}
+
+/// RFC 4180 records with the line each starts on (quoted fields may span lines).
+struct CSVRecords {
+    struct Record {
+        var line: Int
+        var fields: [String]
+        /// Set when the record is malformed (an unterminated quote, text after a closing quote).
+        var problem: String?
+    }
+
+    static func parse(_ text: String) -> [Record] {
+        var records: [Record] = []
+        var fields: [String] = []
+        var field = ""
+        var line = 1
+        var startLine = 1
+        var inQuotes = false
+        var afterQuote = false
+        var problem: String?
+        var chars = Array(text.unicodeScalars)[...]
+        func endRecord() {
+            fields.append(field)
+            records.append(Record(line: startLine, fields: fields, problem: problem))
+            fields = []
+            field = ""
+            problem = nil
+            afterQuote = false
+        }
+        while let c = chars.popFirst() {
+            if inQuotes {
+                if c == "\"" {
+                    if chars.first == "\"" {
+                        chars.removeFirst()
+                        field.unicodeScalars.append("\"")
+                    } else {
+                        inQuotes = false
+                        afterQuote = true
+                    }
+                } else {
+                    if c == "\n" { line += 1 }
+                    if c == "\r", chars.first == "\n" { continue }
+                    field.unicodeScalars.append(c)
+                }
+                continue
+            }
+            switch c {
+            case ",":
+                fields.append(field)
+                field = ""
+                afterQuote = false
+            case "\r", "\n":
+                if c == "\r", chars.first == "\n" { chars.removeFirst() }
+                endRecord()
+                line += 1
+                startLine = line
+            case "\"" where field.trimmingCharacters(in: .whitespaces).isEmpty && !afterQuote:
+                field = ""
+                inQuotes = true
+            default:
+                if afterQuote, c != " " { problem = problem ?? "text after a closing quote" }
+                field.unicodeScalars.append(c)
+            }
+        }
+        if inQuotes { problem = "a quoted field is not closed" }
+        if !field.isEmpty || !fields.isEmpty || inQuotes { endRecord() }
+        return records
+    }
+}

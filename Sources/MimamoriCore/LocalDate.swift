@@ -1,0 +1,32 @@
+/// A calendar day on the town's clock (Japan Standard Time), without a time of day.
+public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(_ year: Int, _ month: Int, _ day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Days since 1970-01-01.
+    public var dayNumber: Int { JapaneseCalendar.days(fromCivil: year, month, day) }
+    public init(dayNumber: Int) {
+        let (y, m, d) = JapaneseCalendar.civil(fromDays: dayNumber)
+        self.init(y, m, d)
+    }
+
+    /// 0 = Sunday … 6 = Saturday.
+    public var weekday: Int { ((dayNumber % 7) + 7 + 4) % 7 }
+    public var isWeekend: Bool { weekday == 0 || weekday == 6 }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool { a.dayNumber < b.dayNumber }
+
+    public var description: String {
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(year)-\(two(month))-\(two(day))"
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// Renders notices from the templates. Pure: the time the notice is dated is passed in.
+public struct NoticeRenderer: Sendable {
+    public var templates: NoticeTemplates
+    public var town: Configuration.Town
+
+    public init(templates: NoticeTemplates = .builtIn, town: Configuration.Town) {
+        self.templates = templates
+        self.town = town
+    }
+
+    /// An alert or an update: the person's description from the (full-state) event.
+    /// `photo` is what the planner decided to attach (nil without consent).
+    public func description(
+        _ kind: NoticeKind, event: CaseEvent, photo: CaseEvent.Photo?, sentAt: Date
+    ) -> RenderedNotice {
+        precondition(kind == .alert || kind == .update, "only alerts and updates describe the person")
+        var context = common(caseID: event.caseID, drill: event.drill, sentAt: sentAt)
+        if let person = event.person {
+            var p: [String: Any] = [
+                "name": person.name, "kana": person.nameKana, "age": person.age,
+                "ageSex": "\(person.age)歳" + (Self.sexLabel(person.sex).map { "・\($0)" } ?? ""),
+                "sexSpoken": Self.sexLabel(person.sex) ?? "方",
+            ]
+            let heightBuild = [person.heightCm.map { "\($0)cm" }, person.build].compactMap { $0 }
+            if !heightBuild.isEmpty { p["heightBuild"] = heightBuild.joined(separator: "・") }
+            if let hair = person.hair { p["hair"] = hair }
+            if !person.features.isEmpty { p["features"] = person.features.joined(separator: "、") }
+            if let area = person.residenceArea { p["residenceArea"] = area }
+            // Short sentences, as an announcer reads them: 身長は150センチくらいで、やせ型です。
+            var spoken = ""
+            switch (person.heightCm, person.build) {
+            case let (h?, b?): spoken += "身長は\(h)センチくらいで、\(b)です。"
+            case let (h?, nil): spoken += "身長は\(h)センチくらいです。"
+            case let (nil, b?): spoken += "体格は、\(b)です。"
+            case (nil, nil): break
+            }
+            if let hair = person.hair { spoken += "髪は、\(hair)です。" }
+            if !spoken.isEmpty { p["descriptionSpoken"] = spoken }
+            context["person"] = p
+        }
+        if !event.clothing.isEmpty {
+            context["clothing"] = event.clothing.joined(separator: "、")
+            context["clothingSpoken"] = "服装は、" + event.clothing.joined(separator: "、") + "です。"
+        }
+        if !event.belongings.isEmpty { context["belongings"] = event.belongings.joined(separator: "、") }
+        if let seen = event.lastSeen {
+            var s: [String: Any] = [
+                "when": JapaneseDateFormat.dateTime(seen.at) + "頃",
+                "whenSpoken": JapaneseDateFormat.spokenDateTime(seen.at),
+                "place": seen.place,
+            ]
+            if let direction = seen.direction { s["direction"] = direction }
+            context["lastSeen"] = s
+        }
+        if let contact = event.contact {
+            context["contact"] = [
+                "organization": contact.organization, "phone": contact.phone,
+                "phoneSpoken": JapaneseDateFormat.spokenPhone(contact.phone),
+            ]
+        }
+        context["photoAttached"] = photo != nil
+        return notice(kind, caseID: event.caseID, revision: event.sequence, drill: event.drill, context, photo: photo)
+    }
+
+    /// 発見支援終結の連絡 (Article 11): the case reference and the date of the first request,
+    /// never the outcome.
+    public func termination(caseID: CaseID, revision: Int, drill: Bool, firstNoticeAt: Date, sentAt: Date) -> RenderedNotice {
+        var context = common(caseID: caseID, drill: drill, sentAt: sentAt)
+        context["firstNoticeDate"] = JapaneseDateFormat.date(firstNoticeAt)
+        context["firstNoticeDateSpoken"] = JapaneseDateFormat.spokenDate(firstNoticeAt)
+        return notice(.termination, caseID: caseID, revision: revision, drill: drill, context, photo: nil)
+    }
+
+    /// The reminder to destroy documents (Article 11-3): the case reference and dates only.
+    public func destructionReminder(
+        caseID: CaseID, revision: Int, drill: Bool, documentsFrom: Date, documentsTo: Date, terminatedAt: Date,
+        sentAt: Date
+    ) -> RenderedNotice {
+        var context = common(caseID: caseID, drill: drill, sentAt: sentAt)
+        context["documentsDates"] = JapaneseDateFormat.dateRange(documentsFrom, documentsTo)
+        context["terminationDate"] = JapaneseDateFormat.date(terminatedAt)
+        return notice(.destructionReminder, caseID: caseID, revision: revision, drill: drill, context, photo: nil)
+    }
+
+    static func sexLabel(_ sex: CaseEvent.Person.Sex) -> String? {
+        switch sex {
+        case .male: "男性"
+        case .female: "女性"
+        case .other, .unknown: nil
+        }
+    }
+
+    func common(caseID: CaseID, drill: Bool, sentAt: Date) -> [String: Any] {
+        [
+            "drill": drill,
+            "mark": drill ? "【訓練】" : "",
+            "caseRef": caseID.rawValue,
+            "sentAt": JapaneseDateFormat.dateTime(sentAt),
+            "town": [
+                "name": town.name, "department": town.department, "head": town.head, "phone": town.phone,
+            ].merging(town.network.map { ["network": $0] } ?? [:]) { a, _ in a },
+            "cite": [
+                "article11": town.regulation.map { "（\($0)第11条第3項）" } ?? "",
+                "article14": town.regulation.map { "（\($0)第14条）" } ?? "",
+            ],
+        ]
+    }
+
+    func notice(
+        _ kind: NoticeKind, caseID: CaseID, revision: Int, drill: Bool, _ context: [String: Any], photo: CaseEvent.Photo?
+    ) -> RenderedNotice {
+        func text(_ part: NoticeTemplates.Part) -> String { templates.render(kind, part, context) ?? "" }
+        let subject = text(.emailSubject).split(whereSeparator: \.isNewline).joined(separator: " ")
+            .trimmingCharacters(in: .whitespaces)
+        let radio = kind == .destructionReminder ? nil : RenderedNotice.RadioScript(text: Self.tidy(text(.radio)))
+        return RenderedNotice(
+            caseID: caseID, revision: revision, kind: kind, drill: drill,
+            email: .init(subject: subject, body: Self.tidy(text(.emailBody))),
+            fax: Self.faxPage(text(.fax), photoAttached: photo != nil),
+            radio: radio, photo: photo)
+    }
+
+    /// Trailing spaces off, runs of blank lines to one, one final newline: an overridden template
+    /// with sloppy spacing still gives a tidy notice.
+    static func tidy(_ text: String) -> String {
+        var lines: [String] = []
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = String(raw).replacingOccurrences(of: "\r", with: "")
+            let trimmed = String(line.reversed().drop(while: { $0 == " " }).reversed())
+            if trimmed.isEmpty, lines.last?.isEmpty ?? true { continue }
+            lines.append(trimmed)
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Reads the FAX line format (see `NoticeTemplates`).
+    static func faxPage(_ text: String, photoAttached: Bool) -> RenderedNotice.FaxPage {
+        var title = ""
+        var lead: [String] = []
+        var rows: [RenderedNotice.FaxPage.Row] = []
+        var paragraphs: [String] = []
+        var current: [String] = []
+        func flush() {
+            guard !current.isEmpty else { return }
+            if rows.isEmpty { lead.append(current.joined(separator: "\n")) } else { paragraphs.append(current.joined(separator: "\n")) }
+            current = []
+        }
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if title.isEmpty, line.hasPrefix("# ") {
+                title = String(line.dropFirst(2)).trimmingCharacters(in: .whitespaces)
+            } else if line.hasPrefix("| "), let bar = line.dropFirst(2).range(of: " | ") {
+                flush()
+                let rest = line.dropFirst(2)
+                let label = rest[..<bar.lowerBound].trimmingCharacters(in: .whitespaces)
+                let value = rest[bar.upperBound...].trimmingCharacters(in: .whitespaces)
+                rows.append(.init(label: label, value: value))
+            } else if line.isEmpty {
+                flush()
+            } else {
+                current.append(line)
+            }
+        }
+        flush()
+        return RenderedNotice.FaxPage(title: title, lead: lead, rows: rows, paragraphs: paragraphs, photoAttached: photoAttached)
+    }
+}

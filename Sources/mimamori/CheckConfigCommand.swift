@@ -1,0 +1,39 @@
+import ArgumentParser
+import Mimamori
+import MimamoriCore
+
+/// `mimamori check-config`: parse settings, directory, templates and publisher keys; print every
+/// problem; exit non-zero if there is any.
+struct CheckConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Check mimamori.yaml, cooperators.csv, template overrides and publisher keys; report every problem.")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let path = SettingsFiles.configPath(options.config)
+        let files: SettingsFiles
+        do {
+            files = try SettingsFiles.load(configPath: path)
+        } catch {
+            for problem in error.problems { printError(problem) }
+            throw ExitCode.failure
+        }
+        for problem in files.problems { printError(problem) }
+        let c = files.configuration
+        let active = files.directory.active
+        let radio = c.radio.map { "configured, quiet hours \($0.quietHours.from)–\($0.quietHours.to) (\($0.quietHours.policy.rawValue))" }
+        print("""
+            settings: \(path) (municipality \(c.municipality), sender \(c.town.head) / \(c.town.department))
+            cooperators: \(files.directory.cooperators.count) usable rows; active: \(active.filter { $0.channel == .fax }.count) FAX, \(active.filter { $0.channel == .email }.count) email
+            radio: \(radio ?? "not configured")
+            publisher keys: \(files.publisherKeys.keyIDs.isEmpty ? "none" : files.publisherKeys.keyIDs.joined(separator: ", "))
+            """)
+        if !files.problems.isEmpty {
+            printError("\(files.problems.count) problem(s)")
+            throw ExitCode.failure
+        }
+        print("ok")
+    }
+}

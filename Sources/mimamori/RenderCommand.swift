@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Mimamori
+import MimamoriCore
+
+/// `mimamori render EVENT.json --out DIR`: the notices an event would produce, with nothing sent.
+/// For review before a drill and for checking template overrides. Writes, per notice kind, the
+/// email (subject and body), the FAX page as text, the radio script, and the notice as JSON (the
+/// form the ledger stores, from which the outlets make the .eml and the PDF).
+struct RenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render the notices of a case event into a folder, without sending anything.")
+
+    @Argument(help: "A case event (JSON, schema mimamori.case/1).")
+    var event: String
+
+    @Option(name: .long, help: "Folder to write the notices to (created if missing).")
+    var out: String
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(name: .long, help: "The time to date the notices with, RFC 3339 (default: now).")
+    var now: String?
+
+    func run() async throws {
+        let instant: Date
+        if let now {
+            guard let parsed = Timestamp.parse(now) else {
+                throw ValidationError("--now must be RFC 3339 with an offset, e.g. 2026-11-27T16:05:00+09:00")
+            }
+            instant = parsed
+        } else {
+            instant = Date()
+        }
+        let body = try Data(contentsOf: URL(fileURLWithPath: event))
+        let caseEvent: CaseEvent
+        do {
+            caseEvent = try CaseEvent.decode(body)
+        } catch {
+            printError("\(event): \(error)")
+            throw ExitCode.failure
+        }
+        let files: SettingsFiles
+        do {
+            files = try SettingsFiles.load(configPath: SettingsFiles.configPath(options.config))
+        } catch {
+            for problem in error.problems { printError(problem) }
+            throw ExitCode.failure
+        }
+        // Rendering needs only the settings and templates; directory problems are for check-config.
+        let planner = Planner(configuration: files.configuration, directory: files.directory, templates: files.templates)
+
+        var notices: [RenderedNotice] = []
+        if caseEvent.kind != .closed {
+            let kind: NoticeKind = caseEvent.kind == .opened ? .alert : .update
+            notices.append(planner.renderer.description(kind, event: caseEvent, photo: planner.photoToAttach(for: caseEvent), sentAt: instant))
+        }
+        // The closing notices as they would follow this case (dated --now; the reminder at the
+        // next business morning).
+        let reminderAt = JapaneseCalendar.nextMorning(
+            after: instant, at: files.configuration.reminders.destructionAt,
+            businessDaysOnly: files.configuration.reminders.businessDaysOnly)
+        notices.append(planner.renderer.termination(
+            caseID: caseEvent.caseID, revision: caseEvent.sequence, drill: caseEvent.drill, firstNoticeAt: instant, sentAt: instant))
+        notices.append(planner.renderer.destructionReminder(
+            caseID: caseEvent.caseID, revision: caseEvent.sequence, drill: caseEvent.drill, documentsFrom: instant,
+            documentsTo: instant, terminatedAt: instant, sentAt: reminderAt))
+
+        let folder = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        for notice in notices {
+            let kind = notice.kind.rawValue
+            var written = [
+                "\(kind).email.txt": "Subject: \(notice.email.subject)\n\n\(notice.email.body)",
+                "\(kind).fax.txt": notice.fax.plainText,
+            ]
+            if let radio = notice.radio { written["\(kind).radio.txt"] = radio.text }
+            for (name, text) in written.sorted(by: { $0.key < $1.key }) {
+                try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+                print(folder.appendingPathComponent(name).path)
+            }
+            try encoder.encode(notice).write(to: folder.appendingPathComponent("\(kind).json"))
+            if let photo = notice.photo {
+                let name = "\(kind).photo." + (photo.mediaType == .png ? "png" : "jpg")
+                try photo.data.write(to: folder.appendingPathComponent(name))
+            }
+        }
+    }
+}

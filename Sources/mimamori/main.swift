@@ -1,2 +1,0 @@
-import Mimamori
-print("mimamori: not yet")

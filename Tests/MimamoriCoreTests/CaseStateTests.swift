@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+@testable import MimamoriCore
+
+@Suite("CaseState transitions")
+struct CaseStateTests {
+    func context(_ history: DeliveryHistory = .none, now: Date = Sample.now) throws -> CaseState.Context {
+        CaseState.Context(planner: try Sample.planner(), history: history, now: now)
+    }
+
+    func opened() throws -> (CaseState?, [CaseState.Action]) {
+        var state: CaseState?
+        let actions = CaseState.receive(try Sample.opened(), state: &state, context: try context())
+        return (state, actions)
+    }
+
+    func isPlan(_ actions: [CaseState.Action]) -> DeliveryPlan? {
+        for case .plan(let plan) in actions { return plan }
+        return nil
+    }
+
+    @Test func openingPlansTheAlert() throws {
+        let (state, actions) = try opened()
+        #expect(state?.phase == .opened && state?.lastSequence == 1)
+        #expect(isPlan(actions)?.deliveries.allSatisfy { $0.kind == .alert } == true)
+    }
+
+    @Test func repeatedMessageIsANoOp() throws {
+        var (state, _) = try opened()
+        let before = state
+        let actions = CaseState.receive(try Sample.opened(), state: &state, context: try context())
+        #expect(actions == [.ignore(reason: .repeatedMessage)])
+        #expect(state == before)
+    }
+
+    @Test func staleSequenceIsIgnoredWithAReason() throws {
+        var (state, _) = try opened()
+        _ = CaseState.receive(try Sample.event(sequence: 3), state: &state, context: try context())
+        let actions = CaseState.receive(try Sample.event(sequence: 2), state: &state, context: try context())
+        #expect(actions == [.ignore(reason: .staleSequence(received: 2, last: 3))])
+        #expect(CaseState.IgnoreReason.staleSequence(received: 2, last: 3).code == "case.stale-sequence")
+        let again = CaseState.receive(try Sample.event(sequence: 3), state: &state, context: try context())
+        #expect(again == [.ignore(reason: .staleSequence(received: 3, last: 3))])
+    }
+
+    @Test func aGapIsAcceptedBecauseEventsCarryFullState() throws {
+        var (state, _) = try opened()
+        let actions = CaseState.receive(try Sample.event(sequence: 5), state: &state, context: try context())
+        #expect(isPlan(actions)?.deliveries.allSatisfy { $0.kind == .update && $0.revision == 5 } == true)
+        #expect(actions.contains(.cancelPending(caseID: CaseID("KN-2026-0042"), kinds: [.alert, .update])))
+        #expect(state?.skippedSequences == 3 && state?.phase == .updated)
+    }
+
+    @Test(arguments: [CaseEvent.Kind.updated, .closed])
+    func eventsBeforeOpenedAreRejected(_ kind: CaseEvent.Kind) throws {
+        var state: CaseState?
+        let actions = CaseState.receive(try Sample.event(sequence: 2, kind: kind), state: &state, context: try context())
+        #expect(actions == [.reject(reason: .unknownCase(kind: kind))])
+        #expect(state == nil)
+        #expect(CaseState.RejectReason.unknownCase(kind: kind).code == "case.unknown")
+    }
+
+    @Test func drillIsNeverMixed() throws {
+        var (state, _) = try opened()
+        let actions = CaseState.receive(try Sample.event(sequence: 2, drill: true), state: &state, context: try context())
+        #expect(actions == [.reject(reason: .drillMismatch)])
+        #expect(state?.lastSequence == 1)
+    }
+
+    @Test func otherMunicipalitiesAreRejected() throws {
+        var event = try Sample.opened()
+        event.municipality = "kainan"
+        var state: CaseState?
+        #expect(CaseState.receive(event, state: &state, context: try context()) == [.reject(reason: .otherMunicipality)])
+    }
+
+    @Test func closureCancelsPendingAndPlansTerminationAndReminders() throws {
+        var (state, _) = try opened()
+        let history = DeliveryHistory(personalDataRecipients: [RecipientID("mail-001"): .email], radioAnnounced: true)
+        let closing = Sample.at("2026-11-27T19:15:00+09:00")
+        let actions = CaseState.receive(try Sample.closed(), state: &state, context: try context(history, now: closing))
+        #expect(actions.first == .cancelPending(caseID: CaseID("KN-2026-0042"), kinds: [.alert, .update]))
+        let plan = try #require(isPlan(actions))
+        #expect(plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient)" }.sorted() == [
+            "destruction-reminder:mail-001", "termination:mail-001", "termination:radio",
+        ])
+        #expect(state?.phase == .closed && state?.closedAt == closing)
+        let later = CaseState.receive(try Sample.event(sequence: 4), state: &state, context: try context())
+        #expect(later == [.ignore(reason: .afterClosure(phase: .closed))])
+    }
+
+    @Test func withdrawnConsentStopsNewNoticesButNotTheEnd() throws {
+        var (state, _) = try opened()
+        let withdrawn = try Sample.event(sequence: 2, consent: .withheld)
+        let history = DeliveryHistory(personalDataRecipients: [RecipientID("fax-yasuragi"): .fax], radioAnnounced: true)
+        let actions = CaseState.receive(withdrawn, state: &state, context: try context(history))
+        #expect(actions == [.cancelPending(caseID: CaseID("KN-2026-0042"), kinds: [.alert, .update]), .plan(DeliveryPlan())])
+        // Those who hold the data are still told the end and reminded to destroy it.
+        let closing = CaseState.receive(try Sample.event(sequence: 3, kind: .closed, consent: .withheld), state: &state, context: try context(history))
+        let plan = try #require(isPlan(closing))
+        #expect(plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient)" }.sorted() == [
+            "destruction-reminder:fax-yasuragi", "termination:fax-yasuragi", "termination:radio",
+        ])
+    }
+
+    @Test func phasesAfterClosure() throws {
+        var (state, _) = try opened()
+        _ = CaseState.receive(try Sample.closed(), state: &state, context: try context())
+        var s = try #require(state)
+        #expect(!s.isDueForPurge(now: Sample.now.addingTimeInterval(29 * 86400), retention: .seconds(30 * 86400)))
+        s.terminationsDone()
+        #expect(s.phase == .terminated)
+        s.remindersDone()
+        #expect(s.phase == .reminded)
+        #expect(s.isDueForPurge(now: Sample.now.addingTimeInterval(30 * 86400), retention: .seconds(30 * 86400)))
+        s.purged()
+        #expect(s.phase == .purged)
+        #expect(!s.isDueForPurge(now: Sample.now.addingTimeInterval(90 * 86400), retention: .seconds(30 * 86400)))
+    }
+
+    @Test func openCaseIsNotDueForPurgeAndIgnoresLifecycleCalls() throws {
+        var s = try #require(try opened().0)
+        s.terminationsDone()
+        s.remindersDone()
+        #expect(s.phase == .opened)
+        #expect(!s.isDueForPurge(now: Sample.now.addingTimeInterval(365 * 86400), retention: .seconds(1)))
+    }
+
+    @Test func stateRoundTripsThroughJSON() throws {
+        let s = try #require(try opened().0)
+        #expect(try JSONDecoder().decode(CaseState.self, from: try JSONEncoder().encode(s)) == s)
+    }
+
+    /// The table: phase × event kind → outcome.
+    @Test(arguments: [
+        (CaseState.Phase.opened, CaseEvent.Kind.opened, "plan"),
+        (.opened, .updated, "plan"),
+        (.opened, .closed, "plan"),
+        (.updated, .updated, "plan"),
+        (.updated, .closed, "plan"),
+        (.closed, .updated, "ignore"),
+        (.closed, .closed, "ignore"),
+        (.closed, .opened, "ignore"),
+    ])
+    func transitionTable(_ phase: CaseState.Phase, _ kind: CaseEvent.Kind, _ outcome: String) throws {
+        var (state, _) = try opened()
+        var sequence = 2
+        if phase >= .updated {
+            _ = CaseState.receive(try Sample.event(sequence: sequence), state: &state, context: try context())
+            sequence += 1
+        }
+        if phase >= .closed {
+            _ = CaseState.receive(try Sample.event(sequence: sequence, kind: .closed), state: &state, context: try context())
+            sequence += 1
+        }
+        #expect(state?.phase == phase)
+        let actions = CaseState.receive(try Sample.event(sequence: sequence, kind: kind), state: &state, context: try context())
+        switch outcome {
+        case "plan": #expect(isPlan(actions) != nil)
+        default: #expect(actions.allSatisfy { if case .ignore = $0 { true } else { false } })
+        }
+    }
+}
