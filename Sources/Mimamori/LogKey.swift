@@ -1,0 +1,26 @@
+import Logging
+
+/// The only metadata keys the daemon logs with: ids, counts, codes. Never a name, description,
+/// address or phone number.
+public enum LogKey: String, Sendable {
+    case `case`
+    case seq
+    case recipient
+    case channel
+    case kind
+    case delivery
+    case attempt
+    case ms
+    case count
+    case reason
+    case code
+}
+
+extension Logger.Metadata {
+    /// Builds metadata from `LogKey`s only.
+    public static func keys(_ pairs: KeyValuePairs<LogKey, Logger.MetadataValue>) -> Logger.Metadata {
+        var metadata = Logger.Metadata()
+        for (key, value) in pairs { metadata[key.rawValue] = value }
+        return metadata
+    }
+}

@@ -1,1 +1,0 @@
-// The Mimamori target; see docs/architecture.md.
