@@ -8,10 +8,29 @@ extension Ledger {
     /// cancellations, the new deliveries and an audit row. Ack the broker message only after this
     /// returns.
     public func recordIntake(_ intake: Intake) async throws(LedgerError) -> IntakeOutcome {
-        try await write { db in try Self.recordIntake(intake, in: db) }
+        try await write { db in try Self.recordIntake(intake, in: db, completing: nil) }
     }
 
-    static func recordIntake(_ intake: Intake, in db: Database) throws -> IntakeOutcome {
+    /// Additions to an intake planned from who holds personal data.
+    public typealias HolderPlan = (notices: [Intake.Notice], deliveries: [Intake.Delivery])
+
+    /// Records a closure: like `recordIntake`, but after the cancellations, inside the same
+    /// transaction, `plan` is given the recipients that hold (or may hold) personal data and
+    /// whether the radio announced; the notices and deliveries it returns (terminations,
+    /// destruction reminders, the radio end) are recorded with the rest. No claim can slip in
+    /// between: a recipient whose alert goes out during the closure is either cancelled or
+    /// counted as a holder, never neither. `plan` must be pure and quick (the core's planner);
+    /// if it throws, nothing is written.
+    public func recordIntake(
+        _ intake: Intake, completing plan: @escaping @Sendable (PersonalDataHolders) throws -> HolderPlan
+    ) async throws(LedgerError) -> IntakeOutcome {
+        try await write { db in try Self.recordIntake(intake, in: db, completing: plan) }
+    }
+
+    static func recordIntake(
+        _ intake: Intake, in db: Database, completing plan: (@Sendable (PersonalDataHolders) throws -> HolderPlan)?
+    ) throws -> IntakeOutcome {
+        var intake = intake
         let known = try Bool.fetchOne(
             db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE message_id = ?)", arguments: [intake.messageID])
         if known == true { return .duplicate }
@@ -48,6 +67,13 @@ extension Ledger {
                     """,
                 arguments: StatementArguments([received, case_] as [any DatabaseValueConvertible] + kinds))
             cancelled = db.changesCount
+        }
+        if let plan {
+            let holders = PersonalDataHolders(
+                recipients: try holders(of: intake.caseID, in: db), radioAnnounced: try radioAnnounced(intake.caseID, in: db))
+            let added = try plan(holders)
+            intake.notices += added.notices
+            intake.deliveries += added.deliveries
         }
 
         let insertNotice = try db.cachedStatement(

@@ -20,6 +20,8 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         public static let corrupt = Code(name: "corrupt")
         /// The delivery does not exist or is not in the state the operation needs.
         public static let notFound = Code(name: "notFound")
+        /// A function the caller ran inside the transaction threw (the transaction was rolled back).
+        public static let caller = Code(name: "caller")
         /// Anything else SQLite reported.
         public static let database = Code(name: "database")
     }
@@ -48,8 +50,8 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         if let error = error as? LedgerError { return error }
         guard let db = error as? DatabaseError else {
             return LedgerError(
-                code: .database, isRetriable: false, operatorHint: "report this as a bug",
-                message: String(describing: type(of: error)))
+                code: .caller, isRetriable: false, operatorHint: "report this as a bug",
+                message: "\(type(of: error)) thrown inside the transaction; nothing was written")
         }
         let message = "SQLite \(db.resultCode.primaryResultCode.rawValue): \(db.message ?? "")"
         switch db.resultCode.primaryResultCode {
