@@ -49,16 +49,21 @@ func alertIntake(
         notices: notices, deliveries: deliveries)
 }
 
-/// Polls `condition` every few milliseconds of real time, moving the manual clock (if any) by
-/// `step` seconds each time, until it holds or `timeout` passes. Returns whether it held.
+/// Polls `condition` every few milliseconds of real time until it holds or `timeout` passes;
+/// returns whether it held. With a manual clock, moves it by `step` seconds whenever the
+/// dispatcher is idle (waiting on the clock, nothing in `sending` in `ledger`), so simulated time
+/// never runs ahead of work the machine has not done yet.
 func eventually(
     timeout: Duration = .seconds(30), advancing clock: ManualClock? = nil, step: TimeInterval = 0,
-    _ condition: () async throws -> Bool
+    idle ledger: Ledger? = nil, _ condition: () async throws -> Bool
 ) async throws -> Bool {
     let end = ContinuousClock.now + timeout
     while ContinuousClock.now < end {
         if try await condition() { return true }
-        if let clock, step > 0 { clock.advance(by: step) }
+        if let clock, step > 0, clock.sleeperCount > 0 {
+            let sending = try await ledger?.states()[.sending] ?? 0
+            if sending == 0 { clock.advance(by: step) }
+        }
         try await Task.sleep(for: .milliseconds(5))
     }
     return try await condition()

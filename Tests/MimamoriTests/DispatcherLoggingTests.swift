@@ -45,7 +45,7 @@ struct DispatcherLoggingTests {
             ledger: file.ledger, outlets: [email], alarm: RecordingAlarm(),
             configuration: .init(retry: RetryPolicy(deadline: .seconds(60))), clock: clock, logger: captured.logger)
         let task = Task { try await dispatcher.run() }
-        #expect(try await eventually(advancing: clock, step: 5) {
+        #expect(try await eventually(advancing: clock, step: 5, idle: file.ledger) {
             try await file.ledger.states() == [.delivered: 4, .failed: 1, .expired: 1]
         })
         dispatcher.stop()

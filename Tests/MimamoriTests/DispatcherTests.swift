@@ -74,7 +74,7 @@ struct DispatcherTests {
         let (dispatcher, task) = Self.start(file.ledger, [email], alarm: alarm, clock: clock)
         // Nine go out at once; the tenth waits for the clock.
         #expect(try await eventually { try await file.ledger.states() == [.delivered: 9, .planned: 1] })
-        #expect(try await eventually(advancing: clock, step: 2) { try await file.ledger.states() == [.delivered: 10] })
+        #expect(try await eventually(advancing: clock, step: 2, idle: file.ledger) { try await file.ledger.states() == [.delivered: 10] })
         dispatcher.stop()
         try await task.value
         let tries = email.attempts.filter { $0.recipient == RecipientID("email-3") }
@@ -121,7 +121,7 @@ struct DispatcherTests {
         let (dispatcher, task) = Self.start(
             file.ledger, [email], alarm: alarm, clock: clock,
             retry: RetryPolicy(initialDelay: .seconds(5), maximumDelay: .seconds(120), deadline: .seconds(600)))
-        #expect(try await eventually(advancing: clock, step: 5) { try await file.ledger.states() == [.delivered: 2, .expired: 1] })
+        #expect(try await eventually(advancing: clock, step: 5, idle: file.ledger) { try await file.ledger.states() == [.delivered: 2, .expired: 1] })
         let tries = email.attempts.filter { $0.recipient == RecipientID("email-0") }.count
         for _ in 0..<20 {
             clock.advance(by: 600)
