@@ -33,6 +33,7 @@ extension Dispatcher {
             .kind: "\(job.kind.rawValue)", .attempt: "\(job.attempt)",
         ])
         let startedAt = clock.now()
+        var elapsed: Duration? = nil
         let outcome: DeliveryOutcome
         let alarm: DeliveryAlarm?
         if startedAt > job.deadline {
@@ -50,8 +51,9 @@ extension Dispatcher {
             } catch {
                 failure = error
             }
-            let elapsed = ContinuousClock.now - started
-            metadata[LogKey.ms.rawValue] = "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)"
+            let took = ContinuousClock.now - started
+            elapsed = took
+            metadata[LogKey.ms.rawValue] = "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)"
             (outcome, alarm) = Self.settle(
                 job, failure: failure, now: clock.now(), policy: configuration.retry, unit: randomUnit())
         }
@@ -84,7 +86,10 @@ extension Dispatcher {
             metadata[LogKey.code.rawValue] = "\(error?.code ?? "deadline")"
             logger.error("delivery.expired", metadata: metadata)
         }
+        countMetrics(outcome, channel: job.channel, elapsed: elapsed)
+        guard recorded else { return }
+        onOutcome(job, outcome)
         // Alarm once, after the final state is recorded (so a restart does not alarm it again).
-        if recorded, let alarm { await self.alarm.raise(alarm) }
+        if let alarm { await self.alarm.raise(alarm) }
     }
 }

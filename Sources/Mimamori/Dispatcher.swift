@@ -22,6 +22,7 @@ public final class Dispatcher: Service, Sendable {
     let configuration: Configuration
     let heartbeat: @Sendable (Channel) -> Void
     let randomUnit: @Sendable () -> Double
+    let onOutcome: @Sendable (DeliveryJob, DeliveryOutcome) -> Void
     let signals: [Channel: WakeSignal]
     let stopping = Atomic<Bool>(false)
 
@@ -29,11 +30,13 @@ public final class Dispatcher: Service, Sendable {
     ///   - outlets: at most one per channel; channels without an outlet are left planned.
     ///   - heartbeat: called on every loop iteration of every channel (the systemd watchdog).
     ///   - randomUnit: the jitter source, a number in 0 ..< 1.
+    ///   - onOutcome: called once each attempt's outcome is recorded (status events, counters).
     public init(
         ledger: Ledger, outlets: [any Outlet], alarm: any OperatorAlarm, configuration: Configuration = .init(),
         clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "mimamori.dispatcher"),
         heartbeat: @escaping @Sendable (Channel) -> Void = { _ in },
-        randomUnit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        randomUnit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        onOutcome: @escaping @Sendable (DeliveryJob, DeliveryOutcome) -> Void = { _, _ in }
     ) {
         precondition(Set(outlets.map(\.channel)).count == outlets.count, "one outlet per channel")
         self.ledger = ledger
@@ -44,6 +47,7 @@ public final class Dispatcher: Service, Sendable {
         self.logger = logger
         self.heartbeat = heartbeat
         self.randomUnit = randomUnit
+        self.onOutcome = onOutcome
         self.signals = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, WakeSignal()) })
     }
 

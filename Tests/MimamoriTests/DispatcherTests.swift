@@ -15,12 +15,14 @@ struct DispatcherTests {
     static func start(
         _ ledger: Ledger, _ outlets: [any Outlet], alarm: RecordingAlarm = RecordingAlarm(),
         clock: any WallClock = SystemWallClock(), retry: RetryPolicy = .default,
-        shutdownGrace: Duration = .seconds(10), beats: Beats = Beats()
+        shutdownGrace: Duration = .seconds(10), beats: Beats = Beats(),
+        onOutcome: @escaping @Sendable (DeliveryJob, DeliveryOutcome) -> Void = { _, _ in }
     ) -> (Dispatcher, Task<Void, any Error>) {
         let dispatcher = Dispatcher(
             ledger: ledger, outlets: outlets, alarm: alarm,
             configuration: .init(retry: retry, shutdownGrace: shutdownGrace, maximumIdle: .seconds(5)),
-            clock: clock, heartbeat: { _ in beats.count.add(1, ordering: .relaxed) }, randomUnit: { 0.5 })
+            clock: clock, heartbeat: { _ in beats.count.add(1, ordering: .relaxed) }, randomUnit: { 0.5 },
+            onOutcome: onOutcome)
         let task = Task { try await dispatcher.run() }
         return (dispatcher, task)
     }
@@ -71,7 +73,18 @@ struct DispatcherTests {
         let clock = ManualClock(t0)
         let email = RecordingOutlet(channel: .email, concurrency: 4, scripts: [RecipientID("email-3"): .transient(times: 3)])
         let alarm = RecordingAlarm()
-        let (dispatcher, task) = Self.start(file.ledger, [email], alarm: alarm, clock: clock)
+        let outcomes = Mutex<[String]>([])
+        let (dispatcher, task) = Self.start(file.ledger, [email], alarm: alarm, clock: clock) { job, outcome in
+            if job.recipient == RecipientID("email-3") {
+                outcomes.withLock {
+                    switch outcome {
+                    case .delivered: $0.append("delivered")
+                    case .retry(let error, _, _): $0.append("retry \(error.code)")
+                    case .failed, .expired: $0.append("final")
+                    }
+                }
+            }
+        }
         // Nine go out at once; the tenth waits for the clock.
         #expect(try await eventually { try await file.ledger.states() == [.delivered: 9, .planned: 1] })
         #expect(try await eventually(advancing: clock, step: 2, idle: file.ledger) { try await file.ledger.states() == [.delivered: 10] })
@@ -80,6 +93,7 @@ struct DispatcherTests {
         let tries = email.attempts.filter { $0.recipient == RecipientID("email-3") }
         #expect(tries.map(\.attempt) == [1, 2, 3, 4])
         #expect(Set(tries.map(\.idempotencyKey)).count == 1)
+        #expect(outcomes.withLock { $0 } == ["retry deferred", "retry deferred", "retry deferred", "delivered"])
         #expect(alarm.raised.isEmpty)
         // Backoff with the jitter unit 0.5: 4.5 s, 9 s, 18 s after each failure.
         let waited = clock.now().timeIntervalSince(t0)
