@@ -46,7 +46,9 @@ extension Ledger {
                     state = excluded.state, state_name = excluded.state_name,
                     last_sequence = max(last_sequence, excluded.last_sequence),
                     updated_at = excluded.updated_at,
-                    closed_at = coalesce(closed_at, excluded.closed_at)
+                    closed_at = coalesce(closed_at, excluded.closed_at),
+                    -- New personal data on a purged case must be purged again.
+                    purged_at = NULL
                 """,
             arguments: [
                 case_, intake.municipality, intake.drill, intake.state.data, intake.state.name,

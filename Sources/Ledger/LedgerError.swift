@@ -22,6 +22,8 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         public static let notFound = Code(name: "notFound")
         /// A function the caller ran inside the transaction threw (the transaction was rolled back).
         public static let caller = Code(name: "caller")
+        /// The task was cancelled before the operation ran; nothing was written.
+        public static let cancelled = Code(name: "cancelled")
         /// Anything else SQLite reported.
         public static let database = Code(name: "database")
     }
@@ -48,6 +50,11 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     /// Maps whatever GRDB threw.
     static func wrapping(_ error: any Error, path: String) -> LedgerError {
         if let error = error as? LedgerError { return error }
+        if error is CancellationError {
+            return LedgerError(
+                code: .cancelled, isRetriable: true, operatorHint: "none: the daemon is stopping",
+                message: "cancelled before the transaction ran")
+        }
         guard let db = error as? DatabaseError else {
             return LedgerError(
                 code: .caller, isRetriable: false, operatorHint: "report this as a bug",

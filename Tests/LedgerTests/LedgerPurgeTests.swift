@@ -67,4 +67,23 @@ struct LedgerPurgeTests {
         _ = try fixture.reopen()
         for needle in needles { #expect(try Self.hits(of: needle, around: fixture.path) == 0) }
     }
+
+    @Test("personal data recorded for a case after its purge is purged again")
+    func lateEventPurgedAgain() async throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        _ = try await ledger.recordIntake(makeIntake(fax: 0, email: 2, radio: false, closed: true))
+        let later = t0.addingTimeInterval(31 * 86400)
+        #expect(try await ledger.purge(closedBefore: later, now: later).cases.count == 1)
+        #expect(try Self.hits(of: Person.name, around: fixture.path) == 0)
+
+        // A late message for the same case carries the name again.
+        _ = try await ledger.recordIntake(
+            makeIntake(messageID: "late", sequence: 3, eventKind: "updated", fax: 0, email: 0, radio: false, at: later))
+        #expect(try await ledger.status(case: CaseID("KN-0042"))?.purgedAt == nil)
+        #expect(try Self.hits(of: Person.name, around: fixture.path) > 0)
+        #expect(try await ledger.purge(closedBefore: later, now: later).cases.count == 1)
+        #expect(try Self.hits(of: Person.name, around: fixture.path) == 0)
+    }
 }
