@@ -67,6 +67,13 @@ public final class Dispatcher: Service, Sendable {
     public func run() async throws {
         let resumed = try await ledger.resumeAfterRestart(now: clock.now())
         logger.info("dispatcher.started", metadata: .keys([.count: "\(resumed)"]))
+        // Deliveries on a channel without an outlet wait (and never expire) until one is configured.
+        let backlog = try await ledger.backlog()
+        for channel in Channel.allCases where outlets[channel] == nil && backlog[channel, default: 0] > 0 {
+            logger.warning(
+                "dispatcher.unserved",
+                metadata: .keys([.channel: "\(channel.rawValue)", .count: "\(backlog[channel, default: 0])"]))
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for (channel, outlet) in outlets {

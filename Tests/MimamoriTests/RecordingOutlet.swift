@@ -20,11 +20,13 @@ final class RecordingOutlet: Outlet {
         var recipient: RecipientID
         var attempt: Int
         var idempotencyKey: String
+        var kind: NoticeKind
     }
 
     private struct State {
         var attempts: [Attempt] = []
         var delivered: [DeliveryID: Int] = [:]
+        var accepted: [Attempt] = []
         var inFlight = 0
         var maxInFlight = 0
         var failuresSoFar: [RecipientID: Int] = [:]
@@ -47,7 +49,9 @@ final class RecordingOutlet: Outlet {
     func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
         state.withLock { state in
             state.attempts.append(
-                Attempt(id: job.id, recipient: job.recipient, attempt: job.attempt, idempotencyKey: job.idempotencyKey))
+                Attempt(
+                    id: job.id, recipient: job.recipient, attempt: job.attempt, idempotencyKey: job.idempotencyKey,
+                    kind: job.kind))
             state.inFlight += 1
             state.maxInFlight = max(state.maxInFlight, state.inFlight)
         }
@@ -71,13 +75,20 @@ final class RecordingOutlet: Outlet {
             }
         }
         if let failure { throw failure }
-        state.withLock { $0.delivered[job.id, default: 0] += 1 }
+        state.withLock {
+            $0.delivered[job.id, default: 0] += 1
+            $0.accepted.append(Attempt(
+                id: job.id, recipient: job.recipient, attempt: job.attempt, idempotencyKey: job.idempotencyKey,
+                kind: job.kind))
+        }
     }
 
     var attempts: [Attempt] { state.withLock { $0.attempts } }
     /// How many times each delivery was accepted.
     var delivered: [DeliveryID: Int] { state.withLock { $0.delivered } }
     var maxInFlight: Int { state.withLock { $0.maxInFlight } }
+    /// The sends the far side accepted, in order.
+    var accepted: [Attempt] { state.withLock { $0.accepted } }
 }
 
 /// Keeps every alarm raised.
