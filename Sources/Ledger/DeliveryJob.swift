@@ -19,4 +19,24 @@ public struct DeliveryJob: Sendable, Identifiable {
     public var drill: Bool
     /// The rendered notice; jobs of the same notice share one buffer.
     public var content: Data
+
+    public init(
+        id: DeliveryID, caseID: CaseID, revision: Int, recipient: RecipientID, channel: Channel, kind: NoticeKind,
+        address: String, idempotencyKey: String, attempt: Int, notBefore: Date, deadline: Date, drill: Bool,
+        content: Data
+    ) {
+        self.id = id
+        self.caseID = caseID
+        self.revision = revision
+        self.recipient = recipient
+        self.channel = channel
+        self.kind = kind
+        self.address = address
+        self.idempotencyKey = idempotencyKey
+        self.attempt = attempt
+        self.notBefore = notBefore
+        self.deadline = deadline
+        self.drill = drill
+        self.content = content
+    }
 }

@@ -6,7 +6,7 @@ import MimamoriCore
 extension Dispatcher {
     /// What one attempt comes to: the ledger outcome, and an alarm if a person must act.
     /// Pure: `now` and the jitter `unit` come from the caller.
-    static func settle(
+    public static func settle(
         _ job: DeliveryJob, failure: DeliveryFailure?, now: Date, policy: RetryPolicy, unit: Double
     ) -> (outcome: DeliveryOutcome, alarm: DeliveryAlarm?) {
         guard let failure else { return (.delivered(at: now), nil) }
