@@ -1,35 +1,35 @@
 import Logging
 
-/// The only metadata keys a log line may carry: ids, counts, durations and reasons.
-/// A name, description, address or phone number has no key here, so it has no way into the journal.
+/// The only metadata keys the daemon logs with: ids, counts, codes. Never a name, description,
+/// address or phone number: such a value has no key here, so it has no way into the journal.
 public enum LogKey: String, Sendable {
-    case caseID = "case"
-    case sequence = "seq"
-    case messageID = "msg"
+    case `case`
+    case seq
+    case msg
     case recipient
     case channel
     case kind
+    case delivery
     case attempt
-    case milliseconds = "ms"
-    case reason
+    case ms
     case count
+    case reason
+    case code
+    case state
     case fax
     case email
     case radio
-    case state
     case file
+    case listen
     case version
-    case error
-    case code
-    case delayMilliseconds = "delay_ms"
-    case deliveryID = "delivery"
+    case delayMs = "delay_ms"
 }
 
 extension Logger.Metadata {
-    /// Builds metadata from `LogKey`s: `Logger.Metadata(.caseID, "KN-1", .count, 3)`.
-    public static func keyed(_ pairs: KeyValuePairs<LogKey, any CustomStringConvertible & Sendable>) -> Logger.Metadata {
+    /// Builds metadata from `LogKey`s only.
+    public static func keys(_ pairs: KeyValuePairs<LogKey, Logger.MetadataValue>) -> Logger.Metadata {
         var metadata = Logger.Metadata()
-        for (key, value) in pairs { metadata[key.rawValue] = .stringConvertible(value) }
+        for (key, value) in pairs { metadata[key.rawValue] = value }
         return metadata
     }
 }

@@ -52,7 +52,7 @@ public struct MetricsEndpoint: Service {
                 headers: [.contentType: "text/plain; charset=utf-8"],
                 body: Data((report.text + "\n").utf8))
         }
-        logger.info("metrics.listening", metadata: .keyed([.file: "\(configuration.host):\(configuration.port)"]))
+        logger.info("metrics.listening", metadata: .keys([.listen: "\(configuration.host):\(configuration.port)"]))
         try await withGracefulShutdownHandler {
             try await server.run()
         } onGracefulShutdown: {

@@ -1,0 +1,42 @@
+import Foundation
+import MimamoriCore
+
+/// A delivery claimed for sending: everything an outlet needs.
+public struct DeliveryJob: Sendable, Identifiable {
+    public var id: DeliveryID
+    public var caseID: CaseID
+    public var revision: Int
+    public var recipient: RecipientID
+    public var channel: Channel
+    public var kind: NoticeKind
+    /// Personal data: never log it.
+    public var address: String
+    public var idempotencyKey: String
+    /// 1 for the first try.
+    public var attempt: Int
+    public var notBefore: Date
+    public var deadline: Date
+    public var drill: Bool
+    /// The rendered notice; jobs of the same notice share one buffer.
+    public var content: Data
+
+    public init(
+        id: DeliveryID, caseID: CaseID, revision: Int, recipient: RecipientID, channel: Channel, kind: NoticeKind,
+        address: String, idempotencyKey: String, attempt: Int, notBefore: Date, deadline: Date, drill: Bool,
+        content: Data
+    ) {
+        self.id = id
+        self.caseID = caseID
+        self.revision = revision
+        self.recipient = recipient
+        self.channel = channel
+        self.kind = kind
+        self.address = address
+        self.idempotencyKey = idempotencyKey
+        self.attempt = attempt
+        self.notBefore = notBefore
+        self.deadline = deadline
+        self.drill = drill
+        self.content = content
+    }
+}

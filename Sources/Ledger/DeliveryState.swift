@@ -1,0 +1,43 @@
+/// Where a delivery is in its life.
+///
+/// ```
+/// planned ──claim──► sending ──► delivered
+///    ▲                  │ ├────► failed     (permanent error)
+///    └──retry / restart─┘ └────► expired    (past its deadline)
+/// planned ──closure──► cancelled
+/// ```
+public enum DeliveryState: String, Hashable, Sendable, Codable, CaseIterable {
+    case planned
+    case sending
+    case delivered
+    case failed
+    case cancelled
+    case expired
+
+    /// No further attempt will be made.
+    public var isFinal: Bool {
+        switch self {
+        case .planned, .sending: false
+        case .delivered, .failed, .cancelled, .expired: true
+        }
+    }
+}
+
+/// The row id of a delivery; safe to log.
+public struct DeliveryID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public var rawValue: Int64
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { String(rawValue) }
+}
+
+/// Why an attempt failed, as kept in the ledger: a stable code and a short text with no personal
+/// data (no address, no server reply that quotes one).
+public struct DeliveryErrorRecord: Hashable, Sendable, Codable {
+    public var code: String
+    public var summary: String
+    public init(code: String, summary: String) {
+        self.code = code
+        // Bounded, so a runaway message cannot bloat the file.
+        self.summary = String(summary.prefix(200))
+    }
+}

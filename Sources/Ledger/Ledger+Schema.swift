@@ -1,0 +1,84 @@
+import GRDB
+
+extension Ledger {
+    /// Versioned schema. Never edit a registered migration; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // Times: integer milliseconds since 1970 UTC.
+            try db.execute(
+                sql: """
+                    CREATE TABLE cases (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        municipality TEXT NOT NULL,
+                        drill INTEGER NOT NULL DEFAULT 0,
+                        state BLOB,                 -- the core's snapshot; NULL once purged
+                        state_name TEXT NOT NULL,
+                        last_sequence INTEGER NOT NULL,
+                        opened_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        closed_at INTEGER,
+                        purged_at INTEGER
+                    ) STRICT;
+                    CREATE INDEX cases_closed ON cases(closed_at) WHERE purged_at IS NULL;
+
+                    CREATE TABLE events (
+                        message_id TEXT PRIMARY KEY NOT NULL,
+                        case_id TEXT NOT NULL REFERENCES cases(id),
+                        sequence INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        body BLOB                   -- personal data; NULL once purged
+                    ) STRICT;
+                    CREATE INDEX events_case ON events(case_id, sequence);
+
+                    CREATE TABLE notices (
+                        case_id TEXT NOT NULL REFERENCES cases(id),
+                        revision INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        content BLOB,               -- personal data; NULL once purged
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (case_id, revision, kind, channel)
+                    ) STRICT, WITHOUT ROWID;
+
+                    CREATE TABLE deliveries (
+                        id INTEGER PRIMARY KEY,
+                        case_id TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        recipient_id TEXT NOT NULL,
+                        address TEXT,               -- the cooperator's; NULL once purged
+                        channel TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN
+                            ('planned','sending','delivered','failed','cancelled','expired')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        not_before INTEGER NOT NULL,
+                        next_attempt_at INTEGER NOT NULL,
+                        deadline_at INTEGER NOT NULL,
+                        idempotency_key TEXT NOT NULL UNIQUE,
+                        last_error_code TEXT,
+                        last_error TEXT,
+                        accepted_at INTEGER,
+                        finished_at INTEGER,
+                        created_at INTEGER NOT NULL,
+                        FOREIGN KEY (case_id, revision, kind, channel)
+                            REFERENCES notices(case_id, revision, kind, channel)
+                    ) STRICT;
+                    CREATE INDEX deliveries_due ON deliveries(state, channel, next_attempt_at);
+                    CREATE INDEX deliveries_case ON deliveries(case_id, kind, state);
+
+                    CREATE TABLE audit (
+                        id INTEGER PRIMARY KEY,
+                        at INTEGER NOT NULL,
+                        case_id TEXT,
+                        event TEXT NOT NULL,        -- case.opened, intake.duplicate, case.purged, …
+                        message_id TEXT,
+                        detail TEXT                 -- counts and ids only, logfmt
+                    ) STRICT;
+                    CREATE INDEX audit_case ON audit(case_id, at);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Ledger
+import Logging
+import MimamoriCore
+
+extension Dispatcher {
+    /// What one attempt comes to: the ledger outcome, and an alarm if a person must act.
+    /// Pure: `now` and the jitter `unit` come from the caller.
+    public static func settle(
+        _ job: DeliveryJob, failure: DeliveryFailure?, now: Date, policy: RetryPolicy, unit: Double
+    ) -> (outcome: DeliveryOutcome, alarm: DeliveryAlarm?) {
+        guard let failure else { return (.delivered(at: now), nil) }
+        let record = DeliveryErrorRecord(code: failure.code.rawValue, summary: failure.summary)
+        func alarm(_ reason: DeliveryAlarm.Reason) -> DeliveryAlarm {
+            DeliveryAlarm(
+                reason: reason, caseID: job.caseID, deliveryID: job.id, recipient: job.recipient, channel: job.channel,
+                kind: job.kind, attempts: job.attempt, errorCode: failure.code.rawValue,
+                operatorHint: failure.operatorHint, at: now)
+        }
+        switch policy.decide(
+            attempt: job.attempt, isRetriable: failure.isRetriable, now: now, deadline: job.deadline, unit: unit)
+        {
+        case .retry(let next): return (.retry(record, at: now, nextAttemptAt: next), nil)
+        case .stop: return (.failed(record, at: now), alarm(.permanentFailure))
+        case .giveUp: return (.expired(record, at: now), alarm(.expired))
+        }
+    }
+
+    /// Sends one claimed job and records the result.
+    func attempt(_ job: DeliveryJob, through outlet: any Outlet) async {
+        var metadata: Logger.Metadata = .keys([
+            .case: "\(job.caseID)", .recipient: "\(job.recipient)", .channel: "\(job.channel.rawValue)",
+            .kind: "\(job.kind.rawValue)", .attempt: "\(job.attempt)",
+        ])
+        let startedAt = clock.now()
+        var elapsed: Duration? = nil
+        let outcome: DeliveryOutcome
+        let alarm: DeliveryAlarm?
+        if startedAt > job.deadline {
+            // Claimed after its deadline (the daemon was down, or a retry landed late).
+            outcome = .expired(nil, at: startedAt)
+            alarm = DeliveryAlarm(
+                reason: .expired, caseID: job.caseID, deliveryID: job.id, recipient: job.recipient,
+                channel: job.channel, kind: job.kind, attempts: job.attempt - 1, errorCode: nil,
+                operatorHint: "the deadline passed before it could be sent", at: startedAt)
+        } else {
+            let started = ContinuousClock.now
+            var failure: DeliveryFailure? = nil
+            do throws(DeliveryFailure) {
+                try await outlet.deliver(job)
+            } catch {
+                failure = error
+            }
+            let took = ContinuousClock.now - started
+            elapsed = took
+            metadata[LogKey.ms.rawValue] = "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)"
+            (outcome, alarm) = Self.settle(
+                job, failure: failure, now: clock.now(), policy: configuration.retry, unit: randomUnit())
+        }
+
+        // Record; a busy or full disk may clear, so try a few times. If it never records, the
+        // delivery stays `sending` and is resumed at the next start (sent again: at least once).
+        var recorded = false
+        for pause in [0, 100, 1000] {
+            if pause > 0 { try? await Task.sleep(for: .milliseconds(pause)) }
+            do throws(LedgerError) {
+                try await ledger.record(outcome, for: job.id)
+                recorded = true
+                break
+            } catch {
+                logLedgerError(error, channel: job.channel, during: "record")
+                if !error.isRetriable { break }
+            }
+        }
+
+        switch outcome {
+        case .delivered:
+            logger.info("delivery.accepted", metadata: metadata)
+        case .retry(let error, _, _):
+            metadata[LogKey.code.rawValue] = "\(error.code)"
+            logger.notice("delivery.retry", metadata: metadata)
+        case .failed(let error, _):
+            metadata[LogKey.code.rawValue] = "\(error.code)"
+            logger.error("delivery.failed", metadata: metadata)
+        case .expired(let error, _):
+            metadata[LogKey.code.rawValue] = "\(error?.code ?? "deadline")"
+            logger.error("delivery.expired", metadata: metadata)
+        }
+        countMetrics(outcome, channel: job.channel, elapsed: elapsed)
+        guard recorded else { return }
+        onOutcome(job, outcome)
+        // Alarm once, after the final state is recorded (so a restart does not alarm it again).
+        if let alarm { await self.alarm.raise(alarm) }
+    }
+}

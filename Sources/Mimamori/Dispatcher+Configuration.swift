@@ -1,0 +1,33 @@
+import Foundation
+import MimamoriCore
+
+extension Dispatcher {
+    public struct Configuration: Sendable {
+        /// Backoff, jitter and deadline of retries.
+        public var retry: RetryPolicy
+        /// On a graceful stop, how long in-flight sends may take to finish before they are
+        /// cancelled (they are then resumed at the next start).
+        public var shutdownGrace: Duration
+        /// The longest a channel loop sleeps without looking at the ledger and beating the heart
+        /// (keep it under the systemd watchdog interval).
+        public var maximumIdle: Duration
+        /// After a ledger error, how long a channel loop waits before trying again.
+        public var ledgerErrorPause: Duration
+
+        public init(
+            retry: RetryPolicy = .default, shutdownGrace: Duration = .seconds(10), maximumIdle: Duration = .seconds(5),
+            ledgerErrorPause: Duration = .seconds(1)
+        ) {
+            self.retry = retry
+            self.shutdownGrace = shutdownGrace
+            self.maximumIdle = maximumIdle
+            self.ledgerErrorPause = ledgerErrorPause
+        }
+    }
+}
+
+extension Date {
+    func adding(_ duration: Duration) -> Date {
+        addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Ledger
+import Logging
+import MimamoriCore
+import ServiceLifecycle
+import Synchronization
+
+/// Takes due deliveries from the ledger and sends them through the outlets: one independent loop
+/// per channel (a slow FAX gateway never delays email), up to each outlet's concurrency in
+/// parallel, every result recorded in the ledger, transient failures retried per the
+/// `RetryPolicy`, permanent ones and those past their deadline reported to the operator once.
+///
+/// Wakes when intake records new work (`workRecorded`), when a send finishes, and at the next
+/// `next_attempt_at`. On start it resumes what a crash left in flight. A graceful shutdown stops
+/// claiming, lets in-flight sends finish within `shutdownGrace`, and leaves the rest planned.
+public final class Dispatcher: Service, Sendable {
+    let ledger: Ledger
+    let outlets: [Channel: any Outlet]
+    let alarm: any OperatorAlarm
+    let clock: any WallClock
+    let logger: Logger
+    let configuration: Configuration
+    let heartbeat: @Sendable (Channel) -> Void
+    let randomUnit: @Sendable () -> Double
+    let onOutcome: @Sendable (DeliveryJob, DeliveryOutcome) -> Void
+    let signals: [Channel: WakeSignal]
+    let stopping = Atomic<Bool>(false)
+
+    /// - Parameters:
+    ///   - outlets: at most one per channel; channels without an outlet are left planned.
+    ///   - heartbeat: called on every loop iteration of every channel (the systemd watchdog).
+    ///   - randomUnit: the jitter source, a number in 0 ..< 1.
+    ///   - onOutcome: called once each attempt's outcome is recorded (status events, counters).
+    public init(
+        ledger: Ledger, outlets: [any Outlet], alarm: any OperatorAlarm, configuration: Configuration = .init(),
+        clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "mimamori.dispatcher"),
+        heartbeat: @escaping @Sendable (Channel) -> Void = { _ in },
+        randomUnit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        onOutcome: @escaping @Sendable (DeliveryJob, DeliveryOutcome) -> Void = { _, _ in }
+    ) {
+        precondition(Set(outlets.map(\.channel)).count == outlets.count, "one outlet per channel")
+        self.ledger = ledger
+        self.outlets = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, $0) })
+        self.alarm = alarm
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.heartbeat = heartbeat
+        self.randomUnit = randomUnit
+        self.onOutcome = onOutcome
+        self.signals = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, WakeSignal()) })
+    }
+
+    /// Tells the dispatcher that deliveries were recorded (intake calls this after each commit).
+    public func workRecorded(channels: some Sequence<Channel> = Channel.allCases) {
+        for channel in channels { signals[channel]?.signal() }
+    }
+
+    /// Starts a graceful stop: no more claims; in-flight sends finish (within the grace period).
+    public func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        for signal in signals.values { signal.signal() }
+    }
+
+    /// Resumes what a crash left in flight, then runs until a graceful shutdown (or `stop()`)
+    /// has drained the in-flight sends, or the task is cancelled.
+    public func run() async throws {
+        let resumed = try await ledger.resumeAfterRestart(now: clock.now())
+        logger.info("dispatcher.started", metadata: .keys([.count: "\(resumed)"]))
+        // Deliveries on a channel without an outlet wait (and never expire) until one is configured.
+        let backlog = try await ledger.backlog()
+        for channel in Channel.allCases where outlets[channel] == nil && backlog[channel, default: 0] > 0 {
+            logger.warning(
+                "dispatcher.unserved",
+                metadata: .keys([.channel: "\(channel.rawValue)", .count: "\(backlog[channel, default: 0])"]))
+        }
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for (channel, outlet) in outlets {
+                    let signal = signals[channel]!
+                    group.addTask { await self.runChannel(outlet, signal: signal) }
+                }
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+        logger.info("dispatcher.stopped")
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Ledger
+import MimamoriCore
+
+/// A ledger on a real SQLite file in a fresh temporary directory.
+struct LedgerFixture {
+    let directory: URL
+    let path: String
+    let ledger: Ledger
+
+    init(synchronous: Ledger.Synchronous = .full) throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ledger-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("ledger.sqlite").path
+        ledger = try Ledger(path: path, configuration: .init(synchronous: synchronous))
+    }
+
+    func reopen() throws -> Ledger { try Ledger(path: path) }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// Personal data the tests look for in the file after purge.
+enum Person {
+    static let name = "見守太郎テスト"
+    static let description = "紺色のジャンパー、灰色のズボン、白い運動靴"
+}
+
+/// A fixed point in time, whole milliseconds.
+let t0 = Date(timeIntervalSince1970: 1_795_000_000)
+
+/// Builds an intake like the core would: alert (or another kind) to `fax` fax recipients,
+/// `email` email recipients and optionally the radio.
+func makeIntake(
+    case caseID: CaseID = CaseID("KN-0042"), messageID: String = UUID().uuidString, sequence: Int = 1,
+    eventKind: String = "opened", kind: NoticeKind = .alert, fax: Int = 14, email: Int = 67, radio: Bool = true,
+    at: Date = t0, notBefore: Date? = nil, deadline: TimeInterval = 4 * 3600, closed: Bool = false,
+    cancel: Set<NoticeKind> = []
+) -> Intake {
+    let body = Data("{\"name\":\"\(Person.name)\",\"clothing\":\"\(Person.description)\"}".utf8)
+    var channels: [(Channel, Int)] = [(.fax, fax), (.email, email)]
+    if radio { channels.append((.radio, 1)) }
+    var notices: [Intake.Notice] = []
+    var deliveries: [Intake.Delivery] = []
+    for (channel, count) in channels where count > 0 {
+        let content =
+            kind.carriesPersonalData
+            ? Data("\(channel.rawValue): \(Person.name) \(Person.description)".utf8)
+            : Data("\(channel.rawValue): \(kind.rawValue) \(caseID)".utf8)
+        notices.append(Intake.Notice(revision: sequence, kind: kind, channel: channel, content: content))
+        for i in 0..<count {
+            let recipient = channel == .radio ? RecipientID.radio : RecipientID("coop-\(channel.rawValue)-\(i)")
+            let address =
+                switch channel {
+                case .fax: "0736-\(String(format: "%02d", i % 100))-\(1000 + i)"
+                case .email: "volunteer\(i)@example.jp"
+                case .radio: "gateway"
+                }
+            let planned = PlannedDelivery(
+                caseID: caseID, revision: sequence, recipient: recipient, channel: channel, kind: kind,
+                notBefore: notBefore ?? at)
+            deliveries.append(
+                Intake.Delivery(planned, address: address, deadline: (notBefore ?? at).addingTimeInterval(deadline)))
+        }
+    }
+    return Intake(
+        messageID: messageID, caseID: caseID, municipality: "kimino", sequence: sequence, eventKind: eventKind,
+        receivedAt: at, body: body,
+        state: CaseSnapshot(
+            name: closed ? "closed" : eventKind, data: Data("{\"seq\":\(sequence),\"who\":\"\(Person.name)\"}".utf8),
+            closedAt: closed ? at : nil),
+        notices: notices, deliveries: deliveries, cancelKinds: cancel)
+}

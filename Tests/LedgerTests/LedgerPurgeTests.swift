@@ -1,0 +1,89 @@
+import Foundation
+import Ledger
+import MimamoriCore
+import Testing
+
+@Suite("Ledger purge")
+struct LedgerPurgeTests {
+    /// Counts occurrences of `needle` in the database file, its WAL and its shared-memory index.
+    static func hits(of needle: String, around path: String) throws -> Int {
+        let pattern = Data(needle.utf8)
+        var count = 0
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            guard let bytes = FileManager.default.contents(atPath: path + suffix) else { continue }
+            var range = bytes.startIndex..<bytes.endIndex
+            while let found = bytes.range(of: pattern, in: range) {
+                count += 1
+                range = found.upperBound..<bytes.endIndex
+            }
+        }
+        return count
+    }
+
+    @Test("purge removes personal data from the file's bytes; ids, counts and times stay")
+    func purgeBytes() async throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        let caseID = CaseID("KN-0042")
+        _ = try await ledger.recordIntake(makeIntake(fax: 14, email: 67, radio: true))
+        for channel in Channel.allCases {
+            for job in try await ledger.claimDue(now: t0, channel: channel, limit: 100) {
+                try await ledger.markDelivered(job.id, at: t0)
+            }
+        }
+        let closedAt = t0.addingTimeInterval(3600)
+        _ = try await ledger.recordIntake(
+            makeIntake(messageID: "close", sequence: 2, eventKind: "closed", kind: .termination, at: closedAt,
+                       closed: true, cancel: [.alert, .update]))
+        // The needles are there before (so the search does find them).
+        let needles = [Person.name, Person.description, "volunteer17@example.jp", "0736-05-1005"]
+        for needle in needles { #expect(try Self.hits(of: needle, around: fixture.path) > 0, "\(needle) before purge") }
+
+        // Not yet past retention: nothing purged.
+        #expect(try await ledger.purge(closedBefore: closedAt, now: closedAt).cases.isEmpty)
+
+        let now = closedAt.addingTimeInterval(30 * 86400 + 1)
+        let outcome = try await ledger.purge(closedBefore: now.addingTimeInterval(-30 * 86400), now: now)
+        #expect(outcome.cases == [caseID])
+        #expect(outcome.events == 2)
+        #expect(outcome.notices == 6)
+        #expect(outcome.addresses == 164)
+
+        for needle in needles { #expect(try Self.hits(of: needle, around: fixture.path) == 0, "\(needle) after purge") }
+
+        // What stays: the case, its counts, states and times; the audit.
+        let status = try #require(try await ledger.status(case: caseID))
+        #expect(status.purgedAt == now)
+        #expect(status.closedAt == closedAt)
+        #expect(status.deliveries[.email]?[.delivered] == 67)
+        #expect(status.deliveries[.email]?[.planned] == 67)  // the terminations, not yet sent
+        #expect(try await ledger.report(case: caseID, withAddresses: true).allSatisfy { $0.address == nil })
+        #expect(try await ledger.audit(case: caseID).map(\.event) == ["case.opened", "case.closed", "case.purged"])
+        #expect(try await ledger.caseSnapshot(case: caseID)?.snapshot.data.isEmpty == true)
+        // A second purge finds nothing more to do.
+        #expect(try await ledger.purge(closedBefore: now, now: now).cases.isEmpty)
+        // And after reopening the file, still nothing.
+        _ = try fixture.reopen()
+        for needle in needles { #expect(try Self.hits(of: needle, around: fixture.path) == 0) }
+    }
+
+    @Test("personal data recorded for a case after its purge is purged again")
+    func lateEventPurgedAgain() async throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        _ = try await ledger.recordIntake(makeIntake(fax: 0, email: 2, radio: false, closed: true))
+        let later = t0.addingTimeInterval(31 * 86400)
+        #expect(try await ledger.purge(closedBefore: later, now: later).cases.count == 1)
+        #expect(try Self.hits(of: Person.name, around: fixture.path) == 0)
+
+        // A late message for the same case carries the name again.
+        _ = try await ledger.recordIntake(
+            makeIntake(messageID: "late", sequence: 3, eventKind: "updated", fax: 0, email: 0, radio: false, at: later))
+        #expect(try await ledger.status(case: CaseID("KN-0042"))?.purgedAt == nil)
+        #expect(try Self.hits(of: Person.name, around: fixture.path) > 0)
+        #expect(try await ledger.purge(closedBefore: later, now: later).cases.count == 1)
+        #expect(try Self.hits(of: Person.name, around: fixture.path) == 0)
+    }
+}

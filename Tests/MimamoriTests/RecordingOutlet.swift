@@ -1,0 +1,99 @@
+import Foundation
+import Ledger
+import Mimamori
+import MimamoriCore
+import Synchronization
+
+/// An outlet that records every job it is given, and can be scripted to be slow or to fail.
+final class RecordingOutlet: Outlet {
+    enum Script: Sendable {
+        /// Fail transiently this many times, then succeed.
+        case transient(times: Int)
+        /// Fail permanently every time.
+        case permanent
+        /// Fail transiently every time.
+        case alwaysTransient
+    }
+
+    struct Attempt: Sendable, Hashable {
+        var id: DeliveryID
+        var recipient: RecipientID
+        var attempt: Int
+        var idempotencyKey: String
+        var kind: NoticeKind
+    }
+
+    private struct State {
+        var attempts: [Attempt] = []
+        var delivered: [DeliveryID: Int] = [:]
+        var accepted: [Attempt] = []
+        var inFlight = 0
+        var maxInFlight = 0
+        var failuresSoFar: [RecipientID: Int] = [:]
+    }
+
+    let channel: Channel
+    let concurrency: Int
+    /// Real time each send takes.
+    let latency: Duration
+    let scripts: [RecipientID: Script]
+    private let state = Mutex(State())
+
+    init(channel: Channel, concurrency: Int, latency: Duration = .zero, scripts: [RecipientID: Script] = [:]) {
+        self.channel = channel
+        self.concurrency = concurrency
+        self.latency = latency
+        self.scripts = scripts
+    }
+
+    func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
+        state.withLock { state in
+            state.attempts.append(
+                Attempt(
+                    id: job.id, recipient: job.recipient, attempt: job.attempt, idempotencyKey: job.idempotencyKey,
+                    kind: job.kind))
+            state.inFlight += 1
+            state.maxInFlight = max(state.maxInFlight, state.inFlight)
+        }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        if latency > .zero {
+            do { try await Task.sleep(for: latency) } catch { throw .transient(.cancelled, "cancelled") }
+        }
+        let failure: DeliveryFailure? = state.withLock { state in
+            switch scripts[job.recipient] {
+            case nil:
+                return nil
+            case .transient(let times):
+                let count = state.failuresSoFar[job.recipient, default: 0]
+                guard count < times else { return nil }
+                state.failuresSoFar[job.recipient] = count + 1
+                return .transient(.deferred, "421 try later")
+            case .permanent:
+                return .permanent(.badAddress, "550 no such mailbox", hint: "check the cooperator directory")
+            case .alwaysTransient:
+                return .transient(.unreachable, "connection refused", hint: "check the SMTP server")
+            }
+        }
+        if let failure { throw failure }
+        state.withLock {
+            $0.delivered[job.id, default: 0] += 1
+            $0.accepted.append(Attempt(
+                id: job.id, recipient: job.recipient, attempt: job.attempt, idempotencyKey: job.idempotencyKey,
+                kind: job.kind))
+        }
+    }
+
+    var attempts: [Attempt] { state.withLock { $0.attempts } }
+    /// How many times each delivery was accepted.
+    var delivered: [DeliveryID: Int] { state.withLock { $0.delivered } }
+    var maxInFlight: Int { state.withLock { $0.maxInFlight } }
+    /// The sends the far side accepted, in order.
+    var accepted: [Attempt] { state.withLock { $0.accepted } }
+}
+
+/// Keeps every alarm raised.
+final class RecordingAlarm: OperatorAlarm {
+    private let alarms = Mutex<[DeliveryAlarm]>([])
+    func raise(_ alarm: DeliveryAlarm) async { alarms.withLock { $0.append(alarm) } }
+    var raised: [DeliveryAlarm] { alarms.withLock { $0 } }
+}
