@@ -1,0 +1,217 @@
+import Foundation
+import Synchronization
+import Ledger
+import Logging
+import MimamoriCore
+
+/// From one broker message to one ledger transaction: verify, decode, run the case state machine
+/// and the planner, record. It answers what to do with the message; the consumer loop does it
+/// (ack only after the commit this returns from).
+///
+/// Intake is sequential (one message at a time) so that the case state it reads before the
+/// transaction is the state the transaction replaces.
+public struct CaseIntake: Sendable {
+    /// What to do with the broker message.
+    public enum Decision: Sendable, Equatable {
+        /// The event's consequences are committed: ack.
+        case recorded(caseID: CaseID, sequence: Int, kind: String, planned: [Channel: Int], cancelled: Int)
+        /// Nothing to do, and nothing will ever be (repeat, stale): ack.
+        case ignored(caseID: CaseID?, reason: String)
+        /// Input that can never succeed: dead-letter with this reason.
+        case rejected(caseID: CaseID?, reason: String)
+    }
+
+    /// The settings the intake works with; replaced as a whole on SIGHUP.
+    public struct Settings: Sendable {
+        public var configuration: Configuration
+        public var planner: Planner
+        public var publisherKeys: PublisherKeys
+
+        public init(files: SettingsFiles) {
+            configuration = files.configuration
+            planner = Planner(configuration: files.configuration, directory: files.directory, templates: files.templates)
+            publisherKeys = files.publisherKeys
+        }
+
+        public init(configuration: Configuration, planner: Planner, publisherKeys: PublisherKeys) {
+            self.configuration = configuration
+            self.planner = planner
+            self.publisherKeys = publisherKeys
+        }
+    }
+
+    public let ledger: Ledger
+    public var limits: CaseEvent.Limits
+
+    public init(ledger: Ledger, limits: CaseEvent.Limits = .default) {
+        self.ledger = ledger
+        self.limits = limits
+    }
+
+    /// Decides and, for an accepted event, records. Throws only `LedgerError`: the message must
+    /// then stay unacked (the ledger could not take it; nothing about the message is wrong).
+    public func process(
+        body: [UInt8], headers: [String: String], transportMessageID: String?, settings: Settings, now: Date
+    ) async throws(LedgerError) -> Decision {
+        let decision = try await decide(body: body, headers: headers, transportMessageID: transportMessageID, settings: settings, now: now)
+        switch decision {
+        case .recorded: break
+        case .ignored(let caseID, let reason):
+            try await ledger.recordIgnored(messageID: transportMessageID ?? "-", caseID: caseID, reason: reason, at: now)
+        case .rejected(let caseID, let reason):
+            try await ledger.recordRejected(messageID: transportMessageID, caseID: caseID, reason: reason, at: now)
+        }
+        return decision
+    }
+
+    private func decide(
+        body: [UInt8], headers: [String: String], transportMessageID: String?, settings: Settings, now: Date
+    ) async throws(LedgerError) -> Decision {
+        // Size first: nothing else is worth doing on a body the schema forbids.
+        if body.count > limits.maxBodyBytes {
+            return .rejected(caseID: Self.peekCaseID(body), reason: "body.too-large")
+        }
+        if settings.configuration.publishers.requireSignature {
+            do {
+                _ = try settings.publisherKeys.verify(body: body, headers: headers)
+            } catch {
+                return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
+            }
+        }
+        let event: CaseEvent
+        do {
+            event = try CaseEvent.decode(body, limits: limits)
+        } catch {
+            return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
+        }
+
+        let prior: CaseState?
+        if let stored = try await ledger.caseSnapshot(case: event.caseID) {
+            do {
+                prior = try stored.snapshot.decode(CaseState.self)
+            } catch {
+                throw Self.corruptState(event.caseID)
+            }
+        } else {
+            prior = nil
+        }
+
+        // A first pass without the delivery history tells whether the event is taken at all and
+        // what the new state is; the history only shapes the plan, which the ledger asks for
+        // inside its transaction (so no delivery can change hands in between).
+        var next = prior
+        let planner = settings.planner
+        let firstPass = CaseState.receive(event, state: &next, context: .init(planner: planner, now: now))
+        var cancelKinds: Set<NoticeKind> = []
+        for action in firstPass {
+            switch action {
+            case .reject(let reason): return .rejected(caseID: event.caseID, reason: reason.code)
+            case .ignore(let reason): return .ignored(caseID: event.caseID, reason: reason.code)
+            case .cancelPending(_, let kinds): cancelKinds.formUnion(kinds)
+            case .plan: break
+            }
+        }
+        guard let next else { return .ignored(caseID: event.caseID, reason: "case.no-state") }
+
+        let snapshot: CaseSnapshot
+        do {
+            snapshot = try CaseSnapshot(name: next.phase.rawValue, encoding: next, closedAt: next.closedAt)
+        } catch {
+            throw Self.corruptState(event.caseID)
+        }
+        let intake = Intake(
+            messageID: event.messageID.uuidString.lowercased(), caseID: event.caseID,
+            municipality: event.municipality, drill: event.drill, sequence: event.sequence,
+            eventKind: event.kind.rawValue, receivedAt: now, body: Data(body), state: snapshot,
+            cancelKinds: cancelKinds)
+        let deadline = settings.configuration.retry.deadline
+        let counts = PlannedCounts()
+        let outcome = try await ledger.recordIntake(intake) { holders in
+            var state = prior
+            let history = DeliveryHistory(
+                personalDataRecipients: Dictionary(
+                    holders.recipients.map { ($0.recipient, $0.channel) }, uniquingKeysWith: { first, _ in first }),
+                radioAnnounced: holders.radioAnnounced)
+            let actions = CaseState.receive(event, state: &state, context: .init(planner: planner, history: history, now: now))
+            var plan = DeliveryPlan()
+            for case .plan(let p) in actions {
+                plan.deliveries += p.deliveries
+                plan.notices += p.notices
+            }
+            let heldAddresses = Dictionary(
+                holders.recipients.map { ($0.recipient, $0.address) }, uniquingKeysWith: { first, _ in first })
+            let rows = try Self.ledgerRows(plan, planner: planner, heldAddresses: heldAddresses, deadline: deadline)
+            counts.set(rows.deliveries.reduce(into: [:]) { $0[$1.planned.channel, default: 0] += 1 })
+            return rows
+        }
+        switch outcome {
+        case .duplicate:
+            return .ignored(caseID: event.caseID, reason: "case.repeated-message")
+        case .recorded(_, let cancelled):
+            return .recorded(
+                caseID: event.caseID, sequence: event.sequence, kind: event.kind.rawValue, planned: counts.value,
+                cancelled: cancelled)
+        }
+    }
+
+    /// The plan as ledger rows: one notice per (revision, kind, channel), deliveries with the
+    /// address to use. A recipient that holds data but left the directory since is still
+    /// reached at the address its data went to.
+    static func ledgerRows(
+        _ plan: DeliveryPlan, planner: Planner, heldAddresses: [RecipientID: String], deadline: Duration
+    ) throws -> Ledger.HolderPlan {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var notices: [Intake.Notice] = []
+        var stored = Set<String>()
+        var deliveries: [Intake.Delivery] = []
+        deliveries.reserveCapacity(plan.deliveries.count)
+        for delivery in plan.deliveries {
+            let key = "\(delivery.revision)/\(delivery.kind.rawValue)/\(delivery.channel.rawValue)"
+            if !stored.contains(key), let notice = plan.notice(for: delivery) {
+                notices.append(
+                    Intake.Notice(
+                        revision: delivery.revision, kind: delivery.kind, channel: delivery.channel,
+                        content: try encoder.encode(notice)))
+                stored.insert(key)
+            }
+            let address: String
+            if delivery.channel == .radio {
+                address = "radio"
+            } else if let cooperator = planner.directory[delivery.recipient] {
+                address = cooperator.address
+            } else if let held = heldAddresses[delivery.recipient] {
+                address = held
+            } else {
+                continue
+            }
+            let seconds = Double(deadline.components.seconds)
+            deliveries.append(Intake.Delivery(delivery, address: address, deadline: delivery.notBefore.addingTimeInterval(seconds)))
+        }
+        return (notices, deliveries)
+    }
+
+    static func corruptState(_ caseID: CaseID) -> LedgerError {
+        LedgerError(
+            code: .corrupt, isRetriable: false,
+            operatorHint: "the ledger holds a case state this version cannot read; restore the ledger from backup or contact the maintainers",
+            message: "case state of \(caseID) does not decode")
+    }
+
+    /// The case id of a message we cannot decode, for the one log line an operator reads; only
+    /// when it has the shape of a case id (never anything else from the body).
+    static func peekCaseID(_ body: [UInt8]) -> CaseID? {
+        guard body.count <= 4 << 20,
+            let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) as? [String: Any],
+            let text = object["caseId"] as? String, CaseID.isValid(text)
+        else { return nil }
+        return CaseID(text)
+    }
+}
+
+/// The per-channel counts the planning closure saw, for the intake's log line.
+private final class PlannedCounts: Sendable {
+    private let counts = Mutex<[Channel: Int]>([:])
+    func set(_ value: [Channel: Int]) { counts.withLock { $0 = value } }
+    var value: [Channel: Int] { counts.withLock { $0 } }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Secrets handed over as files: systemd's `LoadCredential=` puts them in
+/// `$CREDENTIALS_DIRECTORY`; outside systemd `--credentials DIR` names a folder with the same
+/// file names. Never in mimamori.yaml, never logged.
+public struct Credentials: Sendable {
+    public var brokerPassword: String?
+    public var smtpPassword: String?
+    public var faxToken: String?
+
+    public init(brokerPassword: String? = nil, smtpPassword: String? = nil, faxToken: String? = nil) {
+        self.brokerPassword = brokerPassword
+        self.smtpPassword = smtpPassword
+        self.faxToken = faxToken
+    }
+
+    public static func load(directory: String?) -> Credentials {
+        guard let directory else { return Credentials() }
+        func read(_ name: String) -> String? {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+        return Credentials(
+            brokerPassword: read("broker-password"), smtpPassword: read("smtp-password"), faxToken: read("fax-token"))
+    }
+}

@@ -1,0 +1,33 @@
+import Ledger
+import Metrics
+import MimamoriCore
+
+/// The daemon's own metrics beside the dispatcher's `mimamori_deliveries_total` and
+/// `mimamori_delivery_duration_seconds`. Labels are channels and results, never people.
+public struct DaemonMetrics: Sendable {
+    public init() {}
+
+    /// `mimamori_intake_total{result}`: recorded, ignored, rejected.
+    public func intake(result: String) {
+        Counter(label: "mimamori_intake_total", dimensions: [("result", result)]).increment()
+    }
+
+    /// `mimamori_intake_stalls_total`: the ledger could not take a message (it stays unacked).
+    public func intakeStalled() {
+        Counter(label: "mimamori_intake_stalls_total").increment()
+    }
+
+    /// `mimamori_broker_connected`: 1 while the broker connection is up.
+    public func brokerConnected(_ up: Bool) {
+        Gauge(label: "mimamori_broker_connected").record(up ? 1 : 0)
+    }
+
+    /// `mimamori_ledger_backlog{channel}` (deliveries not yet settled) and `mimamori_cases_open`.
+    public func ledger(backlog: [Channel: Int], casesOpen: Int) {
+        for channel in Channel.allCases {
+            Gauge(label: "mimamori_ledger_backlog", dimensions: [("channel", channel.rawValue)])
+                .record(backlog[channel] ?? 0)
+        }
+        Gauge(label: "mimamori_cases_open").record(casesOpen)
+    }
+}

@@ -1,0 +1,121 @@
+import AMQP
+import Foundation
+import Ledger
+import Logging
+import MimamoriCore
+import ServiceLifecycle
+
+/// Consumes the municipality's case queue: each message goes through `CaseIntake`, and is acked
+/// only after the ledger committed its consequences, dead-lettered when it can never succeed.
+///
+/// When the ledger cannot take a message (disk full, I/O error) the message stays unacked and
+/// intake pauses, retrying the same message with backoff: nothing is acked that is not recorded,
+/// and nothing valid is dead-lettered because of our own trouble.
+public final class IntakeService: Service, Sendable {
+    private let connection: AMQPConnection
+    private let queue: String
+    private let intake: CaseIntake
+    private let settings: SettingsStore
+    private let onRecorded: @Sendable () -> Void
+    private let metrics: DaemonMetrics
+    private let logger: Logger
+
+    public init(
+        connection: AMQPConnection, queue: String, intake: CaseIntake, settings: SettingsStore,
+        metrics: DaemonMetrics, logger: Logger, onRecorded: @escaping @Sendable () -> Void
+    ) {
+        self.connection = connection
+        self.queue = queue
+        self.intake = intake
+        self.settings = settings
+        self.metrics = metrics
+        self.logger = logger
+        self.onRecorded = onRecorded
+    }
+
+    public func run() async throws {
+        let deliveries = try await connection.consume(queue: queue)
+        logger.info("intake.consuming", metadata: .keys([.reason: .string(queue)]))
+        for try await delivery in deliveries.cancelOnGracefulShutdown() {
+            guard await handle(delivery) else { break }
+        }
+        logger.info("intake.stopped")
+    }
+
+    /// Returns false when shutdown began while the ledger was unavailable (the message stays
+    /// with the broker).
+    func handle(_ delivery: AMQPDelivery) async -> Bool {
+        var headers: [String: String] = [:]
+        for (key, value) in delivery.headers {
+            if let text = value.stringValue { headers[key] = text }
+        }
+        var pause = Duration.milliseconds(200)
+        while true {
+            let started = ContinuousClock.now
+            let decision: CaseIntake.Decision
+            do {
+                decision = try await intake.process(
+                    body: delivery.body, headers: headers, transportMessageID: delivery.messageID,
+                    settings: settings.settings, now: Date())
+            } catch {
+                metrics.intakeStalled()
+                logger.error(
+                    "intake.stalled",
+                    metadata: .keys([
+                        .code: "\(error.code)", .reason: .string(error.message), .delayMs: "\(pause.milliseconds)",
+                        .msg: .string(delivery.messageID ?? "-"),
+                    ]))
+                logger.error("intake.hint", metadata: .keys([.reason: .string(error.operatorHint)]))
+                do {
+                    try await Task.sleep(for: pause)
+                } catch {
+                    return false
+                }
+                if Task.isCancelled || Task.isShuttingDownGracefully { return false }
+                pause = min(pause * 2, .seconds(10))
+                continue
+            }
+            let took = (ContinuousClock.now - started).milliseconds
+            await settle(delivery, decision, took: took)
+            return true
+        }
+    }
+
+    private func settle(_ delivery: AMQPDelivery, _ decision: CaseIntake.Decision, took: Int64) async {
+        do {
+            switch decision {
+            case .recorded(let caseID, let sequence, let kind, let planned, let cancelled):
+                try await connection.ack(delivery)
+                onRecorded()
+                metrics.intake(result: "recorded")
+                logger.info(
+                    "case.\(kind)",
+                    metadata: .keys([
+                        .case: "\(caseID)", .seq: "\(sequence)", .fax: "\(planned[.fax] ?? 0)",
+                        .email: "\(planned[.email] ?? 0)", .radio: "\(planned[.radio] ?? 0)",
+                        .count: "\(cancelled)", .ms: "\(took)",
+                    ]))
+            case .ignored(let caseID, let reason):
+                try await connection.ack(delivery)
+                metrics.intake(result: "ignored")
+                logger.notice(
+                    "intake.ignored",
+                    metadata: .keys([.case: .string(caseID?.rawValue ?? "-"), .reason: .string(reason), .msg: .string(delivery.messageID ?? "-")]))
+            case .rejected(let caseID, let reason):
+                try await connection.deadLetter(delivery, reason: reason)
+                metrics.intake(result: "rejected")
+                logger.warning(
+                    "intake.rejected",
+                    metadata: .keys([.case: .string(caseID?.rawValue ?? "-"), .reason: .string(reason), .msg: .string(delivery.messageID ?? "-")]))
+            }
+        } catch {
+            // The broker connection went away between commit and ack: the message comes back,
+            // its message id is found in the ledger, and it is acked then with nothing changed.
+            logger.warning("intake.ack-failed", metadata: .keys([.code: "\(error.code)", .msg: .string(delivery.messageID ?? "-")]))
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
