@@ -75,7 +75,7 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = "AMQP \(code) (\(isRetriable ? "retriable" : "not retriable")): \(message)"
-        if let replyCode { text += " [reply \(replyCode)\(replyText.map { " \($0)" } ?? "")]" }
+        if let replyCode { text += " [reply \(replyCode)]" }
         if !operatorHint.isEmpty { text += "; \(operatorHint)" }
         return text
     }
