@@ -37,7 +37,7 @@ public final class AMQPConnection: Sendable {
             worker.start(name: "amqp \(configuration.host):\(configuration.port)") {
                 let engine = AMQPEngine(
                     worker: worker, configuration: configuration, logger: logger,
-                    onFinished: { connection.markFinished() })
+                    onFinished: { [weak connection] in connection?.markFinished() })
                 let result = engine.connectInitially(topology: topology)
                 continuation.resume(returning: result)
                 if case .success = result { engine.run() } else { engine.abandon() }
@@ -96,7 +96,10 @@ public final class AMQPConnection: Sendable {
     /// finishes when the connection closes (or the iterating task is cancelled) and keeps going
     /// across reconnects. Throws `notFound` if the queue does not exist.
     public func consume(queue: String) async throws(AMQPError) -> AMQPDeliveries {
-        let buffer = DeliveryBuffer()
+        let worker = self.worker
+        let buffer = DeliveryBuffer { buffer, dropped in
+            worker.submit { engine in engine.abandon(buffer, dropped: dropped) }
+        }
         try await perform { engine, done in done(engine.consume(queue: queue, buffer: buffer)) }
         return AMQPDeliveries(buffer: buffer)
     }
@@ -164,6 +167,11 @@ public final class AMQPConnection: Sendable {
             }
             if done { continuation.resume() }
         }
+    }
+
+    /// A connection nobody holds any more must not keep its thread and socket: close it.
+    deinit {
+        worker.submit { engine in engine.requestClose {} }
     }
 
     private func markFinished() {

@@ -8,19 +8,37 @@ import Synchronization
 /// buffered must be dropped, not handed out: their tags are dead and the broker already put the
 /// messages back. The buffer is bounded by the prefetch count (the broker sends no more than
 /// that many unacked messages).
+///
+/// Iterate it from one task at a time (several `for` loops one after another are fine). When
+/// the iterating task is cancelled while waiting, or the sequence and its iterators are
+/// dropped, the consumer is cancelled and the deliveries still buffered go back to the queue.
 public struct AMQPDeliveries: AsyncSequence, Sendable {
     public typealias Element = AMQPDelivery
 
     let buffer: DeliveryBuffer
+    private let lifetime: Lifetime
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: buffer) }
+    init(buffer: DeliveryBuffer) {
+        self.buffer = buffer
+        self.lifetime = Lifetime(buffer: buffer)
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: buffer, lifetime: lifetime) }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let buffer: DeliveryBuffer
+        let lifetime: Lifetime
 
         public mutating func next() async throws -> AMQPDelivery? {
             try await buffer.next()
         }
+    }
+
+    /// Shared by every copy of the sequence and its iterators; the last one gone abandons.
+    final class Lifetime: Sendable {
+        let buffer: DeliveryBuffer
+        init(buffer: DeliveryBuffer) { self.buffer = buffer }
+        deinit { buffer.abandon() }
     }
 }
 
@@ -34,6 +52,13 @@ final class DeliveryBuffer: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Called (once) when the iterating task is cancelled, with the tags of the deliveries
+    /// still buffered, so the connection can cancel the consumer and requeue them.
+    private let onAbandon: @Sendable (DeliveryBuffer, [AMQPDeliveryTag]) -> Void
+
+    init(onAbandon: @escaping @Sendable (DeliveryBuffer, [AMQPDeliveryTag]) -> Void) {
+        self.onAbandon = onAbandon
+    }
 
     func yield(_ delivery: AMQPDelivery) {
         let waiter = state.withLock { s -> CheckedContinuation<AMQPDelivery?, any Error>? in
@@ -103,11 +128,22 @@ final class DeliveryBuffer: Sendable {
                 }
             }
         } onCancel: {
-            let waiter = state.withLock { s in
-                defer { s.waiter = nil }
-                return s.waiter
-            }
-            waiter?.resume(returning: nil)
+            abandon()
         }
+    }
+
+    /// The consumer side is gone: end the sequence and hand the undelivered tags back.
+    func abandon() {
+        let (waiter, dropped, first) = state.withLock { s in
+            let first = s.end == nil
+            let dropped = first ? s.items[s.head...].map(\.tag) : []
+            if first { s.end = .success(()) }
+            s.items.removeAll()
+            s.head = 0
+            defer { s.waiter = nil }
+            return (s.waiter, dropped, first)
+        }
+        waiter?.resume(returning: nil)
+        if first { onAbandon(self, dropped) }
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One message the broker pushed to a consumer. Everything is copied out of rabbitmq-c's
 /// buffers, so a delivery can travel to any task.
 public struct AMQPDelivery: Sendable {
@@ -23,7 +25,17 @@ public struct AMQPDelivery: Sendable {
 public struct AMQPDeliveryTag: Sendable, Hashable, CustomStringConvertible {
     public let value: UInt64
     let generation: UInt64
-    let connectionID: ObjectIdentifier
+    let connectionID: UInt64
 
     public var description: String { "\(value)@\(generation)" }
+}
+
+/// Process-wide unique numbers for connections and channel generations: a tag from a closed
+/// connection can never match a newer one, even one allocated at the same address.
+enum AMQPGeneration {
+    private static let counter = Atomic<UInt64>(0)
+
+    static func next() -> UInt64 {
+        counter.add(1, ordering: .relaxed).newValue
+    }
 }

@@ -94,11 +94,13 @@ extension AMQPEngine {
 
         let consumerTag = AMQPDecode.string(deliver.consumer_tag)
         guard let consumer = consumers[consumerTag], !consumer.buffer.isFinished else {
-            // Nobody iterates any more (or we are closing): leave it unacked; the channel close
-            // or the requeue below gives it back.
-            if !closeRequested {
-                _ = amqp_basic_reject(session.state, channel, deliver.delivery_tag, 1)
-            }
+            // Closing: leave it unacked, the channel close gives it back. Otherwise nobody
+            // iterates any more: stop the consumer (or the broker would hand the message
+            // straight back to us, forever) and give the message back.
+            guard !closeRequested else { return }
+            if consumers[consumerTag] != nil { try cancelConsumer(tag: consumerTag, session) }
+            let rc = amqp_basic_reject(session.state, channel, deliver.delivery_tag, 1)
+            guard rc == AMQP_STATUS_OK.rawValue else { throw session.failure(rc, "reject") }
             return
         }
         let properties = message.properties
@@ -180,7 +182,7 @@ extension AMQPEngine {
         case AMQPSession.consumerChannel:
             // Its unacked deliveries went back to the queue; their tags are dead.
             unacked.removeAll()
-            consumerGeneration += 1
+            consumerGeneration = AMQPGeneration.next()
             for consumer in consumers.values { consumer.buffer.dropBuffered() }
             try session.openChannel(channel)
             try session.setUpConsumerChannel(prefetch: configuration.prefetch)

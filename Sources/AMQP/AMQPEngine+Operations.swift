@@ -101,6 +101,27 @@ extension AMQPEngine {
         return result
     }
 
+    /// The iterating task went away (cancelled, or the sequence was dropped): stop the
+    /// consumer and give back what it held, so other consumers (or a later one) get it.
+    func abandon(_ buffer: DeliveryBuffer, dropped: [AMQPDeliveryTag]) {
+        guard let tag = consumers.first(where: { $0.value.buffer === buffer })?.key else { return }
+        _ = withSession("cancel consumer") { session throws(AMQPError) in
+            try cancelConsumer(tag: tag, session)
+            for delivery in dropped where delivery.generation == consumerGeneration && unacked.remove(delivery.value) != nil {
+                let rc = amqp_basic_reject(session.state, AMQPSession.consumerChannel, delivery.value, 1)
+                guard rc == AMQP_STATUS_OK.rawValue else { throw session.failure(rc, "reject") }
+            }
+        }
+        consumers.removeValue(forKey: tag)
+    }
+
+    func cancelConsumer(tag: String, _ session: AMQPSession) throws(AMQPError) {
+        consumers.removeValue(forKey: tag)
+        let storage = AMQPTableStorage([:])
+        _ = amqp_basic_cancel(session.state, AMQPSession.consumerChannel, storage.bytes(tag))
+        try session.check(amqp_get_rpc_reply(session.state), "basic.cancel", channel: AMQPSession.consumerChannel)
+    }
+
     func subscribeAll(on session: AMQPSession) throws(AMQPError) {
         for (tag, consumer) in consumers.sorted(by: { $0.key < $1.key }) where !consumer.buffer.isFinished {
             try subscribe(tag: tag, queue: consumer.queue, on: session)

@@ -28,7 +28,7 @@ final class AMQPEngine {
     let worker: AMQPWorker
     let configuration: AMQPConfiguration
     let logger: Logger
-    let connectionID: ObjectIdentifier
+    let connectionID = AMQPGeneration.next()
     private let backoff: AMQPBackoff
     private let onFinished: @Sendable () -> Void
 
@@ -69,7 +69,6 @@ final class AMQPEngine {
         self.worker = worker
         self.configuration = configuration
         self.logger = logger
-        self.connectionID = ObjectIdentifier(worker)
         self.backoff = AMQPBackoff(
             initial: configuration.reconnectInitialDelay, maximum: configuration.reconnectMaxDelay)
         self.onFinished = onFinished
@@ -141,7 +140,7 @@ final class AMQPEngine {
         do throws(AMQPError) {
             let s = try AMQPSession.open(configuration)
             session = s
-            consumerGeneration += 1
+            consumerGeneration = AMQPGeneration.next()
             lastInbound = .now
             if let topology { try declare(topology, on: s) }
             logger.info("amqp.connected", metadata: ["broker": "\(configuration)"])
@@ -158,7 +157,7 @@ final class AMQPEngine {
         guard session != nil else { return }
         session = nil  // frees the C state and the socket
         unacked.removeAll()
-        consumerGeneration += 1
+        consumerGeneration = AMQPGeneration.next()
         for consumer in consumers.values { consumer.buffer.dropBuffered() }
         failPending(AMQPError(.connectionLost, "connection lost before the broker confirmed: \(error.message)"))
         disconnectedAt = .now
@@ -183,7 +182,7 @@ final class AMQPEngine {
         do throws(AMQPError) {
             let s = try AMQPSession.open(configuration)
             session = s
-            consumerGeneration += 1
+            consumerGeneration = AMQPGeneration.next()
             lastInbound = .now
             for topology in topologies { try declare(topology, on: s) }
             try subscribeAll(on: s)
