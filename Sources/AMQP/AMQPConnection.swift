@@ -17,12 +17,12 @@ import Synchronization
 public final class AMQPConnection: Sendable {
     let worker: AMQPWorker
     public let configuration: AMQPConfiguration
-    private let finished: Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>
+    private let finished: FinishedSignal
 
-    private init(worker: AMQPWorker, configuration: AMQPConfiguration) {
+    private init(worker: AMQPWorker, configuration: AMQPConfiguration, finished: FinishedSignal) {
         self.worker = worker
         self.configuration = configuration
-        self.finished = Mutex((false, []))
+        self.finished = finished
     }
 
     /// Connects and logs in (and declares `topology`, if given). A failure here is thrown, not
@@ -32,19 +32,19 @@ public final class AMQPConnection: Sendable {
         _ configuration: AMQPConfiguration, topology: AMQPTopology? = nil, logger: Logger
     ) async throws(AMQPError) -> AMQPConnection {
         let worker = AMQPWorker()
-        let connection = AMQPConnection(worker: worker, configuration: configuration)
+        let finished = FinishedSignal()
         let result: Result<Void, AMQPError> = await withCheckedContinuation { continuation in
             worker.start(name: "amqp \(configuration.host):\(configuration.port)") {
                 let engine = AMQPEngine(
                     worker: worker, configuration: configuration, logger: logger,
-                    onFinished: { [weak connection] in connection?.markFinished() })
+                    onFinished: { finished.signal() })
                 let result = engine.connectInitially(topology: topology)
                 continuation.resume(returning: result)
                 if case .success = result { engine.run() } else { engine.abandon() }
             }
         }
         try result.get()
-        return connection
+        return AMQPConnection(worker: worker, configuration: configuration, finished: finished)
     }
 
     /// Hands `body` to the connection thread and waits for its completion.
@@ -159,26 +159,36 @@ public final class AMQPConnection: Sendable {
 
     /// Returns once the connection thread has finished (after `close()` or a failed connect).
     public func waitUntilFinished() async {
+        await finished.wait()
+    }
+
+    /// A connection nobody holds any more must not keep its thread and socket: close it.
+    /// (The thread holds the worker and the signal, never the connection, so this runs.)
+    deinit {
+        worker.submit { engine in engine.requestClose {} }
+    }
+}
+
+/// Set once when the connection thread ends; wakes everyone waiting for that.
+final class FinishedSignal: Sendable {
+    private let state = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = finished.withLock { state -> Bool in
-                if state.done { return true }
-                state.waiters.append(continuation)
+            let done = state.withLock { s -> Bool in
+                if s.done { return true }
+                s.waiters.append(continuation)
                 return false
             }
             if done { continuation.resume() }
         }
     }
 
-    /// A connection nobody holds any more must not keep its thread and socket: close it.
-    deinit {
-        worker.submit { engine in engine.requestClose {} }
-    }
-
-    private func markFinished() {
-        let waiters = finished.withLock { state in
-            state.done = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
+    func signal() {
+        let waiters = state.withLock { s in
+            s.done = true
+            defer { s.waiters.removeAll() }
+            return s.waiters
         }
         for waiter in waiters { waiter.resume() }
     }

@@ -218,6 +218,7 @@ final class AMQPEngine {
     /// Stops deliveries at once, lets confirms of publishes already sent arrive (for up to
     /// `closeGrace`), then closes the channels — which returns unacked messages to the queue.
     func requestClose(_ done: @escaping @Sendable () -> Void) {
+        guard !finished else { return done() }
         closeWaiters.append(done)
         guard !closeRequested else { return }
         closeRequested = true

@@ -83,7 +83,7 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
     private static func defaultRetriable(_ code: Code) -> Bool {
         switch code {
         case .connectionRefused, .timeout, .connectionLost, .connectionClosed, .channelClosed,
-            .nacked, .staleDeliveryTag:
+            .nacked:
             return true
         default:
             return false
