@@ -64,9 +64,12 @@ extension AMQPConfiguration {
         host = decodedHost.isEmpty ? "localhost" : decodedHost
         if let p = port, !(1...65535).contains(p) { throw invalid("port \(p) out of range") }
 
+        // No user info at all: RabbitMQ's defaults. A user without a password: empty password
+        // (the usual case when the password comes from a credential file).
         var user = "guest"
         var urlPassword = "guest"
         if let userInfo {
+            urlPassword = ""
             let parts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             guard let u = Self.percentDecode(parts[0]) else { throw invalid("bad %-escape in user") }
             user = u

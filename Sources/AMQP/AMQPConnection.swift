@@ -94,7 +94,8 @@ public final class AMQPConnection: Sendable {
 
     /// Starts consuming `queue` with manual acks and the configured prefetch. The sequence
     /// finishes when the connection closes (or the iterating task is cancelled) and keeps going
-    /// across reconnects. Throws `notFound` if the queue does not exist.
+    /// across reconnects. Throws `notFound` if the queue does not exist, and a retriable
+    /// `connectionLost` while the connection is being re-established.
     public func consume(queue: String) async throws(AMQPError) -> AMQPDeliveries {
         let worker = self.worker
         let buffer = DeliveryBuffer { buffer, dropped in

@@ -150,6 +150,7 @@ final class AMQPSession {
     /// Orderly goodbye: closing the consumer channel returns its unacked messages at once
     /// (instead of when the broker notices the socket is gone).
     func close() {
+        guard !isBroken else { return }  // nobody to say goodbye to; deinit closes the socket
         for channel in openChannels.sorted() {
             _ = amqp_channel_close(state, channel, Int32(AMQP_REPLY_SUCCESS))
         }

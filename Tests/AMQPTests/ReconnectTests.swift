@@ -64,5 +64,42 @@ extension AMQPBrokerTests {
                         + "\(firstAfter!) after start_app returned (\(restarted - stopped + firstAfter!) after stop_app)")
             }
         }
+
+        @Test("a broker that goes silent (frozen, socket still open) is detected by heartbeats; the consumer resumes")
+        func silentBroker() async throws {
+            let broker = try Broker.fromEnvironment()
+            let queue = Broker.uniqueName("test.silent")
+            var configuration = try broker.configuration(heartbeat: 1)
+            configuration.connectTimeout = .seconds(2)
+            try await withConnection(configuration, deleting: [queue], logLevel: .info) { connection in
+                try await connection.declare(AMQPTopology(queues: [.init(name: queue)]))
+                let deliveries = try await connection.consume(queue: queue)
+                try await connection.publish(exchange: "", routingKey: queue, body: [1], messageID: "silent-1")
+                let held = try #require(try await take(1, from: deliveries, on: connection, ack: false).first)
+
+                try await broker.freeze(for: .seconds(3))  // > 2 heartbeats of silence
+
+                var published = false
+                let clock = ContinuousClock()
+                let start = clock.now
+                while !published {
+                    do {
+                        try await connection.publish(exchange: "", routingKey: queue, body: [2], messageID: "silent-2")
+                        published = true
+                    } catch let error as AMQPError where error.isRetriable {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    if clock.now - start > .seconds(30) {
+                        Issue.record("no reconnect within 30 s")
+                        return
+                    }
+                }
+                // The old channel is gone (so the loss was noticed), and both messages arrive.
+                let stale = await #expect(throws: AMQPError.self) { try await connection.ack(held) }
+                #expect(stale?.code == .staleDeliveryTag)
+                let ids = Set(try await take(2, from: deliveries, on: connection).compactMap(\.messageID))
+                #expect(ids == ["silent-1", "silent-2"])
+            }
+        }
     }
 }

@@ -21,6 +21,31 @@ extension AMQPBrokerTests {
             }
         }
 
+        @Test("amqps with a client certificate (signed by the test CA) connects")
+        func tlsWithClientCertificate() async throws {
+            let broker = try Broker.fromEnvironment()
+            let dir = broker.tlsDirectory
+            let url = broker.tlsURL + "?cacertfile=\(dir)/ca.pem&certfile=\(dir)/client.pem&keyfile=\(dir)/client.key"
+            var configuration = try AMQPConfiguration(url: url)
+            configuration.heartbeat = 10
+            #expect(configuration.tls?.certificateFile == "\(dir)/client.pem")
+            try await withConnection(configuration) { connection in
+                try await connection.publish(exchange: "amq.topic", routingKey: "tls.client-cert", body: [1], mandatory: false)
+            }
+        }
+
+        @Test("a missing CA file is a clear, not retriable tlsHandshake error")
+        func missingCAFile() async throws {
+            let broker = try Broker.fromEnvironment()
+            let configuration = try broker.tlsConfiguration(caFile: "/nonexistent/ca.pem")
+            let error = await #expect(throws: AMQPError.self) {
+                _ = try await AMQPConnection.connect(configuration, logger: Broker.logger("amqp-test"))
+            }
+            #expect(error?.code == .tlsHandshake)
+            #expect(error?.isRetriable == false)
+            #expect(error?.description.contains("/nonexistent/ca.pem") == true)
+        }
+
         @Test("amqps with a CA that did not sign the broker's certificate fails with tlsHandshake")
         func tlsWithWrongCA() async throws {
             let broker = try Broker.fromEnvironment()

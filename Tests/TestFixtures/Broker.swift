@@ -82,6 +82,22 @@ public struct Broker: Sendable {
         try await ctl("await_startup")
     }
 
+    /// Freezes the broker's Erlang VM (SIGSTOP) for `duration`, then lets it go on (SIGCONT):
+    /// to clients it looks like a peer that went silent without closing the socket, which only
+    /// heartbeats can detect.
+    public func freeze(for duration: Duration) async throws {
+        let dataDirectory = URL(fileURLWithPath: tlsDirectory).deletingLastPathComponent().path
+        let text = try String(contentsOfFile: "\(dataDirectory)/rabbit.pid", encoding: .utf8)
+        guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw CommandFailed(command: ["read \(dataDirectory)/rabbit.pid"], status: -1, output: text)
+        }
+        guard kill(pid, SIGSTOP) == 0 else {
+            throw CommandFailed(command: ["kill -STOP \(pid)"], status: errno, output: "")
+        }
+        try? await Task.sleep(for: duration)
+        kill(pid, SIGCONT)
+    }
+
     /// A name no other test (or test run) uses: `prefix-<8 hex>`.
     public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
