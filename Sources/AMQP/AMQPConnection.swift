@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 
 /// A connection to RabbitMQ: consume, ack, publish with confirms, declare topology. It
 /// reconnects by itself (capped exponential backoff with jitter), declares the topology again
@@ -167,30 +166,5 @@ public final class AMQPConnection: Sendable {
     /// (The thread holds the worker and the signal, never the connection, so this runs.)
     deinit {
         worker.submit { engine in engine.requestClose {} }
-    }
-}
-
-/// Set once when the connection thread ends; wakes everyone waiting for that.
-final class FinishedSignal: Sendable {
-    private let state = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { s -> Bool in
-                if s.done { return true }
-                s.waiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
-    }
-
-    func signal() {
-        let waiters = state.withLock { s in
-            s.done = true
-            defer { s.waiters.removeAll() }
-            return s.waiters
-        }
-        for waiter in waiters { waiter.resume() }
     }
 }

@@ -196,11 +196,3 @@ extension AMQPEngine {
         }
     }
 }
-
-/// `amqp_basic_properties_t._flags` bits (macros with shifts, spelled out here).
-enum AMQPFlags {
-    static let contentType: amqp_flags_t = 1 << 15
-    static let headers: amqp_flags_t = 1 << 13
-    static let deliveryMode: amqp_flags_t = 1 << 12
-    static let messageID: amqp_flags_t = 1 << 7
-}
