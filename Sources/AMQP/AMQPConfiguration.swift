@@ -2,8 +2,8 @@
 /// `init(url:password:)`; the password usually comes from a credential file, not the URL.
 public struct AMQPConfiguration: Sendable, Equatable {
     public struct TLS: Sendable, Equatable {
-        /// PEM file of the CA that signed the broker's certificate; nil uses none, which makes
-        /// verification fail, so set it whenever `verifyPeer` is on.
+        /// PEM file of the CA that signed the broker's certificate; nil uses the system bundle
+        /// (`/etc/ssl/certs/ca-certificates.crt`) when there is one.
         public var caFile: String?
         /// PEM client certificate and key, for brokers that require one (and for EXTERNAL).
         public var certificateFile: String?

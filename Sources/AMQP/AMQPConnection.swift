@@ -127,7 +127,9 @@ public final class AMQPConnection: Sendable {
     // MARK: Publishing
 
     /// Publishes and returns once the broker confirmed. Throws `nacked`, `returned` (mandatory
-    /// and no queue bound), or a retriable `connectionLost` (see the type's notes).
+    /// and no queue bound), or a retriable `connectionLost` (see the type's notes). Cancelling
+    /// the calling task does not withdraw a message already handed to the connection; the call
+    /// still waits for the broker's answer (or the connection's loss).
     public func publish(
         exchange: String, routingKey: String, body: [UInt8], headers: [String: AMQPHeaderValue] = [:],
         messageID: String? = nil, contentType: String? = nil, persistent: Bool = true, mandatory: Bool = true

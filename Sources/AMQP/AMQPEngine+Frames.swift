@@ -21,7 +21,8 @@ extension AMQPEngine {
             var immediately = timeval(tv_sec: 0, tv_usec: 0)
             // A zero timeout reads only what is there: queued frames first, then rabbitmq-c's
             // buffer, then one non-blocking read (which also drains TLS records OpenSSL holds
-            // but poll() cannot see). It also sends a heartbeat when one is due.
+            // but poll() cannot see). It also sends a heartbeat when one is due, and fails with
+            // HEARTBEAT_TIMEOUT once the broker was silent for two heartbeats.
             let rc = amqp_simple_wait_frame_noblock(session.state, &frame, &immediately)
             if rc == AMQP_STATUS_TIMEOUT.rawValue { return false }
             guard rc == AMQP_STATUS_OK.rawValue else { throw session.failure(rc, "reading from the broker") }

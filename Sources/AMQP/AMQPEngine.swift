@@ -123,8 +123,9 @@ final class AMQPEngine {
         if rc > 0, fds.count > 1, fds[1].revents != 0 { lastInbound = .now }
     }
 
-    /// rabbitmq-c notices a silent broker only inside a blocking wait, which we never do; so
-    /// the rule (no traffic for two heartbeats means dead) is applied here.
+    /// Backstop for the rule "no traffic for two heartbeats means dead". rabbitmq-c applies it
+    /// too when `drainInbound` reads (its zero-timeout wait reports HEARTBEAT_TIMEOUT), but
+    /// only from its own receive timestamps; this check does not depend on that detail.
     private func checkInboundHeartbeat() throws(AMQPError) {
         guard configuration.heartbeat > 0 else { return }
         if ContinuousClock.now - lastInbound > .seconds(configuration.heartbeat * 2) {

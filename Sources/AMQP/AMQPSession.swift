@@ -56,7 +56,9 @@ final class AMQPSession {
                 throw AMQPError(.tlsHandshake, "rabbitmq-c could not create a TLS socket")
             }
             socket = s
-            if let ca = tls.caFile {
+            // Without a CA file, the system's bundle (Debian's path), as a browser would.
+            let systemBundle = "/etc/ssl/certs/ca-certificates.crt"
+            if let ca = tls.caFile ?? (access(systemBundle, R_OK) == 0 ? systemBundle : nil) {
                 let rc = amqp_ssl_socket_set_cacert(socket, ca)
                 guard rc == AMQP_STATUS_OK.rawValue else {
                     throw AMQPError(.tlsHandshake, "cannot read CA file \(ca): \(String(cString: amqp_error_string2(rc)))",

@@ -1,4 +1,5 @@
 import AMQP
+import Foundation
 import Testing
 import TestFixtures
 
@@ -75,4 +76,53 @@ extension AMQPBrokerTests {
             }
         }
     }
+}
+
+extension AMQPBrokerTests.PublishConsume {
+    @Test("20,000 messages of 4 KiB through one connection: resident memory stays flat (a figure, not an assertion)")
+    func memoryFigure() async throws {
+        let broker = try Broker.fromEnvironment()
+        let queue = Broker.uniqueName("test.memory")
+        try await withConnection(try broker.configuration(prefetch: 200), deleting: [queue]) { connection in
+            try await connection.declare(AMQPTopology(queues: [.init(name: queue, durable: false)]))
+            let deliveries = try await connection.consume(queue: queue)
+            let body = [UInt8](repeating: 0x41, count: 4096)
+            // Publishes in waves of 500 while a consumer acks and forgets each delivery.
+            func round(_ count: Int) async throws {
+                async let consumed: Int = within(.seconds(60), "\(count) deliveries") {
+                    var seen = 0
+                    for try await delivery in deliveries {
+                        try await connection.ack(delivery)
+                        seen += 1
+                        if seen == count { break }
+                    }
+                    return seen
+                }
+                for start in stride(from: 0, to: count, by: 500) {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for n in start..<(start + 500) {
+                            group.addTask {
+                                try await connection.publish(
+                                    exchange: "", routingKey: queue, body: body, messageID: "\(n)", persistent: false)
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                }
+                #expect(try await consumed == count)
+            }
+            try await round(2_000)  // warm-up: pools, buffers, task allocator
+            let warm = residentMegabytes()
+            try await round(20_000)
+            print("figure: resident memory \(warm) MB after warm-up, \(residentMegabytes()) MB after 20,000 more × 4 KiB published and consumed")
+        }
+    }
+}
+
+/// Resident set size of this process, from /proc/self/statm (pages).
+func residentMegabytes() -> Int {
+    guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return -1 }
+    let fields = statm.split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return -1 }
+    return pages * 4096 / 1_048_576
 }
