@@ -147,6 +147,7 @@ final class AMQPEngine {
             logger.info("amqp.connected", metadata: ["broker": "\(configuration)"])
             return .success(())
         } catch {
+            session?.close()  // e.g. a refused declaration: say goodbye properly
             session = nil
             return .failure(error)
         }

@@ -68,3 +68,22 @@ extension AMQPBrokerTests {
         }
     }
 }
+
+extension AMQPBrokerTests.Topology {
+    @Test("connect(topology:) with a topology the broker refuses fails with that error")
+    func connectWithRefusedTopology() async throws {
+        let broker = try Broker.fromEnvironment()
+        let town = Broker.uniqueName("cr")
+        let cases = AMQPTopology.casesQueue(municipality: town)
+        let dead = AMQPTopology.deadQueue(municipality: town)
+        try await withConnection(try broker.configuration(), topology: .mimamori(municipality: town), deleting: [cases, dead]) { _ in
+            let error = await #expect(throws: AMQPError.self) {
+                _ = try await AMQPConnection.connect(
+                    try broker.configuration(), topology: .mimamori(municipality: town, deliveryLimit: 3),
+                    logger: Broker.logger("amqp-test"))
+            }
+            #expect(error?.code == .preconditionFailed)
+            #expect(error?.operatorHint.contains("definitions.json") == true)
+        }
+    }
+}
