@@ -31,6 +31,9 @@ extension AMQPError {
                 operatorHint: "check broker.url in mimamori.yaml and the firewall")
         case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED.rawValue:
             return AMQPError(.connectionRefused, "cannot resolve \(configuration.host)")
+        case AMQP_STATUS_SOCKET_ERROR.rawValue:
+            // rabbitmq-c does not keep the errno of its non-blocking connect.
+            return AMQPError(.connectionRefused, "cannot connect to \(target): refused or unreachable (\(text))")
         default:
             return AMQPError(.connectionRefused, "cannot connect to \(target): \(text)")
         }

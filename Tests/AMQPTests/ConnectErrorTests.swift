@@ -17,6 +17,7 @@ extension AMQPBrokerTests {
             #expect(error?.isRetriable == false)
             #expect(error?.description.contains("broker-password") == true)
             #expect(error?.description.contains("not-the-password") == false, "never shows the password")
+            print("example: \(error.map { "\($0)" } ?? "")")
         }
 
         @Test("an unknown virtual host is accessRefused, not retriable")
@@ -44,6 +45,7 @@ extension AMQPBrokerTests {
             #expect(error?.isRetriable == true)
             #expect(error?.description.contains("127.0.0.1:\(configuration.port)") == true)
             #expect(error?.description.contains("broker.url") == true)
+            print("example: \(error.map { "\($0)" } ?? "")")
         }
     }
 }
