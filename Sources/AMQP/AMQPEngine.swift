@@ -90,28 +90,28 @@ final class AMQPEngine {
             if let session {
                 do throws(AMQPError) {
                     if try drainInbound(session) { continue }  // more frames waiting
-                    try checkInboundHeartbeat()
+                    try checkInboundHeartbeat(session.heartbeat)
                 } catch {
                     lose(error)
                     continue
                 }
-                waitForActivity(socket: session.socketFD, timeout: pollInterval)
+                waitForActivity(socket: session.socketFD, timeout: pollInterval(heartbeat: session.heartbeat))
             } else if let at = nextReconnectAt {
                 let now = ContinuousClock.now
                 if now >= at {
                     reconnect()
                 } else {
-                    waitForActivity(socket: nil, timeout: min(at - now, pollInterval))
+                    waitForActivity(socket: nil, timeout: min(at - now, pollInterval(heartbeat: 0)))
                 }
             } else {
-                waitForActivity(socket: nil, timeout: pollInterval)
+                waitForActivity(socket: nil, timeout: pollInterval(heartbeat: 0))
             }
         }
     }
 
-    private var pollInterval: Duration {
-        guard configuration.heartbeat > 0 else { return .seconds(1) }
-        return max(.milliseconds(100), .seconds(configuration.heartbeat) / 4)
+    private func pollInterval(heartbeat: Int) -> Duration {
+        guard heartbeat > 0 else { return .seconds(1) }
+        return max(.milliseconds(100), .seconds(heartbeat) / 4)
     }
 
     private func waitForActivity(socket: Int32?, timeout: Duration) {
@@ -126,10 +126,10 @@ final class AMQPEngine {
     /// Backstop for the rule "no traffic for two heartbeats means dead". rabbitmq-c applies it
     /// too when `drainInbound` reads (its zero-timeout wait reports HEARTBEAT_TIMEOUT), but
     /// only from its own receive timestamps; this check does not depend on that detail.
-    private func checkInboundHeartbeat() throws(AMQPError) {
-        guard configuration.heartbeat > 0 else { return }
-        if ContinuousClock.now - lastInbound > .seconds(configuration.heartbeat * 2) {
-            throw AMQPError(.connectionLost, "no heartbeat from the broker for \(configuration.heartbeat * 2) s")
+    private func checkInboundHeartbeat(_ heartbeat: Int) throws(AMQPError) {
+        guard heartbeat > 0 else { return }
+        if ContinuousClock.now - lastInbound > .seconds(heartbeat * 2) {
+            throw AMQPError(.connectionLost, "no heartbeat from the broker for \(heartbeat * 2) s")
         }
     }
 

@@ -20,15 +20,15 @@ final class AMQPSession {
     static let rpcChannel: amqp_channel_t = 3
 
     let state: amqp_connection_state_t
-    let heartbeat: Int
+    /// Seconds, as negotiated at login: the broker may ask for less than we offered.
+    var heartbeat: Int { Int(amqp_get_heartbeat(state)) }
     /// Set once the connection itself failed (socket error, timeout, connection.close); the
     /// engine then drops this session and reconnects. A closed channel does not break it.
     private(set) var isBroken = false
     private var openChannels: Set<amqp_channel_t> = []
 
-    private init(state: amqp_connection_state_t, heartbeat: Int) {
+    private init(state: amqp_connection_state_t) {
         self.state = state
-        self.heartbeat = heartbeat
     }
 
     deinit {
@@ -44,7 +44,7 @@ final class AMQPSession {
         guard let state = amqp_new_connection() else {
             throw AMQPError(.connectionLost, "rabbitmq-c could not allocate a connection")
         }
-        let session = AMQPSession(state: state, heartbeat: configuration.heartbeat)
+        let session = AMQPSession(state: state)
         try session.connect(configuration)
         return session
     }
