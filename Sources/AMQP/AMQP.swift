@@ -1,1 +1,0 @@
-// The AMQP target; see docs/architecture.md.

@@ -1,0 +1,127 @@
+import AMQP
+import Foundation
+import Logging
+
+/// The private RabbitMQ node the integration tests use, as `scripts/with-broker.sh` (and so
+/// `make test`) describes it in the environment. There is no fallback and no skip: without
+/// those variables every broker test fails with a message that says how to run it.
+public struct Broker: Sendable {
+    /// `amqp://mimamori:…@127.0.0.1:PORT/mimamori`
+    public let url: String
+    /// `amqps://mimamori:…@localhost:TLS_PORT/mimamori`
+    public let tlsURL: String
+    /// The test CA (`ca.pem`) and a client certificate (`client.pem`, `client.key`).
+    public let tlsDirectory: String
+    /// `scripts/rabbitmq-node.sh`; `ctl ARGS` runs rabbitmqctl against this node.
+    public let script: String
+
+    public struct Missing: Error, CustomStringConvertible {
+        public let variable: String
+        public var description: String {
+            "\(variable) is not set: the broker tests need the private RabbitMQ node; run them with "
+                + "`make test` or `scripts/with-broker.sh swift test …` (set MIMAMORI_RABBIT_NODE/PORT/"
+                + "TLS_PORT/DIST_PORT to use a node of your own)"
+        }
+    }
+
+    public struct CommandFailed: Error, CustomStringConvertible {
+        public let command: [String]
+        public let status: Int32
+        public let output: String
+        public var description: String { "\(command.joined(separator: " ")) exited \(status): \(output)" }
+    }
+
+    public static func fromEnvironment() throws -> Broker {
+        let environment = ProcessInfo.processInfo.environment
+        func required(_ name: String) throws -> String {
+            guard let value = environment[name], !value.isEmpty else { throw Missing(variable: name) }
+            return value
+        }
+        return Broker(
+            url: try required("MIMAMORI_TEST_AMQP_URL"),
+            tlsURL: try required("MIMAMORI_TEST_AMQPS_URL"),
+            tlsDirectory: try required("MIMAMORI_TEST_TLS_DIR"),
+            script: try required("MIMAMORI_TEST_RABBIT_SCRIPT"))
+    }
+
+    /// The virtual host of the URLs (`mimamori`), for rabbitmqctl's `-p`.
+    public var virtualHost: String { (try? AMQPConfiguration(url: url).virtualHost) ?? "/" }
+
+    /// The plain-TCP configuration with test-friendly reconnect delays.
+    public func configuration(heartbeat: Int = 10, prefetch: UInt16 = 200) throws -> AMQPConfiguration {
+        var configuration = try AMQPConfiguration(url: url)
+        configuration.heartbeat = heartbeat
+        configuration.prefetch = prefetch
+        configuration.connectTimeout = .seconds(5)
+        configuration.reconnectInitialDelay = .milliseconds(50)
+        configuration.reconnectMaxDelay = .milliseconds(500)
+        configuration.connectionName = "mimamori-tests"
+        return configuration
+    }
+
+    public func tlsConfiguration(caFile: String? = nil) throws -> AMQPConfiguration {
+        var configuration = try AMQPConfiguration(
+            url: tlsURL, tls: .init(caFile: caFile ?? "\(tlsDirectory)/ca.pem"))
+        configuration.heartbeat = 10
+        configuration.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// Runs `rabbitmqctl ARGS` on this node (through the script, which knows the node name and
+    /// the user to run as) and returns its standard output. Runs off the cooperative pool.
+    @discardableResult
+    public func ctl(_ arguments: String...) async throws -> String {
+        try await Self.run([script, "ctl"] + arguments)
+    }
+
+    /// `stop_app` then `start_app`: the broker drops every connection, refuses new ones while
+    /// stopped, and keeps durable queues and persistent messages.
+    public func restartApp() async throws {
+        try await ctl("stop_app")
+        try await ctl("start_app")
+        try await ctl("await_startup")
+    }
+
+    /// Freezes the broker's Erlang VM (SIGSTOP) for `duration`, then lets it go on (SIGCONT):
+    /// to clients it looks like a peer that went silent without closing the socket, which only
+    /// heartbeats can detect.
+    public func freeze(for duration: Duration) async throws {
+        let dataDirectory = URL(fileURLWithPath: tlsDirectory).deletingLastPathComponent().path
+        let text = try String(contentsOfFile: "\(dataDirectory)/rabbit.pid", encoding: .utf8)
+        guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw CommandFailed(command: ["read \(dataDirectory)/rabbit.pid"], status: -1, output: text)
+        }
+        guard kill(pid, SIGSTOP) == 0 else {
+            throw CommandFailed(command: ["kill -STOP \(pid)"], status: errno, output: "")
+        }
+        try? await Task.sleep(for: duration)
+        kill(pid, SIGCONT)
+    }
+
+    /// A name no other test (or test run) uses: `prefix-<8 hex>`.
+    public static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    public static func logger(_ label: String, level: Logger.Level = .warning) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+
+    static func run(_ command: [String]) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard status == 0 else { throw CommandFailed(command: command, status: status, output: output) }
+        return output
+    }
+}
