@@ -1,0 +1,167 @@
+import Foundation
+
+/// The wire form (RFC 5322 + MIME) of one `EmailMessage`: CRLF lines, every line ≤ 76 octets
+/// except where a header must carry a longer unbreakable token, everything non-ASCII encoded.
+///
+/// The output is a pure function of the message and the options, so the same delivery renders
+/// to the same bytes on every attempt (same `Message-ID`, same boundary).
+public struct MIMEMessage: Sendable {
+    public struct Options: Sendable, Hashable {
+        /// Right-hand side of `Message-ID`; nil takes the domain of the From address.
+        public var messageIDDomain: String?
+        /// The zone `Date` is written in; Japanese readers expect +0900.
+        public var timeZone: TimeZone
+
+        public init(messageIDDomain: String? = nil, timeZone: TimeZone = MIMEMessage.japan) {
+            self.messageIDDomain = messageIDDomain
+            self.timeZone = timeZone
+        }
+    }
+
+    public static let japan = TimeZone(identifier: "Asia/Tokyo") ?? TimeZone(secondsFromGMT: 9 * 3600)!
+
+    public let message: EmailMessage
+    public let options: Options
+
+    public init(_ message: EmailMessage, options: Options = Options()) throws(OutletError) {
+        try Self.validate(message.from.address, role: "from")
+        try Self.validate(message.to.address, role: "to")
+        guard !message.idempotencyKey.isEmpty else {
+            throw .invalidInput("message has no idempotency key")
+        }
+        for attachment in message.attachments {
+            guard Self.isToken(attachment.mediaType, allowing: "/+.-"),
+                attachment.mediaType.split(separator: "/").count == 2
+            else { throw .invalidInput("attachment media type is not type/subtype") }
+        }
+        self.message = message
+        self.options = options
+    }
+
+    /// `<key@domain>`: the idempotency key made into a dot-atom (letters, digits, `-` and `_`
+    /// kept; every other byte written as `=XX`), so it is stable and never needs quoting.
+    public var messageID: String {
+        var local = ""
+        for byte in message.idempotencyKey.utf8 {
+            if Self.isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") {
+                local.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                local += "=" + Self.hex(byte)
+            }
+        }
+        let domain = options.messageIDDomain
+            ?? String(message.from.address.split(separator: "@").last ?? "localhost")
+        return "<\(local)@\(domain)>"
+    }
+
+    /// The envelope sender and recipient for SMTP (`MAIL FROM`, `RCPT TO`).
+    public var envelopeFrom: String { message.from.address }
+    public var envelopeTo: String { message.to.address }
+
+    /// The message as sent in SMTP DATA (libcurl adds the dot-stuffing and the final dot).
+    public func rendered() -> [UInt8] {
+        var lines: [String] = []
+        lines += HeaderField.mailbox(name: "From", message.from)
+        lines += HeaderField.mailbox(name: "To", message.to)
+        lines += HeaderField.unstructured(name: "Subject", message.subject)
+        lines.append("Date: " + Self.rfc5322Date(message.date, in: options.timeZone))
+        lines.append("Message-ID: " + messageID)
+        lines.append("MIME-Version: 1.0")
+        // Volunteers' vacation responders should not answer an automated notice.
+        lines.append("Auto-Submitted: auto-generated")
+
+        let text = Self.textPart(message.body)
+        if message.attachments.isEmpty {
+            lines += text.headers
+            lines.append("")
+            lines += text.body
+        } else {
+            let boundary = self.boundary
+            lines.append("Content-Type: multipart/mixed;")
+            lines.append(" boundary=\"\(boundary)\"")
+            lines.append("")
+            lines.append("This is a multi-part message in MIME format.")
+            for part in [text] + message.attachments.map(Self.attachmentPart) {
+                lines.append("--" + boundary)
+                lines += part.headers
+                lines.append("")
+                lines += part.body
+            }
+            lines.append("--" + boundary + "--")
+        }
+        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+
+    /// A boundary that cannot occur inside the parts: every part is base64, whose alphabet has
+    /// no `_` and uses `=` only as trailing padding, so `=_` never appears in a body line.
+    var boundary: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs, unlike Hasher
+        for byte in message.idempotencyKey.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return "=_mimamori_" + String(hash, radix: 16)
+    }
+
+    struct Part {
+        var headers: [String]
+        var body: [String]
+    }
+
+    static func textPart(_ text: String) -> Part {
+        // One line-ending convention on the wire, whatever the template produced.
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
+            .replacingOccurrences(of: "\r", with: "\n")
+            .replacingOccurrences(of: "\n", with: "\r\n")
+        return Part(
+            headers: [
+                "Content-Type: text/plain; charset=UTF-8",
+                "Content-Transfer-Encoding: base64",
+            ],
+            body: base64Lines(Data(normalized.utf8)))
+    }
+
+    static func attachmentPart(_ attachment: EmailAttachment) -> Part {
+        Part(
+            headers: ["Content-Type: \(attachment.mediaType)"]
+                + HeaderField.disposition(filename: attachment.filename)
+                + ["Content-Transfer-Encoding: base64"],
+            body: base64Lines(attachment.bytes))
+    }
+
+    /// Base64 in lines of 76 characters (RFC 2045 6.8).
+    static func base64Lines(_ data: Data) -> [String] {
+        let encoded = data.base64EncodedString()
+        guard !encoded.isEmpty else { return [] }
+        var lines: [String] = []
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            lines.append(String(encoded[index..<end]))
+            index = end
+        }
+        return lines
+    }
+
+    static func validate(_ address: String, role: String) throws(OutletError) {
+        // Only what SMTP without SMTPUTF8 accepts, and nothing that could inject a header or an
+        // SMTP command (CR, LF, angle brackets, spaces).
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0].utf8.count <= 64,
+            address.utf8.count <= 254,
+            address.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && !"<>()[]\\,;:\"".utf8.contains($0) })
+        else { throw .invalidInput("\(role) address is not a plain ASCII mailbox") }
+    }
+
+    static func isToken(_ value: String, allowing extra: String) -> Bool {
+        !value.isEmpty && value.utf8.allSatisfy { isAlphanumeric($0) || extra.utf8.contains($0) }
+    }
+
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
+    }
+}

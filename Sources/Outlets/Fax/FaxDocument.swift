@@ -1,0 +1,62 @@
+import Foundation
+
+/// One already-rendered FAX notice: what the core wrote, with no decision left but layout.
+public struct FaxDocument: Sendable, Hashable {
+    public struct Row: Sendable, Hashable {
+        public var label: String
+        public var value: String
+        public init(_ label: String, _ value: String) {
+            self.label = label
+            self.value = value
+        }
+    }
+
+    public struct Paragraph: Sendable, Hashable {
+        public enum Style: Sendable, Hashable {
+            case normal
+            /// Bold and framed: the number to call on a sighting, the shredding instruction.
+            case boxed
+        }
+        public var text: String
+        public var style: Style
+        public init(_ text: String, style: Style = .normal) {
+            self.text = text
+            self.style = style
+        }
+    }
+
+    public struct Photo: Sendable, Hashable {
+        /// PNG or JPEG bytes.
+        public var bytes: Data
+        /// `image/png` or `image/jpeg`.
+        public var mediaType: String
+        public var caption: String?
+        public init(bytes: Data, mediaType: String, caption: String? = nil) {
+            self.bytes = bytes
+            self.mediaType = mediaType
+            self.caption = caption
+        }
+    }
+
+    public var title: String
+    /// e.g. 【訓練】この通知は訓練です — drawn large at the top of every page when set.
+    public var drillBanner: String?
+    /// The table (description, clothing, …) with thick borders.
+    public var rows: [Row]
+    public var photo: Photo?
+    public var paragraphs: [Paragraph]
+    /// Printed at the bottom of every page, above the page number (the shredding instruction).
+    public var footer: String?
+
+    public init(
+        title: String, drillBanner: String? = nil, rows: [Row], photo: Photo? = nil,
+        paragraphs: [Paragraph] = [], footer: String? = nil
+    ) {
+        self.title = title
+        self.drillBanner = drillBanner
+        self.rows = rows
+        self.photo = photo
+        self.paragraphs = paragraphs
+        self.footer = footer
+    }
+}

@@ -1,0 +1,289 @@
+import CPangoCairo
+import Foundation
+
+/// Lays a `FaxDocument` out as an A4 PDF that stays readable after a fine-mode fax (about 200
+/// dpi, one bit per pixel): black only — no grey fills or thin lines that dither away — nothing
+/// under 10 pt, thick table borders, long text wrapped and split across pages, `n / N` on every
+/// page so a recipient can tell a page is missing.
+public struct FaxRenderer: Sendable {
+    /// A fontconfig family with Japanese glyphs. IPAex Gothic (Debian `fonts-ipaexfont-gothic`)
+    /// is designed for legibility at small sizes and is embedded (subset) in every PDF.
+    public var fontFamily: String
+
+    public init(fontFamily: String = "IPAexGothic") {
+        self.fontFamily = fontFamily
+    }
+
+    /// The PDF, entirely in memory.
+    public func pdf(_ document: FaxDocument) throws(OutletError) -> Data {
+        let photo = try document.photo.map { (photo) throws(OutletError) in try FaxPhoto(photo) }
+        let sink = ByteSink()
+        let status: cairo_status_t = withExtendedLifetime(sink) {
+            guard let surface = cairo_pdf_surface_create_for_stream(
+                CairoCallbacks.write, Unmanaged.passUnretained(sink).toOpaque(),
+                FaxLayout.pageWidth, FaxLayout.pageHeight)
+            else { return CAIRO_STATUS_NO_MEMORY }
+            // PDF 1.4 for the oldest fax gateways' converters.
+            cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_4)
+            let cr = cairo_create(surface)!
+            // First pass only measures (nothing is drawn) to learn the page count for "n / N".
+            let measured = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, draw: false, totalPages: 0)
+            measured.run()
+            let drawn = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, draw: true, totalPages: measured.page)
+            drawn.run()
+            let missing = measured.missingGlyphs
+            cairo_destroy(cr)
+            cairo_surface_finish(surface)
+            let status = cairo_surface_status(surface)
+            cairo_surface_destroy(surface)
+            return missing > 0 ? CAIRO_STATUS_INVALID_STRING : status
+        }
+        guard status == CAIRO_STATUS_SUCCESS else {
+            let missing = status == CAIRO_STATUS_INVALID_STRING
+            throw OutletError(
+                code: .renderingFailed, isRetriable: false,
+                message: missing ? "the font has no glyphs for some characters"
+                    : String(cString: cairo_status_to_string(status)),
+                operatorHint: missing
+                    ? "install fonts-ipaexfont-gothic (or set the FAX font to one with Japanese glyphs)"
+                    : "the FAX notice could not be rendered; check memory and the photo")
+        }
+        return Data(sink.bytes)
+    }
+}
+
+/// One pass over the document: places blocks top to bottom, opening pages as needed.
+final class FaxLayout {
+    static let pageWidth = 595.276  // A4 in points
+    static let pageHeight = 841.89
+    // Fax machines lose 4–5 mm at each edge; 36 pt (12.7 mm) keeps everything on paper.
+    static let margin = 36.0
+    static let contentWidth = pageWidth - 2 * margin
+    static let labelWidth = 136.0
+    static let padding = 7.0
+    static let tableBorder = 2.5
+    static let boxBorder = 3.0
+
+    let cr: OpaquePointer
+    let document: FaxDocument
+    let photo: FaxPhoto?
+    let family: String
+    let draw: Bool
+    let totalPages: Int
+    private(set) var page = 0
+    private(set) var missingGlyphs = 0
+    private var y = 0.0
+    private var bottom = 0.0
+
+    init(cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, family: String, draw: Bool, totalPages: Int) {
+        self.cr = cr
+        self.document = document
+        self.photo = photo
+        self.family = family
+        self.draw = draw
+        self.totalPages = totalPages
+    }
+
+    func font(_ size: Double, bold: Bool = false) -> TextBlock.Font {
+        TextBlock.Font(family: family, size: size, bold: bold)
+    }
+
+    func block(_ text: String, _ font: TextBlock.Font, width: Double,
+               alignment: PangoAlignment = PANGO_ALIGN_LEFT) -> TextBlock {
+        let block = TextBlock(text, font: font, width: width, alignment: alignment, context: cr)
+        missingGlyphs += block.missingGlyphs
+        return block
+    }
+
+    func run() {
+        cairo_set_source_rgb(cr, 0, 0, 0)
+        startPage()
+        title()
+        if let photo { place(photo) }
+        table()
+        for paragraph in document.paragraphs { place(paragraph) }
+        finishPage()
+    }
+
+    // MARK: pages
+
+    private func startPage() {
+        page += 1
+        y = Self.margin
+        bottom = Self.pageHeight - Self.margin - footerHeight()
+        if let banner = document.drillBanner {
+            // Every page, so a page read on its own still says it is a drill.
+            let text = block(banner, font(24, bold: true), width: Self.contentWidth - 2 * Self.padding,
+                             alignment: PANGO_ALIGN_CENTER)
+            let height = text.height + 2 * Self.padding
+            if draw {
+                text.draw(cr, x: Self.margin + Self.padding, y: y + Self.padding)
+                stroke(x: Self.margin, y: y, width: Self.contentWidth, height: height, line: 4)
+            }
+            y += height + 12
+        }
+    }
+
+    private func finishPage() {
+        guard draw else { return }
+        var footerY = Self.pageHeight - Self.margin
+        let number = block("\(page) / \(max(totalPages, page))", font(12, bold: true),
+                           width: Self.contentWidth, alignment: PANGO_ALIGN_CENTER)
+        footerY -= number.height
+        number.draw(cr, x: Self.margin, y: footerY)
+        if let footer = document.footer {
+            let text = block(footer, font(11, bold: true), width: Self.contentWidth)
+            footerY -= text.height + 6
+            text.draw(cr, x: Self.margin, y: footerY)
+            line(y: footerY - 5, width: 1.5)
+        }
+        cairo_show_page(cr)
+    }
+
+    private func footerHeight() -> Double {
+        var height = block("1 / 1", font(12, bold: true), width: Self.contentWidth).height
+        if let footer = document.footer {
+            height += block(footer, font(11, bold: true), width: Self.contentWidth).height + 6 + 10
+        }
+        return height + 8
+    }
+
+    /// Moves to a new page unless `height` fits below the current position.
+    private func reserve(_ height: Double) {
+        if y + height > bottom && y > topOfContent {
+            finishPage()
+            startPage()
+        }
+    }
+
+    private var topOfContent: Double {
+        Self.margin + (document.drillBanner == nil ? 0 : 1)  // anything below the banner counts
+    }
+
+    // MARK: blocks
+
+    private func title() {
+        let text = block(document.title, font(26, bold: true), width: Self.contentWidth)
+        reserve(text.height + 14)
+        if draw {
+            text.draw(cr, x: Self.margin, y: y)
+            line(y: y + text.height + 5, width: 3)
+        }
+        y += text.height + 16
+    }
+
+    private func place(_ photo: FaxPhoto) {
+        let maxWidth = 200.0
+        let maxHeight = 200.0
+        let scale = min(maxWidth / photo.width, maxHeight / photo.height)
+        let width = photo.width * scale
+        let height = photo.height * scale
+        let caption = document.photo?.caption.map {
+            block($0, font(11, bold: true), width: Self.contentWidth, alignment: PANGO_ALIGN_CENTER)
+        }
+        let total = height + (caption.map { $0.height + 4 } ?? 0)
+        reserve(total + 12)
+        let x = Self.margin + (Self.contentWidth - width) / 2
+        if draw {
+            cairo_save(cr)
+            cairo_translate(cr, x, y)
+            cairo_scale(cr, scale, scale)
+            cairo_set_source_surface(cr, photo.surface, 0, 0)
+            cairo_paint(cr)
+            cairo_restore(cr)
+            cairo_set_source_rgb(cr, 0, 0, 0)
+            stroke(x: x, y: y, width: width, height: height, line: 2)
+            caption?.draw(cr, x: Self.margin, y: y + height + 4)
+        }
+        y += total + 12
+    }
+
+    private func table() {
+        let valueWidth = Self.contentWidth - Self.labelWidth
+        for row in document.rows {
+            var value = row.value
+            var label = row.label
+            while true {
+                let labelText = block(label, font(14, bold: true), width: Self.labelWidth - 2 * Self.padding)
+                let valueText = block(value, font(14), width: valueWidth - 2 * Self.padding)
+                let height = max(labelText.height, valueText.height) + 2 * Self.padding
+                if y + height <= bottom {
+                    drawRow(labelText, valueText, height: height)
+                    break
+                }
+                // Too tall for what is left: put as many lines as fit here, the rest on the next
+                // page under the same label; or move the whole row if not even a line fits.
+                let room = bottom - y - 2 * Self.padding
+                if room > 40, let (head, tail) = valueText.split(fitting: room), labelText.height <= room {
+                    drawRow(labelText, block(head, font(14), width: valueWidth - 2 * Self.padding),
+                            height: bottom - y)
+                    value = tail
+                    label = row.label + "（続き）"
+                }
+                finishPage()
+                startPage()
+            }
+        }
+        y += 14
+    }
+
+    private func drawRow(_ label: TextBlock, _ value: TextBlock, height: Double) {
+        if draw {
+            label.draw(cr, x: Self.margin + Self.padding, y: y + Self.padding)
+            value.draw(cr, x: Self.margin + Self.labelWidth + Self.padding, y: y + Self.padding)
+            stroke(x: Self.margin, y: y, width: Self.contentWidth, height: height, line: Self.tableBorder)
+            cairo_move_to(cr, Self.margin + Self.labelWidth, y)
+            cairo_line_to(cr, Self.margin + Self.labelWidth, y + height)
+            cairo_stroke(cr)
+        }
+        y += height
+    }
+
+    private func place(_ paragraph: FaxDocument.Paragraph) {
+        let boxed = paragraph.style == .boxed
+        let inset = boxed ? Self.padding + 2 : 0
+        let size: TextBlock.Font = boxed ? font(15, bold: true) : font(14)
+        var text = paragraph.text
+        while true {
+            let layout = block(text, size, width: Self.contentWidth - 2 * inset)
+            let height = layout.height + 2 * inset
+            if y + height <= bottom {
+                if draw {
+                    layout.draw(cr, x: Self.margin + inset, y: y + inset)
+                    if boxed { stroke(x: Self.margin, y: y, width: Self.contentWidth, height: height, line: Self.boxBorder) }
+                }
+                y += height + 10
+                return
+            }
+            let room = bottom - y - 2 * inset
+            if room > 30, let (head, tail) = layout.split(fitting: room) {
+                let part = block(head, size, width: Self.contentWidth - 2 * inset)
+                if draw {
+                    part.draw(cr, x: Self.margin + inset, y: y + inset)
+                    if boxed {
+                        stroke(x: Self.margin, y: y, width: Self.contentWidth,
+                               height: part.height + 2 * inset, line: Self.boxBorder)
+                    }
+                }
+                text = tail
+            }
+            finishPage()
+            startPage()
+        }
+    }
+
+    // MARK: lines
+
+    private func stroke(x: Double, y: Double, width: Double, height: Double, line: Double) {
+        cairo_set_line_width(cr, line)
+        cairo_rectangle(cr, x, y, width, height)
+        cairo_stroke(cr)
+    }
+
+    private func line(y: Double, width: Double) {
+        cairo_set_line_width(cr, width)
+        cairo_move_to(cr, Self.margin, y)
+        cairo_line_to(cr, Self.margin + Self.contentWidth, y)
+        cairo_stroke(cr)
+    }
+}

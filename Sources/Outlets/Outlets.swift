@@ -1,1 +1,0 @@
-// The Outlets target; see docs/architecture.md.

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import TestFixtures
+@testable import Outlets
+
+@Suite struct FaxRendererTests {
+    /// Runs a poppler tool on a file and returns its stdout; a missing tool fails the test.
+    static func poppler(_ argv: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = argv
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw FixtureError("\(argv[0]) failed (\(process.terminationStatus)); is poppler-utils installed?")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func write(_ pdf: Data, name: String = "notice.pdf") throws -> URL {
+        let url = try ServerProcess.temporaryDirectory("fax").appendingPathComponent(name)
+        try pdf.write(to: url)
+        return url
+    }
+
+    @Test func pdfHasTheJapaneseTextEmbeddedFontsAndPageNumbers() throws {
+        let pdf = try FaxRenderer().pdf(Samples.fax())
+        let url = try write(pdf)
+        let text = try Self.poppler(["pdftotext", "-layout", url.path, "-"])
+        let flat = text.replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
+        #expect(flat.contains(Samples.description.replacingOccurrences(of: " ", with: "")))
+        #expect(flat.contains(Samples.clothing))
+        #expect(flat.contains("【訓練】この通知は訓練です"))
+        #expect(flat.contains("073-489-9960"))
+        #expect(flat.contains("シュレッダーで廃棄"))
+        #expect(flat.contains("1/"))
+        let pages = try Self.poppler(["pdfinfo", url.path])
+            .split(separator: "\n").first { $0.hasPrefix("Pages:") }
+        #expect(pages != nil)
+        #expect(try Self.poppler(["pdfinfo", url.path]).contains("595.276 x 841.89 pts (A4)"))
+        let fonts = try Self.poppler(["pdffonts", url.path]).split(separator: "\n").dropFirst(2)
+        #expect(!fonts.isEmpty)
+        // IPAex Gothic has no bold face: cairo embeds the emboldened glyphs as its own
+        // "CairoFont" subsets. Every font, regular or synthetic, must be embedded.
+        #expect(fonts.contains { $0.contains("IPAexGothic") })
+        #expect(fonts.allSatisfy { $0.contains(" yes yes ") }, "fonts embedded:\n\(fonts.joined(separator: "\n"))")
+        let images = try Self.poppler(["pdfimages", "-list", url.path])
+        #expect(images.contains("jpeg"), "the JPEG photo is embedded as is")
+    }
+
+    @Test func longDocumentsPaginateWithPageNumbersOnEveryPage() throws {
+        let pdf = try FaxRenderer().pdf(Samples.fax(extraParagraphs: 12))
+        let url = try write(pdf)
+        let info = try Self.poppler(["pdfinfo", url.path])
+        let count = info.split(separator: "\n").first { $0.hasPrefix("Pages:") }
+            .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        #expect(count >= 2)
+        for page in 1...count {
+            let text = try Self.poppler(["pdftotext", "-f", "\(page)", "-l", "\(page)", url.path, "-"])
+            let flat = text.replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
+            #expect(flat.contains("\(page)/\(count)"), "page \(page) is numbered")
+            #expect(text.contains("【訓練】"), "page \(page) says it is a drill")
+            #expect(text.contains("シュレッダー"), "page \(page) has the footer")
+        }
+        let all = try Self.poppler(["pdftotext", url.path, "-"]).replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
+        #expect(all.contains("（補足12）"), "nothing lost at page breaks")
+    }
+
+    @Test func previewIsAPNGPerPage() throws {
+        let pdf = try FaxRenderer().pdf(Samples.fax(drill: false, photo: false))
+        let pages = try FaxRenderer.previewPNG(pdf: pdf, dpi: 100)
+        #expect(pages.count >= 1)
+        #expect(pages.allSatisfy { $0.starts(with: [0x89, 0x50, 0x4E, 0x47]) })
+        // Also the acceptance command itself.
+        let url = try write(pdf)
+        _ = try Self.poppler(["pdftoppm", "-r", "100", "-png", url.path, url.deletingLastPathComponent().appendingPathComponent("p").path])
+        let produced = try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
+        #expect(produced.contains { $0.hasSuffix(".png") })
+    }
+
+    @Test func pngPhotoAndBadPhotos() throws {
+        // A PNG made by the preview itself serves as a PNG photo.
+        let png = try FaxRenderer.previewPNG(pdf: try FaxRenderer().pdf(Samples.fax(drill: false, photo: false)), dpi: 20)[0]
+        var document = try Samples.fax()
+        document.photo = .init(bytes: png, mediaType: "image/png")
+        #expect(try FaxRenderer().pdf(document).count > 1000)
+        document.photo = .init(bytes: Data("not an image".utf8), mediaType: "image/jpeg")
+        #expect(throws: OutletError.self) { try FaxRenderer().pdf(document) }
+        document.photo = .init(bytes: png, mediaType: "image/gif")
+        #expect(throws: OutletError.self) { try FaxRenderer().pdf(document) }
+    }
+
+    /// `MIMAMORI_WRITE_SAMPLES=1` refreshes `docs/samples/` (reviewed by eye, small files).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["MIMAMORI_WRITE_SAMPLES"] != nil))
+    func writeSamples() throws {
+        let pdf = try FaxRenderer().pdf(Samples.fax())
+        let directory = Samples.repositoryFile("docs/samples")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try pdf.write(to: directory.appendingPathComponent("fax-notice.pdf"))
+        for (index, page) in try FaxRenderer.previewPNG(pdf: pdf, dpi: 100).enumerated() {
+            try page.write(to: directory.appendingPathComponent("fax-notice-\(index + 1).png"))
+        }
+    }
+}

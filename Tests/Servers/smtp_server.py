@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""A real SMTP server (aiosmtpd) on loopback for the Outlets tests.
+
+Every accepted message is kept as NNNNNN.eml (raw bytes as received) and NNNNNN.json (the
+envelope, and the message decoded by Python's `email` package: subject, addresses, text body,
+attachments, parsing defects), both written atomically before the 250 reply.
+
+Recipients steer the answer to RCPT:
+  reject550-…@…      → 550 5.1.1 (permanent)
+  defer451-N-…@…     → 451 4.3.0 the first N times that address is tried, then accepted
+
+Options: --tls CERT KEY enables STARTTLS; --require-tls refuses mail before STARTTLS;
+--auth USER:PASS requires AUTH (LOGIN/PLAIN, only over TLS when --tls is given);
+--discard keeps nothing (benchmarks). The chosen port is written to DIR/port when ready.
+"""
+import argparse, asyncio, email, email.utils, email.header, email.policy, hashlib, json, os, signal, ssl, sys, collections
+from aiosmtpd.smtp import SMTP, AuthResult
+from serverlib import exit_on_signals, write_atomic
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--require-tls", action="store_true")
+    ap.add_argument("--auth")
+    ap.add_argument("--discard", action="store_true")
+    args = ap.parse_args()
+    exit_on_signals()
+    os.makedirs(args.dir, exist_ok=True)
+    counter = [0]
+    attempts = collections.Counter()
+
+    def display_name(msg, name):
+        # policy.default keeps the space between adjacent encoded words inside a phrase
+        # (a CPython bug; RFC 2047 6.2 says it is ignored), so phrases are decoded with the
+        # compat32 decode_header, which follows the RFC.
+        value = msg.get(name)
+        if value is None:
+            return None
+        decoded = str(email.header.make_header(email.header.decode_header(value)))
+        return email.utils.parseaddr(decoded)[0]
+
+    def decode(raw):
+        compat = email.message_from_bytes(raw)
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        body = msg.get_body(preferencelist=("plain",))
+        attachments = []
+        for part in msg.iter_attachments():
+            payload = part.get_payload(decode=True) or b""
+            attachments.append({
+                "filename": part.get_filename(),
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+                "sha256": hashlib.sha256(payload).hexdigest(),
+                "head": payload[:8].decode("latin-1"),
+            })
+        defects = [type(d).__name__ for d in msg.defects]
+        for part in msg.walk():
+            defects += [type(d).__name__ for d in part.defects]
+        long_lines = [len(l) for l in raw.split(b"\r\n") if len(l) > 78]
+        return {
+            "subject": str(msg["subject"]),
+            "from": str(msg["from"]),
+            "to": str(msg["to"]),
+            "to_display_name": display_name(compat, "to"),
+            "from_display_name": display_name(compat, "from"),
+            "message_id": str(msg["message-id"]),
+            "date": str(msg["date"]),
+            "mime_version": str(msg["mime-version"]),
+            "content_type": msg.get_content_type(),
+            "body": body.get_content() if body is not None else None,
+            "body_charset": body.get_content_charset() if body is not None else None,
+            "body_cte": body["content-transfer-encoding"] if body is not None else None,
+            "attachments": attachments,
+            "defects": defects,
+            "long_lines": long_lines,
+            "bare_lf": b"\n" in raw.replace(b"\r\n", b""),
+        }
+
+    class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            local = address.split("@")[0]
+            if local.startswith("reject550-"):
+                return "550 5.1.1 mailbox unavailable"
+            if local.startswith("defer451-"):
+                times = int(local.split("-")[1])
+                attempts[address] += 1
+                if attempts[address] <= times:
+                    return "451 4.3.0 try again later"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):
+            if args.discard:
+                return "250 OK discarded"
+            counter[0] += 1
+            base = os.path.join(args.dir, "%06d" % counter[0])
+            raw = envelope.original_content
+            info = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                    "tls": session.ssl is not None,
+                    "authenticated": bool(session.authenticated)}
+            try:
+                info["decoded"] = decode(raw)
+            except Exception as e:  # the test reports it
+                info["decode_error"] = repr(e)
+            write_atomic(base + ".eml", raw)
+            write_atomic(base + ".json", json.dumps(info, ensure_ascii=False).encode())
+            return "250 OK queued as %06d" % counter[0]
+
+    tls_context = None
+    if args.tls:
+        tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls_context.load_cert_chain(args.tls[0], args.tls[1])
+
+    authenticator = None
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login.decode() == user and auth_data.password.decode() == password
+            return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
+
+    def factory():
+        return SMTP(Handler(), hostname="mimamori-test", decode_data=False,
+                    tls_context=tls_context, require_starttls=args.require_tls,
+                    authenticator=authenticator, auth_required=bool(args.auth),
+                    auth_require_tls=bool(args.tls), data_size_limit=50_000_000)
+
+    async def run():
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(factory, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        write_atomic(os.path.join(args.dir, "port"), str(port).encode())
+        async with server:
+            await server.serve_forever()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+import Foundation
+
+/// An aiosmtpd server on loopback (`Tests/Servers/smtp_server.py`) that keeps every message.
+/// Recipients `reject550-…` get 550, `defer451-N-…` get 451 the first N times.
+public final class SMTPServer: Sendable {
+    public struct Options: Sendable {
+        public var tls: TLSCertificate?
+        public var requireTLS = false
+        public var auth: (username: String, password: String)?
+        /// Keep nothing (throughput measurements).
+        public var discard = false
+        public init(tls: TLSCertificate? = nil, requireTLS: Bool = false,
+                    auth: (username: String, password: String)? = nil, discard: Bool = false) {
+            self.tls = tls
+            self.requireTLS = requireTLS
+            self.auth = auth
+            self.discard = discard
+        }
+    }
+
+    /// One stored message: the envelope and Python's decoding of it.
+    public struct Received: Decodable, Sendable {
+        public struct Decoded: Decodable, Sendable {
+            public struct Attachment: Decodable, Sendable {
+                public var filename: String?
+                public var content_type: String
+                public var size: Int
+                public var sha256: String
+                public var head: String
+            }
+            public var subject: String
+            public var from: String
+            public var to: String
+            public var to_display_name: String?
+            public var from_display_name: String?
+            public var message_id: String
+            public var date: String
+            public var mime_version: String
+            public var content_type: String
+            public var body: String?
+            public var body_charset: String?
+            public var body_cte: String?
+            public var attachments: [Attachment]
+            public var defects: [String]
+            public var long_lines: [Int]
+            public var bare_lf: Bool
+        }
+        public var mail_from: String
+        public var rcpt_tos: [String]
+        public var tls: Bool
+        public var authenticated: Bool
+        public var decoded: Decoded?
+        public var decode_error: String?
+        /// The message exactly as it arrived.
+        public var raw: Data = Data()
+
+        enum CodingKeys: String, CodingKey {
+            case mail_from, rcpt_tos, tls, authenticated, decoded, decode_error
+        }
+    }
+
+    private let process: ServerProcess
+
+    public var port: Int { process.port }
+    public var url: String { "smtp://127.0.0.1:\(process.port)" }
+
+    public init(_ options: Options = Options()) throws {
+        var arguments: [String] = []
+        if let tls = options.tls { arguments += ["--tls", tls.certificate.path, tls.key.path] }
+        if options.requireTLS { arguments.append("--require-tls") }
+        if let auth = options.auth { arguments += ["--auth", "\(auth.username):\(auth.password)"] }
+        if options.discard { arguments.append("--discard") }
+        process = try ServerProcess(
+            script: "smtp_server.py", directory: try ServerProcess.temporaryDirectory("smtp"),
+            arguments: arguments)
+    }
+
+    public func stop() { process.stop() }
+
+    /// Every message stored so far, in arrival order.
+    public func received() throws -> [Received] {
+        try process.files(withExtension: "json").map { url in
+            var message = try JSONDecoder().decode(Received.self, from: Data(contentsOf: url))
+            message.raw = try Data(contentsOf: url.deletingPathExtension().appendingPathExtension("eml"))
+            return message
+        }
+    }
+}
