@@ -93,7 +93,7 @@ public final class IntakeService: Service, Sendable {
                     metadata: .keys([
                         .case: "\(caseID)", .seq: "\(sequence)", .fax: "\(planned[.fax] ?? 0)",
                         .email: "\(planned[.email] ?? 0)", .radio: "\(planned[.radio] ?? 0)",
-                        .count: "\(cancelled)", .ms: "\(took)",
+                        .cancelled: "\(cancelled)", .ms: "\(took)",
                     ]))
             case .ignored(let caseID, let reason):
                 try await connection.ack(delivery)

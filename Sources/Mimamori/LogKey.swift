@@ -13,6 +13,7 @@ public enum LogKey: String, Sendable {
     case attempt
     case ms
     case count
+    case cancelled
     case reason
     case code
     case state

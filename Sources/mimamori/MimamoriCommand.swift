@@ -7,7 +7,10 @@ struct Mimamori: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mimamori",
         abstract: "見守り: tools for the missing-person notice daemon (mimamorid).",
-        subcommands: [CheckConfigCommand.self, RenderCommand.self])
+        subcommands: [
+            CheckConfigCommand.self, RenderCommand.self, KeygenCommand.self, PublishCommand.self, StatusCommand.self,
+            ReportCommand.self,
+        ])
 }
 
 /// `--config FILE`, shared by every subcommand (default `$MIMAMORI_CONFIG` or /etc/mimamori/mimamori.yaml).

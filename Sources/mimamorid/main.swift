@@ -1,2 +1,5 @@
+import Foundation
 import Mimamori
-print("mimamorid: not yet")
+
+let code = await Daemon.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+exit(code)

@@ -1,0 +1,267 @@
+import AMQP
+import Foundation
+import Ledger
+import Logging
+import Metrics
+import MimamoriCore
+import Outlets
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// `mimamorid`: loads settings, opens the ledger, connects to the broker, and runs the services
+/// until SIGTERM. Exit codes follow sysexits: 0 after a clean stop, 78 for settings that cannot
+/// be used, 69 when the broker or the ledger is unavailable at start.
+public enum Daemon {
+    public static let version = "0.1.0"
+
+    public struct Options: Sendable {
+        public var configPath: String
+        public var credentialsDirectory: String?
+        public init(configPath: String, credentialsDirectory: String?) {
+            self.configPath = configPath
+            self.credentialsDirectory = credentialsDirectory
+        }
+
+        /// `--config FILE` (or `$MIMAMORI_CONFIG`), `--credentials DIR` (or `$CREDENTIALS_DIRECTORY`).
+        public static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> Options {
+            var config: String?
+            var credentials = environment["CREDENTIALS_DIRECTORY"]
+            var index = 0
+            while index < arguments.count {
+                let argument = arguments[index]
+                func value() throws(UsageError) -> String {
+                    index += 1
+                    guard index < arguments.count else { throw UsageError(message: "\(argument) needs a value") }
+                    return arguments[index]
+                }
+                switch argument {
+                case "--config", "-c": config = try value()
+                case "--credentials": credentials = try value()
+                case "--version": throw UsageError(message: "mimamorid \(Daemon.version)", isVersion: true)
+                case "--help", "-h":
+                    throw UsageError(
+                        message: "usage: mimamorid [--config FILE] [--credentials DIR]\n"
+                            + "  --config FILE       settings (default $MIMAMORI_CONFIG or /etc/mimamori/mimamori.yaml)\n"
+                            + "  --credentials DIR   broker-password, smtp-password, fax-token (default $CREDENTIALS_DIRECTORY)",
+                        isVersion: true)
+                default: throw UsageError(message: "unknown argument \(argument); see mimamorid --help")
+                }
+                index += 1
+            }
+            return Options(configPath: SettingsFiles.configPath(config, environment: environment), credentialsDirectory: credentials)
+        }
+    }
+
+    public struct UsageError: Error {
+        public var message: String
+        public var isVersion = false
+    }
+
+    public static func main(arguments: [String], environment: [String: String]) async -> Int32 {
+        let options: Options
+        do {
+            options = try Options.parse(arguments, environment: environment)
+        } catch {
+            print(error.message)
+            return error.isVersion ? 0 : 64
+        }
+        // libcurl and a broken broker socket must not kill us with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        let level = environment["MIMAMORI_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "mimamorid")
+        let notifier = SystemdNotifier(environment: environment)
+        do {
+            try await run(options: options, registry: registry, notifier: notifier, environment: environment, logger: logger)
+            return 0
+        } catch let error as StartupError {
+            for line in error.problems { logger.critical("startup.failed", metadata: .keys([.reason: .string(line)])) }
+            notifier.status("failed: \(error.problems.first ?? "")")
+            return error.exitCode
+        } catch {
+            logger.critical("daemon.failed", metadata: .keys([.reason: .string("\(error)")]))
+            return 70
+        }
+    }
+
+    struct StartupError: Error {
+        var problems: [String]
+        var exitCode: Int32
+    }
+
+    static func run(
+        options: Options, registry: PrometheusCollectorRegistry, notifier: SystemdNotifier,
+        environment: [String: String], logger: Logger
+    ) async throws {
+        let started = ContinuousClock.now
+        let files: SettingsFiles
+        do {
+            files = try SettingsFiles.load(configPath: options.configPath)
+        } catch {
+            throw StartupError(problems: error.problems, exitCode: 78)
+        }
+        for problem in files.problems { logger.warning("settings.problem", metadata: .keys([.reason: .string(problem)])) }
+        let configuration = files.configuration
+        let credentials = Credentials.load(directory: options.credentialsDirectory)
+        let store = SettingsStore(CaseIntake.Settings(files: files))
+        let metrics = DaemonMetrics()
+
+        let ledger: Ledger
+        do {
+            ledger = try Ledger(path: configuration.ledger.path)
+        } catch {
+            throw StartupError(problems: ["ledger \(configuration.ledger.path): \(error)"], exitCode: 69)
+        }
+
+        var amqpConfiguration: AMQPConfiguration
+        do {
+            amqpConfiguration = try AMQPConfiguration(url: configuration.broker.url, password: credentials.brokerPassword)
+        } catch {
+            throw StartupError(problems: ["broker.url: \(error)"], exitCode: 78)
+        }
+        amqpConfiguration.heartbeat = Int(configuration.broker.heartbeat.components.seconds)
+        amqpConfiguration.prefetch = UInt16(clamping: configuration.broker.prefetch)
+        amqpConfiguration.connectionName = "mimamorid \(configuration.municipality)"
+        let topology = AMQPTopology.mimamori(
+            municipality: configuration.municipality, passive: environment["MIMAMORI_TOPOLOGY"] == "verify")
+        let connection = try await connectWithBackoff(amqpConfiguration, topology: topology, notifier: notifier, logger: logger)
+        metrics.brokerConnected(true)
+
+        let outlets: DaemonOutlets
+        do {
+            outlets = try DaemonOutlets(configuration: configuration, credentials: credentials, logger: logger)
+        } catch {
+            await connection.close()
+            throw StartupError(problems: ["outlets: \(error)"], exitCode: 78)
+        }
+
+        let status = StatusPublisher(
+            connection: connection, ledger: ledger, municipality: configuration.municipality, metrics: metrics,
+            logger: Logger(label: "mimamori.status"))
+        let watchdog = WatchdogPinger(notifier: notifier, interval: SystemdNotifier.watchdogInterval(environment: environment))
+        let dispatcher = Dispatcher(
+            ledger: ledger, outlets: outlets.all,
+            alarm: EmailOperatorAlarm(
+                outlet: outlets.email, from: EmailAddress(parsing: configuration.email.from),
+                to: configuration.operator.alarmEmail, town: configuration.town.name, logger: Logger(label: "mimamori.alarm")),
+            configuration: .init(
+                retry: RetryPolicy(
+                    initialDelay: configuration.retry.initial, maximumDelay: configuration.retry.max,
+                    deadline: configuration.retry.deadline),
+                maximumIdle: .seconds(2)),
+            logger: Logger(label: "mimamori.dispatcher"),
+            heartbeat: { _ in watchdog.beat() },
+            onOutcome: { job, _ in status.changed(job.caseID) })
+        let intake = IntakeService(
+            connection: connection, queue: AMQPTopology.casesQueue(municipality: configuration.municipality),
+            intake: CaseIntake(ledger: ledger), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
+            onRecorded: { dispatcher.workRecorded() })
+        let retention = RetentionService(
+            ledger: ledger, retention: { store.settings.configuration.retention },
+            interval: environment["MIMAMORI_PURGE_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(3600),
+            logger: Logger(label: "mimamori.retention"))
+        let reload = ReloadService(configPath: options.configPath, store: store, notifier: notifier, logger: Logger(label: "mimamori.reload"))
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let endpoint = try metricsEndpoint(configuration.metrics.listen, registry: registry, ledger: ledger, logger: logger) {
+            services.append(.init(service: endpoint))
+        }
+        // Graceful shutdown runs in reverse: intake stops first, then housekeeping, the
+        // dispatcher drains its in-flight sends, status goes out, and the broker closes last.
+        services += [
+            .init(service: connection), .init(service: status), .init(service: dispatcher),
+            .init(service: retention), .init(service: reload), .init(service: intake),
+        ]
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "mimamori.services"))
+        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(25)
+        let group = ServiceGroup(configuration: groupConfiguration)
+
+        let active = files.directory.active
+        logger.info(
+            "daemon.started",
+            metadata: .keys([
+                .version: .string(version), .file: .string(options.configPath),
+                .fax: "\(active.filter { $0.channel == .fax }.count)",
+                .email: "\(active.filter { $0.channel == .email }.count)",
+                .radio: "\(configuration.radio == nil ? 0 : 1)",
+                .ms: "\((ContinuousClock.now - started).milliseconds)",
+            ]))
+        notifier.ready(status: "consuming \(AMQPTopology.casesQueue(municipality: configuration.municipality)); \(active.count) cooperators")
+        try await group.run()
+        notifier.stopping()
+        await outlets.shutdown()
+        logger.info("daemon.stopped")
+    }
+
+    static func connectWithBackoff(
+        _ configuration: AMQPConfiguration, topology: AMQPTopology, notifier: SystemdNotifier, logger: Logger
+    ) async throws -> AMQPConnection {
+        var delay = Duration.milliseconds(250)
+        var attempt = 1
+        while true {
+            do {
+                return try await AMQPConnection.connect(configuration, topology: topology, logger: Logger(label: "mimamori.amqp"))
+            } catch {
+                guard error.isRetriable else {
+                    throw StartupError(problems: ["broker: \(error)"], exitCode: 69)
+                }
+                logger.error(
+                    "broker.unavailable",
+                    metadata: .keys([.attempt: "\(attempt)", .code: "\(error.code)", .delayMs: "\(delay.milliseconds)"]))
+                notifier.status("waiting for the broker (attempt \(attempt))")
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+                attempt += 1
+            }
+        }
+    }
+
+    static func metricsEndpoint(
+        _ listen: String, registry: PrometheusCollectorRegistry, ledger: Ledger, logger: Logger
+    ) throws -> MetricsEndpoint? {
+        guard !listen.isEmpty, listen != "off" else { return nil }
+        let parts = listen.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let port = UInt16(parts[1]) else {
+            throw StartupError(problems: ["metrics.listen: expected HOST:PORT, got \(listen)"], exitCode: 78)
+        }
+        return MetricsEndpoint(
+            configuration: .init(host: String(parts[0]), port: port), registry: registry,
+            logger: Logger(label: "mimamori.metrics")
+        ) {
+            do throws(LedgerError) {
+                let open = try await ledger.openCaseCount()
+                return HealthReport(isHealthy: true, text: "ok cases_open=\(open)")
+            } catch {
+                return HealthReport(isHealthy: false, text: "ledger unavailable: \(error.code)")
+            }
+        }
+    }
+}
+
+/// Sends `WATCHDOG=1` when the dispatcher's loops go round, at most twice per watchdog interval:
+/// a stuck loop stops the pings and systemd restarts us.
+final class WatchdogPinger: Sendable {
+    private let notifier: SystemdNotifier
+    private let minimumGap: Duration?
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(notifier: SystemdNotifier, interval: Duration?) {
+        self.notifier = notifier
+        self.minimumGap = interval.map { $0 / 4 }
+    }
+
+    func beat() {
+        guard let minimumGap else { return }
+        let now = ContinuousClock.now
+        let due = last.withLock { last in
+            if let previous = last, now - previous < minimumGap { return false }
+            last = now
+            return true
+        }
+        if due { notifier.watchdog() }
+    }
+}

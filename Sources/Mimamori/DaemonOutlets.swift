@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import MimamoriCore
+import Outlets
+
+/// The outlets the settings ask for, built once at start.
+struct DaemonOutlets: Sendable {
+    let email: EmailOutlet?
+    let all: [any Outlet]
+
+    init(configuration: Configuration, credentials: Credentials, logger: Logger) throws(OutletError) {
+        let email = try EmailOutlet(
+            configuration: Self.emailConfiguration(configuration.email, password: credentials.smtpPassword),
+            logger: Logger(label: "mimamori.email"))
+        self.email = email
+        var all: [any Outlet] = [
+            EmailDeliveryOutlet(outlet: email, from: EmailAddress(parsing: configuration.email.from), concurrency: configuration.email.sessions)
+        ]
+        all += try Self.faxAndRadio(configuration, credentials: credentials, email: email, logger: logger)
+        self.all = all
+    }
+
+    /// `smtp://[user@]host[:port]`: STARTTLS is required unless the relay is on loopback;
+    /// `smtps://` is TLS from the first byte. The password comes from the smtp-password credential.
+    static func emailConfiguration(_ email: Configuration.Email, password: String?) -> EmailOutlet.Configuration {
+        let components = URLComponents(string: email.smtp)
+        let host = components?.host ?? ""
+        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        let security: EmailOutlet.Configuration.Security =
+            email.smtp.lowercased().hasPrefix("smtps://") ? .implicitTLS : (loopback ? .none : .startTLS)
+        var credentials: EmailOutlet.Configuration.Credentials?
+        if let user = components?.user, let password {
+            credentials = .init(username: user.removingPercentEncoding ?? user, password: password)
+        }
+        var url = components ?? URLComponents()
+        url.user = nil
+        url.password = nil
+        return EmailOutlet.Configuration(
+            url: url.string ?? email.smtp, security: security, credentials: credentials, sessions: email.sessions)
+    }
+
+    func shutdown() async {
+        await email?.shutdown()
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Ledger
+import MimamoriCore
+import Outlets
+
+/// The email channel of the dispatcher: one message per volunteer, the photo attached only when
+/// the notice carries one (the planner attaches it only with consent.photo).
+public struct EmailDeliveryOutlet: Outlet {
+    public let channel = Channel.email
+    public let concurrency: Int
+    private let outlet: EmailOutlet
+    private let from: EmailAddress
+    private let notices = NoticeCache()
+
+    public init(outlet: EmailOutlet, from: EmailAddress, concurrency: Int) {
+        self.outlet = outlet
+        self.from = from
+        self.concurrency = concurrency
+    }
+
+    public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
+        let notice = try notices.notice(for: job)
+        var attachments: [EmailAttachment] = []
+        if let photo = notice.photo, job.kind.carriesPersonalData {
+            attachments.append(
+                EmailAttachment(
+                    filename: "photo-\(job.caseID.rawValue).\(photo.mediaType == .png ? "png" : "jpg")",
+                    mediaType: photo.mediaType.rawValue, bytes: photo.data))
+        }
+        let message = EmailMessage(
+            from: from, to: EmailAddress(job.address), subject: notice.email.subject, body: notice.email.body,
+            attachments: attachments, idempotencyKey: job.idempotencyKey, date: Date())
+        do {
+            try await outlet.send(message)
+        } catch {
+            throw DeliveryFailure(outletError: error)
+        }
+    }
+}
+
+extension DeliveryFailure {
+    /// An outlet's error in the dispatcher's terms; the retry decision stays the outlet's.
+    public init(outletError error: OutletError) {
+        let code: Code =
+            switch error.code {
+            case .connectionFailed, .tlsFailed: .unreachable
+            case .timedOut: .timeout
+            case .rejected: .rejected
+            case .deferred: .deferred
+            case .invalidInput: .badAddress
+            case .configuration, .authenticationFailed: .misconfigured
+            case .shutDown: .cancelled
+            default: Code(error.code.name)
+            }
+        self.init(code: code, isRetriable: error.isRetriable, summary: error.smtpReplyCode.map { "smtp \($0): \(error.message)" } ?? error.httpStatus.map { "http \($0): \(error.message)" } ?? error.message,
+            operatorHint: error.operatorHint)
+    }
+}
+
+extension EmailAddress {
+    /// `紀美野町 保健福祉課 <sos@town.example.jp>` or a bare address, as mimamori.yaml writes `from`.
+    public init(parsing text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let open = trimmed.lastIndex(of: "<"), let close = trimmed.lastIndex(of: ">"), open < close {
+            let address = String(trimmed[trimmed.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+            let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            self.init(address, displayName: name.isEmpty ? nil : name)
+        } else {
+            self.init(trimmed)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Mimamori
+import MimamoriCore
+
+/// `mimamori report CASE`: per recipient, which notice went by which channel, when it was
+/// accepted, how many attempts, the last error — the drill report of seed item 9. Recipient ids
+/// only, unless an operator asks for names with --with-names.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Delivery report of a case: recipient, channel, notice, accepted at, attempts, last error.")
+
+    @Argument(help: "The case id.")
+    var caseID: String
+
+    @Flag(name: .customLong("with-names"), help: "Show cooperator names and addresses (personal data: for the operator's eyes only).")
+    var withNames = false
+
+    @Option(help: "Ledger file (default: ledger.path of the settings).")
+    var ledger: String?
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let ledger = try Ledger(path: try ledgerPath(ledger, options))
+        let lines = try await ledger.report(case: CaseID(caseID), withAddresses: withNames)
+        guard !lines.isEmpty else { throw ValidationError("no deliveries for case \(caseID)") }
+        var names: [RecipientID: String] = [:]
+        if withNames, let files = try? SettingsFiles.load(configPath: SettingsFiles.configPath(options.config)) {
+            for cooperator in files.directory.cooperators { names[cooperator.id] = cooperator.name }
+        }
+        print("recipient\tchannel\tnotice\trev\tstate\taccepted_at\tattempts\tlast_error" + (withNames ? "\tname\taddress" : ""))
+        for line in lines {
+            var fields = [
+                line.recipient.rawValue, line.channel.rawValue, line.kind.rawValue, "\(line.revision)", line.state.rawValue,
+                line.acceptedAt.map(StatusCommand.format) ?? "-", "\(line.attempts)",
+                line.lastErrorCode.map { code in "\(code)\(line.lastError.map { ": \($0)" } ?? "")" } ?? "-",
+            ]
+            if withNames { fields += [names[line.recipient] ?? "-", line.address ?? "-"] }
+            print(fields.joined(separator: "\t"))
+        }
+        var byState: [String: Int] = [:]
+        for line in lines { byState["\(line.kind.rawValue)/\(line.state.rawValue)", default: 0] += 1 }
+        print("total \(lines.count): " + byState.keys.sorted().map { "\($0)=\(byState[$0]!)" }.joined(separator: " "))
+    }
+}
