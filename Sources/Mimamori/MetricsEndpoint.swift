@@ -53,10 +53,16 @@ public struct MetricsEndpoint: Service {
                 body: Data((report.text + "\n").utf8))
         }
         logger.info("metrics.listening", metadata: .keys([.listen: "\(configuration.host):\(configuration.port)"]))
-        try await withGracefulShutdownHandler {
-            try await server.run()
-        } onGracefulShutdown: {
-            Task { await server.stop(timeout: 1) }
+        do {
+            try await withGracefulShutdownHandler {
+                try await server.run()
+            } onGracefulShutdown: {
+                Task { await server.stop(timeout: 1) }
+            }
+        } catch {
+            // FlyingFox ends `run()` with an error (cancelled, disconnected) when it is stopped:
+            // during shutdown that is a clean stop; any other time the endpoint really failed.
+            if !(Task.isShuttingDownGracefully || Task.isCancelled) { throw error }
         }
     }
 }

@@ -35,7 +35,7 @@ public final class StatusPublisher: Service, Sendable {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
             await publishChanges()
         }
         await publishChanges()
