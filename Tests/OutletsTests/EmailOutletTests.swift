@@ -147,7 +147,8 @@ import TestFixtures
         await #expect {
             try await outlet.send(Samples.email(to: "vol@example.net"))
         } throws: { error in
-            (error as? OutletError)?.code == .authenticationFailed && (error as? OutletError)?.smtpReplyCode == 535
+            guard let error = error as? OutletError else { return false }
+            return error.code == .authenticationFailed && error.smtpReplyCode == 535 && !error.isRetriable
         }
         await outlet.shutdown()
     }
