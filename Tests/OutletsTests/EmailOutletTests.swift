@@ -59,6 +59,7 @@ import TestFixtures
             try await group.waitForAll()
         }
         await outlet.shutdown()
+        #expect(server.connections() <= 8, "sessions are reused: \(server.connections()) connections")
         let received = try server.received()
         #expect(received.count == 500)
         #expect(Set(received.flatMap(\.rcpt_tos)).count == 500)
