@@ -59,6 +59,7 @@ import TestFixtures
             try await group.waitForAll()
         }
         await outlet.shutdown()
+        #expect(server.connections() <= 8, "sessions are reused: \(server.connections()) connections")
         let received = try server.received()
         #expect(received.count == 500)
         #expect(Set(received.flatMap(\.rcpt_tos)).count == 500)
@@ -147,7 +148,8 @@ import TestFixtures
         await #expect {
             try await outlet.send(Samples.email(to: "vol@example.net"))
         } throws: { error in
-            (error as? OutletError)?.code == .authenticationFailed && (error as? OutletError)?.smtpReplyCode == 535
+            guard let error = error as? OutletError else { return false }
+            return error.code == .authenticationFailed && error.smtpReplyCode == 535 && !error.isRetriable
         }
         await outlet.shutdown()
     }

@@ -11,7 +11,8 @@ Recipients steer the answer to RCPT:
 
 Options: --tls CERT KEY enables STARTTLS; --require-tls refuses mail before STARTTLS;
 --auth USER:PASS requires AUTH (LOGIN/PLAIN, only over TLS when --tls is given);
---discard keeps nothing (benchmarks). The chosen port is written to DIR/port when ready.
+--discard keeps nothing (benchmarks). DIR/connections counts the connections accepted.
+The chosen port is written to DIR/port when ready.
 """
 import argparse, asyncio, email, email.utils, email.header, email.policy, hashlib, json, os, signal, ssl, sys, collections
 from aiosmtpd.smtp import SMTP, AuthResult
@@ -119,7 +120,12 @@ def main():
             ok = auth_data.login.decode() == user and auth_data.password.decode() == password
             return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
 
+    connections = [0]
+
     def factory():
+        # Counted so tests can prove that sessions are reused (DIR/connections).
+        connections[0] += 1
+        write_atomic(os.path.join(args.dir, "connections"), str(connections[0]).encode())
         return SMTP(Handler(), hostname="mimamori-test", decode_data=False,
                     tls_context=tls_context, require_starttls=args.require_tls,
                     authenticator=authenticator, auth_required=bool(args.auth),

@@ -77,6 +77,12 @@ public final class SMTPServer: Sendable {
 
     public func stop() { process.stop() }
 
+    /// SMTP connections accepted so far.
+    public func connections() -> Int {
+        (try? String(contentsOf: process.directory.appendingPathComponent("connections"), encoding: .utf8))
+            .flatMap { Int($0) } ?? 0
+    }
+
     /// Every message stored so far, in arrival order.
     public func received() throws -> [Received] {
         try process.files(withExtension: "json").map { url in

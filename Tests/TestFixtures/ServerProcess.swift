@@ -72,6 +72,12 @@ public final class ServerProcess: @unchecked Sendable {
         self.process = nil
         lock.unlock()
         guard let process else { return }
+        defer {
+            // What the server stored goes too, unless asked to keep it for a look.
+            if ProcessInfo.processInfo.environment["MIMAMORI_KEEP_TEST_FILES"] == nil {
+                try? FileManager.default.removeItem(at: directory)
+            }
+        }
         if process.isRunning {
             process.interrupt()  // SIGINT: the scripts exit cleanly on KeyboardInterrupt
             let deadline = Date().addingTimeInterval(5)

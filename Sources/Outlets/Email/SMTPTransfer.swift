@@ -35,9 +35,10 @@ enum SMTPTransfer {
     /// recipient or message (permanent). Without a decisive reply, libcurl's code does: network
     /// and timeout failures are transient.
     ///
-    /// Authentication and TLS failures are marked retriable on purpose: they are settings
-    /// problems, not the recipient's, and once the operator fixes the credential (SIGHUP) every
-    /// queued delivery should go out rather than having been given up.
+    /// A refused login (535) is permanent like any 5xx: retrying the same password cannot help,
+    /// and a permanent failure reaches the operator's alarm at once instead of at the deadline.
+    /// TLS failures count as connection failures (transient): a relay restarting with a
+    /// half-loaded certificate recovers on its own.
     static func classify(_ code: CURLcode, reply: Int) -> OutletError {
         let curl = Int(code.rawValue)
         let text = String(cString: curl_easy_strerror(code))
@@ -45,7 +46,7 @@ enum SMTPTransfer {
         switch (code, reply) {
         case (CURLE_LOGIN_DENIED, _):
             return OutletError(
-                code: .authenticationFailed, isRetriable: true, message: text,
+                code: .authenticationFailed, isRetriable: false, message: text,
                 operatorHint: "the SMTP server refused the login; " + settings,
                 smtpReplyCode: reply == 0 ? nil : reply, curlCode: curl)
         case (_, 500..<600):

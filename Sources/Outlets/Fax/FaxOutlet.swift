@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+
+/// Renders a `FaxDocument` as a PDF and hands it to the configured FAX service.
+public final class FaxOutlet: Sendable {
+    public let configuration: Configuration
+    let email: EmailOutlet?
+    let http: HTTPClient?
+    private let logger: Logger
+
+    /// - Parameter email: the outlet that carries gateway mail; required for `.emailGateway`.
+    public init(configuration: Configuration, email: EmailOutlet? = nil, logger: Logger) throws(OutletError) {
+        let hint = "check fax in mimamori.yaml"
+        switch configuration.method {
+        case .emailGateway(let gateway):
+            guard email != nil else {
+                throw .configuration("the email gateway method needs the email outlet", hint: hint)
+            }
+            guard gateway.addressPattern.contains("{number}") else {
+                throw .configuration("fax.gateway must contain {number}", hint: hint)
+            }
+            http = nil
+        case .httpAPI(let api):
+            guard api.url.lowercased().hasPrefix("https://") || api.url.lowercased().hasPrefix("http://") else {
+                throw .configuration("fax API URL must be http:// or https://", hint: hint)
+            }
+            http = HTTPClient(sessions: api.sessions, name: "fax-api")
+        case .hylaFAX(let hylafax):
+            guard Subprocess.locate(hylafax.sendfax) != nil else {
+                throw .configuration(
+                    "fax method is hylafax but \(hylafax.sendfax) is not installed",
+                    hint: "install hylafax-client (sendfax) or choose another fax method")
+            }
+            http = nil
+        }
+        self.configuration = configuration
+        self.email = email
+        self.logger = logger
+    }
+
+    /// Renders and sends one FAX; returns the service's receipt once it accepted the job.
+    public func send(_ delivery: FaxDelivery) async throws(OutletError) -> FaxReceipt {
+        let pdf = try configuration.renderer.pdf(delivery.document)
+        let receipt: FaxReceipt
+        do {
+            switch configuration.method {
+            case .emailGateway(let gateway):
+                receipt = try await sendByMail(delivery, pdf: pdf, gateway: gateway)
+            case .httpAPI(let api):
+                receipt = try await sendByAPI(delivery, pdf: pdf, api: api)
+            case .hylaFAX(let hylafax):
+                receipt = try await sendByHylaFAX(delivery, pdf: pdf, hylafax: hylafax)
+            }
+        } catch {
+            logger.info("fax.failed", metadata: [
+                "delivery": "\(delivery.idempotencyKey)", "code": "\(error.code)",
+                "retriable": "\(error.isRetriable)", "http": "\(error.httpStatus.map(String.init) ?? "-")",
+            ])
+            throw error
+        }
+        logger.debug("fax.accepted", metadata: [
+            "delivery": "\(delivery.idempotencyKey)", "job": "\(receipt.jobID ?? "-")",
+        ])
+        return receipt
+    }
+
+    /// The PDF a delivery would send, for `mimamori render`.
+    public func render(_ document: FaxDocument) throws(OutletError) -> Data {
+        try configuration.renderer.pdf(document)
+    }
+
+    public func shutdown() async {
+        await http?.shutdown()
+    }
+}

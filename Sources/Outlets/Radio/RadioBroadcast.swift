@@ -1,0 +1,63 @@
+import Foundation
+
+/// One already-written broadcast for the disaster radio (防災行政無線): the script to read aloud
+/// and what CAP needs around it.
+public struct RadioBroadcast: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case alert, update, cancel
+    }
+
+    /// An earlier message this one updates or cancels (CAP `references`: sender,identifier,sent).
+    public struct Reference: Sendable, Hashable {
+        public var sender: String
+        public var identifier: String
+        public var sent: Date
+        public init(sender: String, identifier: String, sent: Date) {
+            self.sender = sender
+            self.identifier = identifier
+            self.sent = sent
+        }
+    }
+
+    /// Unique per message and stable across retries (the delivery's idempotency key made CAP
+    /// safe: no spaces, commas, `<` or `&`). Also the spool file name and the log id.
+    public var identifier: String
+    /// e.g. `sos@town.example.jp` (CAP: no spaces, commas, `<` or `&`).
+    public var sender: String
+    public var sent: Date
+    public var kind: Kind
+    public var references: [Reference]
+    public var headline: String
+    /// What the announcer or TTS reads: CAP `description` and the spool's `.txt`.
+    public var script: String
+    public var language: String
+    public var areaDescription: String
+    /// `Exercise` instead of `Actual`: receivers must not broadcast it as real.
+    public var isDrill: Bool
+    public var event: String
+    public var senderName: String?
+    public var contact: String?
+
+    public init(
+        identifier: String, sender: String, sent: Date, kind: Kind, references: [Reference] = [],
+        headline: String, script: String, language: String = "ja-JP", areaDescription: String,
+        isDrill: Bool, event: String = "行方不明者の捜索", senderName: String? = nil, contact: String? = nil
+    ) {
+        self.identifier = identifier
+        self.sender = sender
+        self.sent = sent
+        self.kind = kind
+        self.references = references
+        self.headline = headline
+        self.script = script
+        self.language = language
+        self.areaDescription = areaDescription
+        self.isDrill = isDrill
+        self.event = event
+        self.senderName = senderName
+        self.contact = contact
+    }
+
+    /// How later messages refer to this one.
+    public var reference: Reference { Reference(sender: sender, identifier: identifier, sent: sent) }
+}
