@@ -1,2 +1,154 @@
 #!/usr/bin/env bash
-echo "make demo: not yet (see the open issues)"
+# make demo: a sample case from open to close through the real daemon, on this machine only.
+# Starts a private RabbitMQ node and a mail catcher (aiosmtpd) on loopback, runs mimamorid with
+# the sample settings (FAX through the email-to-fax gateway form, radio into a spool folder with
+# espeak-ng audio), publishes opened / updated / closed with `mimamori publish`, waits for each
+# to be delivered, prints the delivery report and where to look, and stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+demo=$root/.run/demo
+case_id=KN-2026-0042
+
+echo "== building"
+swift build 2>&1 | grep -E 'error|warning: |Compiling|Build complete' | grep -v -- '-pthread' | tail -3
+bin=$(swift build --show-bin-path)
+
+rm -rf "$demo"
+mkdir -p "$demo"/{keys,publishers,credentials,mail,radio,fax,templates}
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    scripts/rabbitmq-node.sh stop || true
+}
+trap cleanup EXIT
+
+echo "== starting RabbitMQ (private node) and the mail catcher"
+scripts/rabbitmq-node.sh start
+eval "$(scripts/rabbitmq-node.sh env)"
+python3 Tests/Servers/smtp_server.py --dir "$demo/mail" >"$demo/smtp.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$demo/mail/port" ] && break; sleep 0.1; done
+smtp_port=$(cat "$demo/mail/port")
+
+echo "== police side: a signing key (mimamori keygen)"
+"$bin/mimamori" keygen police-kainan --out "$demo/keys"
+cp "$demo/keys/police-kainan.pub" "$demo/publishers/"
+printf 'mimamori-test\n' > "$demo/credentials/broker-password"
+
+cat > "$demo/mimamori.yaml" <<YAML
+# Demo settings: the sample config/mimamori.yaml pointed at this machine's loopback servers.
+municipality: kimino
+town: { name: 紀美野町, department: 保健福祉課, phone: 073-489-9960,
+        network: 紀美野にこにこネットワーク, regulation: 紀美野にこにこネットワーク事業実施要綱 }
+broker: { url: "amqp://mimamori@127.0.0.1:56720/mimamori", prefetch: 64, heartbeat: 30s }
+ledger: { path: $demo/ledger.sqlite }
+cooperators: $root/config/cooperators.csv
+templates: $demo/templates
+publishers: { require-signature: true, keys: $demo/publishers }
+email: { smtp: "smtp://127.0.0.1:$smtp_port", from: "紀美野町 保健福祉課 <sos@town.example.jp>", sessions: 8 }
+fax: { method: email-gateway, gateway: "{number}@fax.example.jp" }
+radio: { spool: $demo/radio, tts-command: [espeak-ng, -v, ja, -w, "{wav}", -f, "{text}"],
+         quiet-hours: { from: "21:00", to: "07:00", policy: broadcast } }
+retry: { initial: 1s, max: 30s, deadline: 6h }
+reminders: { destruction-at: "09:00", business-days-only: true }
+retention: 30d
+operator: { alarm-email: "ops@town.example.jp" }
+metrics: { listen: "127.0.0.1:19464" }
+YAML
+
+echo "== mimamori check-config"
+"$bin/mimamori" check-config --config "$demo/mimamori.yaml"
+
+echo "== starting mimamorid"
+"$bin/mimamorid" --config "$demo/mimamori.yaml" --credentials "$demo/credentials" >"$demo/mimamorid.log" 2>&1 &
+daemon=$!
+pids+=($daemon)
+for _ in $(seq 100); do grep -q 'event=intake.consuming' "$demo/mimamorid.log" && break; sleep 0.1; done
+grep -q 'event=intake.consuming' "$demo/mimamorid.log" || { cat "$demo/mimamorid.log"; echo "demo: mimamorid did not start" >&2; exit 1; }
+grep 'event=daemon.started' "$demo/mimamorid.log"
+
+# Waits until no delivery of these kinds is planned or in flight.
+wait_for() {
+    local kinds=$1 report
+    for _ in $(seq 300); do
+        report=$("$bin/mimamori" report "$case_id" --config "$demo/mimamori.yaml" 2>/dev/null | tail -1 || true)
+        if [ -n "$report" ] && ! grep -Eq "($kinds)/(planned|sending)" <<<"$report"; then return 0; fi
+        sleep 0.2
+    done
+    echo "demo: deliveries of $kinds did not finish: $report" >&2
+    return 1
+}
+
+publish() {
+    "$bin/mimamori" publish "config/samples/$1.json" --key "$demo/keys/police-kainan.key" \
+        --broker "amqp://mimamori@127.0.0.1:56720/mimamori" --password-file "$demo/credentials/broker-password"
+}
+
+echo "== 1. the family asks for search support: case opened"
+publish case-opened
+wait_for 'alert'
+echo "== 2. new sighting information: case updated"
+publish case-updated
+wait_for 'alert|update'
+echo "== 3. the police report the person found: case closed"
+publish case-closed
+wait_for 'alert|update|termination'
+
+echo
+echo "== what the ledger says (mimamori status)"
+"$bin/mimamori" status "$case_id" --config "$demo/mimamori.yaml"
+echo
+echo "== delivery report (mimamori report $case_id), first lines and totals"
+"$bin/mimamori" report "$case_id" --config "$demo/mimamori.yaml" > "$demo/report.tsv"
+head -6 "$demo/report.tsv" | column -t -s $'\t'
+echo "  …"
+tail -1 "$demo/report.tsv"
+
+echo
+echo "== what each outlet received"
+python3 - "$demo" <<'PY'
+import json, os, sys, glob, email, email.policy, collections
+demo = sys.argv[1]
+mails = sorted(glob.glob(os.path.join(demo, "mail", "*.eml")))
+kinds = collections.Counter(); fax = 0
+for path in mails:
+    msg = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+    to = str(msg["To"])
+    subject = str(msg["Subject"])
+    if to.endswith("@fax.example.jp"):
+        fax += 1
+        for part in msg.iter_attachments():
+            if part.get_content_type() == "application/pdf":
+                name = os.path.basename(path).replace(".eml", ".pdf")
+                open(os.path.join(demo, "fax", name), "wb").write(part.get_payload(decode=True))
+    else:
+        kinds[subject.split("】", 1)[-1].split("（")[0]] += 1
+print(f"email volunteers: {len(mails) - fax} messages in {demo}/mail")
+for subject, n in kinds.most_common():
+    print(f"   {n:3d} × {subject}")
+print(f"FAX gateway: {fax} messages to {{number}}@fax.example.jp, PDFs in {demo}/fax")
+PY
+first_pdf=$(ls "$demo"/fax/*.pdf 2>/dev/null | head -1 || true)
+if [ -n "$first_pdf" ]; then
+    pdftoppm -r 80 -png -f 1 -l 1 "$first_pdf" "$demo/fax/preview"
+    echo "   preview of the first FAX page: $(ls "$demo"/fax/preview*.png | head -1)"
+fi
+echo "radio spool ($demo/radio):"
+ls -1 "$demo/radio" | sed 's/^/   /'
+for wav in "$demo"/radio/*.wav; do
+    [ -e "$wav" ] && echo "   $(basename "$wav"): $(soxi -d "$wav" 2>/dev/null) of audio"
+done
+echo
+echo "== destruction reminders (Article 11-3) wait for the next business morning:"
+awk -F'\t' '$3 == "destruction-reminder" && $5 == "planned" { n++ } END { printf "   planned: %d (one per recipient of personal data)\n", n }' "$demo/report.tsv"
+echo
+echo "== the daemon's log: $demo/mimamorid.log ($(wc -l < "$demo/mimamorid.log") logfmt lines), e.g."
+grep -E 'event=(case\.|daemon\.started)' "$demo/mimamorid.log" | head -4 | sed 's/^/   /'
+
+echo
+echo "== stopping mimamorid (SIGTERM)"
+kill -TERM "$daemon"
+wait "$daemon" && echo "mimamorid exited 0"

@@ -132,7 +132,7 @@ public enum Daemon {
 
         let outlets: DaemonOutlets
         do {
-            outlets = try DaemonOutlets(configuration: configuration, credentials: credentials, logger: logger)
+            outlets = try DaemonOutlets(configuration: configuration, credentials: credentials, ledger: ledger, logger: logger)
         } catch {
             await connection.close()
             throw StartupError(problems: ["outlets: \(error)"], exitCode: 78)

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Logging
 import MimamoriCore
 import Outlets
@@ -6,18 +7,22 @@ import Outlets
 /// The outlets the settings ask for, built once at start.
 struct DaemonOutlets: Sendable {
     let email: EmailOutlet?
+    let fax: FaxOutlet
+    let radio: RadioOutlet?
     let all: [any Outlet]
 
-    init(configuration: Configuration, credentials: Credentials, logger: Logger) throws(OutletError) {
+    init(configuration: Configuration, credentials: Credentials, ledger: Ledger, logger: Logger) throws(OutletError) {
         let email = try EmailOutlet(
             configuration: Self.emailConfiguration(configuration.email, password: credentials.smtpPassword),
             logger: Logger(label: "mimamori.email"))
         self.email = email
-        var all: [any Outlet] = [
+        let all: [any Outlet] = [
             EmailDeliveryOutlet(outlet: email, from: EmailAddress(parsing: configuration.email.from), concurrency: configuration.email.sessions)
         ]
-        all += try Self.faxAndRadio(configuration, credentials: credentials, email: email, logger: logger)
-        self.all = all
+        let others = try Self.faxAndRadio(configuration, credentials: credentials, email: email, ledger: ledger, logger: logger)
+        fax = others.fax
+        radio = others.radio
+        self.all = all + others.outlets
     }
 
     /// `smtp://[user@]host[:port]`: STARTTLS is required unless the relay is on loopback;
@@ -40,6 +45,8 @@ struct DaemonOutlets: Sendable {
     }
 
     func shutdown() async {
+        await fax.shutdown()
+        await radio?.shutdown()
         await email?.shutdown()
     }
 }
