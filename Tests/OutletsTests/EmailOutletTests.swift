@@ -109,6 +109,7 @@ import TestFixtures
 
     @Test func startTLSWithAuthAndAttachments() async throws {
         let certificate = try TLSCertificate.make()
+        defer { certificate.remove() }
         let server = try SMTPServer(.init(tls: certificate, requireTLS: true, auth: ("mimamori", "s3cret-パス")))
         defer { server.stop() }
         let outlet = try outlet(server) {
@@ -136,8 +137,28 @@ import TestFixtures
         #expect(decoded.attachments.map(\.content_type) == ["image/jpeg", "application/pdf"])
     }
 
+    @Test func implicitTLSOverSMTPS() async throws {
+        let certificate = try TLSCertificate.make()
+        defer { certificate.remove() }
+        var options = SMTPServer.Options(tls: certificate)
+        options.implicitTLS = true
+        let server = try SMTPServer(options)
+        defer { server.stop() }
+        let outlet = try outlet(server) {
+            $0.url = "smtps://127.0.0.1:\(server.port)"
+            $0.security = .implicitTLS
+            $0.caFile = certificate.certificate.path
+        }
+        try await outlet.send(Samples.email(to: "vol-smtps@example.net"))
+        await outlet.shutdown()
+        let received = try server.received()
+        #expect(received.count == 1 && received.first?.tls == true)
+        #expect(received.first?.decoded?.subject == Samples.subject)
+    }
+
     @Test func wrongPasswordIsAnAuthenticationFailure() async throws {
         let certificate = try TLSCertificate.make()
+        defer { certificate.remove() }
         let server = try SMTPServer(.init(tls: certificate, requireTLS: true, auth: ("mimamori", "right")))
         defer { server.stop() }
         let outlet = try outlet(server) {
@@ -156,7 +177,9 @@ import TestFixtures
 
     @Test func untrustedCertificateFailsTLS() async throws {
         let certificate = try TLSCertificate.make()
+        defer { certificate.remove() }
         let other = try TLSCertificate.make()
+        defer { other.remove() }
         let server = try SMTPServer(.init(tls: certificate, requireTLS: true))
         defer { server.stop() }
         let outlet = try outlet(server) {

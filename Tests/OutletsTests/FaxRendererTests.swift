@@ -30,6 +30,7 @@ import TestFixtures
     @Test func pdfHasTheJapaneseTextEmbeddedFontsAndPageNumbers() throws {
         let pdf = try FaxRenderer().pdf(Samples.fax())
         let url = try write(pdf)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let text = try Self.poppler(["pdftotext", "-layout", url.path, "-"])
         let flat = text.replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
         #expect(flat.contains(Samples.description.replacingOccurrences(of: " ", with: "")))
@@ -55,6 +56,7 @@ import TestFixtures
     @Test func longDocumentsPaginateWithPageNumbersOnEveryPage() throws {
         let pdf = try FaxRenderer().pdf(Samples.fax(extraParagraphs: 12))
         let url = try write(pdf)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let info = try Self.poppler(["pdfinfo", url.path])
         let count = info.split(separator: "\n").first { $0.hasPrefix("Pages:") }
             .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
@@ -77,6 +79,7 @@ import TestFixtures
         #expect(pages.allSatisfy { $0.starts(with: [0x89, 0x50, 0x4E, 0x47]) })
         // Also the acceptance command itself.
         let url = try write(pdf)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         _ = try Self.poppler(["pdftoppm", "-r", "100", "-png", url.path, url.deletingLastPathComponent().appendingPathComponent("p").path])
         let produced = try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
         #expect(produced.contains { $0.hasSuffix(".png") })

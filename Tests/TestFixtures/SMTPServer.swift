@@ -6,6 +6,8 @@ public final class SMTPServer: Sendable {
     public struct Options: Sendable {
         public var tls: TLSCertificate?
         public var requireTLS = false
+        /// TLS from the first byte (smtps://) instead of STARTTLS; needs `tls`.
+        public var implicitTLS = false
         public var auth: (username: String, password: String)?
         /// Keep nothing (throughput measurements).
         public var discard = false
@@ -68,6 +70,7 @@ public final class SMTPServer: Sendable {
         var arguments: [String] = []
         if let tls = options.tls { arguments += ["--tls", tls.certificate.path, tls.key.path] }
         if options.requireTLS { arguments.append("--require-tls") }
+        if options.implicitTLS { arguments.append("--implicit-tls") }
         if let auth = options.auth { arguments += ["--auth", "\(auth.username):\(auth.password)"] }
         if options.discard { arguments.append("--discard") }
         process = try ServerProcess(
