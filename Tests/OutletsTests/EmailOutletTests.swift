@@ -85,6 +85,21 @@ import TestFixtures
         #expect(try server.received().count == 1)
     }
 
+    @Test func aSessionTheServerClosedWhileIdleIsReplacedTransparently() async throws {
+        // The daemon may sit idle for hours between cases; relays drop idle sessions.
+        var options = SMTPServer.Options()
+        options.idleTimeout = 0.5
+        let server = try SMTPServer(options)
+        defer { server.stop() }
+        let outlet = try outlet(server, sessions: 1)
+        try await outlet.send(Samples.email(to: "vol-a@example.net"))
+        try await Task.sleep(for: .seconds(1.5))
+        try await outlet.send(Samples.email(to: "vol-b@example.net"))
+        await outlet.shutdown()
+        #expect(try server.received().count == 2)
+        #expect(server.connections() == 2)
+    }
+
     @Test func reply451IsTransientAndARetrySucceeds() async throws {
         let server = try SMTPServer()
         defer { server.stop() }

@@ -26,6 +26,7 @@ def main():
     ap.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps)")
     ap.add_argument("--auth")
     ap.add_argument("--discard", action="store_true")
+    ap.add_argument("--idle-timeout", type=float, default=300.0, help="close idle sessions after S")
     args = ap.parse_args()
     exit_on_signals()
     os.makedirs(args.dir, exist_ok=True)
@@ -132,7 +133,8 @@ def main():
         return SMTP(Handler(), hostname="mimamori-test", decode_data=False,
                     tls_context=starttls, require_starttls=args.require_tls,
                     authenticator=authenticator, auth_required=bool(args.auth),
-                    auth_require_tls=starttls is not None, data_size_limit=50_000_000)
+                    auth_require_tls=starttls is not None, data_size_limit=50_000_000,
+                    timeout=args.idle_timeout)
 
     async def run():
         loop = asyncio.get_running_loop()
