@@ -72,6 +72,23 @@ import TestFixtures
         #expect(all.contains("（補足12）"), "nothing lost at page breaks")
     }
 
+    @Test func aRowTallerThanThePageContinuesOnTheNext() throws {
+        var document = try Samples.fax()
+        let long = (1...40).map { "持ち物\($0)：黒い手提げかばん、折りたたみ傘。" }.joined()
+        document.rows.append(.init("持ち物", long + "（以上）"))
+        let pdf = try FaxRenderer().pdf(document)
+        let url = try write(pdf)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let flat = try Self.poppler(["pdftotext", url.path, "-"])
+            .replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
+        #expect(flat.contains("持ち物（続き）"))
+        #expect(flat.contains("（以上）"))
+        #expect(flat.contains("声をかけるときは"), "paragraphs after the table are kept")
+        if ProcessInfo.processInfo.environment["MIMAMORI_KEEP_TEST_FILES"] != nil {
+            try pdf.write(to: URL(fileURLWithPath: "/tmp/mimamori-long-row.pdf"))
+        }
+    }
+
     @Test func previewIsAPNGPerPage() throws {
         let pdf = try FaxRenderer().pdf(Samples.fax(drill: false, photo: false))
         let pages = try FaxRenderer.previewPNG(pdf: pdf, dpi: 100)
