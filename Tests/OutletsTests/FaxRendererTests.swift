@@ -124,5 +124,11 @@ import TestFixtures
         for (index, page) in try FaxRenderer.previewPNG(pdf: pdf, dpi: 100).enumerated() {
             try page.write(to: directory.appendingPathComponent("fax-notice-\(index + 1).png"))
         }
+        let alert = RadioOutletTests.alert(drill: true)
+        try CAPDocument(alert).xml.write(to: directory.appendingPathComponent("radio-alert.cap.xml"), atomically: true, encoding: .utf8)
+        try CAPDocument(RadioOutletTests.follow(.cancel, of: alert, drill: true)).xml
+            .write(to: directory.appendingPathComponent("radio-cancel.cap.xml"), atomically: true, encoding: .utf8)
+        let email = try MIMEMessage(Samples.email(to: "vol-001@example.net")).rendered()
+        try Data(email).write(to: directory.appendingPathComponent("email.eml"))
     }
 }
