@@ -85,6 +85,21 @@ import TestFixtures
         #expect(try server.received().count == 1)
     }
 
+    @Test func aSessionTheServerClosedWhileIdleIsReplacedTransparently() async throws {
+        // The daemon may sit idle for hours between cases; relays drop idle sessions.
+        var options = SMTPServer.Options()
+        options.idleTimeout = 0.5
+        let server = try SMTPServer(options)
+        defer { server.stop() }
+        let outlet = try outlet(server, sessions: 1)
+        try await outlet.send(Samples.email(to: "vol-a@example.net"))
+        try await Task.sleep(for: .seconds(1.5))
+        try await outlet.send(Samples.email(to: "vol-b@example.net"))
+        await outlet.shutdown()
+        #expect(try server.received().count == 2)
+        #expect(server.connections() == 2)
+    }
+
     @Test func reply451IsTransientAndARetrySucceeds() async throws {
         let server = try SMTPServer()
         defer { server.stop() }
@@ -109,6 +124,7 @@ import TestFixtures
 
     @Test func startTLSWithAuthAndAttachments() async throws {
         let certificate = try TLSCertificate.make()
+        defer { certificate.remove() }
         let server = try SMTPServer(.init(tls: certificate, requireTLS: true, auth: ("mimamori", "s3cret-パス")))
         defer { server.stop() }
         let outlet = try outlet(server) {
@@ -136,8 +152,28 @@ import TestFixtures
         #expect(decoded.attachments.map(\.content_type) == ["image/jpeg", "application/pdf"])
     }
 
+    @Test func implicitTLSOverSMTPS() async throws {
+        let certificate = try TLSCertificate.make()
+        defer { certificate.remove() }
+        var options = SMTPServer.Options(tls: certificate)
+        options.implicitTLS = true
+        let server = try SMTPServer(options)
+        defer { server.stop() }
+        let outlet = try outlet(server) {
+            $0.url = "smtps://127.0.0.1:\(server.port)"
+            $0.security = .implicitTLS
+            $0.caFile = certificate.certificate.path
+        }
+        try await outlet.send(Samples.email(to: "vol-smtps@example.net"))
+        await outlet.shutdown()
+        let received = try server.received()
+        #expect(received.count == 1 && received.first?.tls == true)
+        #expect(received.first?.decoded?.subject == Samples.subject)
+    }
+
     @Test func wrongPasswordIsAnAuthenticationFailure() async throws {
         let certificate = try TLSCertificate.make()
+        defer { certificate.remove() }
         let server = try SMTPServer(.init(tls: certificate, requireTLS: true, auth: ("mimamori", "right")))
         defer { server.stop() }
         let outlet = try outlet(server) {
@@ -156,7 +192,9 @@ import TestFixtures
 
     @Test func untrustedCertificateFailsTLS() async throws {
         let certificate = try TLSCertificate.make()
+        defer { certificate.remove() }
         let other = try TLSCertificate.make()
+        defer { other.remove() }
         let server = try SMTPServer(.init(tls: certificate, requireTLS: true))
         defer { server.stop() }
         let outlet = try outlet(server) {

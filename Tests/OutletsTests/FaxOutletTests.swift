@@ -135,6 +135,7 @@ import TestFixtures
     @Test func hylaFAXSendfaxIsRunWithTheNumberAndThePDF() async throws {
         // A stand-in sendfax that records its arguments and answers like HylaFAX does.
         let directory = try ServerProcess.temporaryDirectory("sendfax")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let script = directory.appendingPathComponent("sendfax")
         let log = directory.appendingPathComponent("argv")
         try """

@@ -30,6 +30,7 @@ import TestFixtures
     @Test func pdfHasTheJapaneseTextEmbeddedFontsAndPageNumbers() throws {
         let pdf = try FaxRenderer().pdf(Samples.fax())
         let url = try write(pdf)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let text = try Self.poppler(["pdftotext", "-layout", url.path, "-"])
         let flat = text.replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
         #expect(flat.contains(Samples.description.replacingOccurrences(of: " ", with: "")))
@@ -55,6 +56,7 @@ import TestFixtures
     @Test func longDocumentsPaginateWithPageNumbersOnEveryPage() throws {
         let pdf = try FaxRenderer().pdf(Samples.fax(extraParagraphs: 12))
         let url = try write(pdf)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let info = try Self.poppler(["pdfinfo", url.path])
         let count = info.split(separator: "\n").first { $0.hasPrefix("Pages:") }
             .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
@@ -70,6 +72,23 @@ import TestFixtures
         #expect(all.contains("（補足12）"), "nothing lost at page breaks")
     }
 
+    @Test func aRowTallerThanThePageContinuesOnTheNext() throws {
+        var document = try Samples.fax()
+        let long = (1...40).map { "持ち物\($0)：黒い手提げかばん、折りたたみ傘。" }.joined()
+        document.rows.append(.init("持ち物", long + "（以上）"))
+        let pdf = try FaxRenderer().pdf(document)
+        let url = try write(pdf)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let flat = try Self.poppler(["pdftotext", url.path, "-"])
+            .replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
+        #expect(flat.contains("持ち物（続き）"))
+        #expect(flat.contains("（以上）"))
+        #expect(flat.contains("声をかけるときは"), "paragraphs after the table are kept")
+        if ProcessInfo.processInfo.environment["MIMAMORI_KEEP_TEST_FILES"] != nil {
+            try pdf.write(to: URL(fileURLWithPath: "/tmp/mimamori-long-row.pdf"))
+        }
+    }
+
     @Test func previewIsAPNGPerPage() throws {
         let pdf = try FaxRenderer().pdf(Samples.fax(drill: false, photo: false))
         let pages = try FaxRenderer.previewPNG(pdf: pdf, dpi: 100)
@@ -77,6 +96,7 @@ import TestFixtures
         #expect(pages.allSatisfy { $0.starts(with: [0x89, 0x50, 0x4E, 0x47]) })
         // Also the acceptance command itself.
         let url = try write(pdf)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         _ = try Self.poppler(["pdftoppm", "-r", "100", "-png", url.path, url.deletingLastPathComponent().appendingPathComponent("p").path])
         let produced = try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
         #expect(produced.contains { $0.hasSuffix(".png") })
@@ -104,5 +124,11 @@ import TestFixtures
         for (index, page) in try FaxRenderer.previewPNG(pdf: pdf, dpi: 100).enumerated() {
             try page.write(to: directory.appendingPathComponent("fax-notice-\(index + 1).png"))
         }
+        let alert = RadioOutletTests.alert(drill: true)
+        try CAPDocument(alert).xml.write(to: directory.appendingPathComponent("radio-alert.cap.xml"), atomically: true, encoding: .utf8)
+        try CAPDocument(RadioOutletTests.follow(.cancel, of: alert, drill: true)).xml
+            .write(to: directory.appendingPathComponent("radio-cancel.cap.xml"), atomically: true, encoding: .utf8)
+        let email = try MIMEMessage(Samples.email(to: "vol-001@example.net")).rendered()
+        try Data(email).write(to: directory.appendingPathComponent("email.eml"))
     }
 }

@@ -53,6 +53,24 @@ import Testing
         }
     }
 
+    @Test(arguments: [0.0, 951_782_400, 1_709_164_800, 1_795_761_300, -86_400 * 365.0, 4_102_444_799])
+    func datesMatchFoundationsFormatter(_ seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = MIMEMessage.japan
+        formatter.dateFormat = "EEE, d MMM yyyy HH:mm:ss Z"
+        #expect(MIMEMessage.rfc5322Date(date, in: MIMEMessage.japan) == formatter.string(from: date))
+        formatter.timeZone = TimeZone(secondsFromGMT: -(3 * 3600 + 1800))
+        #expect(MIMEMessage.rfc5322Date(date, in: formatter.timeZone) == formatter.string(from: date))
+    }
+
+    @Test func lineEndingsBecomeCRLF() {
+        let part = MIMEMessage.textPart("a\nb\r\nc\rd\n\n")
+        let decoded = Data(base64Encoded: part.body.joined())!
+        #expect(String(decoding: decoded, as: UTF8.self) == "a\r\nb\r\nc\r\nd\r\n\r\n")
+    }
+
     @Test func encodedWordsNeverSplitACharacter() {
         let text = String(repeating: "👨‍👩‍👧かﾞ漢字", count: 20)
         let words = HeaderField.encodedWords(text, firstLineUsed: 9)

@@ -52,6 +52,7 @@ import TestFixtures
     /// Runs `Tests/Servers/validate_cap.py` (cap-tools, strict) on each document.
     static func validate(_ documents: [String]) throws -> [Verdict] {
         let directory = try ServerProcess.temporaryDirectory("cap")
+        defer { try? FileManager.default.removeItem(at: directory) }
         var files: [String] = []
         for (index, document) in documents.enumerated() {
             let url = directory.appendingPathComponent("\(index).xml")
@@ -147,6 +148,7 @@ import TestFixtures
 
     @Test func spoolGetsScriptCAPAndAWavThatSoxiReads() async throws {
         let spool = try ServerProcess.temporaryDirectory("spool")
+        defer { try? FileManager.default.removeItem(at: spool) }
         let radio = try RadioOutlet(configuration: .init(spool: RadioSpool(
             directory: spool.path, ttsCommand: ["espeak-ng", "-v", "ja", "-w", "{wav}", "-f", "{text}"])), logger: logger)
         let alert = Self.alert(drill: true)
@@ -179,6 +181,7 @@ import TestFixtures
 
     @Test func spoolWithoutTTSAndBadSpoolSettings() async throws {
         let spool = try ServerProcess.temporaryDirectory("spool")
+        defer { try? FileManager.default.removeItem(at: spool) }
         let radio = try RadioOutlet(configuration: .init(spool: RadioSpool(directory: spool.path)), logger: logger)
         _ = try await radio.send(Self.follow(.cancel, of: Self.alert()))
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path).sorted()
@@ -194,6 +197,7 @@ import TestFixtures
 
     @Test func failingTTSIsReportedAndLeavesNothingBehind() async throws {
         let spool = try ServerProcess.temporaryDirectory("spool")
+        defer { try? FileManager.default.removeItem(at: spool) }
         let radio = try RadioOutlet(configuration: .init(spool: RadioSpool(
             directory: spool.path, ttsCommand: ["sh", "-c", "echo partial > \"$0\"; exit 3", "{wav}"])), logger: logger)
         await #expect {

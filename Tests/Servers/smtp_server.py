@@ -9,7 +9,7 @@ Recipients steer the answer to RCPT:
   reject550-…@…      → 550 5.1.1 (permanent)
   defer451-N-…@…     → 451 4.3.0 the first N times that address is tried, then accepted
 
-Options: --tls CERT KEY enables STARTTLS; --require-tls refuses mail before STARTTLS;
+Options: --tls CERT KEY enables STARTTLS (or, with --implicit-tls, TLS from the first byte); --require-tls refuses mail before STARTTLS;
 --auth USER:PASS requires AUTH (LOGIN/PLAIN, only over TLS when --tls is given);
 --discard keeps nothing (benchmarks). DIR/connections counts the connections accepted.
 The chosen port is written to DIR/port when ready.
@@ -23,8 +23,10 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--require-tls", action="store_true")
+    ap.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps)")
     ap.add_argument("--auth")
     ap.add_argument("--discard", action="store_true")
+    ap.add_argument("--idle-timeout", type=float, default=300.0, help="close idle sessions after S")
     args = ap.parse_args()
     exit_on_signals()
     os.makedirs(args.dir, exist_ok=True)
@@ -98,7 +100,8 @@ def main():
             base = os.path.join(args.dir, "%06d" % counter[0])
             raw = envelope.original_content
             info = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                    "tls": session.ssl is not None,
+                    "tls": session.ssl is not None
+                           or server.transport.get_extra_info("ssl_object") is not None,
                     "authenticated": bool(session.authenticated)}
             try:
                 info["decoded"] = decode(raw)
@@ -126,14 +129,17 @@ def main():
         # Counted so tests can prove that sessions are reused (DIR/connections).
         connections[0] += 1
         write_atomic(os.path.join(args.dir, "connections"), str(connections[0]).encode())
+        starttls = tls_context if not args.implicit_tls else None
         return SMTP(Handler(), hostname="mimamori-test", decode_data=False,
-                    tls_context=tls_context, require_starttls=args.require_tls,
+                    tls_context=starttls, require_starttls=args.require_tls,
                     authenticator=authenticator, auth_required=bool(args.auth),
-                    auth_require_tls=bool(args.tls), data_size_limit=50_000_000)
+                    auth_require_tls=starttls is not None, data_size_limit=50_000_000,
+                    timeout=args.idle_timeout)
 
     async def run():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(factory, "127.0.0.1", 0)
+        server = await loop.create_server(
+            factory, "127.0.0.1", 0, ssl=tls_context if args.implicit_tls else None)
         port = server.sockets[0].getsockname()[1]
         write_atomic(os.path.join(args.dir, "port"), str(port).encode())
         async with server:

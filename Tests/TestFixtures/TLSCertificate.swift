@@ -26,4 +26,9 @@ public struct TLSCertificate: Sendable {
         }
         return TLSCertificate(certificate: cert, key: key)
     }
+
+    /// Deletes the key pair's folder.
+    public func remove() {
+        try? FileManager.default.removeItem(at: certificate.deletingLastPathComponent())
+    }
 }

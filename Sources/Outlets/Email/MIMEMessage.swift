@@ -108,16 +108,26 @@ public struct MIMEMessage: Sendable {
     }
 
     static func textPart(_ text: String) -> Part {
-        // One line-ending convention on the wire, whatever the template produced.
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
-            .replacingOccurrences(of: "\r", with: "\n")
-            .replacingOccurrences(of: "\n", with: "\r\n")
+        // One line-ending convention on the wire (CRLF), whatever the template produced; one
+        // pass over the bytes, as this runs once per recipient.
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(text.utf8.count + text.utf8.count / 16)
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case 0x0D: normalized += [0x0D, 0x0A]
+            case 0x0A where previous == 0x0D: break
+            case 0x0A: normalized += [0x0D, 0x0A]
+            default: normalized.append(byte)
+            }
+            previous = byte
+        }
         return Part(
             headers: [
                 "Content-Type: text/plain; charset=UTF-8",
                 "Content-Transfer-Encoding: base64",
             ],
-            body: base64Lines(Data(normalized.utf8)))
+            body: base64Lines(Data(normalized)))
     }
 
     static func attachmentPart(_ attachment: EmailAttachment) -> Part {
@@ -130,14 +140,14 @@ public struct MIMEMessage: Sendable {
 
     /// Base64 in lines of 76 characters (RFC 2045 6.8).
     static func base64Lines(_ data: Data) -> [String] {
-        let encoded = data.base64EncodedString()
-        guard !encoded.isEmpty else { return [] }
+        let encoded = Array(data.base64EncodedString().utf8)
         var lines: [String] = []
-        var index = encoded.startIndex
-        while index < encoded.endIndex {
-            let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
-            lines.append(String(encoded[index..<end]))
-            index = end
+        lines.reserveCapacity(encoded.count / 76 + 1)
+        var start = 0
+        while start < encoded.count {
+            let end = min(start + 76, encoded.count)
+            lines.append(String(decoding: encoded[start..<end], as: UTF8.self))
+            start = end
         }
         return lines
     }

@@ -40,7 +40,11 @@ public final class FaxOutlet: Sendable {
 
     /// Renders and sends one FAX; returns the service's receipt once it accepted the job.
     public func send(_ delivery: FaxDelivery) async throws(OutletError) -> FaxReceipt {
-        let pdf = try configuration.renderer.pdf(delivery.document)
+        let renderer = configuration.renderer
+        let document = delivery.document
+        let pdf = try await DedicatedThread.run(name: "fax-render") { () throws(OutletError) in
+            try renderer.pdf(document)
+        }
         let receipt: FaxReceipt
         do {
             switch configuration.method {

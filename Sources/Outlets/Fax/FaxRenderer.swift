@@ -74,6 +74,8 @@ final class FaxLayout {
     private(set) var missingGlyphs = 0
     private var y = 0.0
     private var bottom = 0.0
+    /// Where content starts on the current page (below the drill banner).
+    private var pageTop = 0.0
 
     init(cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, family: String, draw: Bool, totalPages: Int) {
         self.cr = cr
@@ -122,6 +124,7 @@ final class FaxLayout {
             }
             y += height + 12
         }
+        pageTop = y
     }
 
     private func finishPage() {
@@ -148,16 +151,13 @@ final class FaxLayout {
         return height + 8
     }
 
-    /// Moves to a new page unless `height` fits below the current position.
+    /// Moves to a new page unless `height` fits below the current position (or the page is
+    /// still empty: a new page would not give more room).
     private func reserve(_ height: Double) {
-        if y + height > bottom && y > topOfContent {
+        if y + height > bottom && y > pageTop {
             finishPage()
             startPage()
         }
-    }
-
-    private var topOfContent: Double {
-        Self.margin + (document.drillBanner == nil ? 0 : 1)  // anything below the banner counts
     }
 
     // MARK: blocks

@@ -67,18 +67,9 @@ enum Subprocess {
 
     /// `run` on a thread of its own, awaited without blocking the caller's executor.
     static func runDetached(_ argv: [String], timeout: Duration, what: String) async throws(OutletError) -> Outcome {
-        let result: Result<Outcome, OutletError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                do throws(OutletError) {
-                    continuation.resume(returning: .success(try run(argv, timeout: timeout, what: what)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-            thread.name = "subprocess"
-            thread.start()
+        try await DedicatedThread.run(name: what) { () throws(OutletError) in
+            try run(argv, timeout: timeout, what: what)
         }
-        return try result.get()
     }
 
     static func failure(_ what: String, _ message: String) -> OutletError {
