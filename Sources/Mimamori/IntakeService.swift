@@ -75,17 +75,18 @@ public final class IntakeService: Service, Sendable {
                 pause = min(pause * 2, .seconds(10))
                 continue
             }
-            let took = (ContinuousClock.now - started).milliseconds
-            await settle(delivery, decision, took: took)
+            await settle(delivery, decision, started: started)
             return true
         }
     }
 
-    private func settle(_ delivery: AMQPDelivery, _ decision: CaseIntake.Decision, took: Int64) async {
+    /// `ms=` on the case line is the whole intake: verify, decode, plan, commit and ack.
+    private func settle(_ delivery: AMQPDelivery, _ decision: CaseIntake.Decision, started: ContinuousClock.Instant) async {
         do {
             switch decision {
             case .recorded(let caseID, let sequence, let kind, let planned, let cancelled):
                 try await connection.ack(delivery)
+                let took = ContinuousClock.now - started
                 onRecorded()
                 metrics.intake(result: "recorded")
                 logger.info(
@@ -93,7 +94,7 @@ public final class IntakeService: Service, Sendable {
                     metadata: .keys([
                         .case: "\(caseID)", .seq: "\(sequence)", .fax: "\(planned[.fax] ?? 0)",
                         .email: "\(planned[.email] ?? 0)", .radio: "\(planned[.radio] ?? 0)",
-                        .cancelled: "\(cancelled)", .ms: "\(took)",
+                        .cancelled: "\(cancelled)", .ms: "\(took.milliseconds)", .us: "\(took.microseconds)",
                     ]))
             case .ignored(let caseID, let reason):
                 try await connection.ack(delivery)
@@ -118,4 +119,5 @@ public final class IntakeService: Service, Sendable {
 
 extension Duration {
     var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+    var microseconds: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
 }

@@ -12,6 +12,7 @@ public enum LogKey: String, Sendable {
     case delivery
     case attempt
     case ms
+    case us
     case count
     case cancelled
     case reason

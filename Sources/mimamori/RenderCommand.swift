@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import Mimamori
 import MimamoriCore
+import Outlets
 
 /// `mimamori render EVENT.json --out DIR`: the notices an event would produce, with nothing sent.
 /// For review before a drill and for checking template overrides. Writes, per notice kind, the
-/// email (subject and body), the FAX page as text, the radio script, and the notice as JSON (the
-/// form the ledger stores, from which the outlets make the .eml and the PDF).
+/// email as a volunteer would receive it (.eml) and as text, the FAX page as an A4 PDF with a PNG
+/// preview of each page, the radio script and its CAP 1.2 document, and the notice as JSON (the
+/// form the ledger stores).
 struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
@@ -84,10 +86,58 @@ struct RenderCommand: AsyncParsableCommand {
                 print(folder.appendingPathComponent(name).path)
             }
             try encoder.encode(notice).write(to: folder.appendingPathComponent("\(kind).json"))
+            try writeOutletForms(notice, configuration: files.configuration, sentAt: kind == NoticeKind.destructionReminder.rawValue ? reminderAt : instant, into: folder)
             if let photo = notice.photo {
                 let name = "\(kind).photo." + (photo.mediaType == .png ? "png" : "jpg")
                 try photo.data.write(to: folder.appendingPathComponent(name))
             }
+        }
+    }
+}
+
+extension RenderCommand {
+    /// The same notice in the forms the outlets send: what reaches a volunteer, an institution's
+    /// FAX and the radio gateway. Nothing leaves this machine.
+    func writeOutletForms(_ notice: RenderedNotice, configuration: Configuration, sentAt: Date, into folder: URL) throws {
+        let kind = notice.kind.rawValue
+        let from = EmailAddress(parsing: configuration.email.from)
+        var attachments: [EmailAttachment] = []
+        if let photo = notice.photo, notice.kind.carriesPersonalData {
+            attachments.append(EmailAttachment(
+                filename: "photo-\(notice.caseID.rawValue).\(photo.mediaType == .png ? "png" : "jpg")",
+                mediaType: photo.mediaType.rawValue, bytes: photo.data))
+        }
+        let message = EmailMessage(
+            from: from, to: EmailAddress("volunteer@example.jp", displayName: "協力者"), subject: notice.email.subject,
+            body: notice.email.body, attachments: attachments,
+            idempotencyKey: "\(notice.caseID.rawValue).\(notice.revision).\(kind).email.render", date: sentAt)
+        let eml = folder.appendingPathComponent("\(kind).eml")
+        try Data(MIMEMessage(message).rendered()).write(to: eml)
+        print(eml.path)
+
+        let pdf = try FaxRenderer().pdf(FaxDocument(notice: notice))
+        let pdfURL = folder.appendingPathComponent("\(kind).fax.pdf")
+        try pdf.write(to: pdfURL)
+        print(pdfURL.path)
+        for (index, png) in try FaxRenderer.previewPNG(pdf: pdf).enumerated() {
+            let url = folder.appendingPathComponent("\(kind).fax-\(index + 1).png")
+            try png.write(to: url)
+            print(url.path)
+        }
+
+        if let script = notice.radio {
+            let capKind: RadioBroadcast.Kind = notice.kind == .alert ? .alert : (notice.kind == .update ? .update : .cancel)
+            let reference = RadioBroadcast.Reference(
+                sender: from.address, identifier: "\(notice.caseID.rawValue).1.alert.radio.radio", sent: sentAt)
+            let broadcast = RadioBroadcast(
+                identifier: "\(notice.caseID.rawValue).\(notice.revision).\(kind).radio.radio", sender: from.address, sent: sentAt,
+                kind: capKind, references: capKind == .alert ? [] : [reference], headline: notice.email.subject,
+                script: script.text, areaDescription: configuration.town.name, isDrill: notice.drill,
+                senderName: "\(configuration.town.name) \(configuration.town.department)",
+                contact: "\(configuration.town.department) \(configuration.town.phone)")
+            let url = folder.appendingPathComponent("\(kind).cap.xml")
+            try Data(CAPDocument(broadcast).xml.utf8).write(to: url)
+            print(url.path)
         }
     }
 }

@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Mimamori's benchmark: one run, our figures beside the machine's limit and a peer.
+
+1. smtp-source -s 20 -m 10000 against smtp-sink on loopback: the local limit (msg/s).
+2. mimamorid (release) against the same sink and a real RabbitMQ: one case, 10,000 email
+   recipients, publish -> last message accepted by the sink (the ledger marks a delivery
+   delivered on the sink's 250); msg/s and the ratio to smtp-source.
+3. Kimino scale (14 FAX via the email gateway, 67 email, radio to a loopback HTTP receiver):
+   publish -> every delivery accepted, 20 runs, median and p95.
+4. Intake: verify + decode + plan + commit + ack, from the daemon's own `case.opened us=` line,
+   at 81 and at 10,000 recipients.
+5. Idle RSS after start, start -> READY=1 (NOTIFY_SOCKET).
+6. Apprise (PyPI) sending the same kind of mail to 1,000 recipients: msg/s, counted from what
+   smtp-sink -d stored.
+"""
+import argparse, datetime, glob, http.server, json, os, shutil, socket, sqlite3, statistics, subprocess, sys, tempfile, threading, time, uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SINK = "/usr/sbin/smtp-sink"
+SOURCE = "/usr/sbin/smtp-source"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sink(port, dump_dir=None):
+    args = [SINK, "-u", "nobody", "-c"]
+    if dump_dir:
+        args += ["-d", os.path.join(dump_dir, "%M.")]
+    args += [f"127.0.0.1:{port}", "1000"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("bench: smtp-sink did not start")
+
+
+def smtp_source_rate(port, messages=10000):
+    started = time.monotonic()
+    subprocess.run([SOURCE, "-s", "20", "-m", str(messages), "-f", "bench@example.jp", "-t", "sink@example.jp",
+                    f"127.0.0.1:{port}"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return messages / (time.monotonic() - started)
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class Daemon:
+    """mimamorid with its own settings folder, a signing key and a NOTIFY_SOCKET."""
+
+    def __init__(self, bin_dir, work, municipality, emails, faxes, smtp_port, cap_url=None):
+        self.bin_dir, self.work, self.municipality = bin_dir, work, municipality
+        os.makedirs(work, exist_ok=True)
+        for d in ("publishers", "credentials", "keys"):
+            os.makedirs(os.path.join(work, d), exist_ok=True)
+        with open(os.path.join(work, "cooperators.csv"), "w") as f:
+            f.write("id,name,channel,address,areas,municipality,active\n")
+            for i in range(faxes):
+                f.write(f"fax-{i:05d},協力機関{i},fax,073-555-{1000 + i:04d},,{municipality},yes\n")
+            for i in range(emails):
+                f.write(f"vol-{i:05d},協力員{i},email,vol{i:05d}@example.jp,,{municipality},yes\n")
+        subprocess.run([os.path.join(bin_dir, "mimamori"), "keygen", "bench", "--out", os.path.join(work, "keys")],
+                       check=True, stdout=subprocess.DEVNULL)
+        shutil.copy(os.path.join(work, "keys", "bench.pub"), os.path.join(work, "publishers"))
+        open(os.path.join(work, "credentials", "broker-password"), "w").write("mimamori-test\n")
+        broker = os.environ["MIMAMORI_TEST_AMQP_URL"].replace(":mimamori-test@", "@")
+        radio = f'radio: {{ cap-url: "{cap_url}", quiet-hours: {{ from: "21:00", to: "07:00", policy: broadcast }} }}\n' if cap_url else ""
+        with open(os.path.join(work, "mimamori.yaml"), "w") as f:
+            f.write(f"""municipality: {municipality}
+town: {{ name: 紀美野町, department: 保健福祉課, phone: 073-489-9960 }}
+broker: {{ url: "{broker}", prefetch: 64, heartbeat: 30s }}
+ledger: {{ path: {work}/ledger.sqlite }}
+cooperators: {work}/cooperators.csv
+publishers: {{ require-signature: true, keys: {work}/publishers }}
+email: {{ smtp: "smtp://127.0.0.1:{smtp_port}", from: "紀美野町 保健福祉課 <sos@town.example.jp>", sessions: 8 }}
+fax: {{ method: email-gateway, gateway: "{{number}}@fax.example.jp" }}
+{radio}retry: {{ initial: 1s, max: 10s, deadline: 1h }}
+metrics: {{ listen: "127.0.0.1:{free_port()}" }}
+""")
+        self.ledger = os.path.join(work, "ledger.sqlite")
+
+    def start(self):
+        notify_path = os.path.join(self.work, "notify.sock")
+        if os.path.exists(notify_path):
+            os.unlink(notify_path)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(notify_path)
+        sock.settimeout(0.5)
+        env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+        self.log = open(os.path.join(self.work, "mimamorid.log"), "w")
+        started = time.monotonic()
+        self.proc = subprocess.Popen([os.path.join(self.bin_dir, "mimamorid"), "--config", os.path.join(self.work, "mimamori.yaml"),
+                                      "--credentials", os.path.join(self.work, "credentials")], stdout=self.log, stderr=self.log, env=env)
+        while True:
+            try:
+                data = sock.recv(4096).decode()
+            except TimeoutError:
+                if self.proc.poll() is not None or time.monotonic() - started > 60:
+                    raise SystemExit(f"bench: mimamorid did not become ready; see {self.work}/mimamorid.log:\n"
+                                     + open(os.path.join(self.work, "mimamorid.log")).read()[-2000:])
+                continue
+            if "READY=1" in data:
+                self.ready_ms = (time.monotonic() - started) * 1000
+                break
+        sock.close()
+        return self
+
+    def rss_kib(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+
+    def publish(self, event):
+        path = os.path.join(self.work, f"{event['caseId']}-{event['sequence']}.json")
+        with open(path, "w") as f:
+            json.dump(event, f, ensure_ascii=False)
+        subprocess.run([os.path.join(self.bin_dir, "mimamori"), "publish", path, "--key", os.path.join(self.work, "keys", "bench.key"),
+                        "--broker", os.environ["MIMAMORI_TEST_AMQP_URL"]], check=True, stdout=subprocess.DEVNULL)
+
+    def wait_delivered(self, case_id, expected, timeout=600):
+        db = None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if db is None:
+                    db = sqlite3.connect(f"file:{self.ledger}?mode=ro", uri=True, timeout=5)
+                n = db.execute("SELECT count(*) FROM deliveries WHERE case_id = ? AND state = 'delivered'", (case_id,)).fetchone()[0]
+                if n >= expected:
+                    db.close()
+                    return time.monotonic()
+            except sqlite3.Error:
+                pass
+            time.sleep(0.005)
+        raise SystemExit(f"bench: case {case_id}: not all {expected} deliveries accepted in {timeout}s; see {self.work}/mimamorid.log")
+
+    def intake_us(self, case_id):
+        with open(os.path.join(self.work, "mimamorid.log")) as f:
+            for line in f:
+                if "event=case.opened" in line and f"case={case_id} " in line:
+                    for field in line.split():
+                        if field.startswith("us="):
+                            return int(field[3:])
+        return None
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+        self.log.close()
+
+
+def event(municipality, case_id, radio=False):
+    return {
+        "schema": "mimamori.case/1", "messageId": str(uuid.uuid4()), "caseId": case_id, "sequence": 1, "kind": "opened",
+        "issuedAt": datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=9))).isoformat(timespec="seconds"),
+        "municipality": municipality, "drill": True,
+        "person": {"name": "訓練 太郎", "nameKana": "くんれん たろう", "sex": "male", "age": 80, "heightCm": 165, "build": "普通",
+                   "hair": "白髪", "features": ["眼鏡"], "residenceArea": "野上"},
+        "clothing": ["灰色の上着", "黒いズボン"], "belongings": ["杖"],
+        "lastSeen": {"at": "2026-11-27T10:00:00+09:00", "place": "訓練会場付近", "direction": "北へ"},
+        "consent": {"cooperators": True, "radio": radio, "photo": False, "partnerTowns": False},
+        "contact": {"organization": "海南警察署", "phone": "073-555-0110"},
+    }
+
+
+def apprise_rate(port, recipients=1000):
+    dump = tempfile.mkdtemp(prefix="apprise-sink-")
+    sink = start_sink(port, dump_dir=dump)
+    try:
+        code = f"""
+import apprise, time
+a = apprise.Apprise()
+for i in range({recipients}):
+    a.add("mailto://127.0.0.1:{port}?from=sos@town.example.jp&to=vol%05d@example.jp&mode=insecure" % i)
+t = time.monotonic()
+a.notify(title="【訓練】行方不明の方の発見にご協力ください", body="訓練の通知です。" * 20)
+print(time.monotonic() - t)
+"""
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", code], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+        elapsed = time.monotonic() - started
+        stored = len(os.listdir(dump))
+    finally:
+        sink.terminate(); sink.wait()
+        shutil.rmtree(dump, ignore_errors=True)
+    return stored, elapsed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--kimino-runs", type=int, default=20)
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="mimamori-bench-")
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
+               "machine": f"{os.cpu_count()} cores"}
+
+    port = free_port()
+    sink = start_sink(port)
+    try:
+        print("== 1. smtp-source -s 20 -m 10000 -> smtp-sink", flush=True)
+        results["smtp_source_msgs_per_s"] = round(smtp_source_rate(port), 1)
+
+        print("== 2. mimamorid: one case, 10,000 email recipients", flush=True)
+        big = Daemon(args.bin, os.path.join(work, "big"), "benchbig", 10000, 0, port).start()
+        results["ready_ms"] = round(big.ready_ms, 1)
+        time.sleep(2)
+        results["idle_rss_mib"] = round(big.rss_kib() / 1024, 1)
+        ev = event("benchbig", "BENCH-10000")
+        t0 = time.monotonic()
+        big.publish(ev)
+        t1 = big.wait_delivered("BENCH-10000", 10000)
+        results["fanout_10000_s"] = round(t1 - t0, 3)
+        results["fanout_10000_msgs_per_s"] = round(10000 / (t1 - t0), 1)
+        results["ratio_to_smtp_source"] = round(results["fanout_10000_msgs_per_s"] / results["smtp_source_msgs_per_s"], 3)
+        results["intake_10000_ms"] = round((big.intake_us("BENCH-10000") or 0) / 1000, 2)
+        big.stop()
+
+        print(f"== 3. Kimino scale ({args.kimino_runs} runs: 14 FAX, 67 email, radio)", flush=True)
+        cap_port = free_port()
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", cap_port), Receiver)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        kimino = Daemon(args.bin, os.path.join(work, "kimino"), "benchkimino", 67, 14, port, cap_url=f"http://127.0.0.1:{cap_port}/cap").start()
+        times, intakes = [], []
+        for i in range(args.kimino_runs):
+            case_id = f"BENCH-KIMINO-{i:02d}"
+            t0 = time.monotonic()
+            kimino.publish(event("benchkimino", case_id, radio=True))
+            t1 = kimino.wait_delivered(case_id, 82)
+            times.append((t1 - t0) * 1000)
+            intakes.append((kimino.intake_us(case_id) or 0) / 1000)
+        kimino.stop()
+        httpd.shutdown()
+        times.sort()
+        results["kimino_median_ms"] = round(statistics.median(times), 1)
+        results["kimino_p95_ms"] = round(times[max(0, int(len(times) * 0.95) - 1)], 1)
+        results["intake_81_ms_median"] = round(statistics.median(intakes), 2)
+    finally:
+        sink.terminate(); sink.wait()
+
+    print("== 6. Apprise: 1,000 recipients -> smtp-sink -d", flush=True)
+    stored, elapsed = apprise_rate(free_port())
+    results["apprise_stored"] = stored
+    results["apprise_msgs_per_s"] = round(stored / elapsed, 1) if elapsed > 0 else 0
+
+    rows = [
+        ("local limit: smtp-source -s 20, 10,000 msgs", f"{results['smtp_source_msgs_per_s']} msg/s", ""),
+        ("mimamorid: 10,000 email recipients", f"{results['fanout_10000_msgs_per_s']} msg/s ({results['fanout_10000_s']} s)",
+         f"ratio {results['ratio_to_smtp_source']} to smtp-source (target >= 0.8)"),
+        ("peer: Apprise, 1,000 mailto recipients", f"{results['apprise_msgs_per_s']} msg/s ({stored} stored)", ""),
+        ("Kimino scale publish -> all accepted", f"median {results['kimino_median_ms']} ms, p95 {results['kimino_p95_ms']} ms", "target median < 250 ms"),
+        ("intake (verify..commit+ack), 81 recipients", f"{results['intake_81_ms_median']} ms", "target < 20 ms"),
+        ("intake, 10,000 recipients", f"{results['intake_10000_ms']} ms", ""),
+        ("idle RSS", f"{results['idle_rss_mib']} MiB", "target < 25 MB (Alertmanager 32 MB)"),
+        ("start -> READY=1", f"{results['ready_ms']} ms", "target < 250 ms (Alertmanager 100 ms)"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print()
+    for name, value, note in rows:
+        print(f"{name.ljust(width)}  {value.ljust(34)}  {note}")
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, f"bench-{results['commit'] or 'local'}-{time.strftime('%Y%m%dT%H%M%S')}.json")
+    with open(path, "w") as f:
+        json.dump(results, f, indent=2, ensure_ascii=False)
+    print(f"\nwritten {path}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
