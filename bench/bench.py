@@ -177,6 +177,7 @@ def event(municipality, case_id, radio=False):
 
 def apprise_rate(port, recipients=1000):
     dump = tempfile.mkdtemp(prefix="apprise-sink-")
+    os.chmod(dump, 0o777)  # smtp-sink drops to `nobody` before it writes
     sink = start_sink(port, dump_dir=dump)
     try:
         code = f"""
