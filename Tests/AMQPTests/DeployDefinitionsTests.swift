@@ -1,0 +1,150 @@
+import AMQP
+import Foundation
+import Testing
+import TestFixtures
+
+/// `deploy/rabbitmq/definitions.json` gives the police-side publisher and the daemon the least
+/// privilege each needs. These tests load its users' permissions into a fresh vhost of the test
+/// node and try the operations each must and must not be able to do.
+@Suite("deploy: least-privilege broker users")
+struct DeployDefinitionsTests {
+    struct Permission: Decodable {
+        var user: String
+        var configure: String
+        var write: String
+        var read: String
+    }
+    struct Definitions: Decodable {
+        var permissions: [Permission]
+    }
+
+    static let definitionsPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("deploy/rabbitmq/definitions.json").path
+
+    /// A vhost with the topology declared by the test's admin user and the deploy users
+    /// (renamed per run) holding exactly the permissions of the definitions file.
+    struct Fixture {
+        var broker: Broker
+        var vhost: String
+        var publisher: String
+        var daemon: String
+        let password = "deploy-test"
+
+        static func make() async throws -> Fixture {
+            let broker = try Broker.fromEnvironment()
+            let definitions = try JSONDecoder().decode(
+                Definitions.self, from: Data(contentsOf: URL(fileURLWithPath: DeployDefinitionsTests.definitionsPath)))
+            let suffix = Broker.uniqueName("d")
+            let vhost = "deploy-\(suffix)"
+            var fixture = Fixture(broker: broker, vhost: vhost, publisher: "", daemon: "")
+            try await broker.ctl("add_vhost", vhost)
+            try await broker.ctl("set_permissions", "-p", vhost, "mimamori", ".*", ".*", ".*")
+            for permission in definitions.permissions {
+                let user = "\(permission.user)-\(suffix)"
+                try await broker.ctl("add_user", user, fixture.password)
+                try await broker.ctl(
+                    "set_permissions", "-p", vhost, user, permission.configure, permission.write, permission.read)
+                if permission.user.hasPrefix("police") { fixture.publisher = user } else { fixture.daemon = user }
+            }
+            #expect(!fixture.publisher.isEmpty && !fixture.daemon.isEmpty, "definitions.json names a publisher and a daemon user")
+            try await fixture.connect(user: "mimamori", password: "mimamori-test")
+                .declare(AMQPTopology.mimamori(municipality: "kimino"))
+            return fixture
+        }
+
+        func connect(user: String, password: String? = nil) throws -> AMQPConnectionFuture {
+            var configuration = try broker.configuration()
+            configuration.user = user
+            configuration.password = password ?? self.password
+            configuration.virtualHost = vhost
+            return AMQPConnectionFuture(configuration: configuration)
+        }
+
+        func tearDown() async {
+            _ = try? await broker.ctl("delete_vhost", vhost)
+            _ = try? await broker.ctl("delete_user", publisher)
+            _ = try? await broker.ctl("delete_user", daemon)
+        }
+    }
+
+    /// Connects lazily so that each operation gets a fresh channel after an access refusal.
+    struct AMQPConnectionFuture {
+        var configuration: AMQPConfiguration
+        func open() async throws -> AMQPConnection {
+            try await AMQPConnection.connect(configuration, logger: Broker.logger("deploy-test"))
+        }
+        func declare(_ topology: AMQPTopology) async throws {
+            let connection = try await open()
+            defer { Task { await connection.close() } }
+            try await connection.declare(topology)
+        }
+    }
+
+    static func expectRefused(_ what: String, _ operation: () async throws -> Void) async {
+        do {
+            try await operation()
+            Issue.record("\(what) was allowed; the definitions must refuse it")
+        } catch let error as AMQPError {
+            #expect(error.code == .accessRefused, "\(what): \(error)")
+        } catch {
+            Issue.record("\(what): unexpected \(error)")
+        }
+    }
+
+    @Test("the publisher may publish cases and nothing else")
+    func publisher() async throws {
+        let fixture = try await Fixture.make()
+        defer { Task { await fixture.tearDown() } }
+        let publisher = try fixture.connect(user: fixture.publisher)
+
+        let connection = try await publisher.open()
+        try await connection.publish(
+            exchange: AMQPTopology.casesExchange, routingKey: "case.kimino.opened", body: Array("{}".utf8),
+            messageID: "deploy-allowed")
+        await connection.close()
+
+        await Self.expectRefused("publisher reading the case queue") {
+            let c = try await publisher.open()
+            defer { Task { await c.close() } }
+            _ = try await c.consume(queue: AMQPTopology.casesQueue(municipality: "kimino"))
+        }
+        await Self.expectRefused("publisher writing status") {
+            let c = try await publisher.open()
+            defer { Task { await c.close() } }
+            try await c.publish(exchange: AMQPTopology.statusExchange, routingKey: "status.kimino.x", body: [1], mandatory: false)
+        }
+        await Self.expectRefused("publisher declaring a queue") {
+            try await publisher.declare(AMQPTopology.mimamori(municipality: "elsewhere"))
+        }
+    }
+
+    @Test("the daemon may read its queue and write status and dead letters, nothing else")
+    func daemon() async throws {
+        let fixture = try await Fixture.make()
+        defer { Task { await fixture.tearDown() } }
+        let daemon = try fixture.connect(user: fixture.daemon)
+
+        // mimamorid with MIMAMORI_TOPOLOGY=verify (the unit's setting) only checks the topology.
+        try await daemon.declare(AMQPTopology.mimamori(municipality: "kimino", passive: true))
+        let connection = try await daemon.open()
+        _ = try await connection.consume(queue: AMQPTopology.casesQueue(municipality: "kimino"))
+        try await connection.publish(exchange: AMQPTopology.statusExchange, routingKey: "status.kimino.x", body: [1], mandatory: false)
+        try await connection.publish(exchange: AMQPTopology.deadExchange, routingKey: "case.kimino.opened", body: [1])
+        await connection.close()
+
+        await Self.expectRefused("daemon publishing a case (only the police side may)") {
+            let c = try await daemon.open()
+            defer { Task { await c.close() } }
+            try await c.publish(exchange: AMQPTopology.casesExchange, routingKey: "case.kimino.opened", body: [1])
+        }
+        await Self.expectRefused("daemon reading the dead-letter queue") {
+            let c = try await daemon.open()
+            defer { Task { await c.close() } }
+            _ = try await c.consume(queue: AMQPTopology.deadQueue(municipality: "kimino"))
+        }
+        await Self.expectRefused("daemon declaring topology (definitions are loaded by the broker)") {
+            try await daemon.declare(AMQPTopology.mimamori(municipality: "elsewhere"))
+        }
+    }
+}
