@@ -95,6 +95,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // The libFuzzer target of the event decoder: scripts/fuzz.sh (make fuzz) builds it with
+        // -sanitize=fuzzer; here it is a plain program that replays saved inputs.
+        .executableTarget(
+            name: "MimamoriFuzz",
+            dependencies: ["MimamoriCore"],
+            swiftSettings: strict),
 
         // Fixtures that start and reach the real servers the tests use (RabbitMQ, SMTP, HTTP).
         .target(
