@@ -12,8 +12,27 @@ import MimamoriCore
 public func decodeEventTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let body = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     DecodeEventOracle.check(body)
+    #if MIMAMORI_LIBFUZZER
+    JSONDifferential.check(body)
+    #endif
     return 0
 }
+
+#if MIMAMORI_LIBFUZZER
+/// The hand-written parser must accept nothing that Foundation's JSONSerialization refuses, for
+/// inputs inside the limits only ours has (nesting, duplicate keys, the byte order mark). The
+/// other direction is not checked: JSONSerialization is lenient (it takes `{"a":1,}`).
+/// Only in the libFuzzer build: `JSONValue` is internal to the core.
+enum JSONDifferential {
+    static func check(_ body: [UInt8]) {
+        guard String(validating: body, as: UTF8.self) != nil, !body.starts(with: [0xEF, 0xBB, 0xBF]) else { return }
+        let ours = JSONValue.parse(body, maxDepth: 32)
+        if case .failure(let error) = ours, error != .invalid { return }
+        let theirs = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+        if case .success = ours, theirs == nil { fatalError("JSON differential: ours accepts what JSONSerialization refuses") }
+    }
+}
+#endif
 
 /// What must hold for every input, beyond "does not crash or hang": an accepted event obeys the
 /// schema's bounds; a refused one has a short, machine-readable reason. A violation traps, which
