@@ -97,6 +97,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The libFuzzer target of the event decoder: scripts/fuzz.sh (make fuzz) builds it with
+        // -sanitize=fuzzer; here it is a plain program that replays saved inputs.
+        .executableTarget(
+            name: "MimamoriFuzz",
+            dependencies: ["MimamoriCore"],
+            swiftSettings: strict),
 
         // Fixtures that start and reach the real servers the tests use (RabbitMQ, SMTP, HTTP).
         .target(

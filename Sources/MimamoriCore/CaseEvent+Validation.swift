@@ -14,6 +14,9 @@ extension CaseEvent {
         public var maxLongText = 200
         public var maxPhoneLength = 30
         public var maxArrayElements = 20
+        /// Arrays and objects inside one another; a real event needs 3 (closure.shelter), unknown
+        /// fields a few more. Bounds the parser's recursion and time.
+        public var maxDepth = 32
 
         public init() {}
         public static let `default` = Limits()
@@ -24,13 +27,14 @@ extension CaseEvent {
         guard body.count <= limits.maxBodyBytes else {
             throw .oversized(bytes: body.count, limit: limits.maxBodyBytes)
         }
-        let data = Data(body)
-        guard String(validating: data, as: UTF8.self) != nil else { throw .invalidUTF8 }
+        let bytes = Array(body)
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidUTF8 }
         let root: JSONValue
-        do {
-            root = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw .notJSON
+        switch JSONValue.parse(bytes, maxDepth: limits.maxDepth) {
+        case .success(let value): root = value
+        case .failure(.invalid): throw .notJSON
+        case .failure(.tooDeep): throw .tooDeep(limit: limits.maxDepth)
+        case .failure(.duplicateKey): throw .duplicateKey
         }
         guard case .object(let object) = root else { throw .notAnObject }
         return try FieldReader(object: object, path: "", limits: limits).caseEvent()

@@ -7,6 +7,10 @@ public enum CaseEventError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidUTF8
     case notJSON
     case notAnObject
+    /// Arrays and objects nested deeper than `Limits.maxDepth`.
+    case tooDeep(limit: Int)
+    /// An object with the same key twice (RFC 8259 leaves the meaning open).
+    case duplicateKey
     case unknownSchema
     case missing(field: String)
     case wrongType(field: String, expected: String)
@@ -28,6 +32,8 @@ public enum CaseEventError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidUTF8: "body.invalid-utf8"
         case .notJSON: "body.not-json"
         case .notAnObject: "body.not-object"
+        case .tooDeep: "body.too-deep"
+        case .duplicateKey: "body.duplicate-key"
         case .unknownSchema: "schema.unknown"
         case .missing(let f): "field.missing:\(f)"
         case .wrongType(let f, _): "field.type:\(f)"
@@ -49,6 +55,10 @@ public enum CaseEventError: Error, Sendable, Hashable, CustomStringConvertible {
             "the event is \(bytes) bytes, more than \(limit): ask the publisher to send a smaller photo"
         case .invalidUTF8, .notJSON, .notAnObject:
             "the message body is not a JSON object in UTF-8: check the publisher's encoder"
+        case .tooDeep(let limit):
+            "the message body nests arrays/objects more than \(limit) deep: check the publisher's encoder"
+        case .duplicateKey:
+            "an object in the message body has the same key twice: check the publisher's encoder"
         case .unknownSchema:
             "the event is not schema \(CaseEvent.schema): check the publisher's version"
         case .missing(let f): "the publisher left out \(f): it is required (design 3.1)"
