@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestFixtures
 
@@ -38,6 +39,95 @@ struct DaemonLifecycleTests {
             // STOPPING comes after READY, and nothing is sent after it but a status.
             let order = notify.assignments.filter { $0 == "READY=1" || $0 == "STOPPING=1" }
             #expect(order == ["READY=1", "STOPPING=1"], "\(notify.assignments)")
+        }
+    }
+}
+
+/// SIGHUP: settings, directory and templates are read again; a file that fails validation keeps
+/// the old ones in force and says why.
+@Suite("mimamorid reload (real binary, broker, SMTP)", .serialized)
+struct DaemonReloadTests {
+    @Test("SIGHUP with a broken cooperators.csv keeps the old directory (settings.problem, settings.kept); a valid one is taken (settings.reloaded)")
+    func brokenDirectoryIsKept() async throws {
+        let old = DaemonFolder.cooperators(email: 6, fax: 1, prefix: "a")
+        let new = DaemonFolder.cooperators(email: 5, fax: 0, prefix: "b")
+        try await withDaemonRig(cooperators: old) { rig in
+            let notify = try NotifySocket(directory: rig.folder.directory)
+            defer { notify.stop() }
+            let daemon = try rig.startDaemon(notify: notify)
+            try await notify.waitFor("READY=1", daemon: daemon)
+            try await daemon.waitForLine(event: "intake.consuming")
+
+            // 1. A header without the channel column: the whole file is unusable.
+            let header = "id,name,address,areas,municipality,active\n"
+            try rig.folder.writeCooperatorsFile(header + new.map { "\($0.id),\($0.name),\($0.address),,\(rig.folder.municipality),yes" }.joined(separator: "\n"))
+            let beforeFirst = notify.received.count
+            daemon.signal(SIGHUP)
+            let kept = try await daemon.waitForLine(event: "settings.kept")
+            #expect(kept.contains("level=error") && kept.contains("count=1"), "\(kept)")
+            let problem = try await daemon.waitForLine(event: "settings.problem", containing: ["channel"])
+            #expect(problem.contains("cooperators.csv"), "\(problem)")
+            // systemd hears RELOADING=1 then READY=1 again.
+            try await notify.waitFor("READY=1", after: beforeFirst, daemon: daemon)
+            #expect(notify.received.dropFirst(beforeFirst).flatMap(\.assignments).prefix(2) == ["RELOADING=1", "READY=1"])
+
+            // 2. The new rows with one bad row among them: nothing of it is taken either.
+            var rows = new.map { "\($0.id),\($0.name),\($0.channel),\($0.address),,\(rig.folder.municipality),yes" }
+            rows.insert("b-bad-1,伝書鳩の会,pigeon,roof@example.jp,,\(rig.folder.municipality),yes", at: 2)
+            try rig.folder.writeCooperatorsFile("id,name,channel,address,areas,municipality,active\n" + rows.joined(separator: "\n") + "\n")
+            daemon.signal(SIGHUP)
+            try await daemon.waitForLine(event: "settings.kept", count: 2)
+            let rowProblem = try await daemon.waitForLine(event: "settings.problem", containing: ["b-bad-1"])
+            #expect(rowProblem.contains("line 4") && rowProblem.contains("channel"), "\(rowProblem)")
+            #expect(!rowProblem.contains("伝書鳩") && !rowProblem.contains("roof@"), "a problem names the row, not its data: \(rowProblem)")
+            #expect(daemon.lines(event: "settings.reloaded").isEmpty)
+
+            // A case now still reaches the old directory.
+            let first = DaemonCase(municipality: rig.folder.municipality)
+            try await rig.publisher.publish(first.event("opened", sequence: 1))
+            try await daemon.waitForLine(event: "case.opened", containing: ["case=\(first.caseID)"])
+            try await rig.waitUntilSettled(first.caseID, kinds: ["alert"], daemon: daemon)
+            try await rig.waitForMail(old.count, daemon: daemon)
+            let afterFirst = try MailTally(rig.smtp)
+            #expect(Set(afterFirst.mails.map(\.recipient)) == Set(old.map(\.envelopeRecipient)))
+            #expect(afterFirst.mails.count == old.count)
+
+            // 3. A valid file: taken, and the next case reaches the new directory only.
+            try rig.folder.writeCooperators(new)
+            daemon.signal(SIGHUP)
+            let reloaded = try await daemon.waitForLine(event: "settings.reloaded")
+            #expect(reloaded.contains("email=\(new.count)") && reloaded.contains("fax=0"), "\(reloaded)")
+            let second = DaemonCase(municipality: rig.folder.municipality)
+            try await rig.publisher.publish(second.event("opened", sequence: 1))
+            try await daemon.waitForLine(event: "case.opened", containing: ["case=\(second.caseID)"])
+            try await rig.waitUntilSettled(second.caseID, kinds: ["alert"], daemon: daemon)
+            try await rig.waitForMail(old.count + new.count, daemon: daemon)
+            let all = try MailTally(rig.smtp)
+            let secondRecipients = all.mails.dropFirst(afterFirst.mails.count).map(\.recipient)
+            #expect(Set(secondRecipients) == Set(new.map(\.envelopeRecipient)))
+            #expect(secondRecipients.count == new.count)
+
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
+        }
+    }
+
+    @Test("SIGHUP the instant READY=1 arrives (systemctl start; systemctl reload) reloads, and does not kill the daemon")
+    func reloadRightAfterReady() async throws {
+        try await withDaemonRig(cooperators: DaemonFolder.cooperators(email: 2, fax: 0)) { rig in
+            let pid = Mutex<Int32>(0)
+            let notify = try NotifySocket(directory: rig.folder.directory) { message in
+                if message.assignments.contains("READY=1") { kill(pid.withLock { $0 }, SIGHUP) }
+            }
+            defer { notify.stop() }
+            let daemon = try rig.startDaemon(notify: notify)
+            pid.withLock { $0 = daemon.pid }
+            try await notify.waitFor("READY=1", daemon: daemon)
+            try await daemon.waitForLine(event: "settings.reloaded", timeout: .seconds(30))
+            #expect(daemon.exitStatus == nil, "mimamorid died of the SIGHUP: \(daemon.exitStatus.map { "\($0)" } ?? "")")
+            try await daemon.waitForLine(event: "intake.consuming")
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
         }
     }
 }

@@ -144,8 +144,15 @@ final class DaemonProcess: @unchecked Sendable {
     func waitForLine(
         event: String, containing: [String] = [], count: Int = 1, timeout: Duration = .seconds(60)
     ) async throws -> String {
-        try await waitUntil("mimamorid logs \(count) × event=\(event) \(containing.joined(separator: " "))", timeout: timeout, daemon: self) {
-            self.lines(event: event, containing: containing).count >= count
+        let what = "mimamorid logs \(count) × event=\(event) \(containing.joined(separator: " "))"
+        try await waitUntil(what, timeout: timeout, daemon: self) {
+            if self.lines(event: event, containing: containing).count >= count { return true }
+            if let exit = self.exitStatus {
+                try? await Task.sleep(for: .milliseconds(50))  // the reader's last lines
+                if self.lines(event: event, containing: containing).count >= count { return true }
+                throw WaitTimedOut(description: "mimamorid ended (\(exit)) before it logged: \(what)\n\(self.tail())")
+            }
+            return false
         }
         return lines(event: event, containing: containing)[count - 1]
     }

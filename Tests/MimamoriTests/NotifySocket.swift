@@ -19,7 +19,9 @@ final class NotifySocket: Sendable {
     private let messages = Mutex<[Message]>([])
     private let closing = Atomic<Bool>(false)
 
-    init(directory: URL) throws {
+    /// `onReceive` runs on the reader thread as each datagram arrives, before any waiter sees
+    /// it: to act within microseconds of, say, READY=1.
+    init(directory: URL, onReceive: (@Sendable (Message) -> Void)? = nil) throws {
         path = directory.appendingPathComponent("notify.sock").path
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw FixtureError("socket(AF_UNIX, SOCK_DGRAM): errno \(errno)") }
@@ -49,6 +51,7 @@ final class NotifySocket: Sendable {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n > 0 {
                     let message = Message(text: String(decoding: buffer[0..<n], as: UTF8.self), at: .now)
+                    onReceive?(message)
                     messages.withLock { $0.append(message) }
                 } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
                     continue
