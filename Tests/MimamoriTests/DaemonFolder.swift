@@ -136,7 +136,10 @@ struct DaemonFolder {
 
     func remove() {
         if ProcessInfo.processInfo.environment["MIMAMORI_KEEP_TEST_FILES"] == nil {
-            try? FileManager.default.removeItem(at: directory)
+            // A second pass for anything a dying process created while the first one ran.
+            if (try? FileManager.default.removeItem(at: directory)) == nil {
+                try? FileManager.default.removeItem(at: directory)
+            }
         }
     }
 

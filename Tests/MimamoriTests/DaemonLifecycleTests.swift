@@ -117,11 +117,21 @@ struct DaemonReloadTests {
         try await withDaemonRig(cooperators: DaemonFolder.cooperators(email: 2, fax: 0)) { rig in
             let pid = Mutex<Int32>(0)
             let notify = try NotifySocket(directory: rig.folder.directory) { message in
-                if message.assignments.contains("READY=1") { kill(pid.withLock { $0 }, SIGHUP) }
+                // (Never kill(0, …): that would signal the test's own process group.)
+                guard message.assignments.contains("READY=1") else { return }
+                pid.withLock { pid in
+                    if pid > 0 { kill(pid, SIGHUP) }
+                    pid = -1
+                }
             }
             defer { notify.stop() }
             let daemon = try rig.startDaemon(notify: notify)
-            pid.withLock { $0 = daemon.pid }
+            // Had READY=1 come before the pid was known, the SIGHUP goes now.
+            let readyBeforePid = pid.withLock { pid in
+                defer { pid = daemon.pid }
+                return pid == -1
+            }
+            if readyBeforePid { daemon.signal(SIGHUP) }
             try await notify.waitFor("READY=1", daemon: daemon)
             try await daemon.waitForLine(event: "settings.reloaded", timeout: .seconds(30))
             #expect(daemon.exitStatus == nil, "mimamorid died of the SIGHUP: \(daemon.exitStatus.map { "\($0)" } ?? "")")

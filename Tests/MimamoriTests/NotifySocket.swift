@@ -60,14 +60,17 @@ final class NotifySocket: Sendable {
                 }
             }
             close(fd)
-            unlink(path)
         }
         thread.start()
     }
 
-    deinit { closing.store(true, ordering: .relaxed) }
+    deinit { stop() }
 
-    func stop() { closing.store(true, ordering: .relaxed) }
+    /// Stops the reader (it closes the socket within 100 ms) and removes the socket's file now,
+    /// so that the test folder can be removed right after.
+    func stop() {
+        if !closing.exchange(true, ordering: .relaxed) { unlink(path) }
+    }
 
     var received: [Message] { messages.withLock { $0 } }
 
