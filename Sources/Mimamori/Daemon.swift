@@ -183,6 +183,13 @@ public enum Daemon {
         services += [
             .init(service: connection), .init(service: status), .init(service: dispatcher),
             .init(service: retention), .init(service: reload), .init(service: intake),
+            // READY=1 from inside the group, once it has trapped SIGTERM: a `systemctl stop`
+            // right after start is then a graceful stop (exit 0), not death by the signal.
+            .init(
+                service: ReadyNotification(
+                    notifier: notifier,
+                    status: "consuming \(AMQPTopology.casesQueue(municipality: configuration.municipality)); \(files.directory.active.count) cooperators"),
+                successTerminationBehavior: .ignore),
         ]
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "mimamori.services"))
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
@@ -199,7 +206,6 @@ public enum Daemon {
                 .radio: "\(configuration.radio == nil ? 0 : 1)",
                 .ms: "\((ContinuousClock.now - started).milliseconds)",
             ]))
-        notifier.ready(status: "consuming \(AMQPTopology.casesQueue(municipality: configuration.municipality)); \(active.count) cooperators")
         try await group.run()
         notifier.stopping()
         await outlets.shutdown()

@@ -41,6 +41,35 @@ struct DaemonLifecycleTests {
             #expect(order == ["READY=1", "STOPPING=1"], "\(notify.assignments)")
         }
     }
+
+    @Test("SIGTERM the instant READY=1 arrives (systemctl start; systemctl stop) is a graceful stop: STOPPING=1, exit status 0")
+    func stopRightAfterReady() async throws {
+        try await withDaemonRig(cooperators: DaemonFolder.cooperators(email: 2, fax: 0)) { rig in
+            let signalled = Mutex<Bool>(false)
+            let pid = Mutex<Int32>(0)
+            let notify = try NotifySocket(directory: rig.folder.directory) { message in
+                guard message.assignments.contains("READY=1") else { return }
+                // (Never kill(0, …): that would signal the test's own process group.)
+                pid.withLock { pid in
+                    if pid > 0 { kill(pid, SIGTERM) }
+                    pid = -1
+                }
+                signalled.withLock { $0 = true }
+            }
+            defer { notify.stop() }
+            let daemon = try rig.startDaemon(notify: notify)
+            let readyBeforePid = pid.withLock { pid in
+                defer { pid = daemon.pid }
+                return pid == -1
+            }
+            if readyBeforePid { daemon.signal(SIGTERM) }
+            let exit = try await daemon.waitForExit(timeout: .seconds(30))
+            #expect(signalled.withLock { $0 })
+            #expect(exit == .status(0), "\(exit)\n\(daemon.tail())")
+            #expect(notify.assignments.contains("STOPPING=1"), "\(notify.assignments)")
+            #expect(!daemon.lines(event: "daemon.stopped").isEmpty, "\(daemon.tail())")
+        }
+    }
 }
 
 /// SIGHUP: settings, directory and templates are read again; a file that fails validation keeps
@@ -141,3 +170,4 @@ struct DaemonReloadTests {
         }
     }
 }
+
