@@ -28,6 +28,7 @@ struct DaemonFolder {
         /// the ack test.
         var brokerPort: Int? = nil
         var radioSpool = false
+        var retention = "30d"
     }
 
     let directory: URL
@@ -87,7 +88,7 @@ struct DaemonFolder {
             fax: { method: email-gateway, gateway: "{number}@fax.example.jp" }
             retry: { initial: 1s, max: 5s, deadline: 6h }
             reminders: { destruction-at: "09:00", business-days-only: true }
-            retention: 30d
+            retention: \(options.retention)
             operator: { alarm-email: "ops@town.example.jp" }
             metrics: { listen: "127.0.0.1:\(try Self.freePort())" }
 
