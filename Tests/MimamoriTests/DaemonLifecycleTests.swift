@@ -42,6 +42,26 @@ struct DaemonLifecycleTests {
         }
     }
 
+    @Test("WATCHDOG_USEC set: WATCHDOG=1 pings arrive after READY=1, while idle and during a fan-out")
+    func watchdogPings() async throws {
+        try await withDaemonRig(cooperators: DaemonFolder.cooperators(email: 200, fax: 0)) { rig in
+            let notify = try NotifySocket(directory: rig.folder.directory)
+            defer { notify.stop() }
+            let daemon = try rig.startDaemon(notify: notify, environment: ["WATCHDOG_USEC": "2000000"])
+            let ready = try await notify.waitFor("READY=1", daemon: daemon)
+            try await waitUntil("3 WATCHDOG=1 pings while idle (got \(notify.assignments.filter { $0 == "WATCHDOG=1" }.count))", timeout: .seconds(30), daemon: daemon) {
+                notify.received.filter { $0.at > ready.at && $0.assignments.contains("WATCHDOG=1") }.count >= 3
+            }
+            let beforeCase = notify.received.count
+            let sample = DaemonCase(municipality: rig.folder.municipality)
+            try await rig.publisher.publish(sample.event("opened", sequence: 1))
+            try await rig.waitForMail(200, daemon: daemon)
+            try await notify.waitFor("WATCHDOG=1", after: beforeCase, daemon: daemon)
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0))
+        }
+    }
+
     @Test("SIGTERM the instant READY=1 arrives (systemctl start; systemctl stop) is a graceful stop: STOPPING=1, exit status 0")
     func stopRightAfterReady() async throws {
         try await withDaemonRig(cooperators: DaemonFolder.cooperators(email: 2, fax: 0)) { rig in
