@@ -34,7 +34,15 @@ struct DaemonFullCaseTests {
             try await rig.publisher.publish(sample.event("opened", sequence: 1, photo: true))
             try await daemon.waitForLine(event: "case.opened")
             try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: daemon)
-            try await rig.publisher.publish(sample.event("updated", sequence: 2, photo: true))
+            // The update goes the way drills publish: the real `mimamori publish` command.
+            let updated = rig.folder.directory.appendingPathComponent("case-updated.json")
+            try Data(try DaemonCase.json(sample.event("updated", sequence: 2, photo: true))).write(to: updated)
+            let published = try rig.cli([
+                "publish", updated.path, "--key", rig.folder.directory.appendingPathComponent("keys/\(rig.folder.keyID).key").path,
+                "--broker", rig.folder.brokerURL,
+                "--password-file", rig.folder.credentialsDirectory.appendingPathComponent("broker-password").path,
+            ])
+            #expect(published.contains("signed, confirmed by the broker"), "\(published)")
             try await daemon.waitForLine(event: "case.updated")
             try await rig.waitUntilSettled(sample.caseID, kinds: ["alert", "update"], daemon: daemon)
             try await rig.publisher.publish(sample.event("closed", sequence: 3))
