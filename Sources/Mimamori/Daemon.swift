@@ -8,6 +8,7 @@ import Outlets
 import Prometheus
 import ServiceLifecycle
 import Synchronization
+import UnixSignals
 
 /// `mimamorid`: loads settings, opens the ledger, connects to the broker, and runs the services
 /// until SIGTERM. Exit codes follow sysexits: 0 after a clean stop, 78 for settings that cannot
@@ -68,6 +69,9 @@ public enum Daemon {
         }
         // libcurl and a broken broker socket must not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        // SIGHUP's default action ends the process (and systemd counts that as a clean exit, so
+        // Restart=on-failure would not bring us back): ignore it until the reload trap is set.
+        signal(SIGHUP, SIG_IGN)
         let level = environment["MIMAMORI_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
         let registry = PrometheusCollectorRegistry()
@@ -163,7 +167,12 @@ public enum Daemon {
             ledger: ledger, retention: { store.settings.configuration.retention },
             interval: environment["MIMAMORI_PURGE_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(3600),
             logger: Logger(label: "mimamori.retention"))
-        let reload = ReloadService(configPath: options.configPath, store: store, notifier: notifier, logger: Logger(label: "mimamori.reload"))
+        // Trapped before READY=1: `systemctl reload` may follow `systemctl start` at once, and a
+        // SIGHUP that arrives before the reload service runs waits in this sequence.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let reload = ReloadService(
+            configPath: options.configPath, store: store, notifier: notifier, logger: Logger(label: "mimamori.reload"),
+            signals: hangups)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let endpoint = try metricsEndpoint(configuration.metrics.listen, registry: registry, ledger: ledger, logger: logger) {
@@ -174,6 +183,13 @@ public enum Daemon {
         services += [
             .init(service: connection), .init(service: status), .init(service: dispatcher),
             .init(service: retention), .init(service: reload), .init(service: intake),
+            // READY=1 from inside the group, once it has trapped SIGTERM: a `systemctl stop`
+            // right after start is then a graceful stop (exit 0), not death by the signal.
+            .init(
+                service: ReadyNotification(
+                    notifier: notifier,
+                    status: "consuming \(AMQPTopology.casesQueue(municipality: configuration.municipality)); \(files.directory.active.count) cooperators"),
+                successTerminationBehavior: .ignore),
         ]
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "mimamori.services"))
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
@@ -190,7 +206,6 @@ public enum Daemon {
                 .radio: "\(configuration.radio == nil ? 0 : 1)",
                 .ms: "\((ContinuousClock.now - started).milliseconds)",
             ]))
-        notifier.ready(status: "consuming \(AMQPTopology.casesQueue(municipality: configuration.municipality)); \(active.count) cooperators")
         try await group.run()
         notifier.stopping()
         await outlets.shutdown()

@@ -10,16 +10,28 @@ public struct ReloadService: Service {
     private let store: SettingsStore
     private let notifier: SystemdNotifier
     private let logger: Logger
+    private let signals: UnixSignalsSequence?
 
-    public init(configPath: String, store: SettingsStore, notifier: SystemdNotifier, logger: Logger) {
+    /// `signals`: a SIGHUP sequence trapped earlier (before READY=1), so that no SIGHUP between
+    /// start-up and `run()` is lost or, worse, ends the process; nil traps SIGHUP in `run()`.
+    public init(
+        configPath: String, store: SettingsStore, notifier: SystemdNotifier, logger: Logger,
+        signals: UnixSignalsSequence? = nil
+    ) {
         self.configPath = configPath
         self.store = store
         self.notifier = notifier
         self.logger = logger
+        self.signals = signals
     }
 
     public func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let signals: UnixSignalsSequence
+        if let trapped = self.signals {
+            signals = trapped
+        } else {
+            signals = await UnixSignalsSequence(trapping: .sighup)
+        }
         for await _ in signals.cancelOnGracefulShutdown() {
             notifier.reloading()
             reload()

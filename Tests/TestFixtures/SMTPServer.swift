@@ -89,6 +89,11 @@ public final class SMTPServer: Sendable {
             .flatMap { Int($0) } ?? 0
     }
 
+    /// How many messages are stored so far (cheap: counts files, decodes nothing).
+    public func receivedCount() -> Int {
+        (try? process.files(withExtension: "json").count) ?? 0
+    }
+
     /// Every message stored so far, in arrival order.
     public func received() throws -> [Received] {
         try process.files(withExtension: "json").map { url in

@@ -1,0 +1,165 @@
+import Foundation
+import Mimamori
+import TestFixtures
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A settings folder for one `mimamorid` in a fresh temporary directory, in the shape
+/// `scripts/demo.sh` gives the daemon: `mimamori.yaml`, a generated `cooperators.csv`, the
+/// police side's key pair (`keys/`, the public half in `publishers/`), `credentials/` with the
+/// broker password, and the ledger. Each folder has its own municipality, so its queues never
+/// meet another test's in the shared broker.
+struct DaemonFolder {
+    /// A cooperator row of the generated CSV.
+    struct Cooperator: Sendable {
+        var id: String
+        var name: String
+        var channel: String
+        var address: String
+    }
+
+    struct Options {
+        var emailSessions = 8
+        var prefetch = 64
+        var heartbeat = "30s"
+        /// Where the daemon connects (default: the test broker); a proxy in front of it for
+        /// the ack test.
+        var brokerPort: Int? = nil
+        var radioSpool = false
+        var retention = "30d"
+    }
+
+    let directory: URL
+    let municipality: String
+    let brokerURL: String
+    let smtpURL: String
+    let keyID = "police-e2e"
+    let signer: EventSigner
+    let options: Options
+
+    var settingsPath: String { directory.appendingPathComponent("mimamori.yaml").path }
+    var cooperatorsPath: String { directory.appendingPathComponent("cooperators.csv").path }
+    var ledgerPath: String { directory.appendingPathComponent("ledger.sqlite").path }
+    var credentialsDirectory: URL { directory.appendingPathComponent("credentials") }
+    var radioDirectory: URL { directory.appendingPathComponent("radio") }
+    var casesQueue: String { "mimamori.\(municipality).cases" }
+    var deadQueue: String { "mimamori.\(municipality).dead" }
+
+    init(broker: Broker, smtp: SMTPServer, options: Options = Options()) throws {
+        self.options = options
+        municipality = "e2e-\(UUID().uuidString.prefix(8).lowercased())"
+        directory = try ServerProcess.temporaryDirectory("e2e")
+        smtpURL = smtp.url
+        // The broker URL without its password: the daemon reads that from credentials/.
+        guard var components = URLComponents(string: broker.url), let password = components.password else {
+            throw FixtureError("MIMAMORI_TEST_AMQP_URL has no password: \(broker.url)")
+        }
+        components.password = nil
+        if let port = options.brokerPort { components.port = port }
+        brokerURL = components.string!
+        let pair = EventSigner.generate(name: keyID)
+        signer = try EventSigner(keyID: keyID, privateKeyFileContents: pair.privateKey)
+        let fm = FileManager.default
+        for folder in ["publishers", "keys", "credentials", "templates", "radio"] {
+            try fm.createDirectory(at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try pair.publicKey.write(to: directory.appendingPathComponent("publishers/\(keyID).pub"), atomically: true, encoding: .utf8)
+        try pair.privateKey.write(to: directory.appendingPathComponent("keys/\(keyID).key"), atomically: true, encoding: .utf8)
+        try "\(password.removingPercentEncoding ?? password)\n".write(
+            to: credentialsDirectory.appendingPathComponent("broker-password"), atomically: true, encoding: .utf8)
+        try writeSettings()
+    }
+
+    /// `mimamori.yaml` in the demo's shape, with short retry intervals and a free metrics port.
+    func writeSettings() throws {
+        let dir = directory.path
+        var yaml = """
+            # e2e settings: the demo's shape, pointed at this test's servers.
+            municipality: \(municipality)
+            town: { name: 見守町, department: 福祉課, phone: 073-555-0000, network: 見守りネットワーク }
+            broker: { url: "\(brokerURL)", prefetch: \(options.prefetch), heartbeat: \(options.heartbeat) }
+            ledger: { path: "\(ledgerPath)" }
+            cooperators: "\(cooperatorsPath)"
+            templates: "\(dir)/templates"
+            publishers: { require-signature: true, keys: "\(dir)/publishers" }
+            email: { smtp: "\(smtpURL)", from: "見守町 福祉課 <sos@town.example.jp>", sessions: \(options.emailSessions) }
+            fax: { method: email-gateway, gateway: "{number}@fax.example.jp" }
+            retry: { initial: 1s, max: 5s, deadline: 6h }
+            reminders: { destruction-at: "09:00", business-days-only: true }
+            retention: \(options.retention)
+            operator: { alarm-email: "ops@town.example.jp" }
+            metrics: { listen: "127.0.0.1:\(try Self.freePort())" }
+
+            """
+        if options.radioSpool {
+            yaml += """
+                radio: { spool: "\(radioDirectory.path)", quiet-hours: { from: "21:00", to: "07:00", policy: broadcast } }
+
+                """
+        }
+        try yaml.write(toFile: settingsPath, atomically: true, encoding: .utf8)
+    }
+
+    /// `email` volunteers (`<prefix>v0001@volunteers.example.jp`) and `fax` institutions
+    /// (`073-555-NNNN`), all active, no areas (so every case reaches them).
+    static func cooperators(email: Int, fax: Int, prefix: String = "") -> [Cooperator] {
+        var rows: [Cooperator] = []
+        for i in stride(from: 1, through: fax, by: 1) {
+            rows.append(
+                Cooperator(
+                    id: "\(prefix)fax-\(String(format: "%03d", i))", name: "架空協力機関\(prefix)第\(i)号", channel: "fax",
+                    address: "073-555-\(String(format: "%04d", 2000 + i))"))
+        }
+        for i in stride(from: 1, through: email, by: 1) {
+            let number = String(format: "%04d", i)
+            rows.append(
+                Cooperator(
+                    id: "\(prefix)vol-\(number)", name: "見守協力者\(prefix)\(number)号", channel: "email",
+                    address: "\(prefix)v\(number)@volunteers.example.jp"))
+        }
+        return rows
+    }
+
+    /// Writes `cooperators.csv` (atomically: a SIGHUP never reads half a file).
+    func writeCooperators(_ rows: [Cooperator]) throws {
+        var csv = "id,name,channel,address,areas,municipality,active\n"
+        for row in rows {
+            csv += "\(row.id),\(row.name),\(row.channel),\(row.address),,\(municipality),yes\n"
+        }
+        try writeCooperatorsFile(csv)
+    }
+
+    func writeCooperatorsFile(_ text: String) throws {
+        try text.write(toFile: cooperatorsPath, atomically: true, encoding: .utf8)
+    }
+
+    func remove() {
+        if ProcessInfo.processInfo.environment["MIMAMORI_KEEP_TEST_FILES"] == nil {
+            // A second pass for anything a dying process created while the first one ran.
+            if (try? FileManager.default.removeItem(at: directory)) == nil {
+                try? FileManager.default.removeItem(at: directory)
+            }
+        }
+    }
+
+    /// A loopback TCP port nobody listens on now (for the metrics endpoint).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FixtureError("socket: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw FixtureError("bind 127.0.0.1:0: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
