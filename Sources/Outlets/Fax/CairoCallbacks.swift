@@ -1,4 +1,4 @@
-import CPangoCairo
+internal import CPangoCairo
 
 /// Bytes written by cairo's PDF surface, collected in memory so the caller decides where the
 /// file goes (atomically) — cairo never writes a half-finished PDF to disk.

@@ -1,4 +1,4 @@
-import CPangoCairo
+internal import CPangoCairo
 import Foundation
 
 /// Lays a `FaxDocument` out as an A4 PDF that stays readable after a fine-mode fax (about 200

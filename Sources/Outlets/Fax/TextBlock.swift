@@ -1,4 +1,4 @@
-import CPangoCairo
+internal import CPangoCairo
 
 /// A wrapped paragraph laid out by pango for one cairo context, at a fixed width.
 final class TextBlock {
