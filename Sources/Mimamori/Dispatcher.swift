@@ -53,7 +53,7 @@ public final class Dispatcher: Service, Sendable {
 
     /// Tells the dispatcher that deliveries were recorded (intake calls this after each commit).
     public func workRecorded(channels: some Sequence<Channel> = Channel.allCases) {
-        for channel in channels { signals[channel]?.signal() }
+        for channel in channels { signals[channel]?.signalWork() }
     }
 
     /// Starts a graceful stop: no more claims; in-flight sends finish (within the grace period).
