@@ -25,6 +25,7 @@ public final class Dispatcher: Service, Sendable {
     let onOutcome: @Sendable (DeliveryJob, DeliveryOutcome) -> Void
     let signals: [Channel: WakeSignal]
     let stopping = Atomic<Bool>(false)
+    let meters = DispatcherMeters()
 
     /// - Parameters:
     ///   - outlets: at most one per channel; channels without an outlet are left planned.
