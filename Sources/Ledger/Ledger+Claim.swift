@@ -65,6 +65,18 @@ extension Ledger {
         }
     }
 
+    /// Gives claimed deliveries that were never handed to an outlet back to `planned`, as if they
+    /// had not been claimed (the attempt is not counted). The dispatcher claims ahead of its free
+    /// slots; on a graceful stop it returns what it had not started.
+    public func release(_ ids: [DeliveryID]) async throws(LedgerError) {
+        guard !ids.isEmpty else { return }
+        try await write { db in
+            let statement = try db.cachedStatement(
+                sql: "UPDATE deliveries SET state = 'planned', attempts = attempts - 1 WHERE id = ? AND state = 'sending'")
+            for id in ids { try statement.execute(arguments: [id.rawValue]) }
+        }
+    }
+
     /// The earliest `next_attempt_at` of a planned delivery of `channel`, if any: when the
     /// dispatcher should look again.
     public func nextDue(channel: Channel) async throws(LedgerError) -> Date? {

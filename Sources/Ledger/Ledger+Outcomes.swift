@@ -32,34 +32,57 @@ extension Ledger {
 
     /// Records the outcome of an attempt on a `sending` delivery; returns once it is committed.
     ///
-    /// Group commit: outcomes recorded concurrently share transactions. Each call queues its
-    /// outcome, then asks the (serial) writer to commit whatever is queued; by the time a call's
-    /// own write runs, its outcome was committed either by that write or by an earlier one. With
-    /// `synchronous=FULL` this turns one fsync per delivery into one per batch.
+    /// Group commit: outcomes recorded concurrently share transactions. The first caller to find
+    /// no commit under way becomes the leader: it commits everything queued so far in one
+    /// transaction, then hands the lead to the first outcome that arrived meanwhile (if any) and
+    /// returns; the others just wait for the commit that carried their outcome. With
+    /// `synchronous=FULL` this turns one fsync per delivery into one per batch, and a follower
+    /// costs no trip to the writer at all.
+    /// If a batch fails to commit, every caller in it gets the error (and may record again).
     /// An outcome for a delivery that is no longer `sending` is ignored.
     public func record(_ outcome: DeliveryOutcome, for id: DeliveryID) async throws(LedgerError) {
-        pendingOutcomes.withLock { $0.append((id, outcome)) }
-        do {
-            try await pool.writeWithoutTransaction { db in
-                let batch = self.pendingOutcomes.withLock { pending in
-                    defer { pending.removeAll(keepingCapacity: true) }
-                    return pending
+        let turn: OutcomeQueue.Turn = await withCheckedContinuation { continuation in
+            let leads = outcomeQueue.withLock { queue -> Bool in
+                if queue.committing {
+                    queue.entries.append(.init(id: id, outcome: outcome, waiter: continuation))
+                    return false
                 }
-                guard !batch.isEmpty else { return }
-                do {
-                    try db.inTransaction {
-                        try Self.apply(batch, in: db)
-                        return .commit
-                    }
-                } catch {
-                    // Put them back for the next writer; this caller reports the error.
-                    self.pendingOutcomes.withLock { $0.insert(contentsOf: batch, at: 0) }
-                    throw error
-                }
+                queue.committing = true
+                queue.entries.append(.init(id: id, outcome: outcome, waiter: nil))
+                return true
             }
-        } catch {
-            throw LedgerError.wrapping(error, path: path)
+            if leads { continuation.resume(returning: .lead) }
         }
+        switch turn {
+        case .done(let result): try result.get()
+        case .lead: try await commitQueuedOutcomes().get()
+        }
+    }
+
+    /// The leader's part: one transaction for what is queued, then the lead passes on.
+    private func commitQueuedOutcomes() async -> Result<Void, LedgerError> {
+        let batch = outcomeQueue.withLock { queue in
+            defer { queue.entries.removeAll(keepingCapacity: true) }
+            return queue.entries
+        }
+        let result: Result<Void, LedgerError>
+        do {
+            try await pool.write { db in try Self.apply(batch.map { ($0.id, $0.outcome) }, in: db) }
+            result = .success(())
+        } catch {
+            result = .failure(LedgerError.wrapping(error, path: path))
+        }
+        let next = outcomeQueue.withLock { queue -> CheckedContinuation<OutcomeQueue.Turn, Never>? in
+            guard !queue.entries.isEmpty else {
+                queue.committing = false
+                return nil
+            }
+            defer { queue.entries[0].waiter = nil }
+            return queue.entries[0].waiter
+        }
+        for entry in batch { entry.waiter?.resume(returning: .done(result)) }
+        next?.resume(returning: .lead)
+        return result
     }
 
     static func apply(_ batch: [(DeliveryID, DeliveryOutcome)], in db: Database) throws {
@@ -92,4 +115,24 @@ extension Ledger {
             }
         }
     }
+}
+
+/// Outcomes waiting for the next group commit, and whether a leader is committing.
+struct OutcomeQueue: Sendable {
+    enum Turn: Sendable {
+        /// The commit that carried this outcome is over.
+        case done(Result<Void, LedgerError>)
+        /// Commit what is queued (this outcome included).
+        case lead
+    }
+
+    struct Entry: Sendable {
+        var id: DeliveryID
+        var outcome: DeliveryOutcome
+        /// nil for the leader's own outcome.
+        var waiter: CheckedContinuation<Turn, Never>?
+    }
+
+    var entries: [Entry] = []
+    var committing = false
 }

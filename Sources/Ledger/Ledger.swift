@@ -11,7 +11,7 @@ public final class Ledger: Sendable {
     public let path: String
     public let configuration: Configuration
     /// Outcomes waiting for the next group commit (see `Ledger+Outcomes.swift`).
-    let pendingOutcomes = Mutex<[(DeliveryID, DeliveryOutcome)]>([])
+    let outcomeQueue = Mutex(OutcomeQueue())
 
     /// Opens (creating if needed) and migrates the ledger at `path`.
     public init(path: String, configuration: Configuration = Configuration()) throws(LedgerError) {

@@ -27,7 +27,7 @@ extension Dispatcher {
     }
 
     /// Sends one claimed job and records the result.
-    func attempt(_ job: DeliveryJob, through outlet: any Outlet) async {
+    func attempt(_ job: DeliveryJob, through outlet: any Outlet, signal: WakeSignal? = nil) async {
         var metadata: Logger.Metadata = .keys([
             .case: "\(job.caseID)", .recipient: "\(job.recipient)", .channel: "\(job.channel.rawValue)",
             .kind: "\(job.kind.rawValue)", .attempt: "\(job.attempt)",
@@ -79,6 +79,8 @@ extension Dispatcher {
         case .retry(let error, _, _):
             metadata[LogKey.code.rawValue] = "\(error.code)"
             logger.notice("delivery.retry", metadata: metadata)
+            // Planned again with a new due time the channel loop has not seen.
+            if recorded { signal?.signalWork() }
         case .failed(let error, _):
             metadata[LogKey.code.rawValue] = "\(error.code)"
             logger.error("delivery.failed", metadata: metadata)

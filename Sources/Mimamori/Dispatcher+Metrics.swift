@@ -1,6 +1,7 @@
 import Ledger
 import Metrics
 import MimamoriCore
+import Synchronization
 
 extension DeliveryOutcome {
     /// The `result` dimension of the delivery metrics.
@@ -18,12 +19,35 @@ extension Dispatcher {
     /// `mimamori_deliveries_total{channel,result}` and `mimamori_delivery_duration_seconds{channel}`
     /// (the time the outlet took, whatever the result).
     func countMetrics(_ outcome: DeliveryOutcome, channel: Channel, elapsed: Duration?) {
-        Counter(label: "mimamori_deliveries_total", dimensions: [("channel", channel.rawValue), ("result", outcome.result)])
-            .increment()
+        let (counter, timer) = meters.handles(channel: channel, result: outcome.result)
+        counter.increment()
         if let elapsed {
             let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-            Metrics.Timer(label: "mimamori_delivery_duration_seconds", dimensions: [("channel", channel.rawValue)])
-                .recordNanoseconds(nanoseconds)
+            timer.recordNanoseconds(nanoseconds)
+        }
+    }
+}
+
+/// The dispatcher's metric handles, made on first use and kept: asking the metrics factory for a
+/// handle on every delivery (a registry lookup by label and dimensions under its lock) cost more
+/// than counting.
+final class DispatcherMeters: Sendable {
+    private struct Key: Hashable {
+        var channel: Channel
+        var result: String
+    }
+    private let handles = Mutex<[Key: (Counter, Metrics.Timer)]>([:])
+
+    func handles(channel: Channel, result: String) -> (Counter, Metrics.Timer) {
+        let key = Key(channel: channel, result: result)
+        return handles.withLock { handles in
+            if let hit = handles[key] { return hit }
+            let made = (
+                Counter(label: "mimamori_deliveries_total", dimensions: [("channel", channel.rawValue), ("result", result)]),
+                Metrics.Timer(label: "mimamori_delivery_duration_seconds", dimensions: [("channel", channel.rawValue)])
+            )
+            handles[key] = made
+            return made
         }
     }
 }

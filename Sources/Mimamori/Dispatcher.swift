@@ -25,6 +25,7 @@ public final class Dispatcher: Service, Sendable {
     let onOutcome: @Sendable (DeliveryJob, DeliveryOutcome) -> Void
     let signals: [Channel: WakeSignal]
     let stopping = Atomic<Bool>(false)
+    let meters = DispatcherMeters()
 
     /// - Parameters:
     ///   - outlets: at most one per channel; channels without an outlet are left planned.
@@ -53,7 +54,7 @@ public final class Dispatcher: Service, Sendable {
 
     /// Tells the dispatcher that deliveries were recorded (intake calls this after each commit).
     public func workRecorded(channels: some Sequence<Channel> = Channel.allCases) {
-        for channel in channels { signals[channel]?.signal() }
+        for channel in channels { signals[channel]?.signalWork() }
     }
 
     /// Starts a graceful stop: no more claims; in-flight sends finish (within the grace period).

@@ -11,6 +11,7 @@ public struct EmailDeliveryOutlet: Outlet {
     private let outlet: EmailOutlet
     private let from: EmailAddress
     private let notices = NoticeCache()
+    private let contents = PreparedCache<MIMEMessage.Content>()
 
     public init(outlet: EmailOutlet, from: EmailAddress, concurrency: Int) {
         self.outlet = outlet
@@ -19,19 +20,26 @@ public struct EmailDeliveryOutlet: Outlet {
     }
 
     public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
-        let notice = try notices.notice(for: job)
-        var attachments: [EmailAttachment] = []
-        if let photo = notice.photo, job.kind.carriesPersonalData {
-            attachments.append(
-                EmailAttachment(
-                    filename: "photo-\(job.caseID.rawValue).\(photo.mediaType == .png ? "png" : "jpg")",
-                    mediaType: photo.mediaType.rawValue, bytes: photo.data))
+        // Sender, subject, text and photo are the same for every recipient of a notice: encoded
+        // once, then only the per-recipient headers are written for each message.
+        let content = try contents.value(for: job) { () throws(DeliveryFailure) in
+            let notice = try notices.notice(for: job)
+            var attachments: [EmailAttachment] = []
+            if let photo = notice.photo, job.kind.carriesPersonalData {
+                attachments.append(
+                    EmailAttachment(
+                        filename: "photo-\(job.caseID.rawValue).\(photo.mediaType == .png ? "png" : "jpg")",
+                        mediaType: photo.mediaType.rawValue, bytes: photo.data))
+            }
+            do throws(OutletError) {
+                return try outlet.prepare(
+                    from: from, subject: notice.email.subject, body: notice.email.body, attachments: attachments)
+            } catch {
+                throw DeliveryFailure(outletError: error)
+            }
         }
-        let message = EmailMessage(
-            from: from, to: EmailAddress(job.address), subject: notice.email.subject, body: notice.email.body,
-            attachments: attachments, idempotencyKey: job.idempotencyKey, date: Date())
-        do {
-            try await outlet.send(message)
+        do throws(OutletError) {
+            try await outlet.send(content, to: EmailAddress(job.address), idempotencyKey: job.idempotencyKey, date: Date())
         } catch {
             throw DeliveryFailure(outletError: error)
         }

@@ -85,9 +85,11 @@ public final class IntakeService: Service, Sendable {
         do {
             switch decision {
             case .recorded(let caseID, let sequence, let kind, let planned, let cancelled):
+                // The deliveries are committed: the dispatcher may start on them while the ack
+                // travels (sending never waits for the broker; the ack still follows the commit).
+                onRecorded()
                 try await connection.ack(delivery)
                 let took = ContinuousClock.now - started
-                onRecorded()
                 metrics.intake(result: "recorded")
                 logger.info(
                     "case.\(kind)",

@@ -10,8 +10,12 @@ final class NoticeCache: Sendable {
     private let entries = Mutex<[String: RenderedNotice]>([:])
     private let capacity = 64
 
+    static func key(_ job: DeliveryJob) -> String {
+        "\(job.caseID.rawValue)/\(job.revision)/\(job.kind.rawValue)/\(job.channel.rawValue)"
+    }
+
     func notice(for job: DeliveryJob) throws(DeliveryFailure) -> RenderedNotice {
-        let key = "\(job.caseID.rawValue)/\(job.revision)/\(job.kind.rawValue)/\(job.channel.rawValue)"
+        let key = Self.key(job)
         if let hit = entries.withLock({ $0[key] }) { return hit }
         let notice: RenderedNotice
         do {
@@ -26,5 +30,23 @@ final class NoticeCache: Sendable {
             cache[key] = notice
         }
         return notice
+    }
+}
+
+/// What an outlet adapter builds from a notice for every recipient alike (the encoded email
+/// content, say), built once per notice like the decoded notice itself.
+final class PreparedCache<Value: Sendable>: Sendable {
+    private let entries = Mutex<[String: Value]>([:])
+    private let capacity = 64
+
+    func value(for job: DeliveryJob, make: () throws(DeliveryFailure) -> Value) throws(DeliveryFailure) -> Value {
+        let key = NoticeCache.key(job)
+        if let hit = entries.withLock({ $0[key] }) { return hit }
+        let value = try make()
+        entries.withLock { cache in
+            if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
+            cache[key] = value
+        }
+        return value
     }
 }

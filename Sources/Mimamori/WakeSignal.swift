@@ -9,6 +9,20 @@ final class WakeSignal: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
+    /// Set with `signalWork()`: the ledger may hold due deliveries the loop has not seen (new
+    /// intake, a retry recorded), as opposed to "a slot is free".
+    private let work = Atomic<Bool>(false)
+
+    /// Wakes the loop and tells it to look at the ledger again.
+    func signalWork() {
+        work.store(true, ordering: .sequentiallyConsistent)
+        signal()
+    }
+
+    /// Whether `signalWork()` was called since the last time this was asked.
+    func takeWork() -> Bool {
+        work.exchange(false, ordering: .sequentiallyConsistent)
+    }
 
     func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

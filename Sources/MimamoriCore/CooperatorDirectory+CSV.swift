@@ -47,7 +47,7 @@ extension CooperatorDirectory {
         let (text, encoding) = try decodeText(bytes)
         var records = CSVRecords.parse(text)
         guard !records.isEmpty else { throw .empty }
-        let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let header = records.removeFirst().fields.map { $0.trimmingBlanks().lowercased() }
         let missing = columns.filter { !header.contains($0) }
         guard missing.isEmpty else { throw .missingColumns(missing) }
         let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -57,14 +57,14 @@ extension CooperatorDirectory {
         var seenIDs: [String: Int] = [:]
         var seenAddresses: [String: String] = [:]
         for record in records {
-            if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if record.fields.allSatisfy({ $0.trimmingBlanks().isEmpty }) { continue }
             if let problem = record.problem {
                 problems.append(RowProblem(line: record.line, id: nil, message: problem))
                 continue
             }
             func field(_ name: String) -> String {
                 let i = index[name]!
-                return i < record.fields.count ? record.fields[i].trimmingCharacters(in: .whitespaces) : ""
+                return i < record.fields.count ? record.fields[i].trimmingBlanks() : ""
             }
             let id = field("id")
             func reject(_ message: String) {
@@ -138,57 +138,72 @@ struct CSVRecords {
         var problem: String?
     }
 
+    /// Works on the UTF-8 bytes: every character that means something to CSV (`,` `"` CR LF
+    /// and the space after a closing quote) is ASCII, and every other byte is copied as is, so
+    /// fields come out exactly as a walk over the characters would make them, without building
+    /// each one a scalar at a time.
     static func parse(_ text: String) -> [Record] {
         var records: [Record] = []
         var fields: [String] = []
-        var field = ""
+        var field: [UInt8] = []
         var line = 1
         var startLine = 1
         var inQuotes = false
         var afterQuote = false
         var problem: String?
-        var chars = Array(text.unicodeScalars)[...]
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let space = UInt8(ascii: " ")
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+        }
         func endRecord() {
-            fields.append(field)
+            endField()
             records.append(Record(line: startLine, fields: fields, problem: problem))
             fields = []
-            field = ""
             problem = nil
             afterQuote = false
         }
-        while let c = chars.popFirst() {
-            if inQuotes {
-                if c == "\"" {
-                    if chars.first == "\"" {
-                        chars.removeFirst()
-                        field.unicodeScalars.append("\"")
+        var bytes = text
+        bytes.withUTF8 { buffer in
+            let count = buffer.count
+            var i = 0
+            while i < count {
+                let c = buffer[i]
+                i += 1
+                let next: UInt8? = i < count ? buffer[i] : nil
+                if inQuotes {
+                    if c == quote {
+                        if next == quote {
+                            i += 1
+                            field.append(quote)
+                        } else {
+                            inQuotes = false
+                            afterQuote = true
+                        }
                     } else {
-                        inQuotes = false
-                        afterQuote = true
+                        if c == lf { line += 1 }
+                        if c == cr, next == lf { continue }
+                        field.append(c)
                     }
-                } else {
-                    if c == "\n" { line += 1 }
-                    if c == "\r", chars.first == "\n" { continue }
-                    field.unicodeScalars.append(c)
+                    continue
                 }
-                continue
-            }
-            switch c {
-            case ",":
-                fields.append(field)
-                field = ""
-                afterQuote = false
-            case "\r", "\n":
-                if c == "\r", chars.first == "\n" { chars.removeFirst() }
-                endRecord()
-                line += 1
-                startLine = line
-            case "\"" where field.trimmingCharacters(in: .whitespaces).isEmpty && !afterQuote:
-                field = ""
-                inQuotes = true
-            default:
-                if afterQuote, c != " " { problem = problem ?? "text after a closing quote" }
-                field.unicodeScalars.append(c)
+                switch c {
+                case comma:
+                    endField()
+                    afterQuote = false
+                case cr, lf:
+                    if c == cr, next == lf { i += 1 }
+                    endRecord()
+                    line += 1
+                    startLine = line
+                case quote where !afterQuote && String(decoding: field, as: UTF8.self).trimmingBlanks().isEmpty:
+                    field.removeAll(keepingCapacity: true)
+                    inQuotes = true
+                default:
+                    if afterQuote, c != space { problem = problem ?? "text after a closing quote" }
+                    field.append(c)
+                }
             }
         }
         if inQuotes { problem = "a quoted field is not closed" }

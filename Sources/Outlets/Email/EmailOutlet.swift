@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Sends email over SMTP with libcurl: one message per recipient, a bounded number of parallel
@@ -20,23 +21,46 @@ public final class EmailOutlet: Sendable {
     /// Hands one message to the SMTP server. Returns when the server accepted it (250 after
     /// DATA); throws an `OutletError` saying whether a retry can help.
     public func send(_ message: EmailMessage) async throws(OutletError) {
-        let mime = try MIMEMessage(message, options: configuration.mime)
-        let bytes = mime.rendered()
+        // The checks of a whole message, in their order (the recipient's address before the
+        // attachments').
+        _ = try MIMEMessage(message, options: configuration.mime)
+        try await transfer(
+            try prepare(from: message.from, subject: message.subject, body: message.body, attachments: message.attachments),
+            to: message.to, idempotencyKey: message.idempotencyKey, date: message.date)
+    }
+
+    /// Encodes what many messages share (sender, subject, text, attachments) once, for
+    /// `send(_:to:idempotencyKey:date:)`.
+    public func prepare(
+        from: EmailAddress, subject: String, body: String, attachments: [EmailAttachment] = []
+    ) throws(OutletError) -> MIMEMessage.Content {
+        try MIMEMessage.Content(from: from, subject: subject, body: body, attachments: attachments, options: configuration.mime)
+    }
+
+    /// Sends prepared content to one recipient: the same bytes as `send(_:)` with an
+    /// `EmailMessage` of that content, without encoding the shared parts again.
+    public func send(_ content: MIMEMessage.Content, to: EmailAddress, idempotencyKey: String, date: Date) async throws(OutletError) {
+        try MIMEMessage.Content.validate(recipient: to, idempotencyKey: idempotencyKey)
+        try await transfer(content, to: to, idempotencyKey: idempotencyKey, date: date)
+    }
+
+    private func transfer(
+        _ content: MIMEMessage.Content, to: EmailAddress, idempotencyKey: String, date: Date
+    ) async throws(OutletError) {
+        let bytes = content.rendered(to: to, idempotencyKey: idempotencyKey, date: date)
         let configuration = self.configuration
+        let from = content.from.address
         let outcome = await pool.run { easy in
-            SMTPTransfer.perform(
-                easy, configuration: configuration,
-                from: mime.envelopeFrom, to: mime.envelopeTo, bytes: bytes)
+            SMTPTransfer.perform(easy, configuration: configuration, from: from, to: to.address, bytes: bytes)
         }
-        let delivery = Logger.MetadataValue.string(message.idempotencyKey)
         switch outcome {
         case .success?:
-            logger.debug("email.accepted", metadata: ["delivery": delivery])
+            logger.debug("email.accepted", metadata: ["delivery": .string(idempotencyKey)])
         case .failure(let error)?:
             logger.info(
                 "email.failed",
                 metadata: [
-                    "delivery": delivery, "code": "\(error.code)",
+                    "delivery": .string(idempotencyKey), "code": "\(error.code)",
                     "retriable": "\(error.isRetriable)",
                     "smtp": "\(error.smtpReplyCode.map(String.init) ?? "-")",
                 ])

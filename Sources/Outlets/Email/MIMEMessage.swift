@@ -41,16 +41,20 @@ public struct MIMEMessage: Sendable {
     /// `<key@domain>`: the idempotency key made into a dot-atom (letters, digits, `-` and `_`
     /// kept; every other byte written as `=XX`), so it is stable and never needs quoting.
     public var messageID: String {
+        Self.messageID(
+            idempotencyKey: message.idempotencyKey,
+            domain: options.messageIDDomain ?? String(message.from.address.split(separator: "@").last ?? "localhost"))
+    }
+
+    static func messageID(idempotencyKey: String, domain: String) -> String {
         var local = ""
-        for byte in message.idempotencyKey.utf8 {
+        for byte in idempotencyKey.utf8 {
             if Self.isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") {
                 local.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 local += "=" + Self.hex(byte)
             }
         }
-        let domain = options.messageIDDomain
-            ?? String(message.from.address.split(separator: "@").last ?? "localhost")
         return "<\(local)@\(domain)>"
     }
 
@@ -60,43 +64,20 @@ public struct MIMEMessage: Sendable {
 
     /// The message as sent in SMTP DATA (libcurl adds the dot-stuffing and the final dot).
     public func rendered() -> [UInt8] {
-        var lines: [String] = []
-        lines += HeaderField.mailbox(name: "From", message.from)
-        lines += HeaderField.mailbox(name: "To", message.to)
-        lines += HeaderField.unstructured(name: "Subject", message.subject)
-        lines.append("Date: " + Self.rfc5322Date(message.date, in: options.timeZone))
-        lines.append("Message-ID: " + messageID)
-        lines.append("MIME-Version: 1.0")
-        // Volunteers' vacation responders should not answer an automated notice.
-        lines.append("Auto-Submitted: auto-generated")
-
-        let text = Self.textPart(message.body)
-        if message.attachments.isEmpty {
-            lines += text.headers
-            lines.append("")
-            lines += text.body
-        } else {
-            let boundary = self.boundary
-            lines.append("Content-Type: multipart/mixed;")
-            lines.append(" boundary=\"\(boundary)\"")
-            lines.append("")
-            lines.append("This is a multi-part message in MIME format.")
-            for part in [text] + message.attachments.map(Self.attachmentPart) {
-                lines.append("--" + boundary)
-                lines += part.headers
-                lines.append("")
-                lines += part.body
-            }
-            lines.append("--" + boundary + "--")
-        }
-        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        // Validated in init: the content cannot fail here.
+        let content = try! Content(
+            from: message.from, subject: message.subject, body: message.body, attachments: message.attachments,
+            options: options)
+        return content.rendered(to: message.to, idempotencyKey: message.idempotencyKey, date: message.date)
     }
 
     /// A boundary that cannot occur inside the parts: every part is base64, whose alphabet has
     /// no `_` and uses `=` only as trailing padding, so `=_` never appears in a body line.
-    var boundary: String {
+    var boundary: String { Self.boundary(for: message.idempotencyKey) }
+
+    static func boundary(for idempotencyKey: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs, unlike Hasher
-        for byte in message.idempotencyKey.utf8 {
+        for byte in idempotencyKey.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
         return "=_mimamori_" + String(hash, radix: 16)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Renders a `FaxDocument` as a PDF and hands it to the configured FAX service.
 public final class FaxOutlet: Sendable {
@@ -7,6 +8,9 @@ public final class FaxOutlet: Sendable {
     let email: EmailOutlet?
     let http: HTTPClient?
     private let logger: Logger
+    /// PDFs by document: every number of one notice gets the same document, so it is rendered
+    /// once (concurrent sends of it wait for that one rendering), not once per number.
+    private let rendered = Mutex<[FaxDocument: Task<Result<Data, OutletError>, Never>]>([:])
 
     /// - Parameter email: the outlet that carries gateway mail; required for `.emailGateway`.
     public init(configuration: Configuration, email: EmailOutlet? = nil, logger: Logger) throws(OutletError) {
@@ -40,11 +44,7 @@ public final class FaxOutlet: Sendable {
 
     /// Renders and sends one FAX; returns the service's receipt once it accepted the job.
     public func send(_ delivery: FaxDelivery) async throws(OutletError) -> FaxReceipt {
-        let renderer = configuration.renderer
-        let document = delivery.document
-        let pdf = try await DedicatedThread.run(name: "fax-render") { () throws(OutletError) in
-            try renderer.pdf(document)
-        }
+        let pdf = try await pdf(delivery.document)
         let receipt: FaxReceipt
         do {
             switch configuration.method {
@@ -66,6 +66,29 @@ public final class FaxOutlet: Sendable {
             "delivery": "\(delivery.idempotencyKey)", "job": "\(receipt.jobID ?? "-")",
         ])
         return receipt
+    }
+
+    /// The document's PDF, rendered on a thread of its own (pango and cairo block) the first time
+    /// it is asked for; a failed rendering is not kept.
+    func pdf(_ document: FaxDocument) async throws(OutletError) -> Data {
+        let renderer = configuration.renderer
+        let task = rendered.withLock { cache in
+            if let task = cache[document] { return task }
+            if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
+            let task = Task<Result<Data, OutletError>, Never> {
+                do throws(OutletError) {
+                    return .success(
+                        try await DedicatedThread.run(name: "fax-render") { () throws(OutletError) in try renderer.pdf(document) })
+                } catch {
+                    return .failure(error)
+                }
+            }
+            cache[document] = task
+            return task
+        }
+        let result = await task.value
+        if case .failure = result { rendered.withLock { _ = $0.removeValue(forKey: document) } }
+        return try result.get()
     }
 
     /// The PDF a delivery would send, for `mimamori render`.
