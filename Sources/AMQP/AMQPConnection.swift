@@ -132,11 +132,12 @@ public final class AMQPConnection: Sendable {
     /// still waits for the broker's answer (or the connection's loss).
     public func publish(
         exchange: String, routingKey: String, body: [UInt8], headers: [String: AMQPHeaderValue] = [:],
-        messageID: String? = nil, contentType: String? = nil, persistent: Bool = true, mandatory: Bool = true
+        messageID: String? = nil, contentType: String? = nil, userID: String? = nil, persistent: Bool = true,
+        mandatory: Bool = true
     ) async throws(AMQPError) {
         let request = AMQPEngine.PublishRequest(
             exchange: exchange, routingKey: routingKey, body: body, headers: headers, messageID: messageID,
-            contentType: contentType, persistent: persistent, mandatory: mandatory)
+            contentType: contentType, userID: userID, persistent: persistent, mandatory: mandatory)
         try await perform { engine, done in engine.publish(request, completion: done) }
     }
 

@@ -9,6 +9,9 @@ public struct AMQPDelivery: Sendable {
     public var redelivered: Bool
     public var messageID: String?
     public var contentType: String?
+    /// The publisher's broker user, when it set `user_id` (RabbitMQ refuses a `user_id` that is
+    /// not the user the publisher logged in as, so this names who published).
+    public var userID: String?
     public var exchange: String
     public var routingKey: String
     /// The queue of the consumer this came through.

@@ -113,6 +113,7 @@ extension AMQPEngine {
             redelivered: deliver.redelivered != 0,
             messageID: flags & AMQPFlags.messageID != 0 ? AMQPDecode.string(properties.message_id) : nil,
             contentType: flags & AMQPFlags.contentType != 0 ? AMQPDecode.string(properties.content_type) : nil,
+            userID: flags & AMQPFlags.userID != 0 ? AMQPDecode.string(properties.user_id) : nil,
             exchange: AMQPDecode.string(deliver.exchange),
             routingKey: AMQPDecode.string(deliver.routing_key),
             queue: consumer.queue,

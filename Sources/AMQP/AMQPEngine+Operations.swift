@@ -10,6 +10,7 @@ extension AMQPEngine {
         var headers: [String: AMQPHeaderValue]
         var messageID: String?
         var contentType: String?
+        var userID: String?
         var persistent: Bool
         var mandatory: Bool
     }
@@ -35,6 +36,10 @@ extension AMQPEngine {
             if let messageID = request.messageID {
                 properties._flags |= AMQPFlags.messageID
                 properties.message_id = storage.bytes(messageID)
+            }
+            if let userID = request.userID {
+                properties._flags |= AMQPFlags.userID
+                properties.user_id = storage.bytes(userID)
             }
             if !request.headers.isEmpty {
                 properties._flags |= AMQPFlags.headers

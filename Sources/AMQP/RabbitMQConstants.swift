@@ -19,4 +19,5 @@ enum AMQPFlags {
     static let headers: amqp_flags_t = 1 << 13
     static let deliveryMode: amqp_flags_t = 1 << 12
     static let messageID: amqp_flags_t = 1 << 7
+    static let userID: amqp_flags_t = 1 << 4
 }

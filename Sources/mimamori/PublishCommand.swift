@@ -53,11 +53,14 @@ struct PublishCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "mimamori.publish")
         logger.logLevel = .warning
-        let connection = try await AMQPConnection.connect(try AMQPConfiguration(url: url, password: password), logger: logger)
+        let configuration = try AMQPConfiguration(url: url, password: password)
+        let connection = try await AMQPConnection.connect(configuration, logger: logger)
         do {
             try await connection.publish(
                 exchange: AMQPTopology.casesExchange, routingKey: "case.\(municipality).\(kind)", body: Array(body),
-                headers: headers, messageID: messageID, contentType: "application/json", persistent: true, mandatory: true)
+                headers: headers, messageID: messageID, contentType: "application/json",
+                // The broker refuses a user_id other than the login: the daemon sees who published.
+                userID: configuration.user, persistent: true, mandatory: true)
         } catch {
             await connection.close()
             throw error

@@ -101,8 +101,19 @@ struct DeployDefinitionsTests {
         let connection = try await publisher.open()
         try await connection.publish(
             exchange: AMQPTopology.casesExchange, routingKey: "case.kimino.opened", body: Array("{}".utf8),
-            messageID: "deploy-allowed")
+            messageID: "deploy-allowed", userID: fixture.publisher)
         await connection.close()
+
+        // The broker's user_id check: a publisher cannot claim to be someone else.
+        do {
+            let c = try await publisher.open()
+            defer { Task { await c.close() } }
+            try await c.publish(
+                exchange: AMQPTopology.casesExchange, routingKey: "case.kimino.opened", body: [1], userID: fixture.daemon)
+            Issue.record("a forged user_id was accepted")
+        } catch let error as AMQPError {
+            #expect(error.code == .preconditionFailed, "forged user_id: \(error)")
+        }
 
         await Self.expectRefused("publisher reading the case queue") {
             let c = try await publisher.open()
@@ -127,8 +138,17 @@ struct DeployDefinitionsTests {
 
         // mimamorid with MIMAMORI_TOPOLOGY=verify (the unit's setting) only checks the topology.
         try await daemon.declare(AMQPTopology.mimamori(municipality: "kimino", passive: true))
+        // The case published by the police side carries its broker user.
+        let police = try await fixture.connect(user: fixture.publisher).open()
+        try await police.publish(
+            exchange: AMQPTopology.casesExchange, routingKey: "case.kimino.opened", body: Array("{}".utf8),
+            messageID: "from-police", userID: fixture.publisher)
+        await police.close()
         let connection = try await daemon.open()
-        _ = try await connection.consume(queue: AMQPTopology.casesQueue(municipality: "kimino"))
+        var deliveries = try await connection.consume(queue: AMQPTopology.casesQueue(municipality: "kimino")).makeAsyncIterator()
+        let delivery = try #require(try await deliveries.next())
+        #expect(delivery.userID == fixture.publisher)
+        try await connection.ack(delivery)
         try await connection.publish(exchange: AMQPTopology.statusExchange, routingKey: "status.kimino.x", body: [1], mandatory: false)
         try await connection.publish(exchange: AMQPTopology.deadExchange, routingKey: "case.kimino.opened", body: [1])
         await connection.close()
