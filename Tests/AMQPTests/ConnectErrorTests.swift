@@ -37,7 +37,7 @@ extension AMQPBrokerTests {
             let broker = try Broker.fromEnvironment()
             var configuration = try broker.configuration()
             configuration.host = "127.0.0.1"
-            configuration.port = try freePort()
+            configuration.port = try LoopbackPort.free()
             let error = await #expect(throws: AMQPError.self) {
                 _ = try await AMQPConnection.connect(configuration, logger: Broker.logger("amqp-test"))
             }
@@ -50,20 +50,3 @@ extension AMQPBrokerTests {
     }
 }
 
-/// A port nothing listens on: bind to port 0, read the port the kernel chose, close.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw TimedOut(what: "could not find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}

@@ -12,7 +12,7 @@ public final class SMTPSink: @unchecked Sendable {
         guard let path = ["/usr/sbin/smtp-sink", "/usr/bin/smtp-sink"].first(where: {
             FileManager.default.isExecutableFile(atPath: $0)
         }) else { throw FixtureError("smtp-sink not installed (scripts/deps.sh bench installs postfix)") }
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         // -c: count, 1000: backlog; -u nobody: it refuses to keep root privileges.
@@ -33,25 +33,4 @@ public final class SMTPSink: @unchecked Sendable {
     }
 
     deinit { stop() }
-
-    /// A port the kernel just gave out (bound to port 0, then closed).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FixtureError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw FixtureError("bind() failed") }
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw FixtureError("getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
