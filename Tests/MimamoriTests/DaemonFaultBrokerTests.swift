@@ -15,9 +15,9 @@ struct DaemonFaultBrokerTests {
     /// The issue says 60 s; under test 12 s, long enough for the reconnect backoff to grow past
     /// 5 s if nothing caps it there.
     static let outage: Duration = .seconds(12)
-    /// The SMTP server's delay per message while case A fans out (8 sessions: ≈ 65 a second),
+    /// The SMTP server's delay per message while case A fans out (8 sessions: ≈ 40 a second),
     /// so that the fan-out outlasts the broker fault.
-    static let replyDelay = 0.12
+    static let replyDelay = 0.2
     /// The issue's requirement: reconnected within 5 s of the broker's return. The reconnect
     /// backoff must therefore never wait longer than that between attempts.
     static let reconnectBound: Duration = .seconds(5)
@@ -56,7 +56,7 @@ struct DaemonFaultBrokerTests {
             }
             let atReturn = rig.smtp.receivedCount()
             rig.smtp.setReplyDelay(nil)
-            #expect(atReturn < Self.volunteers, "the fan-out was over before the broker came back")
+            #expect(atFault < Self.volunteers, "the fan-out was over before the broker went: the test proved nothing")
             try await daemon.waitForLine(event: "amqp.connection_lost", timeout: .seconds(30))
             let lostSeen = ContinuousClock.now
             try await daemon.waitForLine(event: "amqp.reconnected", timeout: .seconds(60))
