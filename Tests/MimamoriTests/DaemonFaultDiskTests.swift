@@ -39,7 +39,7 @@ struct DaemonFaultDiskTests {
         }
     }
 
-    /// Fills the file system of `directory` with `filler` until it refuses more (ENOSPC).
+    /// Writes `filler` until its file system refuses more (ENOSPC); returns the bytes written.
     func fill(_ filler: URL) throws -> Int {
         let fd = open(filler.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw FixtureError("open \(filler.path): errno \(errno)") }
