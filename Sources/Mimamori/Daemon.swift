@@ -129,6 +129,10 @@ public enum Daemon {
         amqpConfiguration.heartbeat = Int(configuration.broker.heartbeat.components.seconds)
         amqpConfiguration.prefetch = UInt16(clamping: configuration.broker.prefetch)
         amqpConfiguration.connectionName = "mimamorid \(configuration.municipality)"
+        // After a broker outage of any length the daemon must be back within 5 s of the broker's
+        // return: it can only notice at its next attempt, so attempts are never more than 4 s
+        // apart (the library's default cap, 30 s, meant up to 30 s of missed alerts).
+        amqpConfiguration.reconnectMaxDelay = .seconds(4)
         let topology = AMQPTopology.mimamori(
             municipality: configuration.municipality, passive: environment["MIMAMORI_TOPOLOGY"] == "verify")
         let connection = try await connectWithBackoff(amqpConfiguration, topology: topology, notifier: notifier, logger: logger)

@@ -29,6 +29,15 @@ struct DaemonFolder {
         var brokerPort: Int? = nil
         var radioSpool = false
         var retention = "30d"
+        /// `retry.max` (`retry.initial` is 1s).
+        var retryMax = "5s"
+        /// FAX by `http-api` to this URL (with a `fax-token` credential) instead of the email
+        /// gateway.
+        var faxAPI: String? = nil
+        /// Radio by CAP to this URL (instead of, or beside, the spool).
+        var radioCAP: String? = nil
+        /// The folder that holds the ledger (default: the settings folder), e.g. a small tmpfs.
+        var ledgerDirectory: URL? = nil
     }
 
     let directory: URL
@@ -38,10 +47,12 @@ struct DaemonFolder {
     let keyID = "police-e2e"
     let signer: EventSigner
     let options: Options
+    /// Where the daemon serves `/metrics` and `/healthz` (127.0.0.1).
+    let metricsPort: Int
 
     var settingsPath: String { directory.appendingPathComponent("mimamori.yaml").path }
     var cooperatorsPath: String { directory.appendingPathComponent("cooperators.csv").path }
-    var ledgerPath: String { directory.appendingPathComponent("ledger.sqlite").path }
+    var ledgerPath: String { (options.ledgerDirectory ?? directory).appendingPathComponent("ledger.sqlite").path }
     var credentialsDirectory: URL { directory.appendingPathComponent("credentials") }
     var radioDirectory: URL { directory.appendingPathComponent("radio") }
     var casesQueue: String { "mimamori.\(municipality).cases" }
@@ -49,6 +60,7 @@ struct DaemonFolder {
 
     init(broker: Broker, smtp: SMTPServer, options: Options = Options()) throws {
         self.options = options
+        metricsPort = try LoopbackPort.free()
         municipality = "e2e-\(UUID().uuidString.prefix(8).lowercased())"
         directory = try ServerProcess.temporaryDirectory("e2e")
         smtpURL = smtp.url
@@ -69,6 +81,8 @@ struct DaemonFolder {
         try pair.privateKey.write(to: directory.appendingPathComponent("keys/\(keyID).key"), atomically: true, encoding: .utf8)
         try "\(password.removingPercentEncoding ?? password)\n".write(
             to: credentialsDirectory.appendingPathComponent("broker-password"), atomically: true, encoding: .utf8)
+        try "e2e-fax-token\n".write(
+            to: credentialsDirectory.appendingPathComponent("fax-token"), atomically: true, encoding: .utf8)
         try writeSettings()
     }
 
@@ -85,17 +99,19 @@ struct DaemonFolder {
             templates: "\(dir)/templates"
             publishers: { require-signature: true, keys: "\(dir)/publishers" }
             email: { smtp: "\(smtpURL)", from: "見守町 福祉課 <sos@town.example.jp>", sessions: \(options.emailSessions) }
-            fax: { method: email-gateway, gateway: "{number}@fax.example.jp" }
-            retry: { initial: 1s, max: 5s, deadline: 6h }
+            fax: \(options.faxAPI.map { "{ method: http-api, url: \"\($0)\" }" } ?? "{ method: email-gateway, gateway: \"{number}@fax.example.jp\" }")
+            retry: { initial: 1s, max: \(options.retryMax), deadline: 6h }
             reminders: { destruction-at: "09:00", business-days-only: true }
             retention: \(options.retention)
             operator: { alarm-email: "ops@town.example.jp" }
-            metrics: { listen: "127.0.0.1:\(try LoopbackPort.free())" }
+            metrics: { listen: "127.0.0.1:\(metricsPort)" }
 
             """
-        if options.radioSpool {
+        if options.radioSpool || options.radioCAP != nil {
+            let spool = options.radioSpool ? "spool: \"\(radioDirectory.path)\", " : ""
+            let cap = options.radioCAP.map { "cap-url: \"\($0)\", " } ?? ""
             yaml += """
-                radio: { spool: "\(radioDirectory.path)", quiet-hours: { from: "21:00", to: "07:00", policy: broadcast } }
+                radio: { \(spool)\(cap)quiet-hours: { from: "21:00", to: "07:00", policy: broadcast } }
 
                 """
         }

@@ -11,7 +11,9 @@ Recipients steer the answer to RCPT:
 
 Options: --tls CERT KEY enables STARTTLS (or, with --implicit-tls, TLS from the first byte); --require-tls refuses mail before STARTTLS;
 --auth USER:PASS requires AUTH (LOGIN/PLAIN, only over TLS when --tls is given);
---discard keeps nothing (benchmarks). DIR/connections counts the connections accepted.
+--discard keeps nothing (benchmarks); --port P listens on P (a restart after a kill keeps the
+port, and numbering goes on after the files already in DIR). DIR/delay, when present, holds
+seconds to wait before each reply to DATA. DIR/connections counts the connections accepted.
 The chosen port is written to DIR/port when ready.
 """
 import argparse, asyncio, email, email.utils, email.header, email.policy, hashlib, json, os, signal, ssl, sys, collections
@@ -27,10 +29,12 @@ def main():
     ap.add_argument("--auth")
     ap.add_argument("--discard", action="store_true")
     ap.add_argument("--idle-timeout", type=float, default=300.0, help="close idle sessions after S")
+    ap.add_argument("--port", type=int, default=0, help="listen on this port (a restart on the same port)")
     args = ap.parse_args()
     exit_on_signals()
     os.makedirs(args.dir, exist_ok=True)
-    counter = [0]
+    # A restart in the same folder goes on numbering after what the last run stored.
+    counter = [len([f for f in os.listdir(args.dir) if f.endswith(".json")])]
     attempts = collections.Counter()
 
     def display_name(msg, name):
@@ -94,6 +98,13 @@ def main():
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
+            # DIR/delay (seconds, written by the test at any time) slows every reply: a long
+            # fan-out without thousands of recipients.
+            try:
+                with open(os.path.join(args.dir, "delay")) as f:
+                    await asyncio.sleep(float(f.read()))
+            except (OSError, ValueError):
+                pass
             if args.discard:
                 return "250 OK discarded"
             counter[0] += 1
@@ -139,7 +150,7 @@ def main():
     async def run():
         loop = asyncio.get_running_loop()
         server = await loop.create_server(
-            factory, "127.0.0.1", 0, ssl=tls_context if args.implicit_tls else None)
+            factory, "127.0.0.1", args.port, ssl=tls_context if args.implicit_tls else None)
         port = server.sockets[0].getsockname()[1]
         write_atomic(os.path.join(args.dir, "port"), str(port).encode())
         async with server:

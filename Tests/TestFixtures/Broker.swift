@@ -78,7 +78,26 @@ public struct Broker: Sendable {
     /// stopped, and keeps durable queues and persistent messages.
     public func restartApp() async throws {
         try await ctl("stop_app")
-        try await ctl("start_app")
+        try await startApp()
+    }
+
+    /// `start_app` and `await_startup`, retried for a while when the listener cannot bind:
+    /// the test node's port lies in the kernel's ephemeral range, so a client reconnecting
+    /// while the broker is down can connect to itself (TCP simultaneous open: local port ==
+    /// the broker's port) and hold the port for a moment (`eaddrinuse`).
+    public func startApp() async throws {
+        var attempt = 1
+        while true {
+            do {
+                try await ctl("start_app")
+                break
+            } catch let error as CommandFailed where error.output.contains("eaddrinuse") && attempt < 20 {
+                // A failed start leaves parts of the app running: stop it before the next try.
+                attempt += 1
+                _ = try? await ctl("stop_app")
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
         try await ctl("await_startup")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// An aiosmtpd server on loopback (`Tests/Servers/smtp_server.py`) that keeps every message.
 /// Recipients `reject550-…` get 550, `defer451-N-…` get 451 the first N times.
@@ -63,7 +64,9 @@ public final class SMTPServer: Sendable {
         }
     }
 
-    private let process: ServerProcess
+    private let current: Mutex<ServerProcess>
+    private let arguments: [String]
+    private var process: ServerProcess { current.withLock { $0 } }
 
     public var port: Int { process.port }
     public var url: String { "smtp://127.0.0.1:\(process.port)" }
@@ -76,12 +79,40 @@ public final class SMTPServer: Sendable {
         if let idle = options.idleTimeout { arguments += ["--idle-timeout", "\(idle)"] }
         if let auth = options.auth { arguments += ["--auth", "\(auth.username):\(auth.password)"] }
         if options.discard { arguments.append("--discard") }
-        process = try ServerProcess(
-            script: "smtp_server.py", directory: try ServerProcess.temporaryDirectory("smtp"),
-            arguments: arguments)
+        self.arguments = arguments
+        current = Mutex(
+            try ServerProcess(
+                script: "smtp_server.py", directory: try ServerProcess.temporaryDirectory("smtp"),
+                arguments: arguments))
     }
 
     public func stop() { process.stop() }
+
+    /// Waits `seconds` before answering each DATA from now on (nil: answer at once again): a
+    /// fan-out that lasts long enough to be disturbed, without thousands of recipients.
+    public func setReplyDelay(_ seconds: Double?) {
+        let file = process.directory.appendingPathComponent("delay")
+        if let seconds {
+            try? "\(seconds)".write(to: file, atomically: true, encoding: .utf8)
+        } else {
+            try? FileManager.default.removeItem(at: file)
+        }
+    }
+
+    /// Kills the server (SIGKILL: sessions cut mid-command, the port refuses connections) and
+    /// keeps what it stored; `restart()` brings it back.
+    public func crash() { process.crash() }
+
+    /// Starts a new server on the same port and folder, with the same options; it numbers its
+    /// messages after those already stored, so `received()` sees both runs.
+    public func restart() throws {
+        let old = process
+        old.crash()
+        try? FileManager.default.removeItem(at: old.directory.appendingPathComponent("port"))
+        let new = try ServerProcess(
+            script: "smtp_server.py", directory: old.directory, arguments: arguments + ["--port", "\(old.port)"])
+        current.withLock { $0 = new }
+    }
 
     /// SMTP connections accepted so far.
     public func connections() -> Int {

@@ -87,6 +87,18 @@ public final class ServerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// Kills the program at once (SIGKILL, as a crash or a pulled plug would end it) and waits
+    /// for it, keeping its folder: a new program may start in it (`SMTPServer.restart()`).
+    public func crash() {
+        lock.lock()
+        let process = self.process
+        self.process = nil
+        lock.unlock()
+        guard let process else { return }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     /// The files the program stored with this extension, in name order.
     public func files(withExtension ext: String) throws -> [URL] {
         try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
