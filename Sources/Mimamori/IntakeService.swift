@@ -58,6 +58,12 @@ public final class IntakeService: Service, Sendable {
                     body: delivery.body, headers: headers, transportMessageID: delivery.messageID,
                     settings: settings.settings, now: Date())
             } catch {
+                // A schema violation or a failure of our own planning inside the transaction is
+                // about this message, not the disk: it would fail forever and hold the queue up.
+                if error.code == .constraint || error.code == .caller {
+                    await settle(delivery, .rejected(caseID: CaseIntake.peekCaseID(delivery.body), reason: "ledger.\(error.code)"), started: started)
+                    return true
+                }
                 metrics.intakeStalled()
                 logger.error(
                     "intake.stalled",
