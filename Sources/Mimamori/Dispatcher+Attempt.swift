@@ -53,7 +53,7 @@ extension Dispatcher {
             }
             let took = ContinuousClock.now - started
             elapsed = took
-            metadata[LogKey.ms.rawValue] = "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)"
+            metadata[LogKey.ms.rawValue] = "\(took.milliseconds)"
             (outcome, alarm) = Self.settle(
                 job, failure: failure, now: clock.now(), policy: configuration.retry, unit: randomUnit())
         }
