@@ -118,12 +118,19 @@ let package = Package(
             dependencies: ["AMQP"],
             path: "Tests/TestFixtures",
             swiftSettings: strict),
+        // The hostile-input corpus (issue 8), shared by the core's model of the intake and the
+        // suites that run it through the real intake and the real daemon.
+        .target(
+            name: "HostileCorpus",
+            dependencies: ["MimamoriCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/HostileCorpus",
+            swiftSettings: strict),
         .testTarget(
             name: "AMQPTests", dependencies: ["AMQP", "TestFixtures"], swiftSettings: strict),
         .testTarget(
             name: "MimamoriCoreTests",
             dependencies: [
-                "MimamoriCore",
+                "MimamoriCore", "HostileCorpus",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             // Read through #filePath, not bundled.
@@ -134,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "OutletsTests", dependencies: ["Outlets", "TestFixtures"], swiftSettings: strict),
         .testTarget(
-            name: "MimamoriTests", dependencies: ["Mimamori", "TestFixtures"],
+            name: "MimamoriTests", dependencies: ["Mimamori", "TestFixtures", "HostileCorpus"],
             swiftSettings: strict),
     ]
 )

@@ -116,6 +116,13 @@ extension Ledger {
         return .recorded(planned: intake.deliveries.count, cancelled: cancelled)
     }
 
+    /// Whether an event with this message id was ever recorded (its row outlives the purge).
+    public func knowsMessage(_ messageID: String) async throws(LedgerError) -> Bool {
+        try await read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE message_id = ?)", arguments: [messageID]) ?? false
+        }
+    }
+
     /// Records that a message was acked without effect (a repeated message id, a stale sequence).
     public func recordIgnored(
         messageID: String, caseID: CaseID?, reason: String, at: Date

@@ -69,7 +69,8 @@ public struct CaseIntake: Sendable {
     ) async throws(LedgerError) -> Decision {
         // Size first: nothing else is worth doing on a body the schema forbids.
         if body.count > limits.maxBodyBytes {
-            return .rejected(caseID: Self.peekCaseID(body), reason: "body.too-large")
+            let error = CaseEventError.oversized(bytes: body.count, limit: limits.maxBodyBytes)
+            return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
         }
         if settings.configuration.publishers.requireSignature {
             do {
@@ -87,6 +88,16 @@ public struct CaseIntake: Sendable {
 
         let prior: CaseState?
         if let stored = try await ledger.caseSnapshot(case: event.caseID) {
+            if stored.purgedAt != nil {
+                // The state went with the personal data at the end of the retention; a purged
+                // case stays closed for good (a replay of its alert must not alert again).
+                guard event.municipality == settings.configuration.municipality else {
+                    return .rejected(caseID: event.caseID, reason: CaseState.RejectReason.otherMunicipality.code)
+                }
+                let repeated = try await ledger.knowsMessage(event.messageID.uuidString.lowercased())
+                let reason: CaseState.IgnoreReason = repeated ? .repeatedMessage : .afterClosure(phase: .purged)
+                return .ignored(caseID: event.caseID, reason: reason.code)
+            }
             do {
                 prior = try stored.snapshot.decode(CaseState.self)
             } catch {

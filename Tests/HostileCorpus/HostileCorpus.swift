@@ -1,19 +1,22 @@
 import Crypto
 import Foundation
-import Testing
-
-@testable import MimamoriCore
+import MimamoriCore
 
 /// One message as the broker hands it over: the exact body and the AMQP headers.
-struct HostileMessage: Sendable {
-    var body: [UInt8]
-    var headers: [String: String]
+public struct HostileMessage: Sendable {
+    public var body: [UInt8]
+    public var headers: [String: String]
+
+    public init(body: [UInt8], headers: [String: String]) {
+        self.body = body
+        self.headers = headers
+    }
 }
 
 /// One case of the hostile-input corpus (issue 8): messages that set the scene (`prelude`, all
 /// valid and each expected to be planned), then the message under test and what must become of it.
-struct HostileCase: Sendable, CustomTestStringConvertible {
-    enum Expected: Sendable, Hashable {
+public struct HostileCase: Sendable {
+    public enum Expected: Sendable, Hashable {
         /// Dead-lettered with one of these reasons.
         case rejected([String])
         /// Acked and ignored with this reason.
@@ -22,37 +25,41 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         case planned
         /// Accepted, nobody told (no consent to tell cooperators).
         case plannedNothing
+        /// Accepted; who is told depends on what went out before (a closure tells only those
+        /// who already hold the alert).
+        case accepted
     }
 
-    var name: String
-    var hostileClass: String
-    var prelude: [HostileMessage] = []
-    var message: HostileMessage
-    var expected: Expected
+    public var name: String
+    public var hostileClass: String
+    public var prelude: [HostileMessage] = []
+    public var message: HostileMessage
+    public var expected: Expected
     /// Personal data in the case's messages: no reason may contain any of it.
-    var personalData: [String]
+    public var personalData: [String]
     /// Text from the event that must appear literally in the rendered notices (template syntax).
-    var literals: [String] = []
+    public var literals: [String] = []
 
-    var testDescription: String { "\(hostileClass)/\(name)" }
+    /// `class/name`, unique in the corpus.
+    public var label: String { "\(hostileClass)/\(name)" }
 }
 
 /// Generates the corpus deterministically from the sample event (`Fixtures/event-opened.json`):
 /// fixed keys (Ed25519 signatures are deterministic), fixed message ids, sorted JSON keys.
-enum HostileCorpus {
-    static let trustedKeyID = "police-kainan"
-    static let secondKeyID = "police-arida"
+public enum HostileCorpus {
+    public static let trustedKeyID = "police-kainan"
+    public static let secondKeyID = "police-arida"
     // Computed: swift-crypto's keys are not Sendable, so they cannot be stored statics.
-    static var trustedKey: Curve25519.Signing.PrivateKey { key(seed: 7) }
-    static var secondKey: Curve25519.Signing.PrivateKey { key(seed: 8) }
-    static var strangerKey: Curve25519.Signing.PrivateKey { key(seed: 9) }
+    public static var trustedKey: Curve25519.Signing.PrivateKey { key(seed: 7) }
+    public static var secondKey: Curve25519.Signing.PrivateKey { key(seed: 8) }
+    public static var strangerKey: Curve25519.Signing.PrivateKey { key(seed: 9) }
 
-    static func key(seed: UInt8) -> Curve25519.Signing.PrivateKey {
+    public static func key(seed: UInt8) -> Curve25519.Signing.PrivateKey {
         try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: seed, count: 32))
     }
 
     /// The keys the pipeline trusts: the two police keys, not the stranger's.
-    static func publisherKeys() throws -> PublisherKeys {
+    public static func publisherKeys() throws -> PublisherKeys {
         var keys = PublisherKeys()
         try keys.add(keyID: trustedKeyID, fileContents: PublisherKeys.keyFileContents(trustedKey.publicKey))
         try keys.add(keyID: secondKeyID, fileContents: PublisherKeys.keyFileContents(secondKey.publicKey))
@@ -60,43 +67,51 @@ enum HostileCorpus {
     }
 
     /// The personal data of the sample event (and the injected names below).
-    static let samplePersonalData = [
+    public static let samplePersonalData = [
         "紀美野 花子", "花子", "きみの はなこ", "はなこ", "やせ型", "白髪まじりの短髪", "腰が少し曲がっている", "右手に木の杖",
         "えんじ色の毛糸の帽子", "紺色のカーディガン", "カーディガン", "灰色のズボン", "白い運動靴", "黒い手提げかばん",
         "紀美野町下佐々の県道沿い", "県道", "海南市の方向", "073-400-0110", "0110", "海南警察署",
     ]
 
-    static func signed(_ body: [UInt8], keyID: String = trustedKeyID, with key: Curve25519.Signing.PrivateKey = trustedKey)
+    public static func signed(_ body: [UInt8], keyID: String = trustedKeyID, with key: Curve25519.Signing.PrivateKey = trustedKey)
         -> HostileMessage
     {
         let signature = try! key.signature(for: body).base64EncodedString()
         return HostileMessage(body: body, headers: [PublisherKeys.keyIDHeader: keyID, PublisherKeys.signatureHeader: signature])
     }
 
-    static func messageID(_ n: Int) -> String { "00000000-0000-4000-8000-\(String(format: "%012d", n))" }
+    public static func messageID(_ n: Int) -> String { "00000000-0000-4000-8000-\(String(format: "%012d", n))" }
+
+    /// The sample events the corpus is made from, beside the core tests that also read them.
+    public static let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("MimamoriCoreTests/Fixtures")
+
+    static func fixture(_ name: String) throws -> Data {
+        try Data(contentsOf: fixturesDirectory.appendingPathComponent(name))
+    }
 
     // MARK: drafts of events
 
     /// A mutable JSON event. `raw` values are written verbatim (numbers JSONSerialization cannot
     /// write, duplicate keys): a placeholder string is replaced in the serialized bytes.
-    struct Draft {
-        var json: [String: Any]
-        var raw: [String: String] = [:]
+    public struct Draft {
+        public var json: [String: Any]
+        public var raw: [String: String] = [:]
 
-        static func opened(_ n: Int = 1, sequence: Int = 1) -> Draft {
-            let data = try! Files.fixture("event-opened.json")
+        public static func opened(_ n: Int = 1, sequence: Int = 1) -> Draft {
+            let data = try! fixture("event-opened.json")
             var json = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
             json["messageId"] = messageID(n)
             json["sequence"] = sequence
             return Draft(json: json)
         }
 
-        static func updated(_ n: Int, sequence: Int) -> Draft {
+        public static func updated(_ n: Int, sequence: Int) -> Draft {
             opened(n, sequence: sequence).setting("kind", "updated")
         }
 
-        static func closed(_ n: Int, sequence: Int) -> Draft {
-            let data = try! Files.fixture("event-closed.json")
+        public static func closed(_ n: Int, sequence: Int) -> Draft {
+            let data = try! fixture("event-closed.json")
             var json = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
             json["messageId"] = messageID(n)
             json["sequence"] = sequence
@@ -104,14 +119,14 @@ enum HostileCorpus {
         }
 
         /// `path` like `person.age`; nil removes the field.
-        func setting(_ path: String, _ value: Any?) -> Draft {
+        public func setting(_ path: String, _ value: Any?) -> Draft {
             var copy = self
             copy.json = Self.set(copy.json, path.split(separator: ".").map(String.init)[...], value)
             return copy
         }
 
         /// The field becomes `text` verbatim in the body.
-        func settingRaw(_ path: String, _ text: String) -> Draft {
+        public func settingRaw(_ path: String, _ text: String) -> Draft {
             let marker = "@@raw\(raw.count)@@"
             var copy = setting(path, marker)
             copy.raw["\"\(marker)\""] = text
@@ -129,19 +144,19 @@ enum HostileCorpus {
             return object
         }
 
-        var bytes: [UInt8] {
+        public var bytes: [UInt8] {
             let data = try! JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes])
             var text = String(decoding: data, as: UTF8.self)
             for (marker, replacement) in raw { text = text.replacingOccurrences(of: marker, with: replacement) }
             return Array(text.utf8)
         }
 
-        var message: HostileMessage { signed(bytes) }
+        public var message: HostileMessage { signed(bytes) }
     }
 
     // MARK: the corpus
 
-    static func all() -> [HostileCase] {
+    public static func all() -> [HostileCase] {
         var cases: [HostileCase] = []
         func add(
             _ hostileClass: String, _ name: String, _ message: HostileMessage, _ expected: HostileCase.Expected,
@@ -159,9 +174,9 @@ enum HostileCorpus {
 
         // Controls: valid events, accepted.
         add("valid-control", "opened", opened.message, .planned)
-        add("valid-control", "fixture bytes as written", signed(Array(try! Files.fixture("event-opened.json"))), .planned)
+        add("valid-control", "fixture bytes as written", signed(Array(try! fixture("event-opened.json"))), .planned)
         add("valid-control", "updated after opened", Draft.updated(2, sequence: 2).message, .planned, prelude: [opened.message])
-        add("valid-control", "closed after opened", Draft.closed(2, sequence: 2).message, .planned, prelude: [opened.message])
+        add("valid-control", "closed after opened", Draft.closed(2, sequence: 2).message, .accepted, prelude: [opened.message])
         add("valid-control", "drill opened", opened.setting("drill", true).message, .planned)
         add("valid-control", "signed with the second trusted key",
             signed(openedBytes, keyID: secondKeyID, with: secondKey), .planned)
