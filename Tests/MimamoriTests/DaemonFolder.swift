@@ -38,6 +38,8 @@ struct DaemonFolder {
         var radioCAP: String? = nil
         /// The folder that holds the ledger (default: the settings folder), e.g. a small tmpfs.
         var ledgerDirectory: URL? = nil
+        /// The municipality (default: `e2e-` and 8 random characters); it names the test's queues.
+        var municipality: String? = nil
     }
 
     let directory: URL
@@ -61,7 +63,7 @@ struct DaemonFolder {
     init(broker: Broker, smtp: SMTPServer, options: Options = Options()) throws {
         self.options = options
         metricsPort = try LoopbackPort.free()
-        municipality = "e2e-\(UUID().uuidString.prefix(8).lowercased())"
+        municipality = options.municipality ?? "e2e-\(UUID().uuidString.prefix(8).lowercased())"
         directory = try ServerProcess.temporaryDirectory("e2e")
         smtpURL = smtp.url
         // The broker URL without its password: the daemon reads that from credentials/.

@@ -10,7 +10,7 @@ import TestFixtures
 /// leaves the ledger file, bytes and all.
 @Suite("mimamorid retention (real binary, broker, SMTP)", .serialized)
 struct DaemonRetentionTests {
-    @Test("a closed case is purged after the retention: the ledger file's bytes hold no name, kana, clothing, place, phone or cooperator address")
+    @Test("a closed case is purged after the retention: the ledger file's bytes hold no name, kana, clothing, place, phone or cooperator address; a replay afterwards is ignored, not a stalled queue")
     func purgeRemovesPersonalData() async throws {
         var options = DaemonFolder.Options()
         options.retention = "3s"
@@ -18,7 +18,8 @@ struct DaemonRetentionTests {
         try await withDaemonRig(options: options, cooperators: cooperators) { rig in
             let daemon = try await rig.startConsuming(environment: ["MIMAMORI_PURGE_INTERVAL": "1"])
             let sample = DaemonCase(municipality: rig.folder.municipality)
-            try await rig.publisher.publish(sample.event("opened", sequence: 1, photo: true))
+            let opened = sample.event("opened", sequence: 1, photo: true)
+            try await rig.publisher.publish(opened)
             try await daemon.waitForLine(event: "case.opened", containing: ["case=\(sample.caseID)"])
             try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: daemon)
             // Before the purge the data is there: the search below can find it.
@@ -28,6 +29,17 @@ struct DaemonRetentionTests {
             try await rig.waitUntilSettled(sample.caseID, kinds: ["alert", "termination"], daemon: daemon)
             let purged = try await daemon.waitForLine(event: "case.purged", containing: ["case=\(sample.caseID)"], timeout: .seconds(60))
             #expect(!purged.contains(DaemonCase.Person.name))
+
+            // A purged case stays closed: a replay of its alert and a late update are acked and
+            // ignored (not a stalled queue), and nothing is planned again.
+            let countDeliveries = "SELECT count(*) FROM deliveries WHERE case_id = '\(sample.caseID)'"
+            let deliveriesBefore = try rig.sql(countDeliveries)
+            try await rig.publisher.publish(opened)
+            try await rig.publisher.publish(sample.event("updated", sequence: 3))
+            try await daemon.waitForLine(event: "intake.ignored", containing: ["case=\(sample.caseID)"], count: 2)
+            let ignored = daemon.lines(event: "intake.ignored", containing: ["case=\(sample.caseID)"])
+            #expect(ignored.map { DaemonHostileCorpusTests.field("reason", of: $0) } == ["case.repeated-message", "case.after-closure"])
+            #expect(try rig.sql(countDeliveries) == deliveriesBefore)
             daemon.signal(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
 
