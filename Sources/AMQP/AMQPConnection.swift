@@ -17,25 +17,35 @@ public final class AMQPConnection: Sendable {
     let worker: AMQPWorker
     public let configuration: AMQPConfiguration
     private let finished: FinishedSignal
+    private let link: AMQPLinkState
 
-    private init(worker: AMQPWorker, configuration: AMQPConfiguration, finished: FinishedSignal) {
+    private init(worker: AMQPWorker, configuration: AMQPConfiguration, finished: FinishedSignal, link: AMQPLinkState) {
         self.worker = worker
         self.configuration = configuration
         self.finished = finished
+        self.link = link
     }
+
+    /// Whether the connection is up now (false while it reconnects and after it closed).
+    public var isConnected: Bool { link.isUp }
 
     /// Connects and logs in (and declares `topology`, if given). A failure here is thrown, not
     /// retried: a wrong password or URL should stop the daemon's start with a clear message;
     /// after this succeeded, connection losses are handled by reconnecting.
+    ///
+    /// `onConnectionChange` hears every change of `isConnected` (true after this connect, false
+    /// when the connection is lost, true when it is back), on the connection thread: keep it quick.
     public static func connect(
-        _ configuration: AMQPConfiguration, topology: AMQPTopology? = nil, logger: Logger
+        _ configuration: AMQPConfiguration, topology: AMQPTopology? = nil, logger: Logger,
+        onConnectionChange: (@Sendable (Bool) -> Void)? = nil
     ) async throws(AMQPError) -> AMQPConnection {
         let worker = AMQPWorker()
         let finished = FinishedSignal()
+        let link = AMQPLinkState(onChange: onConnectionChange)
         let result: Result<Void, AMQPError> = await withCheckedContinuation { continuation in
             worker.start(name: "amqp \(configuration.host):\(configuration.port)") {
                 let engine = AMQPEngine(
-                    worker: worker, configuration: configuration, logger: logger,
+                    worker: worker, configuration: configuration, logger: logger, link: link,
                     onFinished: { finished.signal() })
                 let result = engine.connectInitially(topology: topology)
                 continuation.resume(returning: result)
@@ -43,7 +53,7 @@ public final class AMQPConnection: Sendable {
             }
         }
         try result.get()
-        return AMQPConnection(worker: worker, configuration: configuration, finished: finished)
+        return AMQPConnection(worker: worker, configuration: configuration, finished: finished, link: link)
     }
 
     /// Hands `body` to the connection thread and waits for its completion.

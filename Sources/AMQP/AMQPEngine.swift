@@ -31,6 +31,7 @@ final class AMQPEngine {
     let connectionID = AMQPGeneration.next()
     private let backoff: AMQPBackoff
     private let onFinished: @Sendable () -> Void
+    private let link: AMQPLinkState
 
     var session: AMQPSession?
     /// Bumped whenever the consumer channel is (re)opened; stamped on every delivery so that an
@@ -63,9 +64,10 @@ final class AMQPEngine {
     static let closeGrace: Duration = .seconds(5)
 
     init(
-        worker: AMQPWorker, configuration: AMQPConfiguration, logger: Logger,
+        worker: AMQPWorker, configuration: AMQPConfiguration, logger: Logger, link: AMQPLinkState,
         onFinished: @escaping @Sendable () -> Void
     ) {
+        self.link = link
         self.worker = worker
         self.configuration = configuration
         self.logger = logger
@@ -145,6 +147,7 @@ final class AMQPEngine {
             lastInbound = .now
             if let topology { try declare(topology, on: s) }
             logger.info("amqp.connected", metadata: ["broker": "\(configuration)"])
+            link.set(true)
             return .success(())
         } catch {
             session?.close()  // e.g. a refused declaration: say goodbye properly
@@ -163,6 +166,7 @@ final class AMQPEngine {
         for consumer in consumers.values { consumer.buffer.dropBuffered() }
         failPending(AMQPError(.connectionLost, "connection lost before the broker confirmed: \(error.message)"))
         disconnectedAt = .now
+        link.set(false)
         if closeRequested { return }
         logger.warning("amqp.connection_lost", metadata: ["error": "\(error)"])
         reconnectAttempt = 0
@@ -193,6 +197,7 @@ final class AMQPEngine {
                 "amqp.reconnected",
                 metadata: ["attempt": "\(reconnectAttempt)", "downtime_ms": "\(downtime.milliseconds)"])
             reconnectAttempt = 0
+            link.set(true)
         } catch {
             session = nil
             logger.warning("amqp.reconnect_failed", metadata: ["attempt": "\(reconnectAttempt)", "error": "\(error)"])
@@ -237,6 +242,7 @@ final class AMQPEngine {
         for consumer in consumers.values { consumer.buffer.finish() }
         consumers.removeAll()
         finished = true
+        link.set(false)
         for job in worker.stop() { job(self) }  // each sees `finished` and fails its caller
         logger.info("amqp.closed")
         for waiter in closeWaiters { waiter() }

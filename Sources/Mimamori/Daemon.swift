@@ -135,8 +135,9 @@ public enum Daemon {
         amqpConfiguration.reconnectMaxDelay = .seconds(4)
         let topology = AMQPTopology.mimamori(
             municipality: configuration.municipality, passive: environment["MIMAMORI_TOPOLOGY"] == "verify")
-        let connection = try await connectWithBackoff(amqpConfiguration, topology: topology, notifier: notifier, logger: logger)
-        metrics.brokerConnected(true)
+        let connection = try await connectWithBackoff(
+            amqpConfiguration, topology: topology, notifier: notifier, logger: logger,
+            onConnectionChange: { metrics.brokerConnected($0) })
 
         let outlets: DaemonOutlets
         do {
@@ -179,7 +180,9 @@ public enum Daemon {
             signals: hangups)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let endpoint = try metricsEndpoint(configuration.metrics.listen, registry: registry, ledger: ledger, logger: logger) {
+        if let endpoint = try metricsEndpoint(
+            configuration.metrics.listen, registry: registry, ledger: ledger, connection: connection, intake: intake, logger: logger)
+        {
             services.append(.init(service: endpoint))
         }
         // Graceful shutdown runs in reverse: intake stops first, then housekeeping, the
@@ -217,13 +220,15 @@ public enum Daemon {
     }
 
     static func connectWithBackoff(
-        _ configuration: AMQPConfiguration, topology: AMQPTopology, notifier: SystemdNotifier, logger: Logger
+        _ configuration: AMQPConfiguration, topology: AMQPTopology, notifier: SystemdNotifier, logger: Logger,
+        onConnectionChange: @escaping @Sendable (Bool) -> Void
     ) async throws -> AMQPConnection {
         var delay = Duration.milliseconds(250)
         var attempt = 1
         while true {
             do {
-                return try await AMQPConnection.connect(configuration, topology: topology, logger: Logger(label: "mimamori.amqp"))
+                return try await AMQPConnection.connect(
+                    configuration, topology: topology, logger: Logger(label: "mimamori.amqp"), onConnectionChange: onConnectionChange)
             } catch {
                 guard error.isRetriable else {
                     throw StartupError(problems: ["broker: \(error)"], exitCode: 69)
@@ -240,7 +245,8 @@ public enum Daemon {
     }
 
     static func metricsEndpoint(
-        _ listen: String, registry: PrometheusCollectorRegistry, ledger: Ledger, logger: Logger
+        _ listen: String, registry: PrometheusCollectorRegistry, ledger: Ledger, connection: AMQPConnection,
+        intake: IntakeService, logger: Logger
     ) throws -> MetricsEndpoint? {
         guard !listen.isEmpty, listen != "off" else { return nil }
         let parts = listen.split(separator: ":", maxSplits: 1)
@@ -251,12 +257,20 @@ public enum Daemon {
             configuration: .init(host: String(parts[0]), port: port), registry: registry,
             logger: Logger(label: "mimamori.metrics")
         ) {
+            // Everything that stops new cases from going out, each with what the journal says.
+            var problems: [String] = []
+            var open: Int?
             do throws(LedgerError) {
-                let open = try await ledger.openCaseCount()
-                return HealthReport(isHealthy: true, text: "ok cases_open=\(open)")
+                open = try await ledger.openCaseCount()
             } catch {
-                return HealthReport(isHealthy: false, text: "ledger unavailable: \(error.code)")
+                problems.append("ledger unavailable: \(error.code)")
             }
+            if !connection.isConnected { problems.append("broker disconnected: reconnecting (amqp.reconnecting)") }
+            if let stall = intake.stall {
+                problems.append("intake stalled: the ledger cannot take messages (\(stall)); see intake.hint")
+            }
+            guard problems.isEmpty, let open else { return HealthReport(isHealthy: false, text: problems.joined(separator: "; ")) }
+            return HealthReport(isHealthy: true, text: "ok cases_open=\(open)")
         }
     }
 }

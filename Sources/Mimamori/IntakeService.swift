@@ -4,6 +4,7 @@ import Ledger
 import Logging
 import MimamoriCore
 import ServiceLifecycle
+import Synchronization
 
 /// Consumes the municipality's case queue: each message goes through `CaseIntake`, and is acked
 /// only after the ledger committed its consequences, dead-lettered when it can never succeed.
@@ -19,6 +20,11 @@ public final class IntakeService: Service, Sendable {
     private let onRecorded: @Sendable () -> Void
     private let metrics: DaemonMetrics
     private let logger: Logger
+    private let stalled = Mutex<String?>(nil)
+
+    /// The ledger's error code while intake waits for the ledger (disk full, I/O error); nil
+    /// while messages go through.
+    public var stall: String? { stalled.withLock { $0 } }
 
     public init(
         connection: AMQPConnection, queue: String, intake: CaseIntake, settings: SettingsStore,
@@ -65,6 +71,7 @@ public final class IntakeService: Service, Sendable {
                     return true
                 }
                 metrics.intakeStalled()
+                stalled.withLock { $0 = "\(error.code)" }
                 logger.error(
                     "intake.stalled",
                     metadata: .keys([
@@ -81,6 +88,7 @@ public final class IntakeService: Service, Sendable {
                 pause = min(pause * 2, .seconds(10))
                 continue
             }
+            stalled.withLock { $0 = nil }
             await settle(delivery, decision, started: started)
             return true
         }

@@ -38,7 +38,8 @@ import Testing
 
     func engineWithPending(_ tags: ClosedRange<UInt64>, _ outcomes: Outcomes) -> AMQPEngine {
         let engine = AMQPEngine(
-            worker: AMQPWorker(), configuration: AMQPConfiguration(), logger: .init(label: "test"), onFinished: {})
+            worker: AMQPWorker(), configuration: AMQPConfiguration(), logger: .init(label: "test"), link: AMQPLinkState(onChange: nil),
+            onFinished: {})
         for tag in tags {
             engine.pending[tag] = .init(
                 exchange: "x", routingKey: "k", messageID: "\(tag)", mandatory: true, returned: nil,

@@ -61,6 +61,10 @@ struct DaemonFaultBrokerTests {
             let lostSeen = ContinuousClock.now
             try await daemon.waitForLine(event: "amqp.reconnected", timeout: .seconds(60))
             let reconnected = ContinuousClock.now
+            // Healthy again, and the gauge says so.
+            let health = try rig.health()
+            #expect(health.status == 200 && health.text.hasPrefix("ok"), "/healthz after the reconnect: \(health)")
+            #expect(try rig.metric("mimamori_broker_connected") == 1)
             #expect(daemon.exitStatus == nil, "mimamorid ended during the broker fault")
             let backoffs = daemon.lines(event: "amqp.reconnecting").compactMap { line -> Duration? in
                 guard let range = line.range(of: "delay_ms=") else { return nil }
@@ -141,7 +145,16 @@ struct DaemonFaultBrokerTests {
             let stopped = ContinuousClock.now
             try await rig.broker.ctl("stop_app")
             let sentBefore = rig.smtp.receivedCount()
-            try await Task.sleep(for: Self.outage)
+            // While the broker is away the daemon says so: 503 on /healthz, the gauge at 0.
+            var health = (status: 0, text: "")
+            try await waitUntil("/healthz reports the broker down (\(health))", timeout: .seconds(10)) {
+                health = try rig.health()
+                return health.status == 503
+            }
+            #expect(health.text.contains("broker disconnected"), "\(health)")
+            #expect(try rig.metric("mimamori_broker_connected") == 0)
+            print("fault figure: broker down: /healthz \(health.status) \"\(health.text)\"")
+            try await Task.sleep(for: Self.outage - (ContinuousClock.now - stopped))
             // The dispatcher kept sending while the broker was away (expected: it needs only the ledger).
             let sentMeanwhile = rig.smtp.receivedCount() - sentBefore
             print("fault figure: broker down: \(sentMeanwhile) emails sent while it was away")

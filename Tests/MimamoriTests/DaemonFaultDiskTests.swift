@@ -96,7 +96,8 @@ struct DaemonFaultDiskTests {
                 #expect(daemon.exitStatus == nil, "mimamorid ended on a full disk")
                 let stalls = try rig.metric("mimamori_intake_stalls_total")
                 #expect(stalls >= 2)
-                let health = (try? runTool("/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(rig.folder.metricsPort)/healthz"])) ?? "(no answer)"
+                let health = try rig.health()
+                #expect(health.status == 503 && health.text.contains("intake stalled"), "/healthz on a full ledger disk: \(health)")
                 print("fault figure: ledger disk full (filler \(filled) bytes): \(stalled)")
                 print("fault figure: ledger disk full: \(hint); queue \(counts); stalls metric \(Int(stalls)); /healthz: \(health)")
 
@@ -105,6 +106,8 @@ struct DaemonFaultDiskTests {
                 let freed = ContinuousClock.now
                 try await daemon.waitForLine(event: "case.opened", containing: ["case=\(sample.caseID)"], timeout: .seconds(30))
                 let recovered = ContinuousClock.now - freed
+                let healthBack = try rig.health()
+                #expect(healthBack.status == 200, "/healthz once space is back: \(healthBack)")
                 try await rig.waitForMail(2 * cooperators.count, daemon: daemon)
                 try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: daemon)
                 #expect(try await rig.states(sample.caseID) == ["alert/delivered": cooperators.count])
