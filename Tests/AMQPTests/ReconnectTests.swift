@@ -1,4 +1,5 @@
 import AMQP
+import Synchronization
 import Testing
 import TestFixtures
 
@@ -63,6 +64,33 @@ extension AMQPBrokerTests {
                     "figure: broker stop_app→start_app took \(restarted - stopped); first confirmed publish "
                         + "\(firstAfter!) after start_app returned (\(restarted - stopped + firstAfter!) after stop_app)")
             }
+        }
+
+        @Test("isConnected and onConnectionChange follow the link: up, lost at stop_app, up again after start_app, down at close")
+        func connectionStateFollowsTheBroker() async throws {
+            let broker = try Broker.fromEnvironment()
+            let changes = Mutex<[Bool]>([])
+            let connection = try await AMQPConnection.connect(
+                try broker.configuration(heartbeat: 5), logger: Broker.logger("amqp-test", level: .warning),
+                onConnectionChange: { up in changes.withLock { $0.append(up) } })
+            #expect(connection.isConnected)
+            do {
+                try await broker.ctl("stop_app")
+                try await within(.seconds(30), "the connection notices the broker is gone") {
+                    while connection.isConnected { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                try await broker.startApp()
+                try await within(.seconds(30), "the connection is back") {
+                    while !connection.isConnected { try await Task.sleep(for: .milliseconds(20)) }
+                }
+            } catch {
+                try? await broker.startApp()
+                await connection.close()
+                throw error
+            }
+            await connection.close()
+            #expect(!connection.isConnected)
+            #expect(changes.withLock { $0 } == [true, false, true, false])
         }
 
         @Test("a broker that goes silent (frozen, socket still open) is detected by heartbeats; the consumer resumes")
