@@ -258,7 +258,8 @@ enum BuiltInTemplates {
         """
 
     static let faxClosing = """
-        見かけた方は、{{contact.organization}}（電話 {{contact.phone}}）へ直接ご連絡ください。町ではなく、警察へのご連絡をお願いします。
+        > 見かけた方は、町ではなく、警察へ直接ご連絡ください。
+        > {{contact.organization}}　電話 {{contact.phone}}
 
         {{#photoAttached}}
         ご家族の同意を得て、ご本人の写真を載せています。

@@ -60,22 +60,28 @@ public struct RenderedNotice: Sendable, Hashable, Codable {
         /// Paragraphs above the table (addressee, request).
         public var lead: [String]
         public var rows: [Row]
-        /// Paragraphs below the table (sightings number, photo note, shredding instruction, sender).
+        /// Paragraphs below the table (photo note, shredding instruction, sender).
         public var paragraphs: [String]
         public var photoAttached: Bool
+        /// Who to call on a sighting, framed under the lead (nil in notices stored before it).
+        public var callout: String?
 
-        public init(title: String, lead: [String], rows: [Row], paragraphs: [String], photoAttached: Bool) {
+        public init(
+            title: String, lead: [String], rows: [Row], paragraphs: [String], photoAttached: Bool, callout: String? = nil
+        ) {
             self.title = title
             self.lead = lead
             self.rows = rows
             self.paragraphs = paragraphs
             self.photoAttached = photoAttached
+            self.callout = callout
         }
 
         /// The page as plain text (for `mimamori render` and review).
         public var plainText: String {
             var out = [title, ""]
             for p in lead { out += [p, ""] }
+            if let callout { out += [callout.split(separator: "\n").map { "＞ " + $0 }.joined(separator: "\n"), ""] }
             let width = rows.map(\.label.count).max() ?? 0
             for r in rows {
                 out.append("　" + r.label + String(repeating: "　", count: width - r.label.count + 1) + r.value)

@@ -142,6 +142,7 @@ public struct NoticeRenderer: Sendable {
         var lead: [String] = []
         var rows: [RenderedNotice.FaxPage.Row] = []
         var paragraphs: [String] = []
+        var callout: [String] = []
         var current: [String] = []
         func flush() {
             guard !current.isEmpty else { return }
@@ -158,6 +159,9 @@ public struct NoticeRenderer: Sendable {
                 let label = rest[..<bar.lowerBound].trimmingCharacters(in: .whitespaces)
                 let value = rest[bar.upperBound...].trimmingCharacters(in: .whitespaces)
                 rows.append(.init(label: label, value: value))
+            } else if line.hasPrefix("> ") || line == ">" {
+                flush()
+                callout.append(String(line.dropFirst()).trimmingCharacters(in: .whitespaces))
             } else if line.isEmpty {
                 flush()
             } else {
@@ -165,6 +169,8 @@ public struct NoticeRenderer: Sendable {
             }
         }
         flush()
-        return RenderedNotice.FaxPage(title: title, lead: lead, rows: rows, paragraphs: paragraphs, photoAttached: photoAttached)
+        return RenderedNotice.FaxPage(
+            title: title, lead: lead, rows: rows, paragraphs: paragraphs, photoAttached: photoAttached,
+            callout: callout.isEmpty ? nil : callout.joined(separator: "\n"))
     }
 }

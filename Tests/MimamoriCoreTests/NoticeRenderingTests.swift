@@ -132,7 +132,10 @@ struct NoticeRenderingTests {
             "氏名", "年齢・性別", "身長・体格", "髪", "特徴", "お住まい", "服装", "持ち物", "最後に見かけた日時", "最後に見かけた場所", "向かった方向",
         ])
         #expect(alert.fax.rows[0].value == "紀美野 花子（きみの はなこ）")
-        #expect(alert.fax.paragraphs.contains { $0.contains("海南警察署（電話 073-400-0110）") })
+        // The sightings number is the framed callout under the lead, not a paragraph at the end.
+        #expect(alert.fax.callout == "見かけた方は、町ではなく、警察へ直接ご連絡ください。\n海南警察署　電話 073-400-0110")
+        #expect(alert.fax.lead.count == 1 && alert.fax.lead[0].contains("次の方が行方不明になり"))
+        #expect(!alert.fax.paragraphs.contains { $0.contains("073-400-0110") })
         #expect(alert.fax.paragraphs.contains { $0.contains("裁断") })
     }
 

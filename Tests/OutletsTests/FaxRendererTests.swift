@@ -53,6 +53,30 @@ import TestFixtures
         #expect(images.contains("jpeg"), "the JPEG photo is embedded as is")
     }
 
+    /// A recipient reads top to bottom: who writes and why, then whom to call, then the person.
+    /// The callout is framed, and the longest label stays on one line.
+    @Test("the lead and the framed sightings number come before the photo and the table; labels are not broken")
+    func leadAndCalloutComeFirst() throws {
+        var document = try Samples.fax()
+        document.lead = [
+            .init("紀美野にこにこネットワーク 協力機関の皆さま\n次の方が行方不明になりました。"),
+            .init("見かけた方は、町ではなく、警察へ直接ご連絡ください。\n海南警察署　電話 073-555-0110", style: .boxed),
+        ]
+        document.rows.append(.init("最後に見かけた場所", "県道沿い"))
+        let url = try write(try FaxRenderer().pdf(document))
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let flat = try Self.poppler(["pdftotext", "-f", "1", "-l", "1", url.path, "-"])
+            .replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
+        let order = ["次の方が行方不明", "警察へ直接ご連絡", "073-555-0110", document.rows[0].label, "最後に見かけた場所"]
+            .map { flat.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil }, "all on page 1: \(flat)")
+        let positions = order.compactMap { $0 }
+        #expect(positions == positions.sorted(), "lead, callout, table in this order: \(flat)")
+        // With -layout a label broken over two lines would leave its last character alone.
+        let layout = try Self.poppler(["pdftotext", "-layout", "-f", "1", "-l", "1", url.path, "-"])
+        #expect(layout.contains("最後に見かけた場所"), "\(layout)")
+    }
+
     @Test func longDocumentsPaginateWithPageNumbersOnEveryPage() throws {
         let pdf = try FaxRenderer().pdf(Samples.fax(extraParagraphs: 12))
         let url = try write(pdf)

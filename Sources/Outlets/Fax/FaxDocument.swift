@@ -41,6 +41,9 @@ public struct FaxDocument: Sendable, Hashable {
     public var title: String
     /// e.g. 【訓練】この通知は訓練です — drawn large at the top of every page when set.
     public var drillBanner: String?
+    /// Under the title, before the photo and the table: the addressee, the request, and the
+    /// framed number to call on a sighting.
+    public var lead: [Paragraph]
     /// The table (description, clothing, …) with thick borders.
     public var rows: [Row]
     public var photo: Photo?
@@ -49,11 +52,12 @@ public struct FaxDocument: Sendable, Hashable {
     public var footer: String?
 
     public init(
-        title: String, drillBanner: String? = nil, rows: [Row], photo: Photo? = nil,
+        title: String, drillBanner: String? = nil, lead: [Paragraph] = [], rows: [Row], photo: Photo? = nil,
         paragraphs: [Paragraph] = [], footer: String? = nil
     ) {
         self.title = title
         self.drillBanner = drillBanner
+        self.lead = lead
         self.rows = rows
         self.photo = photo
         self.paragraphs = paragraphs

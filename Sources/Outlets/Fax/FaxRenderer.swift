@@ -59,8 +59,9 @@ final class FaxLayout {
     // Fax machines lose 4–5 mm at each edge; 36 pt (12.7 mm) keeps everything on paper.
     static let margin = 36.0
     static let contentWidth = pageWidth - 2 * margin
-    static let labelWidth = 136.0
-    static let padding = 7.0
+    /// The table's label column: as wide as the longest label on one line, within these bounds.
+    static let labelWidths = 100.0...200.0
+    static let padding = 6.0
     static let tableBorder = 2.5
     static let boxBorder = 3.0
 
@@ -76,6 +77,10 @@ final class FaxLayout {
     private var bottom = 0.0
     /// Where content starts on the current page (below the drill banner).
     private var pageTop = 0.0
+    private lazy var labelWidth: Double = {
+        let widest = document.rows.map { block($0.label, font(14, bold: true), width: 10_000).lineWidth }.max() ?? 0
+        return min(max(widest + 2 * Self.padding + 6, Self.labelWidths.lowerBound), Self.labelWidths.upperBound)
+    }()
 
     init(cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, family: String, draw: Bool, totalPages: Int) {
         self.cr = cr
@@ -101,6 +106,7 @@ final class FaxLayout {
         cairo_set_source_rgb(cr, 0, 0, 0)
         startPage()
         title()
+        for paragraph in document.lead { place(paragraph) }
         if let photo { place(photo) }
         table()
         for paragraph in document.paragraphs { place(paragraph) }
@@ -173,8 +179,10 @@ final class FaxLayout {
     }
 
     private func place(_ photo: FaxPhoto) {
-        let maxWidth = 200.0
-        let maxHeight = 200.0
+        // Large enough to recognise a face after fine-mode halftoning, small enough that the
+        // whole description table usually fits on the first page beside the lead.
+        let maxWidth = 180.0
+        let maxHeight = 170.0
         let scale = min(maxWidth / photo.width, maxHeight / photo.height)
         let width = photo.width * scale
         let height = photo.height * scale
@@ -199,12 +207,12 @@ final class FaxLayout {
     }
 
     private func table() {
-        let valueWidth = Self.contentWidth - Self.labelWidth
+        let valueWidth = Self.contentWidth - labelWidth
         for row in document.rows {
             var value = row.value
             var label = row.label
             while true {
-                let labelText = block(label, font(14, bold: true), width: Self.labelWidth - 2 * Self.padding)
+                let labelText = block(label, font(14, bold: true), width: labelWidth - 2 * Self.padding)
                 let valueText = block(value, font(14), width: valueWidth - 2 * Self.padding)
                 let height = max(labelText.height, valueText.height) + 2 * Self.padding
                 if y + height <= bottom {
@@ -230,10 +238,10 @@ final class FaxLayout {
     private func drawRow(_ label: TextBlock, _ value: TextBlock, height: Double) {
         if draw {
             label.draw(cr, x: Self.margin + Self.padding, y: y + Self.padding)
-            value.draw(cr, x: Self.margin + Self.labelWidth + Self.padding, y: y + Self.padding)
+            value.draw(cr, x: Self.margin + labelWidth + Self.padding, y: y + Self.padding)
             stroke(x: Self.margin, y: y, width: Self.contentWidth, height: height, line: Self.tableBorder)
-            cairo_move_to(cr, Self.margin + Self.labelWidth, y)
-            cairo_line_to(cr, Self.margin + Self.labelWidth, y + height)
+            cairo_move_to(cr, Self.margin + labelWidth, y)
+            cairo_line_to(cr, Self.margin + labelWidth, y + height)
             cairo_stroke(cr)
         }
         y += height

@@ -46,6 +46,14 @@ final class TextBlock {
         return Double(h) / Double(PANGO_SCALE)
     }
 
+    /// The width of the longest line (a label measured on one line).
+    var lineWidth: Double {
+        var ink = PangoRectangle()
+        var logical = PangoRectangle()
+        pango_layout_get_extents(layout, &ink, &logical)
+        return Double(logical.width) / Double(PANGO_SCALE)
+    }
+
     /// Characters the chosen font cannot draw (they would print as empty boxes).
     var missingGlyphs: Int { Int(pango_layout_get_unknown_glyphs_count(layout)) }
 
