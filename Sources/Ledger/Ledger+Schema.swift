@@ -79,6 +79,18 @@ extension Ledger {
                     CREATE INDEX audit_case ON audit(case_id, at);
                     """)
         }
+        migrator.registerMigration("v2-alarm-outbox") { db in
+            // A failed or expired delivery owes the operator an alarm until `alarmed_at` is set:
+            // the outbox that survives a crash between the final state and the alarm mail.
+            // Deliveries that ended before this version were alarmed the old way.
+            try db.execute(
+                sql: """
+                    ALTER TABLE deliveries ADD COLUMN alarmed_at INTEGER;
+                    UPDATE deliveries SET alarmed_at = coalesce(finished_at, 0) WHERE state IN ('failed', 'expired');
+                    CREATE INDEX deliveries_unalarmed ON deliveries(finished_at)
+                        WHERE alarmed_at IS NULL AND state IN ('failed', 'expired');
+                    """)
+        }
         return migrator
     }
 }

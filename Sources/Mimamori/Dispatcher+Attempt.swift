@@ -91,7 +91,8 @@ extension Dispatcher {
         countMetrics(outcome, channel: job.channel, elapsed: elapsed)
         guard recorded else { return }
         onOutcome(job, outcome)
-        // Alarm once, after the final state is recorded (so a restart does not alarm it again).
-        if let alarm { await self.alarm.raise(alarm) }
+        // After the final state is recorded; the ledger owes the alarm until it is handed over
+        // (a crash in between, or a refused alarm mail: `raiseOwedAlarms` sends it later).
+        if let alarm { await raiseAndMark(alarm) }
     }
 }

@@ -144,11 +144,11 @@ extension Dispatcher {
         }
     }
 
-    func logLedgerError(_ error: LedgerError, channel: Channel, during step: String) {
+    func logLedgerError(_ error: LedgerError, channel: Channel?, during step: String) {
         logger.error(
             "ledger.error",
             metadata: .keys([
-                .channel: "\(channel.rawValue)", .code: "\(error.code)", .reason: "\(step): \(error.operatorHint)",
+                .channel: .string(channel?.rawValue ?? "-"), .code: "\(error.code)", .reason: "\(step): \(error.operatorHint)",
             ]))
     }
 }

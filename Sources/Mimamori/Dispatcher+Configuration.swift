@@ -13,15 +13,19 @@ extension Dispatcher {
         public var maximumIdle: Duration
         /// After a ledger error, how long a channel loop waits before trying again.
         public var ledgerErrorPause: Duration
+        /// How often alarms still owed (a crash before the alarm, a relay that was down) are
+        /// raised again; an alarm younger than this is left to the send that raised it.
+        public var alarmRetryInterval: Duration
 
         public init(
             retry: RetryPolicy = .default, shutdownGrace: Duration = .seconds(10), maximumIdle: Duration = .seconds(5),
-            ledgerErrorPause: Duration = .seconds(1)
+            ledgerErrorPause: Duration = .seconds(1), alarmRetryInterval: Duration = .seconds(60)
         ) {
             self.retry = retry
             self.shutdownGrace = shutdownGrace
             self.maximumIdle = maximumIdle
             self.ledgerErrorPause = ledgerErrorPause
+            self.alarmRetryInterval = alarmRetryInterval
         }
     }
 }

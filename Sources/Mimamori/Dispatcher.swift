@@ -8,7 +8,8 @@ import Synchronization
 /// Takes due deliveries from the ledger and sends them through the outlets: one independent loop
 /// per channel (a slow FAX gateway never delays email), up to each outlet's concurrency in
 /// parallel, every result recorded in the ledger, transient failures retried per the
-/// `RetryPolicy`, permanent ones and those past their deadline reported to the operator once.
+/// `RetryPolicy`, permanent ones and those past their deadline reported to the operator (the
+/// ledger owes each alarm until it is handed over, across crashes).
 ///
 /// Wakes when intake records new work (`workRecorded`), when a send finishes, and at the next
 /// `next_attempt_at`. On start it resumes what a crash left in flight. A graceful shutdown stops
@@ -81,6 +82,11 @@ public final class Dispatcher: Service, Sendable {
                     let signal = signals[channel]!
                     group.addTask { await self.runChannel(outlet, signal: signal) }
                 }
+                // Ends with the channel loops: cancelled once they have drained.
+                let owed = Task { await self.raiseOwedAlarms() }
+                await group.waitForAll()
+                owed.cancel()
+                await owed.value
             }
         } onGracefulShutdown: {
             self.stop()

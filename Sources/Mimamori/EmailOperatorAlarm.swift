@@ -20,7 +20,7 @@ public struct EmailOperatorAlarm: OperatorAlarm {
         self.logger = logger
     }
 
-    public func raise(_ alarm: DeliveryAlarm) async {
+    public func raise(_ alarm: DeliveryAlarm) async -> Bool {
         logger.error(
             "delivery.alarm",
             metadata: .keys([
@@ -28,7 +28,8 @@ public struct EmailOperatorAlarm: OperatorAlarm {
                 .kind: "\(alarm.kind.rawValue)", .attempt: "\(alarm.attempts)", .reason: "\(alarm.reason.rawValue)",
                 .code: .string(alarm.errorCode ?? "-"),
             ]))
-        guard let outlet, let to else { return }
+        // Without an alarm address the journal line is the alarm.
+        guard let outlet, let to else { return true }
         let what =
             switch alarm.reason {
             case .permanentFailure: "送信できませんでした（恒久的なエラー）"
@@ -54,8 +55,15 @@ public struct EmailOperatorAlarm: OperatorAlarm {
             body: body, idempotencyKey: "alarm.\(alarm.deliveryID).\(alarm.reason.rawValue)", date: Date())
         do {
             try await outlet.send(message)
+            return true
         } catch {
-            logger.error("alarm.unsent", metadata: .keys([.case: "\(alarm.caseID)", .code: "\(error.code)"]))
+            // A relay that is down: still owed, raised again (same Message-ID) at the dispatcher's
+            // next look. A refusal for good (bad alarm address): the journal lines are all there
+            // will ever be, so it is not raised every minute forever.
+            logger.error(
+                "alarm.unsent",
+                metadata: .keys([.case: "\(alarm.caseID)", .code: "\(error.code)", .retriable: "\(error.isRetriable)"]))
+            return !error.isRetriable
         }
     }
 }

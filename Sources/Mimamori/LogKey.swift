@@ -25,6 +25,7 @@ public enum LogKey: String, Sendable {
     case listen
     case version
     case delayMs = "delay_ms"
+    case retriable
 }
 
 extension Logger.Metadata {

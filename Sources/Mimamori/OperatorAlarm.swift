@@ -3,8 +3,13 @@ import Ledger
 import MimamoriCore
 
 /// Where deliveries that need a person go: the daemon sends them to the operator's alarm address.
+///
+/// The ledger is the outbox: a failed or expired delivery owes an alarm until `raise` returns
+/// true, so an alarm survives a crash after the final state committed and an alarm mail the
+/// relay refused (the dispatcher raises what is owed at start and every `alarmRetryInterval`).
 public protocol OperatorAlarm: Sendable {
-    func raise(_ alarm: DeliveryAlarm) async
+    /// True once the alarm is handed over (and may be forgotten); false to be raised again later.
+    func raise(_ alarm: DeliveryAlarm) async -> Bool
 }
 
 /// A delivery that will not be made without a person's help. Ids and codes only.

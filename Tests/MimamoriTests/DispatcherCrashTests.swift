@@ -30,7 +30,7 @@ final class AppendingOutlet: Outlet {
 }
 
 struct NoAlarm: OperatorAlarm {
-    func raise(_ alarm: DeliveryAlarm) async {}
+    func raise(_ alarm: DeliveryAlarm) async -> Bool { true }
 }
 
 @Suite("Dispatcher crash")

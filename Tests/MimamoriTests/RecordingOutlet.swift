@@ -91,9 +91,21 @@ final class RecordingOutlet: Outlet {
     var accepted: [Attempt] { state.withLock { $0.accepted } }
 }
 
-/// Keeps every alarm raised.
+/// Keeps every alarm raised; refuses the first `refusals` (a relay that is down).
 final class RecordingAlarm: OperatorAlarm {
     private let alarms = Mutex<[DeliveryAlarm]>([])
-    func raise(_ alarm: DeliveryAlarm) async { alarms.withLock { $0.append(alarm) } }
+    private let refusals: Mutex<Int>
+
+    init(refusals: Int = 0) { self.refusals = Mutex(refusals) }
+
+    func raise(_ alarm: DeliveryAlarm) async -> Bool {
+        alarms.withLock { $0.append(alarm) }
+        return refusals.withLock { left in
+            guard left > 0 else { return true }
+            left -= 1
+            return false
+        }
+    }
+
     var raised: [DeliveryAlarm] { alarms.withLock { $0 } }
 }

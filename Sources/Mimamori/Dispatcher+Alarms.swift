@@ -1,0 +1,50 @@
+import Foundation
+import Ledger
+import Logging
+import MimamoriCore
+
+extension Dispatcher {
+    /// Raises an alarm and, once it is handed over, tells the ledger it is no longer owed.
+    func raiseAndMark(_ alarm: DeliveryAlarm) async {
+        guard await self.alarm.raise(alarm) else { return }
+        do throws(LedgerError) {
+            try await ledger.markAlarmed(alarm.deliveryID, at: clock.now())
+        } catch {
+            // Raised again at the next look (the mail keeps its Message-ID).
+            logLedgerError(error, channel: alarm.channel, during: "mark-alarmed")
+        }
+    }
+
+    /// Raises the alarms the ledger still owes: at start everything that ended before it (a crash
+    /// between a final state and its alarm), then every `alarmRetryInterval` what ended at least
+    /// that long ago (an alarm mail the relay did not take).
+    func raiseOwedAlarms() async {
+        var finishedBefore = clock.now()
+        while !stopping.load(ordering: .sequentiallyConsistent) && !Task.isCancelled {
+            do throws(LedgerError) {
+                let owed = try await ledger.pendingAlarms(finishedBefore: finishedBefore)
+                if !owed.isEmpty { logger.notice("alarm.owed", metadata: .keys([.count: "\(owed.count)"])) }
+                for pending in owed {
+                    await raiseAndMark(Self.alarm(for: pending))
+                }
+            } catch {
+                logLedgerError(error, channel: nil, during: "pending-alarms")
+            }
+            do {
+                try await clock.sleep(until: clock.now().adding(configuration.alarmRetryInterval))
+            } catch {
+                return
+            }
+            finishedBefore = clock.now().adding(.zero - configuration.alarmRetryInterval)
+        }
+    }
+
+    static func alarm(for pending: PendingAlarm) -> DeliveryAlarm {
+        DeliveryAlarm(
+            reason: pending.state == .expired ? .expired : .permanentFailure, caseID: pending.caseID,
+            deliveryID: pending.deliveryID, recipient: pending.recipient, channel: pending.channel, kind: pending.kind,
+            attempts: pending.attempts, errorCode: pending.errorCode,
+            operatorHint: "raised after a restart or a failed alarm mail; `mimamori report \(pending.caseID)` shows the last error",
+            at: pending.finishedAt)
+    }
+}
