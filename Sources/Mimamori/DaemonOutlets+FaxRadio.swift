@@ -5,6 +5,9 @@ import MimamoriCore
 import Outlets
 
 extension DaemonOutlets {
+    /// FAX sent at once (a town has tens of institutions; providers limit parallel jobs).
+    static let faxConcurrency = 4
+
     /// FAX by the method of `fax.method`, radio when `radio` is configured.
     static func faxAndRadio(
         _ configuration: Configuration, credentials: Credentials, email: EmailOutlet, ledger: Ledger, logger: Logger
@@ -23,12 +26,14 @@ extension DaemonOutlets {
                     code: .configuration, isRetriable: false, message: "fax.method http-api needs the fax-token credential",
                     operatorHint: "put the FAX API token into the fax-token credential (LoadCredential=)")
             }
-            method = .httpAPI(.init(url: configuration.fax.url ?? "", token: token))
+            // One HTTP session per FAX the dispatcher sends at once: fewer would queue the rest
+            // behind a slow provider's answers.
+            method = .httpAPI(.init(url: configuration.fax.url ?? "", token: token, sessions: Self.faxConcurrency))
         case .hylafax:
             method = .hylaFAX(.init(sendfax: configuration.fax.sendfax, host: configuration.fax.host))
         }
         let fax = try FaxOutlet(configuration: .init(method: method), email: email, logger: Logger(label: "mimamori.fax"))
-        var outlets: [any Outlet] = [FaxDeliveryOutlet(outlet: fax, concurrency: 4)]
+        var outlets: [any Outlet] = [FaxDeliveryOutlet(outlet: fax, concurrency: Self.faxConcurrency)]
 
         var radio: RadioOutlet?
         if let settings = configuration.radio {

@@ -37,6 +37,11 @@ struct DaemonFaultSlowOutletTests {
             try await waitUntil("the FAX API received a request", daemon: daemon) { ((try? fax.requests().count) ?? 0) > 0 }
             let faxFirstRequest = ContinuousClock.now - published
 
+            // All four at once (one HTTP session per FAX in flight), not two now and two after
+            // the first answers.
+            try await waitUntil("all \(Self.institutions) FAX requests are with the API at once", timeout: .seconds(Self.faxDelay / 2), daemon: daemon) {
+                ((try? fax.requests().count) ?? 0) >= Self.institutions
+            }
             try await rig.waitForMail(Self.volunteers, daemon: daemon, timeout: .seconds(60))
             let emailsDone = ContinuousClock.now - published
             try await waitUntil("the radio's CAP endpoint received the alert", daemon: daemon) { ((try? radio.requests().count) ?? 0) > 0 }
@@ -59,7 +64,7 @@ struct DaemonFaultSlowOutletTests {
             let requests = try fax.requests()
             #expect(requests.count >= Self.institutions)
             print(
-                "fault figure: slow FAX API (\(Self.faxDelay) s per request; the dispatcher runs 4 FAX at once, the fax API client 2 HTTP sessions): first FAX request at \(faxFirstRequest.ms) ms; "
+                "fault figure: slow FAX API (\(Self.faxDelay) s per request; 4 FAX at once, 4 HTTP sessions): first FAX request at \(faxFirstRequest.ms) ms; "
                     + "all \(Self.volunteers) emails at \(emailsDone.ms) ms, radio at \(radioDone.ms) ms with \(states["fax/sending"] ?? 0) FAX pending, "
                     + "0 FAX answered; all \(Self.institutions) FAX done at \(faxDone.ms) ms (\(requests.count) requests)")
             daemon.signal(SIGTERM)
