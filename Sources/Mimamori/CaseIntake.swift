@@ -211,7 +211,7 @@ public struct CaseIntake: Sendable {
 
     /// The case id of a message we cannot decode, for the one log line an operator reads; only
     /// when it has the shape of a case id (never anything else from the body).
-    static func peekCaseID(_ body: [UInt8]) -> CaseID? {
+    public static func peekCaseID(_ body: [UInt8]) -> CaseID? {
         guard body.count <= 4 << 20,
             let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) as? [String: Any],
             let text = object["caseId"] as? String, CaseID.isValid(text)
