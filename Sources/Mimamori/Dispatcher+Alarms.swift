@@ -5,14 +5,17 @@ import MimamoriCore
 
 extension Dispatcher {
     /// Raises an alarm and, once it is handed over, tells the ledger it is no longer owed.
-    func raiseAndMark(_ alarm: DeliveryAlarm) async {
-        guard await self.alarm.raise(alarm) else { return }
+    /// Returns whether it was handed over.
+    @discardableResult
+    func raiseAndMark(_ alarm: DeliveryAlarm) async -> Bool {
+        guard await self.alarm.raise(alarm) else { return false }
         do throws(LedgerError) {
             try await ledger.markAlarmed(alarm.deliveryID, at: clock.now())
         } catch {
             // Raised again at the next look (the mail keeps its Message-ID).
             logLedgerError(error, channel: alarm.channel, during: "mark-alarmed")
         }
+        return true
     }
 
     /// Raises the alarms the ledger still owes: at start everything that ended before it (a crash
@@ -25,7 +28,9 @@ extension Dispatcher {
                 let owed = try await ledger.pendingAlarms(finishedBefore: finishedBefore)
                 if !owed.isEmpty { logger.notice("alarm.owed", metadata: .keys([.count: "\(owed.count)"])) }
                 for pending in owed {
-                    await raiseAndMark(Self.alarm(for: pending))
+                    // The relay refused one: the others would fare no better now, and each try
+                    // is a journal line. The next look starts again with the oldest.
+                    guard await raiseAndMark(Self.alarm(for: pending)) else { break }
                 }
             } catch {
                 logLedgerError(error, channel: nil, during: "pending-alarms")

@@ -77,6 +77,31 @@ struct DispatcherAlarmTests {
         #expect(try await file.ledger.pendingAlarms(finishedBefore: .distantFuture).isEmpty)
     }
 
+    @Test("while the relay refuses, a pass stops at the first refusal (one journal line a minute, not one per owed alarm)")
+    func passStopsAtTheFirstRefusal() async throws {
+        let file = try LedgerFile()
+        defer { file.remove() }
+        _ = try await file.ledger.recordIntake(alertIntake(fax: 0, email: 3, at: t0))
+        for job in try await file.ledger.claimDue(now: t0, channel: .email, limit: 10) {
+            try await file.ledger.markFailed(job.id, error: .init(code: "badAddress", summary: "550"), at: t0)
+        }
+        let clock = ManualClock(t0.addingTimeInterval(30))
+        let alarm = RecordingAlarm(refusals: 2)
+        let (dispatcher, task) = Self.start(file.ledger, [RecordingOutlet(channel: .email, concurrency: 4)], alarm: alarm, clock: clock)
+        #expect(try await eventually { alarm.raised.count == 1 })
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(alarm.raised.count == 1, "the first pass stopped at the refusal")
+        try await Self.minutesPass(1, on: clock)
+        #expect(try await eventually { alarm.raised.count == 2 }, "the next pass: refused again, stopped again")
+        try await Self.minutesPass(1, on: clock)
+        #expect(try await eventually { alarm.raised.count == 5 }, "then the relay takes all three")
+        try await Self.minutesPass(3, on: clock)
+        dispatcher.stop()
+        try await task.value
+        #expect(alarm.raised.count == 5)
+        #expect(try await file.ledger.pendingAlarms(finishedBefore: .distantFuture).isEmpty)
+    }
+
     @Test("upgrading a ledger: deliveries that failed before the outbox existed are not alarmed again")
     func migrationMarksOldFailuresAlarmed() async throws {
         let file = try LedgerFile()
