@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Logging
+import Metrics
 import MimamoriCore
 
 extension Dispatcher {
@@ -26,8 +27,8 @@ extension Dispatcher {
         }
     }
 
-    /// Sends one claimed job and records the result.
-    func attempt(_ job: DeliveryJob, through outlet: any Outlet, signal: WakeSignal? = nil) async {
+    /// Sends one claimed job and records the result; tells `gate` whether the server was reached.
+    func attempt(_ job: DeliveryJob, through outlet: any Outlet, signal: WakeSignal? = nil, gate: ChannelGate? = nil) async {
         var metadata: Logger.Metadata = .keys([
             .case: "\(job.caseID)", .recipient: "\(job.recipient)", .channel: "\(job.channel.rawValue)",
             .kind: "\(job.kind.rawValue)", .attempt: "\(job.attempt)",
@@ -56,6 +57,7 @@ extension Dispatcher {
             metadata[LogKey.ms.rawValue] = "\(took.milliseconds)"
             (outcome, alarm) = Self.settle(
                 job, failure: failure, now: clock.now(), policy: configuration.retry, unit: randomUnit())
+            if let gate { pass(failure, to: gate, channel: job.channel) }
         }
 
         // Record; a busy or full disk may clear, so try a few times. If it never records, the
@@ -94,5 +96,25 @@ extension Dispatcher {
         // After the final state is recorded; the ledger owes the alarm until it is handed over
         // (a crash in between, or a refused alarm mail: `raiseOwedAlarms` sends it later).
         if let alarm { await raiseAndMark(alarm) }
+    }
+
+    /// One journal line when a channel pauses because its server is unreachable, one when it is
+    /// reached again; `mimamori_channel_paused{channel}` follows.
+    private func pass(_ failure: DeliveryFailure?, to gate: ChannelGate, channel: Channel) {
+        let now = clock.now()
+        if let failure, failure.code == .unreachable {
+            let (pause, wasOpen) = gate.unreachable(at: now)
+            guard wasOpen else { return }
+            Gauge(label: "mimamori_channel_paused", dimensions: [("channel", channel.rawValue)]).record(1)
+            logger.warning(
+                "channel.paused",
+                metadata: .keys([
+                    .channel: "\(channel.rawValue)", .code: "\(failure.code)", .delayMs: "\(Int(pause * 1000))",
+                    .reason: .string(failure.operatorHint.isEmpty ? "the server cannot be reached" : failure.operatorHint),
+                ]))
+        } else if failure == nil, let down = gate.reachable(at: now) {
+            Gauge(label: "mimamori_channel_paused", dimensions: [("channel", channel.rawValue)]).record(0)
+            logger.notice("channel.resumed", metadata: .keys([.channel: "\(channel.rawValue)", .ms: "\(Int(down * 1000))"]))
+        }
     }
 }

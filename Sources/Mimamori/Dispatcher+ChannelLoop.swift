@@ -27,6 +27,7 @@ extension Dispatcher {
         let limit = max(1, outlet.concurrency)
         let batch = Self.claimBatch(concurrency: limit)
         let inFlight = InFlightCount()
+        let gate = ChannelGate()
         var queue: [DeliveryJob] = []
         var head = 0
         // Set when a claim found fewer due deliveries than it asked for: no more claims until new
@@ -82,18 +83,24 @@ extension Dispatcher {
                         }
                     }
                 }
-                while inFlight.value < limit && head < queue.count {
+                // A paused channel (its server unreachable) starts nothing until the pause is
+                // over, then one probe at a time until a send gets through.
+                let pausedUntil = gate.pausedUntil
+                let allowed = pausedUntil.map { now < $0 ? 0 : 1 } ?? limit
+                while inFlight.value < allowed && head < queue.count {
                     let job = queue[head]
                     head += 1
                     inFlight.add(1)
                     group.addTask {
-                        await self.attempt(job, through: outlet, signal: signal)
+                        await self.attempt(job, through: outlet, signal: signal, gate: gate)
                         inFlight.add(-1)
                         signal.signal()
                     }
                 }
                 var wakeAt: Date? = nil
-                if head == queue.count {
+                if let until = pausedUntil, now < until, head < queue.count {
+                    wakeAt = until
+                } else if head == queue.count {
                     if !drained { continue }  // claimed a full batch and started it all: claim again
                     // Due before the ticker beats again: wait for that time as well.
                     if let due = nextDue, due < now.adding(maximumIdle) { wakeAt = due }

@@ -39,11 +39,18 @@ final class RecordingOutlet: Outlet {
     let scripts: [RecipientID: Script]
     private let state = Mutex(State())
 
-    init(channel: Channel, concurrency: Int, latency: Duration = .zero, scripts: [RecipientID: Script] = [:]) {
+    /// While it is down, every send fails as unreachable (a relay that died).
+    let server: ServerSwitch?
+
+    init(
+        channel: Channel, concurrency: Int, latency: Duration = .zero, scripts: [RecipientID: Script] = [:],
+        server: ServerSwitch? = nil
+    ) {
         self.channel = channel
         self.concurrency = concurrency
         self.latency = latency
         self.scripts = scripts
+        self.server = server
     }
 
     func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
@@ -59,6 +66,7 @@ final class RecordingOutlet: Outlet {
         if latency > .zero {
             do { try await Task.sleep(for: latency) } catch { throw .transient(.cancelled, "cancelled") }
         }
+        if server?.isDown == true { throw .transient(.unreachable, "connection refused", hint: "check the SMTP server") }
         let failure: DeliveryFailure? = state.withLock { state in
             switch scripts[job.recipient] {
             case nil:
@@ -108,4 +116,11 @@ final class RecordingAlarm: OperatorAlarm {
     }
 
     var raised: [DeliveryAlarm] { alarms.withLock { $0 } }
+}
+
+/// The far side of a `RecordingOutlet`: up or down.
+final class ServerSwitch: Sendable {
+    private let down = Atomic<Bool>(false)
+    var isDown: Bool { down.load(ordering: .sequentiallyConsistent) }
+    func set(down value: Bool) { down.store(value, ordering: .sequentiallyConsistent) }
 }
