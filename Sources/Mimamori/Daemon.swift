@@ -171,7 +171,10 @@ public enum Daemon {
         let retention = RetentionService(
             ledger: ledger, retention: { store.settings.configuration.retention },
             interval: environment["MIMAMORI_PURGE_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(3600),
-            logger: Logger(label: "mimamori.retention"))
+            logger: Logger(label: "mimamori.retention"),
+            removeFiles: { [spool = outlets.radio?.configuration.spool] caseID in
+                spool?.removeFiles(ofCase: caseID.rawValue) ?? (0, 0)
+            })
         // Trapped before READY=1: `systemctl reload` may follow `systemctl start` at once, and a
         // SIGHUP that arrives before the reload service runs waits in this sequence.
         let hangups = await UnixSignalsSequence(trapping: .sighup)

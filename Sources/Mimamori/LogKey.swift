@@ -26,6 +26,7 @@ public enum LogKey: String, Sendable {
     case version
     case delayMs = "delay_ms"
     case retriable
+    case files
 }
 
 extension Logger.Metadata {

@@ -10,10 +10,11 @@ import TestFixtures
 /// leaves the ledger file, bytes and all.
 @Suite("mimamorid retention (real binary, broker, SMTP)", .serialized)
 struct DaemonRetentionTests {
-    @Test("a closed case is purged after the retention: the ledger file's bytes hold no name, kana, clothing, place, phone or cooperator address; a replay afterwards is ignored, not a stalled queue")
+    @Test("a closed case is purged after the retention: the ledger file's bytes hold no name, kana, clothing, place, phone or cooperator address, the radio spool no script of it; a replay afterwards is ignored, not a stalled queue")
     func purgeRemovesPersonalData() async throws {
         var options = DaemonFolder.Options()
         options.retention = "3s"
+        options.radioSpool = true
         let cooperators = DaemonFolder.cooperators(email: 5, fax: 2)
         try await withDaemonRig(options: options, cooperators: cooperators) { rig in
             let daemon = try await rig.startConsuming(environment: ["MIMAMORI_PURGE_INTERVAL": "1"])
@@ -27,8 +28,14 @@ struct DaemonRetentionTests {
             try await rig.publisher.publish(sample.event("closed", sequence: 2))
             try await daemon.waitForLine(event: "case.closed", containing: ["case=\(sample.caseID)"])
             try await rig.waitUntilSettled(sample.caseID, kinds: ["alert", "termination"], daemon: daemon)
+            let spooled = { (try? FileManager.default.contentsOfDirectory(atPath: rig.folder.radioDirectory.path)) ?? [] }
+            let caseFiles = { spooled().filter { $0.hasPrefix("\(sample.caseID).") } }
+            #expect(caseFiles().count >= 4, "the radio's alert and end scripts are in the spool before the purge: \(spooled())")
             let purged = try await daemon.waitForLine(event: "case.purged", containing: ["case=\(sample.caseID)"], timeout: .seconds(60))
             #expect(!purged.contains(DaemonCase.Person.name))
+            // The radio scripts (kana name, age, clothing) go with the ledger's data.
+            #expect(caseFiles().isEmpty, "radio spool files left after the purge: \(caseFiles())")
+            #expect(purged.contains("files="), "\(purged)")
 
             // A purged case stays closed: a replay of its alert and a late update are acked and
             // ignored (not a stalled queue), and nothing is planned again.

@@ -40,6 +40,21 @@ public struct RadioSpool: Sendable, Hashable {
         }
     }
 
+    /// Removes the case's broadcast files (`<caseID>.*`: script, audio, CAP) once the case's
+    /// personal data is purged; the console has long since read them. Returns how many files
+    /// went, and how many could not be removed.
+    public func removeFiles(ofCase caseID: String) -> (removed: Int, failed: Int) {
+        // Case ids hold only letters, digits and `-`: `<id>.` never matches another case.
+        let prefix = Self.baseName(caseID) + "."
+        guard !caseID.isEmpty, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return (0, 0) }
+        var removed = 0
+        var failed = 0
+        for name in names where name.hasPrefix(prefix) {
+            if unlink((directory as NSString).appendingPathComponent(name)) == 0 { removed += 1 } else { failed += 1 }
+        }
+        return (removed, failed)
+    }
+
     /// The file names for a broadcast: its identifier with anything but letters, digits, `.`,
     /// `-` and `_` replaced by `_` (identifiers may hold `/` or `:`).
     static func baseName(_ identifier: String) -> String {
