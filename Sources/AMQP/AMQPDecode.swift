@@ -12,17 +12,23 @@ enum AMQPDecode {
         String(decoding: bytes(b), as: UTF8.self)
     }
 
-    static func table(_ t: amqp_table_t) -> [String: AMQPHeaderValue] {
+    /// How deep nested tables and arrays are kept. A header table may nest thousands deep within
+    /// one frame; a value that deep would overflow the stack when Swift releases it (and in every
+    /// recursive walk). RabbitMQ's own `x-death` history is three deep.
+    static let maxDepth = 16
+
+    static func table(_ t: amqp_table_t, depth: Int = 0) -> [String: AMQPHeaderValue] {
         var result: [String: AMQPHeaderValue] = [:]
         guard t.num_entries > 0, let entries = t.entries else { return result }
         for index in 0..<Int(t.num_entries) {
             let entry = entries[index]
-            result[string(entry.key)] = value(entry.value)
+            result[string(entry.key)] = value(entry.value, depth: depth)
         }
         return result
     }
 
-    static func value(_ field: amqp_field_value_t) -> AMQPHeaderValue {
+    /// Nested tables and arrays deeper than `maxDepth` become `.void`.
+    static func value(_ field: amqp_field_value_t, depth: Int = 0) -> AMQPHeaderValue {
         let v = field.value
         switch UInt32(field.kind) {
         case AMQP_FIELD_KIND_BOOLEAN.rawValue: return .bool(v.boolean != 0)
@@ -43,10 +49,13 @@ enum AMQPDecode {
         case AMQP_FIELD_KIND_UTF8.rawValue: return .string(string(v.bytes))
         case AMQP_FIELD_KIND_BYTES.rawValue: return .bytes(bytes(v.bytes))
         case AMQP_FIELD_KIND_TIMESTAMP.rawValue: return .timestamp(v.u64)
-        case AMQP_FIELD_KIND_TABLE.rawValue: return .table(table(v.table))
+        case AMQP_FIELD_KIND_TABLE.rawValue:
+            guard depth < maxDepth else { return .void }
+            return .table(table(v.table, depth: depth + 1))
         case AMQP_FIELD_KIND_ARRAY.rawValue:
+            guard depth < maxDepth else { return .void }
             guard v.array.num_entries > 0, let entries = v.array.entries else { return .array([]) }
-            return .array((0..<Int(v.array.num_entries)).map { value(entries[$0]) })
+            return .array((0..<Int(v.array.num_entries)).map { value(entries[$0], depth: depth + 1) })
         default: return .void
         }
     }

@@ -27,6 +27,8 @@ final class AMQPWorker: Sendable {
     private let queue = Mutex(Queue())
     let wakeFD: Int32
 
+    static let stackSize = 32 << 20
+
     init() {
         wakeFD = mimamori_eventfd()
         precondition(wakeFD >= 0, "eventfd failed: errno \(errno)")
@@ -38,6 +40,9 @@ final class AMQPWorker: Sendable {
     func start(name: String, _ body: @escaping @Sendable () -> Void) {
         let thread = Thread(block: body)
         thread.name = name
+        // rabbitmq-c decodes and encodes nested header tables recursively, and a 128 KiB frame
+        // can nest them ~18,000 deep: room for that (untouched stack costs no memory).
+        thread.stackSize = Self.stackSize
         thread.start()
     }
 

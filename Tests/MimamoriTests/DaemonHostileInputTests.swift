@@ -1,6 +1,7 @@
 import AMQP
 import Foundation
 import Mimamori
+import Synchronization
 import Testing
 import TestFixtures
 
@@ -73,5 +74,38 @@ struct DaemonHostileInputTests {
             daemon.signal(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
         }
+    }
+
+    @Test("a header table nested 15,000 deep beside a valid signed alert: mimamorid neither crashes (it did: SIGSEGV, and the redelivery again) nor refuses the alert")
+    func deepHeaderTable() async throws {
+        let cooperators = DaemonFolder.cooperators(email: 2, fax: 0)
+        try await withDaemonRig(cooperators: cooperators) { rig in
+            let daemon = try await rig.startConsuming()
+            let sample = DaemonCase(municipality: rig.folder.municipality)
+            let body = try DaemonCase.json(sample.event("opened", sequence: 1))
+            var headers: [String: AMQPHeaderValue] = ["x-deep": DeepHeaderValue.nested(15_000)]
+            for (name, value) in try rig.folder.signer.headers(for: body) { headers[name] = .string(value) }
+            try await rig.publisher.connection.publish(
+                exchange: AMQPTopology.casesExchange, routingKey: "case.\(rig.folder.municipality).opened", body: body,
+                headers: headers, messageID: "deep-header", contentType: "application/json", persistent: true, mandatory: true)
+            try await daemon.waitForLine(event: "case.opened", containing: ["case=\(sample.caseID)"])
+            try await rig.waitForMail(cooperators.count, daemon: daemon)
+            #expect(daemon.exitStatus == nil, "mimamorid stopped: \(daemon.tail())")
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
+        }
+    }
+}
+
+/// A header value nested `depth` tables deep, kept for the whole run (releasing it would
+/// overflow the task's stack: Swift releases nested values recursively).
+enum DeepHeaderValue {
+    static let kept = Mutex<[AMQPHeaderValue]>([])
+
+    static func nested(_ depth: Int) -> AMQPHeaderValue {
+        var value: AMQPHeaderValue = .string("x")
+        for _ in 0..<depth { value = .table(["a": value]) }
+        kept.withLock { $0.append(value) }
+        return value
     }
 }
