@@ -126,16 +126,30 @@ import TestFixtures
         #expect(produced.contains { $0.hasSuffix(".png") })
     }
 
-    @Test func pngPhotoAndBadPhotos() throws {
+    @Test("a PNG photo is printed; a photo that cannot be (not an image, GIF, a PNG declaring a huge bitmap) is left out with a note")
+    func pngPhotoAndBadPhotos() throws {
         // A PNG made by the preview itself serves as a PNG photo.
         let png = try FaxRenderer.previewPNG(pdf: try FaxRenderer().pdf(Samples.fax(drill: false, photo: false)), dpi: 20)[0]
         var document = try Samples.fax()
         document.photo = .init(bytes: png, mediaType: "image/png")
         #expect(try FaxRenderer().pdf(document).count > 1000)
-        document.photo = .init(bytes: Data("not an image".utf8), mediaType: "image/jpeg")
-        #expect(throws: OutletError.self) { try FaxRenderer().pdf(document) }
-        document.photo = .init(bytes: png, mediaType: "image/gif")
-        #expect(throws: OutletError.self) { try FaxRenderer().pdf(document) }
+        // A photo that cannot be printed is left out, with a line saying so; the notice goes.
+        var ihdrBomb = Array(png.prefix(33))  // signature + IHDR declaring 60,000 × 60,000
+        ihdrBomb.replaceSubrange(16..<24, with: [0, 0, 0xEA, 0x60, 0, 0, 0xEA, 0x60])
+        for (label, photo) in [
+            ("not an image", FaxDocument.Photo(bytes: Data("not an image".utf8), mediaType: "image/jpeg")),
+            ("GIF", FaxDocument.Photo(bytes: png, mediaType: "image/gif")),
+            ("PNG declaring 3.6 billion pixels", FaxDocument.Photo(bytes: Data(ihdrBomb), mediaType: "image/png")),
+        ] {
+            document.photo = photo
+            let url = try write(try FaxRenderer().pdf(document))
+            defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+            let text = try Self.poppler(["pdftotext", url.path, "-"]).replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
+            #expect(text.contains(FaxRenderer.photoLeftOut), "\(label): no note that the photo was left out")
+            #expect(text.contains(Samples.clothing), "\(label): the notice itself is missing")
+            let images = try Self.poppler(["pdfimages", "-list", url.path]).split(separator: "\n").dropFirst(2)
+            #expect(images.isEmpty, "\(label): an image was embedded")
+        }
     }
 
     /// `MIMAMORI_WRITE_SAMPLES=1` refreshes `docs/samples/` (reviewed by eye, small files).

@@ -13,10 +13,15 @@ final class FaxPhoto {
     let width: Double
     let height: Double
 
+    /// More pixels than any camera photo (a 4 MiB PNG can declare a 1.6 GB bitmap).
+    static let maxPixels = 50_000_000
+
     init(_ photo: FaxDocument.Photo) throws(OutletError) {
         let bytes = [UInt8](photo.bytes)
         switch photo.mediaType.lowercased() {
         case "image/png":
+            guard let size = Self.pngSize(bytes) else { throw .invalidInput("photo is not a readable PNG") }
+            guard size.width * size.height <= Self.maxPixels else { throw .invalidInput("photo is too large") }
             let source = ByteSource(bytes)
             let surface = withExtendedLifetime(source) {
                 cairo_image_surface_create_from_png_stream(
@@ -31,6 +36,7 @@ final class FaxPhoto {
             height = Double(cairo_image_surface_get_height(surface))
         case "image/jpeg", "image/jpg":
             guard let size = Self.jpegSize(bytes) else { throw .invalidInput("photo is not a readable JPEG") }
+            guard size.width * size.height <= Self.maxPixels else { throw .invalidInput("photo is too large") }
             guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(size.width), Int32(size.height)),
                 cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
             else { throw .invalidInput("photo is too large") }
@@ -54,6 +60,15 @@ final class FaxPhoto {
     }
 
     deinit { cairo_surface_destroy(surface) }
+
+    /// Width and height from the PNG signature and IHDR, before anything is decoded.
+    static func pngSize(_ b: [UInt8]) -> (width: Int, height: Int)? {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard b.count >= 24, Array(b[0..<8]) == signature, b[12..<16].elementsEqual("IHDR".utf8) else { return nil }
+        func int(_ at: Int) -> Int { b[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        let (width, height) = (int(16), int(20))
+        return width > 0 && height > 0 ? (width, height) : nil
+    }
 
     /// Width and height from the first SOFn marker of a baseline or progressive JPEG.
     static func jpegSize(_ b: [UInt8]) -> (width: Int, height: Int)? {

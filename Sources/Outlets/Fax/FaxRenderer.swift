@@ -14,9 +14,23 @@ public struct FaxRenderer: Sendable {
         self.fontFamily = fontFamily
     }
 
-    /// The PDF, entirely in memory.
+    /// Printed instead of a photo that cannot be used (not a PNG or JPEG, or absurdly large).
+    public static let photoLeftOut = "（ご本人の写真は、データに不備があるため掲載していません。）"
+
+    /// The PDF, entirely in memory. A photo that cannot be printed is left out with a line
+    /// saying so: the institutions still get the notice (a broken photo used to fail every FAX
+    /// of the case for good).
     public func pdf(_ document: FaxDocument) throws(OutletError) -> Data {
-        let photo = try document.photo.map { (photo) throws(OutletError) in try FaxPhoto(photo) }
+        var document = document
+        var photo: FaxPhoto?
+        if let original = document.photo {
+            do {
+                photo = try FaxPhoto(original)
+            } catch {
+                document.photo = nil
+                document.paragraphs.insert(FaxDocument.Paragraph(Self.photoLeftOut), at: 0)
+            }
+        }
         let sink = ByteSink()
         let status: cairo_status_t = withExtendedLifetime(sink) {
             guard let surface = cairo_pdf_surface_create_for_stream(
