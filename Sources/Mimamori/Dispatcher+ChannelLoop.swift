@@ -56,9 +56,20 @@ extension Dispatcher {
                 let now = clock.now()
                 if signal.takeWork() || now >= drainedAt.adding(configuration.maximumIdle) { drained = false }
                 if drained, let due = nextDue, due <= now { drained = false }
+                // A paused channel (its server unreachable) gives its unstarted claims back to
+                // `planned` (the ledger shows them waiting, not sending), claims nothing until the
+                // pause is over, then one delivery at a time as a probe until a send gets through.
+                let pausedUntil = gate.pausedUntil
+                if pausedUntil != nil && head < queue.count {
+                    await release(Array(queue[head...]), channel: channel)
+                    queue.removeAll(keepingCapacity: true)
+                    head = 0
+                }
+                let probing = pausedUntil.map { now >= $0 } ?? false
                 let queued = queue.count - head
-                if !drained && queued < max(1, batch / 2) {
-                    let want = batch - queued
+                let claimNow = pausedUntil == nil ? (!drained && queued < max(1, batch / 2)) : (probing && queued == 0 && inFlight.value == 0)
+                if claimNow {
+                    let want = pausedUntil == nil ? batch - queued : 1
                     let jobs: [DeliveryJob]
                     do throws(LedgerError) {
                         jobs = try await ledger.claimDue(now: now, channel: channel, limit: want)
@@ -83,10 +94,7 @@ extension Dispatcher {
                         }
                     }
                 }
-                // A paused channel (its server unreachable) starts nothing until the pause is
-                // over, then one probe at a time until a send gets through.
-                let pausedUntil = gate.pausedUntil
-                let allowed = pausedUntil.map { now < $0 ? 0 : 1 } ?? limit
+                let allowed = pausedUntil == nil ? limit : (probing ? 1 : 0)
                 while inFlight.value < allowed && head < queue.count {
                     let job = queue[head]
                     head += 1
@@ -98,8 +106,11 @@ extension Dispatcher {
                     }
                 }
                 var wakeAt: Date? = nil
-                if let until = pausedUntil, now < until, head < queue.count {
-                    wakeAt = until
+                if let until = pausedUntil {
+                    // Paused: wake for the probe (or when the probe in flight finishes).
+                    if now < until { wakeAt = until } else if inFlight.value == 0 && head == queue.count, let due = nextDue {
+                        wakeAt = max(due, now.adding(.seconds(1)))
+                    }
                 } else if head == queue.count {
                     if !drained { continue }  // claimed a full batch and started it all: claim again
                     // Due before the ticker beats again: wait for that time as well.

@@ -33,6 +33,9 @@ struct DispatcherGateTests {
         let triedWhileDown = email.attempts.count
         #expect(triedWhileDown < 8 + 60, "tries while the relay was down: \(triedWhileDown) (a try per pending delivery would be 200 and more)")
         #expect(email.delivered.isEmpty)
+        // The waiting deliveries are back in `planned`, not held as `sending` (at most the probe).
+        let statesWhileDown = try await file.ledger.states()
+        #expect((statesWhileDown[.sending] ?? 0) <= 1, "\(statesWhileDown)")
 
         // The relay is back: one pause at most, then everyone, once.
         server.set(down: false)
