@@ -1,7 +1,6 @@
 import AMQP
 import Foundation
 import Mimamori
-import Synchronization
 import Testing
 import TestFixtures
 
@@ -83,7 +82,7 @@ struct DaemonHostileInputTests {
             let daemon = try await rig.startConsuming()
             let sample = DaemonCase(municipality: rig.folder.municipality)
             let body = try DaemonCase.json(sample.event("opened", sequence: 1))
-            var headers: [String: AMQPHeaderValue] = ["x-deep": DeepHeaderValue.nested(15_000)]
+            var headers: [String: AMQPHeaderValue] = ["x-deep": DeepHeader.nested(15_000)]
             for (name, value) in try rig.folder.signer.headers(for: body) { headers[name] = .string(value) }
             try await rig.publisher.connection.publish(
                 exchange: AMQPTopology.casesExchange, routingKey: "case.\(rig.folder.municipality).opened", body: body,
@@ -94,18 +93,5 @@ struct DaemonHostileInputTests {
             daemon.signal(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
         }
-    }
-}
-
-/// A header value nested `depth` tables deep, kept for the whole run (releasing it would
-/// overflow the task's stack: Swift releases nested values recursively).
-enum DeepHeaderValue {
-    static let kept = Mutex<[AMQPHeaderValue]>([])
-
-    static func nested(_ depth: Int) -> AMQPHeaderValue {
-        var value: AMQPHeaderValue = .string("x")
-        for _ in 0..<depth { value = .table(["a": value]) }
-        kept.withLock { $0.append(value) }
-        return value
     }
 }
