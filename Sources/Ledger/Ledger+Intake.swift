@@ -31,9 +31,7 @@ extension Ledger {
         _ intake: Intake, in db: Database, completing plan: (@Sendable (PersonalDataHolders) throws -> HolderPlan)?
     ) throws -> IntakeOutcome {
         var intake = intake
-        let known = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE message_id = ?)", arguments: [intake.messageID])
-        if known == true { return .duplicate }
+        if try knows(message: intake.messageID, in: db) { return .duplicate }
 
         let case_ = intake.caseID.rawValue
         let received = intake.receivedAt.ledgerMillis
@@ -118,9 +116,11 @@ extension Ledger {
 
     /// Whether an event with this message id was ever recorded (its row outlives the purge).
     public func knowsMessage(_ messageID: String) async throws(LedgerError) -> Bool {
-        try await read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE message_id = ?)", arguments: [messageID]) ?? false
-        }
+        try await read { db in try Self.knows(message: messageID, in: db) }
+    }
+
+    static func knows(message messageID: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE message_id = ?)", arguments: [messageID]) ?? false
     }
 
     /// Records that a message was acked without effect (a repeated message id, a stale sequence).

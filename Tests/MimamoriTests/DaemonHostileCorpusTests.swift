@@ -22,12 +22,6 @@ struct DaemonHostileCorpusTests {
     /// be published at all, so the broker is the first to refuse it.
     static let largestHeaders = 100_000
 
-    /// `key=value` of a logfmt line (values here are machine-readable: no quoting).
-    static func field(_ key: String, of line: String) -> String? {
-        guard let range = line.range(of: " \(key)=") else { return nil }
-        return String(line[range.upperBound...].prefix { $0 != " " })
-    }
-
     @Test("every case of the corpus through the broker and mimamorid: dead-lettered with x-mimamori-reason and one log line, ignored, or recorded; the queue drained, the daemon up, no personal data logged, template syntax mailed literally")
     func theCorpusThroughTheDaemon() async throws {
         let corpus = HostileCorpus.all()
@@ -77,7 +71,7 @@ struct DaemonHostileCorpusTests {
             var decisions: [String: HostileOutcome] = [:]
             for (event, make) in [("intake.rejected", HostileOutcome.rejected), ("intake.ignored", HostileOutcome.ignored)] {
                 for line in daemon.lines(event: event) {
-                    guard let msg = Self.field("msg", of: line), let reason = Self.field("reason", of: line) else {
+                    guard let msg = logField("msg", of: line), let reason = logField("reason", of: line) else {
                         Issue.record("no msg= or reason= in \(line)")
                         continue
                     }
@@ -105,7 +99,7 @@ struct DaemonHostileCorpusTests {
             for row in try rig.sql("SELECT message_id, detail FROM audit WHERE message_id IS NOT NULL AND event IN ('case.opened', 'case.updated', 'case.closed')") {
                 let parts = row.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { continue }
-                let counts = ["fax", "email", "radio"].compactMap { Self.field($0, of: " " + parts[1]).flatMap(Int.init) }
+                let counts = ["fax", "email", "radio"].compactMap { logField($0, of: " " + parts[1]).flatMap(Int.init) }
                 planned[parts[0]] = counts.reduce(0, +)
             }
 

@@ -181,6 +181,12 @@ final class DaemonProcess: @unchecked Sendable {
     }
 }
 
+/// `key=value` of a logfmt line, for values without spaces (ids, codes, reasons, counts).
+func logField(_ key: String, of line: String) -> String? {
+    guard let range = line.range(of: " \(key)=") else { return nil }
+    return String(line[range.upperBound...].prefix { $0 != " " })
+}
+
 /// What the reader thread and the termination handler share with the test.
 private final class State: Sendable {
     let output = Mutex<[String]>([])

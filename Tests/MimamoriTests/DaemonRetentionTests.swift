@@ -45,7 +45,7 @@ struct DaemonRetentionTests {
             try await rig.publisher.publish(sample.event("updated", sequence: 3))
             try await daemon.waitForLine(event: "intake.ignored", containing: ["case=\(sample.caseID)"], count: 2)
             let ignored = daemon.lines(event: "intake.ignored", containing: ["case=\(sample.caseID)"])
-            #expect(ignored.map { DaemonHostileCorpusTests.field("reason", of: $0) } == ["case.repeated-message", "case.after-closure"])
+            #expect(ignored.map { logField("reason", of: $0) } == ["case.repeated-message", "case.after-closure"])
             #expect(try rig.sql(countDeliveries) == deliveriesBefore)
             daemon.signal(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
