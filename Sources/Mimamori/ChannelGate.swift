@@ -22,9 +22,11 @@ final class ChannelGate: Sendable {
     var pausedUntil: Date? { state.withLock { $0.pausedUntil } }
 
     /// A send found the server unreachable. Returns the pause, and whether the channel was open
-    /// until now (the moment to say so in the journal).
+    /// until now (the moment to say so in the journal). A send that failed while the pause
+    /// runs had started before it: the pause already covers it, only a failed probe lengthens it.
     func unreachable(at now: Date) -> (pause: TimeInterval, wasOpen: Bool) {
         state.withLock { state in
+            if let until = state.pausedUntil, now < until { return (until.timeIntervalSince(now), false) }
             let wasOpen = state.pausedUntil == nil
             let pause = Self.pauses[min(state.failures, Self.pauses.count - 1)]
             state.failures += 1
