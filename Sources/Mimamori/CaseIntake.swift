@@ -14,7 +14,7 @@ public struct CaseIntake: Sendable {
     /// What to do with the broker message.
     public enum Decision: Sendable, Equatable {
         /// The event's consequences are committed: ack.
-        case recorded(caseID: CaseID, sequence: Int, kind: String, planned: [Channel: Int], cancelled: Int)
+        case recorded(caseID: CaseID, sequence: Int, kind: String, planned: [Channel: Int], cancelled: Int, reach: Reach)
         /// Nothing to do, and nothing will ever be (repeat, stale): ack.
         case ignored(caseID: CaseID?, reason: String)
         /// Input that can never succeed: dead-letter with this reason.
@@ -148,11 +148,12 @@ public struct CaseIntake: Sendable {
             for case .plan(let p) in actions {
                 plan.deliveries += p.deliveries
                 plan.notices += p.notices
+                plan.reach = p.reach
             }
             let heldAddresses = Dictionary(
                 holders.recipients.map { ($0.recipient, $0.address) }, uniquingKeysWith: { first, _ in first })
             let rows = try Self.ledgerRows(plan, planner: planner, heldAddresses: heldAddresses, deadline: deadline)
-            counts.set(rows.deliveries.reduce(into: [:]) { $0[$1.planned.channel, default: 0] += 1 })
+            counts.set(rows.deliveries.reduce(into: [:]) { $0[$1.planned.channel, default: 0] += 1 }, reach: plan.reach)
             return rows
         }
         switch outcome {
@@ -161,7 +162,7 @@ public struct CaseIntake: Sendable {
         case .recorded(_, let cancelled):
             return .recorded(
                 caseID: event.caseID, sequence: event.sequence, kind: event.kind.rawValue, planned: counts.value,
-                cancelled: cancelled)
+                cancelled: cancelled, reach: counts.reach)
         }
     }
 
@@ -220,9 +221,10 @@ public struct CaseIntake: Sendable {
     }
 }
 
-/// The per-channel counts the planning closure saw, for the intake's log line.
+/// The per-channel counts and the reach the planning closure saw, for the intake's log line.
 private final class PlannedCounts: Sendable {
-    private let counts = Mutex<[Channel: Int]>([:])
-    func set(_ value: [Channel: Int]) { counts.withLock { $0 = value } }
-    var value: [Channel: Int] { counts.withLock { $0 } }
+    private let counts = Mutex<([Channel: Int], Reach)>(([:], Reach()))
+    func set(_ value: [Channel: Int], reach: Reach) { counts.withLock { $0 = (value, reach) } }
+    var value: [Channel: Int] { counts.withLock { $0.0 } }
+    var reach: Reach { counts.withLock { $0.1 } }
 }

@@ -107,7 +107,22 @@ public enum Daemon {
         } catch {
             throw StartupError(problems: error.problems, exitCode: 78)
         }
-        for problem in files.problems { logger.warning("settings.problem", metadata: .keys([.reason: .string(problem)])) }
+        // A directory that cannot be used would have the next case recorded, acked and sent to
+        // nobody: refuse to start, so systemd shows why (RestartPreventExitStatus=78).
+        if let refusal = files.directoryRefusal {
+            throw StartupError(
+                problems: ["\(files.configuration.cooperators): \(refusal); fix it (mimamori check-config) and start again"],
+                exitCode: 78)
+        }
+        for problem in files.problemsBesideRows { logger.warning("settings.problem", metadata: .keys([.reason: .string(problem)])) }
+        for row in files.refusedRows {
+            logger.error(
+                "directory.row-refused",
+                metadata: .keys([.line: "\(row.line)", .recipient: .string(row.id ?? "-"), .reason: .string(row.message)]))
+        }
+        for area in files.unknownAreas {
+            logger.notice("directory.unknown-area", metadata: .keys([.line: "\(area.line)", .recipient: "\(area.id)"]))
+        }
         let configuration = files.configuration
         let credentials = Credentials.load(directory: options.credentialsDirectory)
         let store = SettingsStore(CaseIntake.Settings(files: files))

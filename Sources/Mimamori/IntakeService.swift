@@ -18,6 +18,7 @@ public final class IntakeService: Service, Sendable {
     private let intake: CaseIntake
     private let settings: SettingsStore
     private let onRecorded: @Sendable () -> Void
+    private let onUnreached: @Sendable (CaseID, Reach) -> Void
     private let metrics: DaemonMetrics
     private let logger: Logger
     private let stalled = Mutex<String?>(nil)
@@ -28,7 +29,8 @@ public final class IntakeService: Service, Sendable {
 
     public init(
         connection: AMQPConnection, queue: String, intake: CaseIntake, settings: SettingsStore,
-        metrics: DaemonMetrics, logger: Logger, onRecorded: @escaping @Sendable () -> Void
+        metrics: DaemonMetrics, logger: Logger, onRecorded: @escaping @Sendable () -> Void,
+        onUnreached: @escaping @Sendable (CaseID, Reach) -> Void = { _, _ in }
     ) {
         self.connection = connection
         self.queue = queue
@@ -37,6 +39,15 @@ public final class IntakeService: Service, Sendable {
         self.metrics = metrics
         self.logger = logger
         self.onRecorded = onRecorded
+        self.onUnreached = onUnreached
+    }
+
+    /// Why an alert the family consented to reaches no cooperator, or nil when it reaches one
+    /// (or consent was withheld, which is the family's choice and not a fault).
+    public static func unreached(kind: String, reach: Reach) -> String? {
+        guard kind == CaseEvent.Kind.opened.rawValue, reach.asked == 0, reach.count(.skippedConsent) == 0 else { return nil }
+        if reach.active == 0 { return "no active cooperator of the municipality in the directory" }
+        return "every active cooperator was skipped by area (skipped_area=\(reach.count(.skippedArea))); check the case's areas and areas: in mimamori.yaml"
     }
 
     public func run() async throws {
@@ -98,20 +109,32 @@ public final class IntakeService: Service, Sendable {
     private func settle(_ delivery: AMQPDelivery, _ decision: CaseIntake.Decision, started: ContinuousClock.Instant) async {
         do {
             switch decision {
-            case .recorded(let caseID, let sequence, let kind, let planned, let cancelled):
+            case .recorded(let caseID, let sequence, let kind, let planned, let cancelled, let reach):
                 // The deliveries are committed: the dispatcher may start on them while the ack
                 // travels (sending never waits for the broker; the ack still follows the commit).
                 onRecorded()
                 try await connection.ack(delivery)
                 let took = ContinuousClock.now - started
                 metrics.intake(result: "recorded")
+                // Reach is stated on every case line: who was asked, and who not and why.
                 logger.info(
                     "case.\(kind)",
                     metadata: .keys([
                         .case: "\(caseID)", .seq: "\(sequence)", .fax: "\(planned[.fax] ?? 0)",
                         .email: "\(planned[.email] ?? 0)", .radio: "\(planned[.radio] ?? 0)",
+                        .active: "\(reach.active)", .asked: "\(reach.asked)",
+                        .skippedInactive: "\(reach.count(.skippedInactive))", .skippedArea: "\(reach.count(.skippedArea))",
+                        .skippedConsent: "\(reach.count(.skippedConsent))", .unknownArea: "\(reach.count(.askedUnknownArea))",
                         .cancelled: "\(cancelled)", .ms: "\(took.milliseconds)", .us: "\(took.microseconds)",
                     ]))
+                if let unreached = Self.unreached(kind: kind, reach: reach) {
+                    logger.warning(
+                        "case.unreached",
+                        metadata: .keys([
+                            .case: "\(caseID)", .seq: "\(sequence)", .active: "\(reach.active)", .reason: .string(unreached),
+                        ]))
+                    onUnreached(caseID, reach)
+                }
             case .ignored(let caseID, let reason):
                 try await connection.ack(delivery)
                 metrics.intake(result: "ignored")

@@ -27,6 +27,13 @@ public enum LogKey: String, Sendable {
     case delayMs = "delay_ms"
     case retriable
     case files
+    case line
+    case active
+    case asked
+    case skippedInactive = "skipped_inactive"
+    case skippedArea = "skipped_area"
+    case skippedConsent = "skipped_consent"
+    case unknownArea = "unknown_area"
 }
 
 extension Logger.Metadata {

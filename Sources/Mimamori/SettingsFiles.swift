@@ -16,6 +16,14 @@ public struct SettingsFiles: Sendable {
     public var publisherKeys: PublisherKeys
     /// Every problem found, each naming its file (and key path or line). Empty: all good.
     public var problems: [String]
+    /// Why the directory cannot be used at all (unreadable, a wrong header, no usable active row
+    /// of the town): the daemon does not start on it, and a reload keeps the old one.
+    public var directoryRefusal: String?
+    /// Directory rows left out (each also in `problems`).
+    public var refusedRows: [CooperatorDirectory.RowProblem] = []
+    /// Directory areas the area tree does not know: not problems (those rows are asked for every
+    /// case), but worth correcting.
+    public var unknownAreas: [CooperatorDirectory.UnknownArea] = []
 
     /// Loads everything, collecting problems instead of stopping at the first. Throws only when
     /// the settings themselves cannot be read or parsed (nothing else can be found without them).
@@ -35,17 +43,24 @@ public struct SettingsFiles: Sendable {
         var problems: [String] = []
 
         var directory = CooperatorDirectory()
+        var directoryRefusal: String?
+        var refusedRows: [CooperatorDirectory.RowProblem] = []
+        var unknownAreas: [CooperatorDirectory.UnknownArea] = []
         if let data = FileManager.default.contents(atPath: configuration.cooperators) {
             do {
-                let loaded = try CooperatorDirectory.load(csv: data)
-                directory = loaded.directory
-                problems += loaded.problems.map { "\(configuration.cooperators): line \($0.line)" + ($0.id.map { " (\($0))" } ?? "") + ": \($0.message)" }
+                let check = CooperatorDirectory.check(try CooperatorDirectory.load(csv: data), configuration: configuration)
+                directory = check.directory
+                directoryRefusal = check.refusal
+                refusedRows = check.refusedRows
+                unknownAreas = check.unknownAreas
+                problems += refusedRows.map { Self.text(of: $0, in: configuration.cooperators) }
             } catch {
-                problems.append("\(configuration.cooperators): \(error)")
+                directoryRefusal = "\(error)"
             }
         } else {
-            problems.append("\(configuration.cooperators): cannot read (cooperators in mimamori.yaml)")
+            directoryRefusal = "cannot read the file (cooperators in mimamori.yaml)"
         }
+        if let directoryRefusal { problems.append("\(configuration.cooperators): \(directoryRefusal)") }
 
         var templates = NoticeTemplates.builtIn
         if let folder = configuration.templates {
@@ -85,7 +100,20 @@ public struct SettingsFiles: Sendable {
         if configuration.publishers.requireSignature, keys.keyIDs.isEmpty {
             problems.append("\(keyFolder): no <key-id>.pub files, but publishers.require-signature is true: every event would be dead-lettered")
         }
-        return SettingsFiles(configuration: configuration, directory: directory, templates: templates, publisherKeys: keys, problems: problems)
+        return SettingsFiles(
+            configuration: configuration, directory: directory, templates: templates, publisherKeys: keys, problems: problems,
+            directoryRefusal: directoryRefusal, refusedRows: refusedRows, unknownAreas: unknownAreas)
+    }
+
+    /// A refused row as check-config and the reload print it.
+    public static func text(of row: CooperatorDirectory.RowProblem, in path: String) -> String {
+        "\(path): line \(row.line)" + (row.id.map { " (\($0))" } ?? "") + ": \(row.message)"
+    }
+
+    /// The problems that are not refused directory rows (those have lines of their own).
+    public var problemsBesideRows: [String] {
+        let rows = Set(refusedRows.map { Self.text(of: $0, in: configuration.cooperators) })
+        return problems.filter { !rows.contains($0) }
     }
 
     static func reason(_ error: any Error) -> String {

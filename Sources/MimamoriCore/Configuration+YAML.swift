@@ -143,10 +143,10 @@ struct SettingsReader {
         return text
     }
 
-    mutating func strings(_ node: Node?, _ path: String) -> [String]? {
+    mutating func strings(_ node: Node?, _ path: String, example: String = "[\"/usr/bin/open_jtalk\", \"-x\", \"…\"]") -> [String]? {
         guard let node else { return nil }
         guard case .sequence(let sequence) = node else {
-            problem(path, "must be a list, e.g. [\"/usr/bin/open_jtalk\", \"-x\", \"…\"]")
+            problem(path, "must be a list, e.g. \(example)")
             return nil
         }
         return sequence.enumerated().compactMap { string($1, "\(path)[\($0)]") }
@@ -160,7 +160,7 @@ struct SettingsReader {
             return nil
         }
         let top = [
-            "municipality", "town", "broker", "ledger", "cooperators", "templates", "publishers", "email", "fax",
+            "municipality", "town", "areas", "broker", "ledger", "cooperators", "templates", "publishers", "email", "fax",
             "radio", "retry", "reminders", "retention", "operator", "metrics",
         ]
         guard let map = mapping(root, "", allowed: top) else { return nil }
@@ -175,6 +175,7 @@ struct SettingsReader {
             municipality: municipality ?? "",
             town: town ?? Configuration.Town(name: "", department: "", phone: ""),
             email: email ?? Configuration.Email(from: ""))
+        if let tree = areas(map["areas"], root: c.town.name) { c.areas = tree }
 
         if let b = mapping(map["broker"], "broker", allowed: ["url", "prefetch", "heartbeat"]) {
             if let v = url(b["url"], "broker.url", schemes: ["amqp", "amqps"]) { c.broker.url = v }
@@ -234,6 +235,63 @@ struct SettingsReader {
         return Configuration.Town(
             name: name, department: department, head: string(t["head"], "town.head"), phone: phone,
             network: string(t["network"], "town.network"), regulation: string(t["regulation"], "town.regulation"))
+    }
+
+    /// `areas: { 紀美野町: [野上, 美里], 野上: [動木, 下佐々], aliases: { 野上町: 野上 }, readings: { 野上: のかみ } }`:
+    /// each key lists the areas it contains; a key the tree does not know yet is an area of the
+    /// town (the root, `town.name`). `aliases` are old or other names of an area (the towns
+    /// merged in 2006: 野上町, 美里町); `readings` are kana for the radio.
+    mutating func areas(_ node: Node?, root: String) -> AreaTree? {
+        guard let node else { return nil }
+        guard case .mapping(let mapping) = node else {
+            problem("areas", "must be a mapping of an area to the areas it contains, e.g. { 紀美野町: [野上, 美里] }")
+            return nil
+        }
+        var tree = AreaTree(root: root)
+        var aliases: Node?
+        var readings: Node?
+        for (key, value) in mapping {
+            let name = key.string ?? "?"
+            let path = "areas.\(name)"
+            switch name {
+            case "aliases": aliases = value
+            case "readings": readings = value
+            default:
+                guard let children = strings(value, path, example: "[野上, 美里]") else { continue }
+                do {
+                    try tree.add(children: children, under: name)
+                } catch {
+                    problem(path, error.description)
+                }
+            }
+        }
+        if let aliases {
+            for (alias, area) in stringMapping(aliases, "areas.aliases") {
+                do { try tree.add(alias: alias, for: area) } catch { problem("areas.aliases.\(alias)", error.description) }
+            }
+        }
+        if let readings {
+            for (area, reading) in stringMapping(readings, "areas.readings") {
+                guard reading.unicodeScalars.allSatisfy({ (0x3041...0x30FF).contains($0.value) }) else {
+                    problem("areas.readings.\(area)", "must be written in kana (ひらがな or カタカナ), e.g. のかみ")
+                    continue
+                }
+                do { try tree.add(reading: reading, for: area) } catch { problem("areas.readings.\(area)", error.description) }
+            }
+        }
+        return tree
+    }
+
+    /// A mapping of single values (`野上町: 野上`), in the file's order.
+    mutating func stringMapping(_ node: Node, _ path: String) -> [(String, String)] {
+        guard case .mapping(let mapping) = node else {
+            problem(path, "must be a mapping (key: value)")
+            return []
+        }
+        return mapping.compactMap { key, value in
+            let name = key.string ?? "?"
+            return string(value, "\(path).\(name)").map { (name, $0) }
+        }
     }
 
     mutating func email(_ node: Node?) -> Configuration.Email? {

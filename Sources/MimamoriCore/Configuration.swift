@@ -7,6 +7,8 @@ public struct Configuration: Sendable, Hashable {
     public var municipality: String
     /// An intentional extension of design 3.3: who signs the notices and the number to call.
     public var town: Town
+    /// The town's area tree (`areas:`, design 5a and 6); its root is `town.name`.
+    public var areas: AreaTree
     public var broker: Broker
     public var ledger: Ledger
     /// Path of `cooperators.csv`.
@@ -135,6 +137,7 @@ public struct Configuration: Sendable, Hashable {
     public init(municipality: String, town: Town, email: Email) {
         self.municipality = municipality
         self.town = town
+        self.areas = AreaTree(root: town.name)
         self.broker = Broker()
         self.ledger = Ledger()
         self.cooperators = "/etc/mimamori/cooperators.csv"

@@ -5,7 +5,8 @@ public struct Cooperator: Sendable, Hashable, Codable {
     public var channel: Channel
     /// Email address as written, or a FAX number normalised to E.164 (`+81734899960`).
     public var address: String
-    /// Areas the cooperator watches. Empty: the whole municipality.
+    /// Areas the cooperator watches, as written in the directory. Empty: the whole municipality.
+    /// `Planner.areaReason` decides with the town's `AreaTree` whether one concerns a case.
     public var areas: [String]
     public var municipality: String
     /// Inactive rows stay in the file (history, re-activation) but are never sent anything new.
@@ -24,9 +25,4 @@ public struct Cooperator: Sendable, Hashable, Codable {
         self.active = active
     }
 
-    /// Whether this cooperator watches one of the given areas (no areas: watches everywhere;
-    /// no areas known for the case: everyone is asked).
-    public func covers(anyOf caseAreas: Set<String>) -> Bool {
-        areas.isEmpty || caseAreas.isEmpty || areas.contains(where: caseAreas.contains)
-    }
 }

@@ -6,6 +6,8 @@ extension CooperatorDirectory {
         public var directory: CooperatorDirectory
         public var problems: [RowProblem]
         public var encoding: TextEncoding
+        /// The line each accepted row starts on, for messages about it.
+        public var lines: [RecipientID: Int] = [:]
     }
 
     public enum TextEncoding: String, Sendable, Hashable {
@@ -56,6 +58,7 @@ extension CooperatorDirectory {
         var problems: [RowProblem] = []
         var seenIDs: [String: Int] = [:]
         var seenAddresses: [String: String] = [:]
+        var lines: [RecipientID: Int] = [:]
         for record in records {
             if record.fields.allSatisfy({ $0.trimmingBlanks().isEmpty }) { continue }
             if let problem = record.problem {
@@ -100,11 +103,12 @@ extension CooperatorDirectory {
             if let other = seenAddresses[addressKey] { reject("address is the same as \(other)'s"); continue }
             seenIDs[id] = record.line
             seenAddresses[addressKey] = id
+            lines[RecipientID(id)] = record.line
             accepted.append(Cooperator(
                 id: RecipientID(id), name: name, channel: channel, address: address,
                 areas: splitAreas(field("areas")), municipality: municipality, active: active))
         }
-        return Loaded(directory: CooperatorDirectory(accepted), problems: problems, encoding: encoding)
+        return Loaded(directory: CooperatorDirectory(accepted), problems: problems, encoding: encoding, lines: lines)
     }
 
     static func decodeText(_ bytes: Data) throws(FileError) -> (String, TextEncoding) {

@@ -25,20 +25,33 @@ public struct DeliveryPlan: Sendable, Hashable {
     public var deliveries: [PlannedDelivery]
     /// One per (case, revision, kind) among the deliveries; `RenderedNotice.matches` pairs them.
     public var notices: [RenderedNotice]
+    /// Who the plan reaches among the cooperators, and why the others are left out.
+    public var reach: Reach
 
-    public init(deliveries: [PlannedDelivery] = [], notices: [RenderedNotice] = []) {
+    public init(deliveries: [PlannedDelivery] = [], notices: [RenderedNotice] = [], reach: Reach = Reach()) {
         self.deliveries = deliveries
         self.notices = notices
+        self.reach = reach
     }
 
     public func notice(for delivery: PlannedDelivery) -> RenderedNotice? { notices.first { $0.matches(delivery) } }
+
+    /// Two plans are the same when they send the same notices to the same recipients; the reach
+    /// is the account of that choice, not part of it.
+    public static func == (a: DeliveryPlan, b: DeliveryPlan) -> Bool { a.deliveries == b.deliveries && a.notices == b.notices }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(deliveries)
+        hasher.combine(notices)
+    }
 }
 
 /// Decides who is told what, when. Pure: every input, including the time, is passed in.
 ///
 /// Each rule of the seeds lives in exactly one function here:
-/// - `recipients(for:)`: nobody without consent.cooperators (様式第3号); cooperators by municipality
-///   (partner towns only with consent.partnerTowns) and area; inactive rows never;
+/// - `reach(for:)`: nobody without consent.cooperators (様式第3号); cooperators by municipality
+///   (partner towns only with consent.partnerTowns); inactive rows never; by area only where the
+///   town's area tree knows both sides and they do not overlap (`areaReason`, design 6);
 /// - `radioAllowed(for:)`: the radio only with consent.radio (Article 9-2) and a configured radio;
 /// - `photoToAttach(for:)`: a photo only with consent.photo;
 /// - `closure(…)`: termination only to those sent the alert/update, the radio only if it announced
@@ -48,28 +61,72 @@ public struct Planner: Sendable {
     public var configuration: Configuration
     public var directory: CooperatorDirectory
     public var renderer: NoticeRenderer
+    /// Each cooperator's areas placed in the tree once, not once per event.
+    private let directoryAreas: [RecipientID: [AreaTree.Placement]]
 
     public init(configuration: Configuration, directory: CooperatorDirectory, templates: NoticeTemplates = .builtIn) {
         self.configuration = configuration
         self.directory = directory
         self.renderer = NoticeRenderer(templates: templates, town: configuration.town)
+        var placed: [String: AreaTree.Placement] = [:]
+        var areas: [RecipientID: [AreaTree.Placement]] = [:]
+        for cooperator in directory.cooperators where !cooperator.areas.isEmpty {
+            areas[cooperator.id] = cooperator.areas.map { text in
+                if let known = placed[text] { return known }
+                let placement = configuration.areas.place(text)
+                placed[text] = placement
+                return placement
+            }
+        }
+        self.directoryAreas = areas
     }
 
     // MARK: rules
 
     /// The areas a case concerns: where the person lives and where they were last seen.
-    /// A cooperator covering either is asked; a cooperator with no areas covers everything.
-    public func caseAreas(_ event: CaseEvent) -> Set<String> {
-        Set([event.person?.residenceArea, event.lastSeen?.area].compactMap { $0 })
+    public func caseAreas(_ event: CaseEvent) -> [AreaTree.Placement] {
+        [event.person?.residenceArea, event.lastSeen?.area].compactMap { $0 }
+            .filter { !AreaTree.normalised($0).isEmpty }
+            .map { configuration.areas.place($0) }
+    }
+
+    /// Design 6: a cooperator is asked when one of its areas shares ground with one of the case's
+    /// (equal, containing or contained: a case known only as 海南市 asks the 日方 shop too), and
+    /// skipped only when the tree knows every area on both sides and none overlaps. A cooperator
+    /// without areas watches the whole town; a case without areas asks everyone.
+    public func areaReason(cooperator: [AreaTree.Placement], case caseAreas: [AreaTree.Placement]) -> Reach.Reason {
+        guard !cooperator.isEmpty, !caseAreas.isEmpty else { return .asked }
+        var unknown = false
+        for mine in cooperator {
+            for theirs in caseAreas {
+                guard case .known(let a) = mine, case .known(let b) = theirs else {
+                    unknown = true
+                    continue
+                }
+                if configuration.areas.overlaps(a, b) { return .asked }
+            }
+        }
+        return unknown ? .askedUnknownArea : .skippedArea
+    }
+
+    /// For every directory row, whether an alert (or, newly, an update) of this case asks it.
+    public func reach(for event: CaseEvent) -> Reach {
+        let areas = caseAreas(event)
+        let decisions = directory.cooperators.map { c -> Reach.Decision in
+            let reason: Reach.Reason =
+                if c.municipality != event.municipality && !event.consent.partnerTowns { .otherTown }
+                else if !c.active { .skippedInactive }
+                else if !event.consent.cooperators { .skippedConsent }
+                else { areaReason(cooperator: directoryAreas[c.id] ?? [], case: areas) }
+            return Reach.Decision(recipient: c.id, channel: c.channel, reason: reason)
+        }
+        let unknown = areas.compactMap { if case .unknown(let text) = $0 { text } else { nil } }
+        return Reach(decisions: decisions, unknownCaseAreas: unknown)
     }
 
     /// The cooperators to send an alert (or, newly, an update) to.
     public func recipients(for event: CaseEvent) -> [Cooperator] {
-        guard event.consent.cooperators else { return [] }
-        let areas = caseAreas(event)
-        return directory.active.filter { c in
-            (c.municipality == event.municipality || event.consent.partnerTowns) && c.covers(anyOf: areas)
-        }
+        reach(for: event).decisions.filter(\.reason.isAsked).compactMap { directory[$0.recipient] }
     }
 
     public func radioAllowed(for event: CaseEvent) -> Bool {
@@ -89,7 +146,9 @@ public struct Planner: Sendable {
 
     /// The first notice of a case.
     public func alert(_ event: CaseEvent, now: Date) -> DeliveryPlan {
-        describe(.alert, event, to: recipients(for: event), now: now)
+        let reach = reach(for: event)
+        let asked = reach.decisions.filter(\.reason.isAsked).compactMap { directory[$0.recipient] }
+        return describe(.alert, event, to: asked, reach: reach, now: now)
     }
 
     /// A follow-up: to every recipient that already holds the case's data (so their copy is
@@ -98,18 +157,26 @@ public struct Planner: Sendable {
     /// recipients that left the network (inactive, or gone from the directory) are not sent
     /// anything new, but still get the termination.
     public func update(_ event: CaseEvent, history: DeliveryHistory, now: Date) -> DeliveryPlan {
-        guard event.consent.cooperators else { return DeliveryPlan() }
-        var recipients = recipients(for: event)
+        var reach = reach(for: event)
+        guard event.consent.cooperators else { return DeliveryPlan(reach: reach) }
+        var recipients = reach.decisions.filter(\.reason.isAsked).compactMap { directory[$0.recipient] }
         let known = Set(recipients.map(\.id))
+        var holders: Set<RecipientID> = []
         for id in history.personalDataRecipients.keys.sorted(by: { $0.rawValue < $1.rawValue }) where !known.contains(id) {
-            if let c = directory[id], c.active { recipients.append(c) }
+            if let c = directory[id], c.active {
+                recipients.append(c)
+                holders.insert(id)
+            }
         }
-        return describe(.update, event, to: recipients, now: now)
+        for i in reach.decisions.indices where holders.contains(reach.decisions[i].recipient) {
+            reach.decisions[i].reason = .holdsData
+        }
+        return describe(.update, event, to: recipients, reach: reach, now: now)
     }
 
-    func describe(_ kind: NoticeKind, _ event: CaseEvent, to cooperators: [Cooperator], now: Date) -> DeliveryPlan {
+    func describe(_ kind: NoticeKind, _ event: CaseEvent, to cooperators: [Cooperator], reach: Reach, now: Date) -> DeliveryPlan {
         let radio = radioAllowed(for: event)
-        guard !cooperators.isEmpty || radio else { return DeliveryPlan() }
+        guard !cooperators.isEmpty || radio else { return DeliveryPlan(reach: reach) }
         var deliveries = cooperators.map {
             PlannedDelivery(caseID: event.caseID, revision: event.sequence, recipient: $0.id, channel: $0.channel, kind: kind, notBefore: now)
         }
@@ -119,7 +186,7 @@ public struct Planner: Sendable {
                 notBefore: radioNotBefore(now)))
         }
         let notice = renderer.description(kind, event: event, photo: photoToAttach(for: event), sentAt: now)
-        return DeliveryPlan(deliveries: deliveries, notices: [notice])
+        return DeliveryPlan(deliveries: deliveries, notices: [notice], reach: reach)
     }
 
     /// Closure (Article 11): a termination notice to each recipient that was sent personal data,
@@ -151,13 +218,32 @@ public struct Planner: Sendable {
                 caseID: caseID, revision: revision, recipient: $0.key, channel: $0.value, kind: .destructionReminder,
                 notBefore: reminderAt)
         }
-        guard !deliveries.isEmpty else { return DeliveryPlan() }
+        let reach = closureReach(holders: holders.map { ($0.key, $0.value) })
+        guard !deliveries.isEmpty else { return DeliveryPlan(reach: reach) }
         var notices = [renderer.termination(caseID: caseID, revision: revision, drill: drill, firstNoticeAt: documentsFrom, sentAt: now)]
         if !holders.isEmpty {
             notices.append(renderer.destructionReminder(
                 caseID: caseID, revision: revision, drill: drill, documentsFrom: documentsFrom, documentsTo: documentsTo,
                 terminatedAt: now, sentAt: reminderAt))
         }
-        return DeliveryPlan(deliveries: deliveries, notices: notices)
+        return DeliveryPlan(deliveries: deliveries, notices: notices, reach: reach)
+    }
+
+    /// The closure's reach: every holder of the case's data (inactive or gone from the directory
+    /// since, too); every other row was never told, so it is told nothing now.
+    func closureReach(holders: [(RecipientID, Channel)]) -> Reach {
+        let held = Set(holders.map(\.0))
+        var decisions = directory.cooperators.map { c -> Reach.Decision in
+            let reason: Reach.Reason =
+                if held.contains(c.id) { .holdsData }
+                else if c.municipality != configuration.municipality { .otherTown }
+                else if !c.active { .skippedInactive }
+                else { .neverAlerted }
+            return Reach.Decision(recipient: c.id, channel: c.channel, reason: reason)
+        }
+        for (id, channel) in holders where directory[id] == nil {
+            decisions.append(Reach.Decision(recipient: id, channel: channel, reason: .holdsData))
+        }
+        return Reach(decisions: decisions)
     }
 }

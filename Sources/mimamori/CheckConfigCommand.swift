@@ -26,10 +26,17 @@ struct CheckConfigCommand: AsyncParsableCommand {
         let radio = c.radio.map { "configured, quiet hours \($0.quietHours.from)–\($0.quietHours.to) (\($0.quietHours.policy.rawValue))" }
         print("""
             settings: \(path) (municipality \(c.municipality), sender \(c.town.head) / \(c.town.department))
+            areas: \(c.areas.areas.count) in the tree under \(c.town.name)\(c.areas.areas.count == 1 ? " (no areas: in mimamori.yaml; every directory area is unknown and asks for every case)" : "")
             cooperators: \(files.directory.cooperators.count) usable rows; active: \(active.filter { $0.channel == .fax }.count) FAX, \(active.filter { $0.channel == .email }.count) email
             radio: \(radio ?? "not configured")
             publisher keys: \(files.publisherKeys.keyIDs.isEmpty ? "none" : files.publisherKeys.keyIDs.joined(separator: ", "))
             """)
+        // Not problems (such a row is asked for every case, never skipped), but a misspelt or
+        // too-fine area means the town's refinement does nothing for that row.
+        for area in files.unknownAreas { print("warning: \(c.cooperators): \(area)") }
+        if !files.unknownAreas.isEmpty {
+            print("warning: \(files.unknownAreas.count) directory area(s) unknown to the area tree: those rows are asked for every case")
+        }
         if !files.problems.isEmpty {
             printError("\(files.problems.count) problem(s)")
             throw ExitCode.failure

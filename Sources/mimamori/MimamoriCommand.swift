@@ -8,7 +8,7 @@ struct Mimamori: AsyncParsableCommand {
         commandName: "mimamori",
         abstract: "見守り: tools for the missing-person notice daemon (mimamorid).",
         subcommands: [
-            CheckConfigCommand.self, RenderCommand.self, KeygenCommand.self, PublishCommand.self, StatusCommand.self,
+            CheckConfigCommand.self, PlanCommand.self, RenderCommand.self, KeygenCommand.self, PublishCommand.self, StatusCommand.self,
             ReportCommand.self, DeadLettersCommand.self,
         ])
 }
