@@ -162,6 +162,11 @@ public enum Daemon {
             throw StartupError(problems: ["outlets: \(error)"], exitCode: 78)
         }
 
+        let notices = OperatorNotice(
+            outlet: outlets.email, from: EmailAddress(parsing: configuration.email.from), to: configuration.operator.alarmEmail,
+            town: configuration.town.name, logger: Logger(label: "mimamori.alarm"))
+        if !files.refusedRows.isEmpty { notices.refusedRows(files.refusedRows, file: configuration.cooperators) }
+
         let status = StatusPublisher(
             connection: connection, ledger: ledger, municipality: configuration.municipality, metrics: metrics,
             logger: Logger(label: "mimamori.status"))
@@ -182,7 +187,8 @@ public enum Daemon {
         let intake = IntakeService(
             connection: connection, queue: AMQPTopology.casesQueue(municipality: configuration.municipality),
             intake: CaseIntake(ledger: ledger), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
-            onRecorded: { dispatcher.workRecorded() })
+            onRecorded: { dispatcher.workRecorded() },
+            onUnreached: { caseID, reach, reason in notices.unreached(caseID: caseID, reach: reach, reason: reason) })
         let retention = RetentionService(
             ledger: ledger, retention: { store.settings.configuration.retention },
             interval: environment["MIMAMORI_PURGE_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(3600),

@@ -18,7 +18,7 @@ public final class IntakeService: Service, Sendable {
     private let intake: CaseIntake
     private let settings: SettingsStore
     private let onRecorded: @Sendable () -> Void
-    private let onUnreached: @Sendable (CaseID, Reach) -> Void
+    private let onUnreached: @Sendable (CaseID, Reach, String) -> Void
     private let metrics: DaemonMetrics
     private let logger: Logger
     private let stalled = Mutex<String?>(nil)
@@ -30,7 +30,7 @@ public final class IntakeService: Service, Sendable {
     public init(
         connection: AMQPConnection, queue: String, intake: CaseIntake, settings: SettingsStore,
         metrics: DaemonMetrics, logger: Logger, onRecorded: @escaping @Sendable () -> Void,
-        onUnreached: @escaping @Sendable (CaseID, Reach) -> Void = { _, _ in }
+        onUnreached: @escaping @Sendable (CaseID, Reach, String) -> Void = { _, _, _ in }
     ) {
         self.connection = connection
         self.queue = queue
@@ -133,7 +133,7 @@ public final class IntakeService: Service, Sendable {
                         metadata: .keys([
                             .case: "\(caseID)", .seq: "\(sequence)", .active: "\(reach.active)", .reason: .string(unreached),
                         ]))
-                    onUnreached(caseID, reach)
+                    onUnreached(caseID, reach, unreached)
                 }
             case .ignored(let caseID, let reason):
                 try await connection.ack(delivery)

@@ -40,6 +40,10 @@ struct DaemonFolder {
         var ledgerDirectory: URL? = nil
         /// The municipality (default: `e2e-` and 8 random characters); it names the test's queues.
         var municipality: String? = nil
+        /// `town.name`: the root of the area tree.
+        var town = "見守町"
+        /// The `areas:` mapping as YAML flow text (`{ 海南市: [日方, 黒江] }`); nil: no tree.
+        var areas: String? = nil
     }
 
     let directory: URL
@@ -94,7 +98,8 @@ struct DaemonFolder {
         var yaml = """
             # e2e settings: the demo's shape, pointed at this test's servers.
             municipality: \(municipality)
-            town: { name: 見守町, department: 福祉課, phone: 073-555-0000, network: 見守りネットワーク }
+            town: { name: \(options.town), department: 福祉課, phone: 073-555-0000, network: 見守りネットワーク }
+            \(options.areas.map { "areas: \($0)" } ?? "")
             broker: { url: "\(brokerURL)", prefetch: \(options.prefetch), heartbeat: \(options.heartbeat) }
             ledger: { path: "\(ledgerPath)" }
             cooperators: "\(cooperatorsPath)"
