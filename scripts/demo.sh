@@ -43,6 +43,7 @@ cat > "$demo/mimamori.yaml" <<YAML
 municipality: kimino
 town: { name: 紀美野町, department: 保健福祉課, phone: 073-489-9960,
         network: 紀美野にこにこネットワーク, regulation: 紀美野にこにこネットワーク事業実施要綱 }
+areas: { 紀美野町: [野上, 美里], aliases: { 野上町: 野上, 美里町: 美里 } }
 broker: { url: "amqp://mimamori@127.0.0.1:56720/mimamori", prefetch: 64, heartbeat: 30s }
 ledger: { path: $demo/ledger.sqlite }
 cooperators: $root/config/cooperators.csv
@@ -87,9 +88,14 @@ publish() {
         --broker "amqp://mimamori@127.0.0.1:56720/mimamori" --password-file "$demo/credentials/broker-password"
 }
 
+echo "== 0. staff check who the alert would reach (mimamori plan; nothing is sent)"
+"$bin/mimamori" plan config/samples/case-opened.json --config "$demo/mimamori.yaml" > "$demo/plan.txt"
+head -5 "$demo/plan.txt"; echo "   …"; grep -E '^(送信しない|防災|写真|まとめ|注意|警告)' "$demo/plan.txt"
+
 echo "== 1. the family asks for search support: case opened"
 publish case-opened
 wait_for 'alert'
+grep 'event=case.opened' "$demo/mimamorid.log"
 echo "== 2. new sighting information: case updated"
 publish case-updated
 wait_for 'alert|update'
