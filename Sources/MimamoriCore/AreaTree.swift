@@ -137,11 +137,11 @@ public struct AreaTree: Sendable, Hashable {
     // MARK: reading written areas
 
     /// Compares as people write: NFKC (全角/半角 alike), no spaces anywhere (an office may write
-    /// `海南市　日方`), no trailing 付近 or 周辺 (`野上付近` is 野上).
+    /// `海南市　日方`), no trailing 付近, 周辺 or 全域 (`野上付近` is 野上, `紀美野町全域` the town).
     public static func normalised(_ text: String) -> String {
         var s = text.precomposedStringWithCompatibilityMapping
         s.removeAll { $0.isWhitespace }
-        for suffix in ["付近", "周辺"] where s.hasSuffix(suffix) && s.count > suffix.count {
+        for suffix in ["付近", "周辺", "全域"] where s.hasSuffix(suffix) && s.count > suffix.count {
             s.removeLast(suffix.count)
         }
         return s

@@ -75,7 +75,8 @@ struct PlanCommand: AsyncParsableCommand {
             let rows = reach.decisions.filter { reasons.contains($0.reason) }
             lines.append("\(title): \(rows.count) 件")
             for row in rows {
-                var fields = ["  \(row.recipient)", channelName(row.channel), label(row.reason)]
+                let everywhere = row.reason == .asked && (planner.directory[row.recipient]?.areas.isEmpty ?? false)
+                var fields = ["  \(row.recipient)", channelName(row.channel), everywhere ? "全域を担当（地域の指定なし）" : label(row.reason)]
                 if withNames { fields.insert(planner.directory[row.recipient]?.name ?? "-", at: 1) }
                 lines.append(fields.joined(separator: "\t"))
             }
@@ -134,7 +135,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     static func label(_ reason: Reach.Reason) -> String {
         switch reason {
-        case .asked: "地域が該当（または全域）"
+        case .asked: "地域が該当"
         case .askedUnknownArea: "地域が地域一覧にないため送信（要確認）"
         case .holdsData: "すでに情報を受け取っている"
         case .skippedInactive: "無効（active 列）"

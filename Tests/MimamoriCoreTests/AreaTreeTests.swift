@@ -22,7 +22,7 @@ struct AreaTreeTests {
         ("海南市", "海南市"), ("日方", "日方"), ("海南市日方", "日方"), ("海南市　日方", "日方"),
         (" 日方 ", "日方"), ("日方付近", "日方"), ("海南市日方付近", "日方"), ("旧日方町", "日方"),
         ("海南市旧日方町", "日方"), ("海南市日方一丁目", "日方一丁目"), ("日方日方一丁目", "日方一丁目"),
-        ("日方一丁目", "日方一丁目"), ("日方１丁目", nil), ("黒江周辺", "黒江"),
+        ("日方一丁目", "日方一丁目"), ("日方１丁目", nil), ("黒江周辺", "黒江"), ("海南市全域", "海南市"),
     ] as [(String, String?)])
     func writtenFormsResolve(_ text: String, _ expected: String?) throws {
         // 日方１丁目: NFKC makes the full-width digit 1, and the tree spells it 一: not the same name.
