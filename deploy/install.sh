@@ -29,8 +29,19 @@ for c in broker-password smtp-password fax-token; do
     [ -e "/etc/mimamori/credentials/$c" ] || install -m 0600 /dev/null "/etc/mimamori/credentials/$c"
 done
 
+# Broker users get generated passwords (kept, root only, so a second run changes nothing); the
+# broker loads the definitions with their hashes, the daemon's password becomes its credential.
+users=/etc/mimamori/broker-users
+deploy/broker-users.sh deploy/rabbitmq/definitions.json "$users/definitions.json" "$users"
+for u in "$users"/mimamori-*; do
+    [ -s /etc/mimamori/credentials/broker-password ] || install -m 0600 "$u" /etc/mimamori/credentials/broker-password
+done
+if [ -d /etc/rabbitmq ]; then
+    install -m 0640 -o root -g "$(getent group rabbitmq >/dev/null && echo rabbitmq || echo root)" \
+        "$users/definitions.json" /etc/rabbitmq/mimamori-definitions.json
+fi
+
 install -m 0644 systemd/mimamorid.service /etc/systemd/system/mimamorid.service
-install -m 0644 deploy/rabbitmq/definitions.json /etc/rabbitmq/mimamori-definitions.json 2>/dev/null || true
 systemctl daemon-reload 2>/dev/null || true
 
 cat <<MSG
@@ -38,7 +49,10 @@ Installed mimamorid and mimamori into $prefix/bin.
 Next:
   1. edit /etc/mimamori/mimamori.yaml and /etc/mimamori/cooperators.csv
   2. put the police side's public key into /etc/mimamori/publishers/<key-id>.pub
-  3. write the secrets into /etc/mimamori/credentials/{broker-password,smtp-password,fax-token}
+  3. write the secrets into /etc/mimamori/credentials/{smtp-password,fax-token}; the broker users'
+     passwords were generated into $users/ (broker-password is the daemon's already): load
+     /etc/rabbitmq/mimamori-definitions.json into the broker (rabbitmqctl import_definitions …)
+     and hand $users/police-* to the police side's integrator
   4. mimamori check-config --config /etc/mimamori/mimamori.yaml
   5. systemctl enable --now mimamorid; journalctl -u mimamorid -f
 MSG
