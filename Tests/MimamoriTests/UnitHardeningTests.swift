@@ -36,7 +36,8 @@ struct UnitHardeningTests {
         for line in [
             "Type=notify", "WatchdogSec=", "Restart=on-failure", "User=mimamori", "StateDirectory=mimamori",
             "ConfigurationDirectory=mimamori", "LoadCredential=broker-password:", "LoadCredential=smtp-password:",
-            "LoadCredential=fax-token:", "Environment=MIMAMORI_TOPOLOGY=verify",
+            "LoadCredential=fax-token:", "Environment=MIMAMORI_TOPOLOGY=verify", "RestartPreventExitStatus=78",
+            "MemoryMax=", "TasksMax=", "LimitNOFILE=",
         ] {
             #expect(unit.contains(line), "\(line) missing from systemd/mimamorid.service")
         }
