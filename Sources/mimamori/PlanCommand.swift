@@ -23,27 +23,9 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        var instant = Date()
-        if let at {
-            guard let parsed = Timestamp.parse(at) else {
-                throw ValidationError("--at must be RFC 3339 with an offset, e.g. 2026-11-27T16:05:00+09:00")
-            }
-            instant = parsed
-        }
-        let caseEvent: CaseEvent
-        do {
-            caseEvent = try CaseEvent.decode(try Data(contentsOf: URL(fileURLWithPath: event)))
-        } catch {
-            printError("\(event): \(error)")
-            throw ExitCode.failure
-        }
-        let files: SettingsFiles
-        do {
-            files = try SettingsFiles.load(configPath: SettingsFiles.configPath(options.config))
-        } catch {
-            for problem in error.problems { printError(problem) }
-            throw ExitCode.failure
-        }
+        let instant = try instant(at, option: "--at")
+        let caseEvent = try readCaseEvent(event)
+        let files = try options.loadSettings()
         if let refusal = files.directoryRefusal {
             printError("名簿を使えません: \(refusal)")
             throw ExitCode.failure

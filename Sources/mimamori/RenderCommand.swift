@@ -26,30 +26,9 @@ struct RenderCommand: AsyncParsableCommand {
     var now: String?
 
     func run() async throws {
-        let instant: Date
-        if let now {
-            guard let parsed = Timestamp.parse(now) else {
-                throw ValidationError("--now must be RFC 3339 with an offset, e.g. 2026-11-27T16:05:00+09:00")
-            }
-            instant = parsed
-        } else {
-            instant = Date()
-        }
-        let body = try Data(contentsOf: URL(fileURLWithPath: event))
-        let caseEvent: CaseEvent
-        do {
-            caseEvent = try CaseEvent.decode(body)
-        } catch {
-            printError("\(event): \(error)")
-            throw ExitCode.failure
-        }
-        let files: SettingsFiles
-        do {
-            files = try SettingsFiles.load(configPath: SettingsFiles.configPath(options.config))
-        } catch {
-            for problem in error.problems { printError(problem) }
-            throw ExitCode.failure
-        }
+        let instant = try instant(now, option: "--now")
+        let caseEvent = try readCaseEvent(event)
+        let files = try options.loadSettings()
         // Rendering needs only the settings and templates; directory problems are for check-config.
         let planner = Planner(configuration: files.configuration, directory: files.directory, templates: files.templates)
 
