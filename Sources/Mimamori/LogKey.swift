@@ -27,6 +27,8 @@ public enum LogKey: String, Sendable {
     case delayMs = "delay_ms"
     case retriable
     case files
+    /// The protocol step a server refused (`mail-from`, `auth`, `end-of-data`).
+    case stage
 }
 
 extension Logger.Metadata {
