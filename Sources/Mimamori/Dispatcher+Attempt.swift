@@ -133,7 +133,7 @@ extension Dispatcher {
             let others = await failNotice(of: job, error: record)
             noticeAlarm.reason = .noticeRefused
             noticeAlarm.operatorHint =
-                "the server refused the notice itself for every recipient; \(others) more deliveries of it on \(job.channel.rawValue) failed with this one. "
+                "the server refused the notice itself, whoever it goes to: every delivery of it on \(job.channel.rawValue) fails with this one (\(others) still planned failed at once). "
                 + noticeAlarm.operatorHint
             await raiseAndMark(noticeAlarm)
         }
