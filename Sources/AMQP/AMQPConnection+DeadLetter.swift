@@ -23,3 +23,39 @@ extension AMQPConnection {
         try await ack(delivery.tag)
     }
 }
+
+extension AMQPConnection {
+    /// How a message that can never succeed left the case queue.
+    public enum DeadLetterRoute: Sendable {
+        /// Republished to the dead-letter exchange with its reason, then acked.
+        case republished
+        /// The broker would not take the copy (returned, nacked, or the publish failed): the
+        /// message was rejected without requeue, so the queue's own `x-dead-letter-exchange`
+        /// takes it, without the reason header.
+        case rejected(AMQPError)
+    }
+
+    /// `deadLetter(_:reason:)`, and when the copy is refused, a reject without requeue instead
+    /// of leaving the message unacked: each such message would hold a prefetch slot until the
+    /// connection closes, and a prefetch's worth of them stops intake. Throws only when neither
+    /// the ack nor the reject reached the broker (the message then comes back after a
+    /// reconnect).
+    public func deadLetterOrReject(
+        _ delivery: AMQPDelivery, reason: String, exchange: String = AMQPTopology.deadExchange
+    ) async throws(AMQPError) -> DeadLetterRoute {
+        var headers = delivery.headers
+        headers[Self.reasonHeader] = .string(reason)
+        headers[Self.originalRoutingKeyHeader] = .string(delivery.routingKey)
+        headers[Self.originalExchangeHeader] = .string(delivery.exchange)
+        do {
+            try await publish(
+                exchange: exchange, routingKey: delivery.routingKey, body: delivery.body, headers: headers,
+                messageID: delivery.messageID, contentType: delivery.contentType, persistent: true, mandatory: true)
+        } catch {
+            try await reject(delivery.tag, requeue: false)
+            return .rejected(error)
+        }
+        try await ack(delivery.tag)
+        return .republished
+    }
+}

@@ -35,3 +35,6 @@ CURLcode mimamori_curl_easy_getinfo_double(CURL *handle, CURLINFO info, double *
 CURLMcode mimamori_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {
     return curl_multi_setopt(handle, option, value);
 }
+CURLcode mimamori_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}

@@ -205,7 +205,8 @@ public enum Daemon {
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let endpoint = try metricsEndpoint(
-            configuration.metrics.listen, registry: registry, ledger: ledger, connection: connection, intake: intake, logger: logger)
+            configuration.metrics.listen, registry: registry, ledger: ledger, connection: connection, intake: intake,
+            dispatcher: dispatcher, logger: logger)
         {
             services.append(.init(service: endpoint))
         }
@@ -270,7 +271,7 @@ public enum Daemon {
 
     static func metricsEndpoint(
         _ listen: String, registry: PrometheusCollectorRegistry, ledger: Ledger, connection: AMQPConnection,
-        intake: IntakeService, logger: Logger
+        intake: IntakeService, dispatcher: Dispatcher, logger: Logger
     ) throws -> MetricsEndpoint? {
         guard !listen.isEmpty, listen != "off" else { return nil }
         let parts = listen.split(separator: ":", maxSplits: 1)
@@ -281,20 +282,7 @@ public enum Daemon {
             configuration: .init(host: String(parts[0]), port: port), registry: registry,
             logger: Logger(label: "mimamori.metrics")
         ) {
-            // Everything that stops new cases from going out, each with what the journal says.
-            var problems: [String] = []
-            var open: Int?
-            do throws(LedgerError) {
-                open = try await ledger.openCaseCount()
-            } catch {
-                problems.append("ledger unavailable: \(error.code)")
-            }
-            if !connection.isConnected { problems.append("broker disconnected: reconnecting (amqp.reconnecting)") }
-            if let stall = intake.stall {
-                problems.append("intake stalled: the ledger cannot take messages (\(stall)); see intake.hint")
-            }
-            guard problems.isEmpty, let open else { return HealthReport(isHealthy: false, text: problems.joined(separator: "; ")) }
-            return HealthReport(isHealthy: true, text: "ok cases_open=\(open)")
+            await health(ledger: ledger, connection: connection, intake: intake, dispatcher: dispatcher)
         }
     }
 }

@@ -17,6 +17,12 @@ public struct DaemonMetrics: Sendable {
         Counter(label: "mimamori_intake_stalls_total").increment()
     }
 
+    /// `mimamori_intake_dead_letter_failed_total`: the dead-letter copy of a rejected message was
+    /// refused (returned, nacked); the message was rejected without requeue instead.
+    public func intakeDeadLetterFailed() {
+        Counter(label: "mimamori_intake_dead_letter_failed_total").increment()
+    }
+
     /// `mimamori_broker_connected`: 1 while the broker connection is up.
     public func brokerConnected(_ up: Bool) {
         Gauge(label: "mimamori_broker_connected").record(up ? 1 : 0)

@@ -20,6 +20,23 @@ public struct DeliveryFailure: Error, Sendable, Hashable, CustomStringConvertibl
         public static let misconfigured = Code("misconfigured")
         /// The send was cancelled by a shutdown.
         public static let cancelled = Code("cancelled")
+
+        /// A server's refusal named by protocol and reply: `smtp-530`, `http-401`. Used for the
+        /// refusals that concern the channel or the message, so the journal and the alarm say
+        /// exactly what the server answered.
+        public static func reply(_ protocolName: String, _ status: Int) -> Code { Code("\(protocolName)-\(status)") }
+    }
+
+    /// Who the failure concerns; the dispatcher acts on it.
+    public enum Scope: String, Sendable, Hashable {
+        /// This delivery alone: retried or failed by itself.
+        case recipient
+        /// The notice on this channel: a permanent refusal fails every delivery of the same
+        /// notice (case, revision, kind, channel) at once, with one alarm.
+        case message
+        /// The channel: it pauses and probes, the delivery goes back to planned (a retry), and
+        /// the operator gets one alarm per pause.
+        case channel
     }
 
     public var code: Code
@@ -27,16 +44,32 @@ public struct DeliveryFailure: Error, Sendable, Hashable, CustomStringConvertibl
     public var operatorHint: String
     /// A short text with no personal data, kept in the ledger as the last error.
     public var summary: String
+    public var scope: Scope
+    /// The protocol step that failed (`mail-from`, `end-of-data`, …), when known.
+    public var stage: String?
 
-    public init(code: Code, isRetriable: Bool, summary: String, operatorHint: String) {
+    public init(
+        code: Code, isRetriable: Bool, summary: String, operatorHint: String, scope: Scope = .recipient,
+        stage: String? = nil
+    ) {
         self.code = code
         self.isRetriable = isRetriable
         self.summary = summary
         self.operatorHint = operatorHint
+        self.scope = scope
+        self.stage = stage
     }
 
     public static func transient(_ code: Code = .deferred, _ summary: String, hint: String = "") -> DeliveryFailure {
-        DeliveryFailure(code: code, isRetriable: true, summary: summary, operatorHint: hint)
+        // Unreachable is about the server, whoever the delivery is for.
+        DeliveryFailure(
+            code: code, isRetriable: true, summary: summary, operatorHint: hint,
+            scope: code == .unreachable ? .channel : .recipient)
+    }
+
+    /// The channel's server refused to work for us (AUTH, MAIL FROM, HTTP 401/403/429/5xx…).
+    public static func channelFault(_ code: Code, _ summary: String, hint: String = "", stage: String? = nil) -> DeliveryFailure {
+        DeliveryFailure(code: code, isRetriable: true, summary: summary, operatorHint: hint, scope: .channel, stage: stage)
     }
 
     public static func permanent(_ code: Code = .rejected, _ summary: String, hint: String = "") -> DeliveryFailure {
@@ -44,7 +77,7 @@ public struct DeliveryFailure: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     public var description: String {
-        "\(code) (\(isRetriable ? "retriable" : "permanent")): \(summary)"
+        "\(code) (\(isRetriable ? "retriable" : "permanent"), \(scope.rawValue)): \(summary)"
             + (operatorHint.isEmpty ? "" : "; \(operatorHint)")
     }
 }

@@ -18,6 +18,35 @@ extension Dispatcher {
         return true
     }
 
+    /// The alarm of a pause: raised once; kept in memory while the alarm relay refuses it.
+    func raiseChannelAlarm(_ alarm: ChannelAlarm) async {
+        guard await self.alarm.raise(alarm) == false else { return }
+        owedChannelAlarms.withLock { owed in
+            // Bounded: a channel flapping for hours owes its most recent pauses, not all of them.
+            if owed.count >= 16 { owed.removeFirst() }
+            owed.append(alarm)
+        }
+    }
+
+    /// Raises the pause alarms still owed, oldest first; those refused again stay owed.
+    func raiseOwedChannelAlarms() async {
+        let owed = owedChannelAlarms.withLock { owed in
+            defer { owed.removeAll() }
+            return owed
+        }
+        guard !owed.isEmpty else { return }
+        var left: [ChannelAlarm] = []
+        for (index, alarm) in owed.enumerated() {
+            // The relay refused one: the others would fare no better now.
+            guard await self.alarm.raise(alarm) else {
+                left = Array(owed[index...])
+                break
+            }
+        }
+        guard !left.isEmpty else { return }
+        owedChannelAlarms.withLock { owed in owed.insert(contentsOf: left, at: 0) }
+    }
+
     /// Raises the alarms the ledger still owes: at start everything that ended before it (a crash
     /// between a final state and its alarm), then every `alarmRetryInterval` what ended at least
     /// that long ago (an alarm mail the relay did not take).
@@ -35,6 +64,7 @@ extension Dispatcher {
             } catch {
                 logLedgerError(error, channel: nil, during: "pending-alarms")
             }
+            await raiseOwedChannelAlarms()
             do {
                 try await clock.sleep(until: clock.now().adding(configuration.alarmRetryInterval))
             } catch {

@@ -27,8 +27,12 @@ extension Dispatcher {
         }
     }
 
-    /// Sends one claimed job and records the result; tells `gate` whether the server was reached.
-    func attempt(_ job: DeliveryJob, through outlet: any Outlet, signal: WakeSignal? = nil, gate: ChannelGate? = nil) async {
+    /// Sends one claimed job and records the result; tells `gate` whether the server was reached
+    /// and willing, and `refusals` when the server refused the notice's message itself.
+    func attempt(
+        _ job: DeliveryJob, through outlet: any Outlet, signal: WakeSignal? = nil, gate: ChannelGate? = nil,
+        refusals: NoticeRefusals? = nil
+    ) async {
         var metadata: Logger.Metadata = .keys([
             .case: "\(job.caseID)", .recipient: "\(job.recipient)", .channel: "\(job.channel.rawValue)",
             .kind: "\(job.kind.rawValue)", .attempt: "\(job.attempt)",
@@ -36,7 +40,11 @@ extension Dispatcher {
         let startedAt = clock.now()
         var elapsed: Duration? = nil
         let outcome: DeliveryOutcome
-        let alarm: DeliveryAlarm?
+        var alarm: DeliveryAlarm?
+        // Failed with its notice, whose refusal raised the one alarm: owes none of its own.
+        var coveredByNoticeAlarm = false
+        var firstRefusal: DeliveryErrorRecord?
+        var gateChange: GateChange?
         if startedAt > job.deadline {
             // Claimed after its deadline (the daemon was down, or a retry landed late).
             outcome = .expired(nil, at: startedAt)
@@ -44,6 +52,12 @@ extension Dispatcher {
                 reason: .expired, caseID: job.caseID, deliveryID: job.id, recipient: job.recipient,
                 channel: job.channel, kind: job.kind, attempts: job.attempt - 1, errorCode: nil,
                 operatorHint: "the deadline passed before it could be sent", at: startedAt)
+        } else if let refusal = refusals?.refusal(of: job) {
+            // The server refused this notice's message for another recipient: the same bytes
+            // would be refused again, so this one is not sent.
+            outcome = .failed(DeliveryErrorRecord(code: refusal.code.rawValue, summary: refusal.summary), at: startedAt)
+            coveredByNoticeAlarm = true
+            metadata[LogKey.reason.rawValue] = "notice refused"
         } else {
             let started = ContinuousClock.now
             var failure: DeliveryFailure? = nil
@@ -55,9 +69,20 @@ extension Dispatcher {
             let took = ContinuousClock.now - started
             elapsed = took
             metadata[LogKey.ms.rawValue] = "\(took.milliseconds)"
-            (outcome, alarm) = Self.settle(
+            let settled = Self.settle(
                 job, failure: failure, now: clock.now(), policy: configuration.retry, unit: randomUnit())
-            if let gate { pass(failure, to: gate, channel: job.channel) }
+            outcome = settled.outcome
+            alarm = settled.alarm
+            if let failure, failure.scope == .message, !failure.isRetriable, case .failed(let record, _) = outcome {
+                if refusals?.refuse(job, failure) ?? true {
+                    firstRefusal = record
+                } else {
+                    alarm = nil
+                    coveredByNoticeAlarm = true
+                }
+            }
+            if let failure, let stage = failure.stage { metadata[LogKey.stage.rawValue] = .string(stage) }
+            if let gate { gateChange = pass(failure, to: gate, channel: job.channel) }
         }
 
         // Record; a busy or full disk may clear, so try a few times. If it never records, the
@@ -91,30 +116,89 @@ extension Dispatcher {
             logger.error("delivery.expired", metadata: metadata)
         }
         countMetrics(outcome, channel: job.channel, elapsed: elapsed)
+        if case .paused(let channelAlarm) = gateChange { await raiseChannelAlarm(channelAlarm) }
+        if case .resumed = gateChange { await raiseOwedChannelAlarms() }
         guard recorded else { return }
         onOutcome(job, outcome)
+        if coveredByNoticeAlarm {
+            do throws(LedgerError) {
+                try await ledger.markAlarmed(job.id, at: clock.now())
+            } catch {
+                logLedgerError(error, channel: job.channel, during: "mark-alarmed")
+            }
+            return
+        }
+        if let record = firstRefusal, var noticeAlarm = alarm {
+            alarm = nil
+            let others = await failNotice(of: job, error: record)
+            noticeAlarm.reason = .noticeRefused
+            noticeAlarm.operatorHint =
+                "the server refused the notice itself, whoever it goes to: every delivery of it on \(job.channel.rawValue) fails with this one (\(others) still planned failed at once). "
+                + noticeAlarm.operatorHint
+            await raiseAndMark(noticeAlarm)
+        }
         // After the final state is recorded; the ledger owes the alarm until it is handed over
         // (a crash in between, or a refused alarm mail: `raiseOwedAlarms` sends it later).
         if let alarm { await raiseAndMark(alarm) }
     }
 
-    /// One journal line when a channel pauses because its server is unreachable, one when it is
-    /// reached again; `mimamori_channel_paused{channel}` follows.
-    private func pass(_ failure: DeliveryFailure?, to gate: ChannelGate, channel: Channel) {
+    /// Fails the notice's other planned deliveries on the channel with `error` (covered by the
+    /// alarm of the delivery that found the refusal); one `notice.refused` line.
+    private func failNotice(of job: DeliveryJob, error: DeliveryErrorRecord) async -> Int {
+        var failed = 0
+        for pause in [0, 100, 1000] {
+            if pause > 0 { try? await Task.sleep(for: .milliseconds(pause)) }
+            do throws(LedgerError) {
+                failed = try await ledger.failNotice(
+                    case: job.caseID, revision: job.revision, kind: job.kind, channel: job.channel, error: error,
+                    at: clock.now())
+                break
+            } catch {
+                logLedgerError(error, channel: job.channel, during: "fail-notice")
+                if !error.isRetriable { break }
+            }
+        }
+        logger.error(
+            "notice.refused",
+            metadata: .keys([
+                .case: "\(job.caseID)", .channel: "\(job.channel.rawValue)", .kind: "\(job.kind.rawValue)",
+                .code: .string(error.code), .count: "\(failed)",
+            ]))
+        for _ in 0..<failed { countMetrics(.failed(error, at: clock.now()), channel: job.channel, elapsed: nil) }
+        return failed
+    }
+
+    /// What a send told the channel's gate.
+    enum GateChange {
+        case paused(ChannelAlarm)
+        case resumed
+    }
+
+    /// One journal line when a channel pauses because its server is unreachable or refuses the
+    /// channel (AUTH, MAIL FROM, HTTP 401/403/429/5xx…), one when a send gets through again;
+    /// `mimamori_channel_paused{channel}` follows.
+    private func pass(_ failure: DeliveryFailure?, to gate: ChannelGate, channel: Channel) -> GateChange? {
         let now = clock.now()
-        if let failure, failure.code == .unreachable {
-            let (pause, wasOpen) = gate.unreachable(at: now)
-            guard wasOpen else { return }
+        if let failure, failure.scope == .channel {
+            let cause = failure.stage.map { "\(failure.code) at \($0)" } ?? "\(failure.code)"
+            let (pause, wasOpen) = gate.unreachable(at: now, cause: cause)
+            guard wasOpen else { return nil }
             Gauge(label: "mimamori_channel_paused", dimensions: [("channel", channel.rawValue)]).record(1)
-            logger.warning(
-                "channel.paused",
-                metadata: .keys([
-                    .channel: "\(channel.rawValue)", .code: "\(failure.code)", .delayMs: "\(Int(pause * 1000))",
-                    .reason: .string(failure.operatorHint.isEmpty ? "the server cannot be reached" : failure.operatorHint),
-                ]))
+            let hint = failure.operatorHint.isEmpty ? "the server cannot be reached" : failure.operatorHint
+            var metadata: Logger.Metadata = .keys([
+                .channel: "\(channel.rawValue)", .code: "\(failure.code)", .delayMs: "\(Int(pause * 1000))",
+                .reason: .string(hint),
+            ])
+            if let stage = failure.stage { metadata[LogKey.stage.rawValue] = .string(stage) }
+            logger.warning("channel.paused", metadata: metadata)
+            return .paused(
+                ChannelAlarm(
+                    channel: channel, code: failure.code.rawValue, stage: failure.stage, operatorHint: hint, pausedAt: now))
         } else if failure == nil, let down = gate.reachable(at: now) {
             Gauge(label: "mimamori_channel_paused", dimensions: [("channel", channel.rawValue)]).record(0)
             logger.notice("channel.resumed", metadata: .keys([.channel: "\(channel.rawValue)", .ms: "\(Int(down * 1000))"]))
+            return .resumed
         }
+        return nil
     }
 }

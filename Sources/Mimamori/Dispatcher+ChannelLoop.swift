@@ -27,7 +27,8 @@ extension Dispatcher {
         let limit = max(1, outlet.concurrency)
         let batch = Self.claimBatch(concurrency: limit)
         let inFlight = InFlightCount()
-        let gate = ChannelGate()
+        let gate = gates[channel] ?? ChannelGate()
+        let refusals = self.refusals[channel] ?? NoticeRefusals()
         var queue: [DeliveryJob] = []
         var head = 0
         // Set when a claim found fewer due deliveries than it asked for: no more claims until new
@@ -100,7 +101,7 @@ extension Dispatcher {
                     head += 1
                     inFlight.add(1)
                     group.addTask {
-                        await self.attempt(job, through: outlet, signal: signal, gate: gate)
+                        await self.attempt(job, through: outlet, signal: signal, gate: gate, refusals: refusals)
                         inFlight.add(-1)
                         signal.signal()
                     }

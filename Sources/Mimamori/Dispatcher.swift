@@ -25,6 +25,13 @@ public final class Dispatcher: Service, Sendable {
     let randomUnit: @Sendable () -> Double
     let onOutcome: @Sendable (DeliveryJob, DeliveryOutcome) -> Void
     let signals: [Channel: WakeSignal]
+    /// Per channel: whether its server is reachable and willing (pause and probe), and the
+    /// notices whose message it refused.
+    let gates: [Channel: ChannelGate]
+    let refusals: [Channel: NoticeRefusals]
+    /// Pause alarms not yet handed over (the relay that paused the email channel refuses its
+    /// own alarm): in memory, raised again when a channel resumes and every `alarmRetryInterval`.
+    let owedChannelAlarms = Mutex<[ChannelAlarm]>([])
     let stopping = Atomic<Bool>(false)
     let meters = DispatcherMeters()
 
@@ -51,6 +58,13 @@ public final class Dispatcher: Service, Sendable {
         self.randomUnit = randomUnit
         self.onOutcome = onOutcome
         self.signals = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, WakeSignal()) })
+        self.gates = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, ChannelGate()) })
+        self.refusals = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, NoticeRefusals()) })
+    }
+
+    /// The channels paused right now, with what paused them (for `/healthz`).
+    public var pausedChannels: [(channel: Channel, cause: String)] {
+        Channel.allCases.compactMap { channel in gates[channel]?.pauseCause.map { (channel, $0) } }
     }
 
     /// Tells the dispatcher that deliveries were recorded (intake calls this after each commit).

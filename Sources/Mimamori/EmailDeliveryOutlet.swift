@@ -47,9 +47,18 @@ public struct EmailDeliveryOutlet: Outlet {
 }
 
 extension DeliveryFailure {
-    /// An outlet's error in the dispatcher's terms; the retry decision stays the outlet's.
+    /// An outlet's error in the dispatcher's terms; the retry decision and the scope stay the
+    /// outlet's. A refusal of the channel or of the message is named by its reply
+    /// (`smtp-530`, `http-401`); an unreachable server is `unreachable`; a recipient's refusal
+    /// keeps its kind (`rejected`, `deferred`, `badAddress`).
     public init(outletError error: OutletError) {
-        let code: Code =
+        let scope: Scope =
+            switch error.scope {
+            case .recipient: .recipient
+            case .message: .message
+            case .channel: .channel
+            }
+        var code: Code =
             switch error.code {
             case .connectionFailed, .tlsFailed: .unreachable
             case .timedOut: .timeout
@@ -60,8 +69,19 @@ extension DeliveryFailure {
             case .shutDown: .cancelled
             default: Code(error.code.name)
             }
-        self.init(code: code, isRetriable: error.isRetriable, summary: error.smtpReplyCode.map { "smtp \($0): \(error.message)" } ?? error.httpStatus.map { "http \($0): \(error.message)" } ?? error.message,
-            operatorHint: error.operatorHint)
+        if scope != .recipient {
+            if let reply = error.smtpReplyCode, error.smtpStage != nil {
+                code = .reply("smtp", reply)
+            } else if let status = error.httpStatus {
+                code = .reply("http", status)
+            }
+        }
+        let stage = error.smtpStage?.rawValue
+        var summary = error.smtpReplyCode.map { "smtp \($0): \(error.message)" } ?? error.httpStatus.map { "http \($0): \(error.message)" } ?? error.message
+        if let stage { summary += " (at \(stage))" }
+        self.init(
+            code: code, isRetriable: error.isRetriable, summary: summary, operatorHint: error.operatorHint, scope: scope,
+            stage: stage)
     }
 }
 

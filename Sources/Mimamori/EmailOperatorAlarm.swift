@@ -29,11 +29,12 @@ public struct EmailOperatorAlarm: OperatorAlarm {
                 .code: .string(alarm.errorCode ?? "-"),
             ]))
         // Without an alarm address the journal line is the alarm.
-        guard let outlet, let to else { return true }
+        guard outlet != nil, let to else { return true }
         let what =
             switch alarm.reason {
             case .permanentFailure: "送信できませんでした（恒久的なエラー）"
             case .expired: "期限までに送信できませんでした"
+            case .noticeRefused: "中継サーバーに通知そのものを拒否され、この経路の全宛先に送信できませんでした"
             }
         let body = """
             \(town) 見守りシステム（mimamorid）からの自動通知です。
@@ -53,17 +54,63 @@ public struct EmailOperatorAlarm: OperatorAlarm {
         let message = EmailMessage(
             from: from, to: EmailAddress(to), subject: "【要対応】通知の未送信 \(alarm.caseID) \(alarm.recipient)",
             body: body, idempotencyKey: "alarm.\(alarm.deliveryID).\(alarm.reason.rawValue)", date: Date())
+        return await send(message, caseID: "\(alarm.caseID)")
+    }
+
+    /// One mail per pause: which channel, since when, the server's answer and what to check.
+    public func raise(_ alarm: ChannelAlarm) async -> Bool {
+        logger.error(
+            "channel.alarm",
+            metadata: .keys([
+                .channel: "\(alarm.channel.rawValue)", .code: .string(alarm.code), .stage: .string(alarm.stage ?? "-"),
+            ]))
+        guard outlet != nil, let to else { return true }
+        let since = Self.japanTime(alarm.pausedAt)
+        let body = """
+            \(town) 見守りシステム（mimamorid）からの自動通知です。
+
+            送信経路「\(alarm.channel.rawValue)」を一時停止しました。サーバーが応答しないか、この経路の送信そのものを拒否しています。
+            通知は失敗扱いにせず保留し、数秒おきに1件ずつ試して、通ればすぐ再開します（再開は journal の channel.resumed で確認できます）。
+
+            　経路　　　\(alarm.channel.rawValue)
+            　停止時刻　\(since)
+            　エラー　　\(alarm.code)\(alarm.stage.map { "（\($0)）" } ?? "")
+            　対処　　　\(alarm.operatorHint)
+
+            状況: metrics.listen のポートの /healthz、journalctl -u mimamorid
+            """
+        let message = EmailMessage(
+            from: from, to: EmailAddress(to), subject: "【要対応】送信経路の一時停止 \(alarm.channel.rawValue) \(alarm.code)",
+            body: body, idempotencyKey: "alarm.channel.\(alarm.channel.rawValue).\(Int64(alarm.pausedAt.timeIntervalSince1970 * 1000))",
+            date: Date())
+        return await send(message, caseID: "-")
+    }
+
+    private func send(_ message: EmailMessage, caseID: String) async -> Bool {
+        guard let outlet else { return true }
         do {
             try await outlet.send(message)
             return true
         } catch {
-            // A relay that is down: still owed, raised again (same Message-ID) at the dispatcher's
-            // next look. A refusal for good (bad alarm address): the journal lines are all there
-            // will ever be, so it is not raised every minute forever.
+            // A relay that is down or refuses us (AUTH, MAIL FROM: a channel fault, retriable):
+            // still owed, raised again (same Message-ID) later. A refusal for good (bad alarm
+            // address): the journal lines are all there will ever be, so it is not raised every
+            // minute forever.
             logger.error(
                 "alarm.unsent",
-                metadata: .keys([.case: "\(alarm.caseID)", .code: "\(error.code)", .retriable: "\(error.isRetriable)"]))
-            return !error.isRetriable
+                metadata: .keys([
+                    .case: .string(caseID), .code: "\(error.code)", .retriable: "\(error.isRetriable)",
+                    .reason: .string(error.scope.rawValue),
+                ]))
+            return !error.isRetriable && error.scope != .channel
         }
+    }
+
+    static func japanTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Tokyo")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date) + " (JST)"
     }
 }

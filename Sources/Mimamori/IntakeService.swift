@@ -142,7 +142,9 @@ public final class IntakeService: Service, Sendable {
                     "intake.ignored",
                     metadata: .keys([.case: .string(caseID?.rawValue ?? "-"), .reason: .string(reason), .msg: .string(delivery.messageID ?? "-")]))
             case .rejected(let caseID, let reason):
-                try await connection.deadLetter(delivery, reason: reason)
+                if case .rejected(let error) = try await connection.deadLetterOrReject(delivery, reason: reason) {
+                    deadLetterFailed(delivery, caseID: caseID, reason: reason, error: error)
+                }
                 metrics.intake(result: "rejected")
                 logger.warning(
                     "intake.rejected",
@@ -153,5 +155,17 @@ public final class IntakeService: Service, Sendable {
             // its message id is found in the ledger, and it is acked then with nothing changed.
             logger.warning("intake.ack-failed", metadata: .keys([.code: "\(error.code)", .msg: .string(delivery.messageID ?? "-")]))
         }
+    }
+
+    /// The dead-letter copy was refused (dead queue full, unbound, broker alarm): the message was
+    /// rejected without requeue instead, so intake goes on.
+    private func deadLetterFailed(_ delivery: AMQPDelivery, caseID: CaseID?, reason: String, error: AMQPError) {
+        metrics.intakeDeadLetterFailed()
+        logger.error(
+            "intake.dead-letter-failed",
+            metadata: .keys([
+                .case: .string(caseID?.rawValue ?? "-"), .msg: .string(delivery.messageID ?? "-"), .reason: .string(reason),
+                .code: "\(error.code)",
+            ]))
     }
 }

@@ -34,6 +34,8 @@ public enum LogKey: String, Sendable {
     case skippedArea = "skipped_area"
     case skippedConsent = "skipped_consent"
     case unknownArea = "unknown_area"
+    /// The protocol step a server refused (`mail-from`, `auth`, `end-of-data`).
+    case stage
 }
 
 extension Logger.Metadata {

@@ -6,8 +6,10 @@ import ServiceLifecycle
 
 /// Serves `/metrics` (Prometheus text format) and `/healthz` on a loopback port.
 ///
-/// `/healthz` answers 200 only while the daemon can do its job (broker connected, ledger open),
-/// so the load balancer of an active/standby pair sends nothing to an instance that cannot act.
+/// `/healthz` answers 200 while the daemon can do its job (`ok`, or `degraded: …` when it works
+/// with a fault a person should look at), 503 `unavailable: …` when it cannot (broker
+/// disconnected, ledger unusable, intake stalled), so the load balancer of an active/standby pair
+/// sends nothing to an instance that cannot act and does not fail over for a paused channel.
 public struct MetricsEndpoint: Service {
     public struct Configuration: Sendable {
         public var host: String
@@ -67,12 +69,3 @@ public struct MetricsEndpoint: Service {
     }
 }
 
-/// What `/healthz` says: healthy or not, and a line an operator can read.
-public struct HealthReport: Sendable {
-    public var isHealthy: Bool
-    public var text: String
-    public init(isHealthy: Bool, text: String) {
-        self.isHealthy = isHealthy
-        self.text = text
-    }
-}

@@ -1,6 +1,7 @@
 /// What went wrong while handing a notice to a channel, and whether trying again can help.
 ///
-/// The dispatcher decides retries from `isRetriable` alone; `code` is for reports and metrics,
+/// The dispatcher decides retries from `isRetriable` and what the failure concerns from `scope`
+/// (one recipient, the message, or the whole channel); `code` is for reports and metrics,
 /// `operatorHint` is what an operator reads in the alarm mail. Neither the message nor the hint
 /// ever carries personal data: no address, subject, body, number or server reply text (servers
 /// often echo the recipient's address in their replies).
@@ -42,8 +43,37 @@ public struct OutletError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let shutDown = Code("shutDown")
     }
 
+    /// Who a failure is about, which decides what the dispatcher does with it.
+    public enum Scope: String, Sendable, Hashable {
+        /// This one recipient (SMTP 5xx/4xx at RCPT TO, a number the FAX API refuses): the
+        /// delivery fails or retries on its own.
+        case recipient
+        /// The message itself, whoever it goes to (SMTP 552/554 at the end of DATA): every
+        /// delivery of the same notice on the channel would fare the same.
+        case message
+        /// The channel (server unreachable, greeting, STARTTLS, AUTH or MAIL FROM refused, HTTP
+        /// 401/403/429/5xx): no delivery of the channel can succeed until the server or its
+        /// settings change. Always retriable; the dispatcher pauses the channel.
+        case channel
+    }
+
+    /// The SMTP command whose reply failed the transaction, as libcurl's error text names it.
+    public enum SMTPStage: String, Sendable, Hashable {
+        case greeting
+        case hello = "ehlo"
+        case startTLS = "starttls"
+        case auth
+        case mailFrom = "mail-from"
+        case rcptTo = "rcpt-to"
+        case data
+        case endOfData = "end-of-data"
+    }
+
     public var code: Code
     public var isRetriable: Bool
+    public var scope: Scope
+    /// Which SMTP step failed, when known.
+    public var smtpStage: SMTPStage?
     /// What an operator can do about it, e.g. "check email.smtp in mimamori.yaml".
     public var operatorHint: String
     /// Short, personal-data-free explanation (libcurl's generic text, an exit status, …).
@@ -57,10 +87,13 @@ public struct OutletError: Error, Sendable, CustomStringConvertible, Equatable {
 
     public init(
         code: Code, isRetriable: Bool, message: String, operatorHint: String,
-        smtpReplyCode: Int? = nil, httpStatus: Int? = nil, curlCode: Int? = nil
+        smtpReplyCode: Int? = nil, httpStatus: Int? = nil, curlCode: Int? = nil,
+        scope: Scope = .recipient, smtpStage: SMTPStage? = nil
     ) {
         self.code = code
         self.isRetriable = isRetriable
+        self.scope = scope
+        self.smtpStage = smtpStage
         self.message = message
         self.operatorHint = operatorHint
         self.smtpReplyCode = smtpReplyCode
@@ -69,8 +102,9 @@ public struct OutletError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     public var description: String {
-        var parts = ["\(code)", isRetriable ? "transient" : "permanent", message]
+        var parts = ["\(code)", isRetriable ? "transient" : "permanent", "scope=\(scope.rawValue)", message]
         if let smtpReplyCode { parts.append("smtp=\(smtpReplyCode)") }
+        if let smtpStage { parts.append("stage=\(smtpStage.rawValue)") }
         if let httpStatus { parts.append("http=\(httpStatus)") }
         if let curlCode { parts.append("curl=\(curlCode)") }
         parts.append("hint: \(operatorHint)")

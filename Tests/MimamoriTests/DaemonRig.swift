@@ -22,9 +22,12 @@ final class DaemonRig: Sendable {
         self.publisher = publisher
     }
 
-    static func make(options: DaemonFolder.Options = .init(), cooperators: [DaemonFolder.Cooperator]) async throws -> DaemonRig {
+    static func make(
+        options: DaemonFolder.Options = .init(), smtp smtpOptions: SMTPServer.Options = .init(),
+        cooperators: [DaemonFolder.Cooperator]
+    ) async throws -> DaemonRig {
         let broker = try Broker.fromEnvironment()
-        let smtp = try SMTPServer()
+        let smtp = try SMTPServer(smtpOptions)
         do {
             let folder = try DaemonFolder(broker: broker, smtp: smtp, options: options)
             try folder.writeCooperators(cooperators)
@@ -125,10 +128,10 @@ func runTool(_ path: String, _ arguments: [String]) throws -> String {
 
 /// Runs `body` with a fresh rig and always tears it down.
 func withDaemonRig<T: Sendable>(
-    options: DaemonFolder.Options = .init(), cooperators: [DaemonFolder.Cooperator],
+    options: DaemonFolder.Options = .init(), smtp: SMTPServer.Options = .init(), cooperators: [DaemonFolder.Cooperator],
     _ body: (DaemonRig) async throws -> T
 ) async throws -> T {
-    let rig = try await DaemonRig.make(options: options, cooperators: cooperators)
+    let rig = try await DaemonRig.make(options: options, smtp: smtp, cooperators: cooperators)
     do {
         let result = try await body(rig)
         await rig.finish()

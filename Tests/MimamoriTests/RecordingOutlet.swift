@@ -13,6 +13,8 @@ final class RecordingOutlet: Outlet {
         case permanent
         /// Fail transiently every time.
         case alwaysTransient
+        /// The server refuses the message itself (554 at the end of DATA), every time.
+        case messageRefused
     }
 
     struct Attempt: Sendable, Hashable {
@@ -67,6 +69,9 @@ final class RecordingOutlet: Outlet {
             do { try await Task.sleep(for: latency) } catch { throw .transient(.cancelled, "cancelled") }
         }
         if server?.isDown == true { throw .transient(.unreachable, "connection refused", hint: "check the SMTP server") }
+        if server?.isRefusing == true {
+            throw .channelFault(.reply("smtp", 530), "smtp 530: refused the sender", hint: "check the smtp-password credential", stage: "mail-from")
+        }
         let failure: DeliveryFailure? = state.withLock { state in
             switch scripts[job.recipient] {
             case nil:
@@ -80,6 +85,10 @@ final class RecordingOutlet: Outlet {
                 return .permanent(.badAddress, "550 no such mailbox", hint: "check the cooperator directory")
             case .alwaysTransient:
                 return .transient(.unreachable, "connection refused", hint: "check the SMTP server")
+            case .messageRefused:
+                return DeliveryFailure(
+                    code: .reply("smtp", 554), isRetriable: false, summary: "smtp 554: refused at the end of DATA",
+                    operatorHint: "check the relay's log", scope: .message, stage: "end-of-data")
             }
         }
         if let failure { throw failure }
@@ -99,12 +108,30 @@ final class RecordingOutlet: Outlet {
     var accepted: [Attempt] { state.withLock { $0.accepted } }
 }
 
-/// Keeps every alarm raised; refuses the first `refusals` (a relay that is down).
+/// Keeps every alarm raised; refuses the first `refusals` (a relay that is down), and the first
+/// `channelRefusals` pause alarms.
 final class RecordingAlarm: OperatorAlarm {
     private let alarms = Mutex<[DeliveryAlarm]>([])
     private let refusals: Mutex<Int>
+    private let channelAlarms = Mutex<[ChannelAlarm]>([])
+    private let channelRefusals: Mutex<Int>
 
-    init(refusals: Int = 0) { self.refusals = Mutex(refusals) }
+    init(refusals: Int = 0, channelRefusals: Int = 0) {
+        self.refusals = Mutex(refusals)
+        self.channelRefusals = Mutex(channelRefusals)
+    }
+
+    func raise(_ alarm: ChannelAlarm) async -> Bool {
+        channelAlarms.withLock { $0.append(alarm) }
+        return channelRefusals.withLock { left in
+            guard left > 0 else { return true }
+            left -= 1
+            return false
+        }
+    }
+
+    /// Every try of a pause alarm, refused ones included.
+    var raisedChannel: [ChannelAlarm] { channelAlarms.withLock { $0 } }
 
     func raise(_ alarm: DeliveryAlarm) async -> Bool {
         alarms.withLock { $0.append(alarm) }
@@ -118,9 +145,13 @@ final class RecordingAlarm: OperatorAlarm {
     var raised: [DeliveryAlarm] { alarms.withLock { $0 } }
 }
 
-/// The far side of a `RecordingOutlet`: up or down.
+/// The far side of a `RecordingOutlet`: up or down, or up and refusing the sender (530 at MAIL
+/// FROM, a channel fault).
 final class ServerSwitch: Sendable {
     private let down = Atomic<Bool>(false)
+    private let refusing = Atomic<Bool>(false)
     var isDown: Bool { down.load(ordering: .sequentiallyConsistent) }
+    var isRefusing: Bool { refusing.load(ordering: .sequentiallyConsistent) }
     func set(down value: Bool) { down.store(value, ordering: .sequentiallyConsistent) }
+    func set(refusing value: Bool) { refusing.store(value, ordering: .sequentiallyConsistent) }
 }

@@ -185,7 +185,9 @@ import TestFixtures
             try await outlet.send(Samples.email(to: "vol@example.net"))
         } throws: { error in
             guard let error = error as? OutletError else { return false }
-            return error.code == .authenticationFailed && error.smtpReplyCode == 535 && !error.isRetriable
+            // A channel fault (a rotated password): retriable, every recipient would get it.
+            return error.code == .authenticationFailed && error.smtpReplyCode == 535 && error.isRetriable
+                && error.scope == .channel
         }
         await outlet.shutdown()
     }

@@ -91,7 +91,9 @@ import TestFixtures
         let receipt = try await fax.send(delivery)
         await fax.shutdown()
         #expect(errors.map(\.httpStatus) == [503, 429, 408, 400, 401])
-        #expect(errors.map(\.isRetriable) == [true, true, true, false, false])
+        // 401 concerns the channel (the token), not this number: retriable, the dispatcher pauses.
+        #expect(errors.map(\.isRetriable) == [true, true, true, false, true])
+        #expect(errors.map(\.scope) == [.channel, .channel, .channel, .recipient, .channel])
         #expect(receipt.jobID == "job-6")
         // The same delivery always carries the same key: the service can deduplicate retries.
         #expect(Set(try receiver.requests().compactMap { $0.headers["idempotency-key"] }).count == 1)

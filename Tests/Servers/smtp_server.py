@@ -8,6 +8,11 @@ attachments, parsing defects), both written atomically before the 250 reply.
 Recipients steer the answer to RCPT:
   reject550-…@…      → 550 5.1.1 (permanent)
   defer451-N-…@…     → 451 4.3.0 the first N times that address is tried, then accepted
+  data554-…@…        → accepted at RCPT, then 554 5.7.1 at the end of DATA (the message refused)
+
+--refuse-mail CODE --refuse-window S answers CODE (e.g. 530 5.7.0 authentication required) to
+every MAIL FROM for S seconds from the first MAIL FROM, then accepts again (a relay that starts
+requiring AUTH, a rotated password): DIR/refused counts the refusals.
 
 Options: --tls CERT KEY enables STARTTLS (or, with --implicit-tls, TLS from the first byte); --require-tls refuses mail before STARTTLS;
 --auth USER:PASS requires AUTH (LOGIN/PLAIN, only over TLS when --tls is given);
@@ -30,6 +35,8 @@ def main():
     ap.add_argument("--discard", action="store_true")
     ap.add_argument("--idle-timeout", type=float, default=300.0, help="close idle sessions after S")
     ap.add_argument("--port", type=int, default=0, help="listen on this port (a restart on the same port)")
+    ap.add_argument("--refuse-mail", type=int, help="answer this code to MAIL FROM during the window")
+    ap.add_argument("--refuse-window", type=float, default=15.0, help="seconds from the first MAIL FROM")
     args = ap.parse_args()
     exit_on_signals()
     os.makedirs(args.dir, exist_ok=True)
@@ -84,7 +91,24 @@ def main():
             "bare_lf": b"\n" in raw.replace(b"\r\n", b""),
         }
 
+    refusing = {"since": None, "count": 0}
+
     class Handler:
+        async def handle_MAIL(self, server, session, envelope, address, mail_options):
+            if args.refuse_mail:
+                now = asyncio.get_running_loop().time()
+                if refusing["since"] is None:
+                    refusing["since"] = now
+                if now - refusing["since"] < args.refuse_window:
+                    refusing["count"] += 1
+                    write_atomic(os.path.join(args.dir, "refused"), str(refusing["count"]).encode())
+                    texts = {530: "5.7.0 Authentication required", 535: "5.7.8 Authentication credentials invalid",
+                             554: "5.7.1 Sender rejected"}
+                    return "%d %s" % (args.refuse_mail, texts.get(args.refuse_mail, "refused"))
+            envelope.mail_from = address
+            envelope.mail_options.extend(mail_options)
+            return "250 OK"
+
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             local = address.split("@")[0]
             if local.startswith("reject550-"):
@@ -107,6 +131,8 @@ def main():
                 pass
             if args.discard:
                 return "250 OK discarded"
+            if envelope.rcpt_tos and all(r.split("@")[0].startswith("data554-") for r in envelope.rcpt_tos):
+                return "554 5.7.1 message content rejected"
             counter[0] += 1
             base = os.path.join(args.dir, "%06d" % counter[0])
             raw = envelope.original_content

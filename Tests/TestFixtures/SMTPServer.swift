@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// An aiosmtpd server on loopback (`Tests/Servers/smtp_server.py`) that keeps every message.
-/// Recipients `reject550-…` get 550, `defer451-N-…` get 451 the first N times.
+/// Recipients `reject550-…` get 550, `defer451-N-…` get 451 the first N times, `data554-…` 554
+/// at the end of DATA.
 public final class SMTPServer: Sendable {
     public struct Options: Sendable {
         public var tls: TLSCertificate?
@@ -14,6 +15,10 @@ public final class SMTPServer: Sendable {
         public var auth: (username: String, password: String)?
         /// Keep nothing (throughput measurements).
         public var discard = false
+        /// Answer this code to every MAIL FROM for `refuseWindow` seconds from the first one
+        /// (530: a relay that starts requiring AUTH), then accept.
+        public var refuseMail: Int?
+        public var refuseWindow: Double = 15
         public init(tls: TLSCertificate? = nil, requireTLS: Bool = false,
                     auth: (username: String, password: String)? = nil, discard: Bool = false) {
             self.tls = tls
@@ -79,6 +84,7 @@ public final class SMTPServer: Sendable {
         if let idle = options.idleTimeout { arguments += ["--idle-timeout", "\(idle)"] }
         if let auth = options.auth { arguments += ["--auth", "\(auth.username):\(auth.password)"] }
         if options.discard { arguments.append("--discard") }
+        if let code = options.refuseMail { arguments += ["--refuse-mail", "\(code)", "--refuse-window", "\(options.refuseWindow)"] }
         self.arguments = arguments
         current = Mutex(
             try ServerProcess(
@@ -112,6 +118,12 @@ public final class SMTPServer: Sendable {
         let new = try ServerProcess(
             script: "smtp_server.py", directory: old.directory, arguments: arguments + ["--port", "\(old.port)"])
         current.withLock { $0 = new }
+    }
+
+    /// MAIL FROM commands refused so far (`refuseMail`).
+    public func refusedMailFrom() -> Int {
+        (try? String(contentsOf: process.directory.appendingPathComponent("refused"), encoding: .utf8))
+            .flatMap { Int($0) } ?? 0
     }
 
     /// SMTP connections accepted so far.

@@ -15,5 +15,6 @@ CURLcode mimamori_curl_easy_setopt_write_function(CURL *handle,
     size_t (*fn)(char *ptr, size_t size, size_t nmemb, void *userdata));
 CURLcode mimamori_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode mimamori_curl_easy_getinfo_double(CURL *handle, CURLINFO info, double *value);
+CURLcode mimamori_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value);
 CURLMcode mimamori_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
 #endif

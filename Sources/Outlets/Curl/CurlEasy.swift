@@ -9,19 +9,50 @@ final class CurlEasy {
     /// The first option libcurl refused since the last `reset()`; `perform()` reports it instead
     /// of running a transfer with half its settings.
     private(set) var setupFailure: CURLcode?
+    /// libcurl's detailed error text of the last transfer (CURLOPT_ERRORBUFFER). It may quote the
+    /// server's reply, which may echo an address: read it through `errorText` only to classify,
+    /// never to log or report.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
 
     init?() {
         guard CurlGlobal.isReady, let handle = curl_easy_init() else { return nil }
         self.handle = handle
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        setErrorBuffer()
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
 
     /// Forgets every option but keeps live connections, the DNS cache and TLS sessions, so each
     /// transfer starts from known settings on a warm connection.
     func reset() {
         curl_easy_reset(handle)
         setupFailure = nil
+        setErrorBuffer()
+    }
+
+    /// `curl_easy_reset` forgets the error buffer too; the buffer lives as long as the handle.
+    private func setErrorBuffer() {
+        errorBuffer[0] = 0
+        set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+    }
+
+    /// The error text libcurl left for the last `perform()` ("MAIL failed: 530", "RCPT failed:
+    /// 550", …), empty when it left none. For classification only (see `errorBuffer`).
+    var errorText: String {
+        errorBuffer[Int(CURL_ERROR_SIZE) - 1] = 0
+        return String(cString: errorBuffer)
+    }
+
+    /// Bytes of the upload body libcurl sent in the last transfer (SMTP DATA, HTTP POST).
+    var uploadedBytes: Int64 {
+        var value: curl_off_t = 0
+        _ = mimamori_curl_easy_getinfo_off_t(handle, CURLINFO_SIZE_UPLOAD_T, &value)
+        return Int64(value)
     }
 
     func set(_ option: CURLoption, _ value: Int) {
@@ -78,6 +109,7 @@ final class CurlEasy {
 
     func perform() -> CURLcode {
         if let setupFailure { return setupFailure }
+        errorBuffer[0] = 0
         return curl_easy_perform(handle)
     }
 

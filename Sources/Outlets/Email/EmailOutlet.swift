@@ -63,6 +63,7 @@ public final class EmailOutlet: Sendable {
                     "delivery": .string(idempotencyKey), "code": "\(error.code)",
                     "retriable": "\(error.isRetriable)",
                     "smtp": "\(error.smtpReplyCode.map(String.init) ?? "-")",
+                    "stage": "\(error.smtpStage?.rawValue ?? "-")", "scope": "\(error.scope.rawValue)",
                 ])
             throw error
         case nil:

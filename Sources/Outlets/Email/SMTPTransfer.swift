@@ -28,39 +28,93 @@ enum SMTPTransfer {
 
         let result = withExtendedLifetime((source, recipients)) { easy.perform() }
         if result == CURLE_OK { return .success(()) }
-        return .failure(classify(result, reply: easy.responseCode))
+        return .failure(
+            classify(result, reply: easy.responseCode, errorText: easy.errorText, uploaded: easy.uploadedBytes > 0))
     }
 
-    /// SMTP reply codes decide first: 4xx means "later" (transient), 5xx means "never" for this
-    /// recipient or message (permanent). Without a decisive reply, libcurl's code does: network
-    /// and timeout failures are transient.
+    /// Which SMTP step failed and its reply code, read from libcurl's error text (7.88's
+    /// `lib/smtp.c`): "Got unexpected smtp-server response: 554" (greeting), "Remote access
+    /// denied: 550" (EHLO/HELO), "STARTTLS denied, code 454" / "STARTTLS not supported.",
+    /// "MAIL failed: 530", "RCPT failed: 550", "DATA failed: 554". Only the stage and the number
+    /// are taken: the text may quote the server, and servers echo addresses.
+    static func stage(in errorText: String) -> (stage: OutletError.SMTPStage, reply: Int?)? {
+        let prefixes: [(String, OutletError.SMTPStage)] = [
+            ("Got unexpected smtp-server response:", .greeting), ("Remote access denied:", .hello),
+            ("STARTTLS denied", .startTLS), ("STARTTLS not supported", .startTLS),
+            ("Authentication failed:", .auth), ("No known authentication mechanisms", .auth),
+            ("MAIL failed:", .mailFrom), ("RCPT failed:", .rcptTo), ("DATA failed:", .data),
+        ]
+        for (prefix, stage) in prefixes where errorText.hasPrefix(prefix) {
+            let digits = errorText.dropFirst(prefix.count).drop { !$0.isNumber }.prefix { $0.isNumber }
+            return (stage, Int(digits))
+        }
+        return nil
+    }
+
+    /// Who a failed transaction concerns, from the SMTP step that failed and its reply:
     ///
-    /// A refused login (535) is permanent like any 5xx: retrying the same password cannot help,
-    /// and a permanent failure reaches the operator's alarm at once instead of at the deadline.
-    /// TLS failures count as connection failures (transient): a relay restarting with a
-    /// half-loaded certificate recovers on its own.
-    static func classify(_ code: CURLcode, reply: Int) -> OutletError {
+    /// - RCPT TO: this recipient. 5xx permanent, 4xx transient (as the server says).
+    /// - end of DATA (libcurl reports a reply other than 250 after the upload as a weird reply):
+    ///   the message. 552/554 permanent for every recipient of the same notice, 4xx transient.
+    /// - greeting, EHLO, STARTTLS, AUTH, MAIL FROM, DATA, and 421 anywhere: the channel. Every
+    ///   delivery would get the same answer (a rotated password, a relay that now requires AUTH,
+    ///   a refused sender), so it is retriable and the dispatcher pauses the channel rather than
+    ///   failing every recipient.
+    /// - no decisive reply: libcurl's code decides (network and TLS failures are channel faults,
+    ///   timeouts stay with the delivery).
+    static func classify(_ code: CURLcode, reply: Int, errorText: String, uploaded: Bool) -> OutletError {
         let curl = Int(code.rawValue)
-        let text = String(cString: curl_easy_strerror(code))
         let settings = "check email.smtp, email security and the smtp-password credential"
-        switch (code, reply) {
-        case (CURLE_LOGIN_DENIED, _):
-            return OutletError(
-                code: .authenticationFailed, isRetriable: false, message: text,
-                operatorHint: "the SMTP server refused the login; " + settings,
-                smtpReplyCode: reply == 0 ? nil : reply, curlCode: curl)
-        case (_, 500..<600):
-            return OutletError(
-                code: .rejected, isRetriable: false, message: "SMTP server rejected the message",
-                operatorHint: "the recipient address or the message was refused; check the directory entry",
-                smtpReplyCode: reply, curlCode: curl)
-        case (_, 400..<500):
-            return OutletError(
-                code: .deferred, isRetriable: true, message: "SMTP server deferred the message",
-                operatorHint: "the server asked to retry later; nothing to do unless it persists",
-                smtpReplyCode: reply, curlCode: curl)
-        default:
-            return curlFailure(code, reply: reply, hint: settings)
+        var stage = Self.stage(in: errorText)
+        if stage == nil, code == CURLE_LOGIN_DENIED {
+            stage = (.auth, nil)
+        } else if stage == nil, code == CURLE_WEIRD_SERVER_REPLY, uploaded, (400..<600).contains(reply) {
+            stage = (.endOfData, nil)
+        }
+        guard let (step, parsed) = stage else { return curlFailure(code, reply: reply, hint: settings) }
+        let replyCode = parsed ?? (reply == 0 ? nil : reply)
+        let permanent = (replyCode ?? 0) >= 500
+        func channel(_ errorCode: OutletError.Code, _ message: String, _ hint: String) -> OutletError {
+            OutletError(
+                code: errorCode, isRetriable: true, message: message, operatorHint: hint, smtpReplyCode: replyCode,
+                curlCode: curl, scope: .channel, smtpStage: step)
+        }
+        if replyCode == 421 {
+            return channel(.deferred, "SMTP server closed the session (421)", "the relay is shutting down or overloaded; sending resumes by itself")
+        }
+        switch step {
+        case .rcptTo:
+            return permanent
+                ? OutletError(
+                    code: .rejected, isRetriable: false, message: "SMTP server refused the recipient",
+                    operatorHint: "the recipient address was refused; check the directory entry",
+                    smtpReplyCode: replyCode, curlCode: curl, scope: .recipient, smtpStage: step)
+                : OutletError(
+                    code: .deferred, isRetriable: true, message: "SMTP server deferred the recipient",
+                    operatorHint: "the server asked to retry later; nothing to do unless it persists",
+                    smtpReplyCode: replyCode, curlCode: curl, scope: .recipient, smtpStage: step)
+        case .endOfData:
+            return permanent
+                ? OutletError(
+                    code: .rejected, isRetriable: false, message: "SMTP server refused the message at the end of DATA",
+                    operatorHint: "the relay refused the notice itself (size, content filter); check the relay's log and email.smtp",
+                    smtpReplyCode: replyCode, curlCode: curl, scope: .message, smtpStage: step)
+                : OutletError(
+                    code: .deferred, isRetriable: true, message: "SMTP server deferred the message",
+                    operatorHint: "the server asked to retry later; nothing to do unless it persists",
+                    smtpReplyCode: replyCode, curlCode: curl, scope: .recipient, smtpStage: step)
+        case .auth:
+            return channel(.authenticationFailed, "SMTP server refused the login", "the relay refused the login; check the smtp-password credential and the user in email.smtp")
+        case .startTLS:
+            return channel(.tlsFailed, "SMTP server refused STARTTLS", "the relay does not offer STARTTLS; " + settings)
+        case .mailFrom:
+            return channel(
+                permanent ? .rejected : .deferred, "SMTP server refused the sender",
+                "the relay refused MAIL FROM (AUTH required, or the sender in email.from not allowed); check the smtp-password credential and email.smtp / email.from")
+        case .greeting, .hello, .data:
+            return channel(
+                permanent ? .rejected : .deferred, "SMTP server refused the session",
+                "the relay refused us at \(step.rawValue); " + settings)
         }
     }
 
@@ -79,13 +133,13 @@ enum SMTPTransfer {
             return OutletError(
                 code: .tlsFailed, isRetriable: true, message: text,
                 operatorHint: "TLS failed (certificate, CA file or STARTTLS support); " + hint,
-                curlCode: curl)
+                curlCode: curl, scope: .channel)
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_NOT_BUILT_IN,
             CURLE_UNKNOWN_OPTION, CURLE_BAD_FUNCTION_ARGUMENT:
             return OutletError(
-                code: .configuration, isRetriable: false, message: text,
+                code: .configuration, isRetriable: true, message: text,
                 operatorHint: "the URL or an option is not usable with this libcurl; " + hint,
-                curlCode: curl)
+                curlCode: curl, scope: .channel)
         case CURLE_WEIRD_SERVER_REPLY:
             return OutletError(
                 code: .badResponse, isRetriable: true, message: text,
@@ -96,7 +150,7 @@ enum SMTPTransfer {
             return OutletError(
                 code: .connectionFailed, isRetriable: true, message: text,
                 operatorHint: "could not talk to the server; " + hint,
-                smtpReplyCode: status, curlCode: curl)
+                smtpReplyCode: status, curlCode: curl, scope: .channel)
         }
     }
 }

@@ -93,28 +93,45 @@ final class HTTPClient: Sendable {
         return .success(Response(status: status, body: sink.bytes))
     }
 
-    /// 2xx: done. 408, 429 and 5xx: the server may recover, retry. Other 4xx: our request is
-    /// wrong (token, fields, number) and will stay wrong. 3xx: we never follow redirects, the
-    /// configured URL is wrong.
+    /// 2xx: done. Otherwise who the answer concerns:
+    ///
+    /// - 401, 403, 407: the token or account (the channel): every request would be refused alike.
+    /// - 408, 429, 5xx: the server is busy or failing (the channel).
+    /// - 3xx, 404, 405, 410: the configured URL is wrong (the channel; we never follow redirects).
+    /// - 413, 415: the document itself (the message).
+    /// - other 4xx (400, 422, …): this request, i.e. the number or fields of this recipient.
+    ///
+    /// Channel faults are retriable: the dispatcher pauses the channel and probes, instead of
+    /// failing every recipient after one attempt.
     static func classify(status: Int, hint: String) -> OutletError? {
         switch status {
         case 200..<300:
             return nil
+        case 401, 403, 407:
+            return OutletError(
+                code: .authenticationFailed, isRetriable: true, message: "server answered \(status)",
+                operatorHint: "the token was refused; check the credential. " + hint,
+                httpStatus: status, scope: .channel)
         case 408, 429, 500..<600:
             return OutletError(
                 code: .httpStatus, isRetriable: true, message: "server answered \(status)",
                 operatorHint: "the server is busy or failing; retries continue. " + hint,
-                httpStatus: status)
-        case 401, 403:
+                httpStatus: status, scope: .channel)
+        case 300..<400, 404, 405, 410:
             return OutletError(
-                code: .authenticationFailed, isRetriable: false, message: "server answered \(status)",
-                operatorHint: "the token was refused; check the credential. " + hint,
-                httpStatus: status)
+                code: .configuration, isRetriable: true, message: "server answered \(status)",
+                operatorHint: "the URL does not take our requests; " + hint,
+                httpStatus: status, scope: .channel)
+        case 413, 415:
+            return OutletError(
+                code: .httpStatus, isRetriable: false, message: "server answered \(status)",
+                operatorHint: "the server refused the document (size or type); " + hint,
+                httpStatus: status, scope: .message)
         default:
             return OutletError(
                 code: .httpStatus, isRetriable: false, message: "server answered \(status)",
-                operatorHint: "the server refused the request; " + hint,
-                httpStatus: status)
+                operatorHint: "the server refused the request for this recipient (number or fields); " + hint,
+                httpStatus: status, scope: .recipient)
         }
     }
 }

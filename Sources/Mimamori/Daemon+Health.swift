@@ -1,0 +1,25 @@
+import AMQP
+import Ledger
+
+extension Daemon {
+    /// `/healthz`: every part of the daemon adds what it knows, each cause with the journal line
+    /// that says more. A new cause is one more line here.
+    static func health(ledger: Ledger, connection: AMQPConnection, intake: IntakeService, dispatcher: Dispatcher) async
+        -> HealthReport
+    {
+        var report = HealthReport()
+        do throws(LedgerError) {
+            report.detail = "cases_open=\(try await ledger.openCaseCount())"
+        } catch {
+            report.unavailable("ledger unavailable: \(error.code)")
+        }
+        if !connection.isConnected { report.unavailable("broker disconnected: reconnecting (amqp.reconnecting)") }
+        if let stall = intake.stall {
+            report.unavailable("intake stalled: the ledger cannot take messages (\(stall)); see intake.hint")
+        }
+        for (channel, cause) in dispatcher.pausedChannels {
+            report.degraded("channel \(channel.rawValue) paused (\(cause)); see channel.paused")
+        }
+        return report
+    }
+}
