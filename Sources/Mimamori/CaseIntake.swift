@@ -26,11 +26,14 @@ public struct CaseIntake: Sendable {
         public var configuration: Configuration
         public var planner: Planner
         public var publisherKeys: PublisherKeys
+        /// Directory rows the settings in force left out (`/healthz` is degraded while any are).
+        public var refusedRows = 0
 
         public init(files: SettingsFiles) {
             configuration = files.configuration
             planner = Planner(configuration: files.configuration, directory: files.directory, templates: files.templates)
             publisherKeys = files.publisherKeys
+            refusedRows = files.refusedRows.count
         }
 
         public init(configuration: Configuration, planner: Planner, publisherKeys: PublisherKeys) {

@@ -4,9 +4,9 @@ import Ledger
 extension Daemon {
     /// `/healthz`: every part of the daemon adds what it knows, each cause with the journal line
     /// that says more. A new cause is one more line here.
-    static func health(ledger: Ledger, connection: AMQPConnection, intake: IntakeService, dispatcher: Dispatcher) async
-        -> HealthReport
-    {
+    static func health(
+        ledger: Ledger, connection: AMQPConnection, intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore
+    ) async -> HealthReport {
         var report = HealthReport()
         do throws(LedgerError) {
             report.detail = "cases_open=\(try await ledger.openCaseCount())"
@@ -20,6 +20,8 @@ extension Daemon {
         for (channel, cause) in dispatcher.pausedChannels {
             report.degraded("channel \(channel.rawValue) paused (\(cause)); see channel.paused")
         }
+        let refused = settings.settings.refusedRows
+        if refused > 0 { report.degraded("directory: \(refused) rows left out; see directory.row-refused") }
         return report
     }
 }

@@ -206,7 +206,7 @@ public enum Daemon {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let endpoint = try metricsEndpoint(
             configuration.metrics.listen, registry: registry, ledger: ledger, connection: connection, intake: intake,
-            dispatcher: dispatcher, logger: logger)
+            dispatcher: dispatcher, settings: store, logger: logger)
         {
             services.append(.init(service: endpoint))
         }
@@ -271,7 +271,7 @@ public enum Daemon {
 
     static func metricsEndpoint(
         _ listen: String, registry: PrometheusCollectorRegistry, ledger: Ledger, connection: AMQPConnection,
-        intake: IntakeService, dispatcher: Dispatcher, logger: Logger
+        intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore, logger: Logger
     ) throws -> MetricsEndpoint? {
         guard !listen.isEmpty, listen != "off" else { return nil }
         let parts = listen.split(separator: ":", maxSplits: 1)
@@ -282,7 +282,7 @@ public enum Daemon {
             configuration: .init(host: String(parts[0]), port: port), registry: registry,
             logger: Logger(label: "mimamori.metrics")
         ) {
-            await health(ledger: ledger, connection: connection, intake: intake, dispatcher: dispatcher)
+            await health(ledger: ledger, connection: connection, intake: intake, dispatcher: dispatcher, settings: settings)
         }
     }
 }

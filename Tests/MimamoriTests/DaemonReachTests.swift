@@ -177,6 +177,9 @@ struct DaemonDirectoryRefusalTests {
             #expect(refused.map { logField("recipient", of: $0) } == ["vol-bad", "fax-bad"])
             #expect(refused.map { logField("line", of: $0) } == ["4", "5"])
             #expect(refused.allSatisfy { !$0.contains("誤記") && !$0.contains("not-an-address") }, "\(refused)")
+            // It works, so a load balancer keeps it; a person should look.
+            let health = try rig.health()
+            #expect(health.status == 200 && health.text == "degraded: directory: 2 rows left out; see directory.row-refused", "\(health)")
             let c = DaemonCase(municipality: m)
             try await rig.publisher.publish(c.event("opened", sequence: 1))
             try await daemon.waitForLine(event: "case.opened", containing: ["case=\(c.caseID)", "asked=2"])
