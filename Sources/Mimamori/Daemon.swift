@@ -177,9 +177,7 @@ public enum Daemon {
                 outlet: outlets.email, from: EmailAddress(parsing: configuration.email.from),
                 to: configuration.operator.alarmEmail, town: configuration.town.name, logger: Logger(label: "mimamori.alarm")),
             configuration: .init(
-                retry: RetryPolicy(
-                    initialDelay: configuration.retry.initial, maximumDelay: configuration.retry.max,
-                    deadline: configuration.retry.deadline),
+                retry: RetryPolicy(configuration.retry),
                 maximumIdle: .seconds(2)),
             logger: Logger(label: "mimamori.dispatcher"),
             heartbeat: { _ in watchdog.beat() },
@@ -200,8 +198,15 @@ public enum Daemon {
         // SIGHUP that arrives before the reload service runs waits in this sequence.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let reload = ReloadService(
-            configPath: options.configPath, store: store, notifier: notifier, logger: Logger(label: "mimamori.reload"),
-            signals: hangups)
+            configPath: options.configPath, credentialsDirectory: options.credentialsDirectory, store: store,
+            notifier: notifier, logger: Logger(label: "mimamori.reload"), signals: hangups
+        ) { [brokerPassword = credentials.brokerPassword] applied, fresh in
+            dispatcher.apply(retry: RetryPolicy(applied.retry))
+            var result = outlets.apply(fresh)
+            // The connection keeps its login; the next reconnect would use the start's password.
+            if fresh.brokerPassword != brokerPassword { result.restartNeeded.append("broker-password") }
+            return result
+        }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let endpoint = try metricsEndpoint(

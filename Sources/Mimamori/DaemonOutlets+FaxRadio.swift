@@ -10,7 +10,7 @@ extension DaemonOutlets {
 
     /// FAX by the method of `fax.method`, radio when `radio` is configured.
     static func faxAndRadio(
-        _ configuration: Configuration, credentials: Credentials, email: EmailOutlet, ledger: Ledger, logger: Logger
+        _ configuration: Configuration, faxToken: Credential?, email: EmailOutlet, ledger: Ledger, logger: Logger
     ) throws(OutletError) -> (outlets: [any Outlet], fax: FaxOutlet, radio: RadioOutlet?) {
         let from = EmailAddress(parsing: configuration.email.from)
         let method: FaxOutlet.Configuration.Method
@@ -21,7 +21,7 @@ extension DaemonOutlets {
                     addressPattern: configuration.fax.gateway ?? "", from: from,
                     subject: "\(configuration.town.name) \(configuration.town.department) FAX送信依頼"))
         case .httpAPI:
-            guard let token = credentials.faxToken else {
+            guard let token = faxToken else {
                 throw OutletError(
                     code: .configuration, isRetriable: false, message: "fax.method http-api needs the fax-token credential",
                     operatorHint: "put the FAX API token into the fax-token credential (LoadCredential=)")

@@ -10,10 +10,15 @@ struct DaemonOutlets: Sendable {
     let fax: FaxOutlet
     let radio: RadioOutlet?
     let all: [any Outlet]
+    /// The secrets the outlets read at each transfer; a reload replaces their values.
+    let smtpPassword: Credential?
+    let faxToken: Credential?
 
     init(configuration: Configuration, credentials: Credentials, ledger: Ledger, logger: Logger) throws(OutletError) {
+        smtpPassword = credentials.smtpPassword.map(Credential.init)
+        faxToken = credentials.faxToken.map(Credential.init)
         let email = try EmailOutlet(
-            configuration: Self.emailConfiguration(configuration.email, password: credentials.smtpPassword),
+            configuration: Self.emailConfiguration(configuration.email, password: smtpPassword),
             logger: Logger(label: "mimamori.email"))
         self.email = email
         // Eight deliveries in hand per SMTP session: while a session runs one SMTP transaction,
@@ -29,7 +34,7 @@ struct DaemonOutlets: Sendable {
                 outlet: email, from: EmailAddress(parsing: configuration.email.from),
                 concurrency: 8 * configuration.email.sessions)
         ]
-        let others = try Self.faxAndRadio(configuration, credentials: credentials, email: email, ledger: ledger, logger: logger)
+        let others = try Self.faxAndRadio(configuration, faxToken: faxToken, email: email, ledger: ledger, logger: logger)
         fax = others.fax
         radio = others.radio
         self.all = all + others.outlets
@@ -37,7 +42,7 @@ struct DaemonOutlets: Sendable {
 
     /// `smtp://[user@]host[:port]`: STARTTLS is required unless the relay is on loopback;
     /// `smtps://` is TLS from the first byte. The password comes from the smtp-password credential.
-    static func emailConfiguration(_ email: Configuration.Email, password: String?) -> EmailOutlet.Configuration {
+    static func emailConfiguration(_ email: Configuration.Email, password: Credential?) -> EmailOutlet.Configuration {
         let components = URLComponents(string: email.smtp)
         let host = components?.host ?? ""
         let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
@@ -45,13 +50,29 @@ struct DaemonOutlets: Sendable {
             email.smtp.lowercased().hasPrefix("smtps://") ? .implicitTLS : (loopback ? .none : .startTLS)
         var credentials: EmailOutlet.Configuration.Credentials?
         if let user = components?.user, let password {
-            credentials = .init(username: user.removingPercentEncoding ?? user, password: password)
+            credentials = .init(username: user.removingPercentEncoding ?? user, secret: password)
         }
         var url = components ?? URLComponents()
         url.user = nil
         url.password = nil
         return EmailOutlet.Configuration(
             url: url.string ?? email.smtp, security: security, credentials: credentials, sessions: email.sessions)
+    }
+
+    /// Credential files read again (SIGHUP): a rotated password or token applies at the next
+    /// transfer. Returns the credentials that changed, and those that need a restart: one absent
+    /// at start (the outlet was built without it) or removed since.
+    func apply(_ credentials: Credentials) -> (changed: [String], restartNeeded: [String]) {
+        var changed: [String] = []
+        var restart: [String] = []
+        for (name, secret, value) in [("smtp-password", smtpPassword, credentials.smtpPassword), ("fax-token", faxToken, credentials.faxToken)] {
+            switch (secret, value) {
+            case (nil, nil): break
+            case (let secret?, let value?): if secret.replace(with: value) { changed.append(name) }
+            default: restart.append(name)
+            }
+        }
+        return (changed, restart)
     }
 
     func shutdown() async {

@@ -70,7 +70,7 @@ extension Dispatcher {
             elapsed = took
             metadata[LogKey.ms.rawValue] = "\(took.milliseconds)"
             let settled = Self.settle(
-                job, failure: failure, now: clock.now(), policy: configuration.retry, unit: randomUnit())
+                job, failure: failure, now: clock.now(), policy: retry, unit: randomUnit())
             outcome = settled.outcome
             alarm = settled.alarm
             if let failure, failure.scope == .message, !failure.isRetriable, case .failed(let record, _) = outcome {

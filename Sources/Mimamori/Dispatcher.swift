@@ -34,6 +34,8 @@ public final class Dispatcher: Service, Sendable {
     let owedChannelAlarms = Mutex<[ChannelAlarm]>([])
     let stopping = Atomic<Bool>(false)
     let meters = DispatcherMeters()
+    /// `retry:` of the settings in force: a reload replaces it, the next outcome uses it.
+    private let retryPolicy: Mutex<RetryPolicy>
 
     /// - Parameters:
     ///   - outlets: at most one per channel; channels without an outlet are left planned.
@@ -52,6 +54,7 @@ public final class Dispatcher: Service, Sendable {
         self.outlets = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, $0) })
         self.alarm = alarm
         self.configuration = configuration
+        self.retryPolicy = Mutex(configuration.retry)
         self.clock = clock
         self.logger = logger
         self.heartbeat = heartbeat
@@ -61,6 +64,12 @@ public final class Dispatcher: Service, Sendable {
         self.gates = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, ChannelGate()) })
         self.refusals = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, NoticeRefusals()) })
     }
+
+    /// The retry policy outcomes are decided with.
+    public var retry: RetryPolicy { retryPolicy.withLock { $0 } }
+
+    /// Applies a reloaded `retry:` to every attempt from now on.
+    public func apply(retry: RetryPolicy) { retryPolicy.withLock { $0 = retry } }
 
     /// The channels paused right now, with what paused them (for `/healthz`).
     public var pausedChannels: [(channel: Channel, cause: String)] {

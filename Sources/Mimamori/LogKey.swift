@@ -34,6 +34,9 @@ public enum LogKey: String, Sendable {
     case skippedArea = "skipped_area"
     case skippedConsent = "skipped_consent"
     case unknownArea = "unknown_area"
+    case key
+    case credentials
+    case restartNeeded = "restart_needed"
     /// The protocol step a server refused (`mail-from`, `auth`, `end-of-data`).
     case stage
 }

@@ -25,21 +25,28 @@ public struct SettingsFiles: Sendable {
     /// case), but worth correcting.
     public var unknownAreas: [CooperatorDirectory.UnknownArea] = []
 
+    /// On a reload: keys whose new value needs a restart; they keep the running value.
+    public var restartNeeded: [Configuration.RestartNeeded] = []
+
     /// Loads everything, collecting problems instead of stopping at the first. Throws only when
     /// the settings themselves cannot be read or parsed (nothing else can be found without them).
-    public static func load(configPath: String) throws(SettingsFilesError) -> SettingsFiles {
+    /// `running`: the settings in force, on a reload; keys it cannot take live keep their running
+    /// value (`restartNeeded`), and the directory is checked against what is really in force.
+    public static func load(configPath: String, running: Configuration? = nil) throws(SettingsFilesError) -> SettingsFiles {
         let text: String
         do {
             text = try String(contentsOfFile: configPath, encoding: .utf8)
         } catch {
             throw SettingsFilesError(problems: ["\(configPath): cannot read (\(Self.reason(error)))"])
         }
-        let configuration: Configuration
+        var configuration: Configuration
         do {
             configuration = try Configuration.parse(yaml: text)
         } catch {
             throw SettingsFilesError(problems: error.problems.map { "\(configPath): \($0)" })
         }
+        var restartNeeded: [Configuration.RestartNeeded] = []
+        if let running { (configuration, restartNeeded) = running.reloaded(from: configuration) }
         var problems: [String] = []
 
         var directory = CooperatorDirectory()
@@ -102,7 +109,8 @@ public struct SettingsFiles: Sendable {
         }
         return SettingsFiles(
             configuration: configuration, directory: directory, templates: templates, publisherKeys: keys, problems: problems,
-            directoryRefusal: directoryRefusal, refusedRows: refusedRows, unknownAreas: unknownAreas)
+            directoryRefusal: directoryRefusal, refusedRows: refusedRows, unknownAreas: unknownAreas,
+            restartNeeded: restartNeeded)
     }
 
     /// A refused row as check-config and the reload print it.

@@ -29,6 +29,11 @@ public struct RetryPolicy: Hashable, Sendable {
 
     public static let `default` = RetryPolicy()
 
+    /// `retry:` of mimamori.yaml.
+    public init(_ settings: Configuration.Retry) {
+        self.init(initialDelay: settings.initial, maximumDelay: settings.max, deadline: settings.deadline)
+    }
+
     /// What to do after a failed attempt.
     public enum Decision: Hashable, Sendable {
         /// Transient: try again at this instant.

@@ -44,6 +44,8 @@ struct DaemonFolder {
         var town = "見守町"
         /// The `areas:` mapping as YAML flow text (`{ 海南市: [日方, 黒江] }`); nil: no tree.
         var areas: String? = nil
+        /// The SMTP login (`smtp://USER@host:port`) with this password in `credentials/smtp-password`.
+        var smtpLogin: (user: String, password: String)? = nil
     }
 
     let directory: URL
@@ -69,7 +71,11 @@ struct DaemonFolder {
         metricsPort = try LoopbackPort.free()
         municipality = options.municipality ?? "e2e-\(UUID().uuidString.prefix(8).lowercased())"
         directory = try ServerProcess.temporaryDirectory("e2e")
-        smtpURL = smtp.url
+        if let login = options.smtpLogin {
+            smtpURL = smtp.url.replacingOccurrences(of: "smtp://", with: "smtp://\(login.user)@")
+        } else {
+            smtpURL = smtp.url
+        }
         // The broker URL without its password: the daemon reads that from credentials/.
         guard var components = URLComponents(string: broker.url), let password = components.password else {
             throw FixtureError("MIMAMORI_TEST_AMQP_URL has no password: \(broker.url)")
@@ -87,6 +93,10 @@ struct DaemonFolder {
         try pair.privateKey.write(to: directory.appendingPathComponent("keys/\(keyID).key"), atomically: true, encoding: .utf8)
         try "\(password.removingPercentEncoding ?? password)\n".write(
             to: credentialsDirectory.appendingPathComponent("broker-password"), atomically: true, encoding: .utf8)
+        if let login = options.smtpLogin {
+            try "\(login.password)\n".write(
+                to: credentialsDirectory.appendingPathComponent("smtp-password"), atomically: true, encoding: .utf8)
+        }
         try "e2e-fax-token\n".write(
             to: credentialsDirectory.appendingPathComponent("fax-token"), atomically: true, encoding: .utf8)
         try writeSettings()

@@ -14,10 +14,13 @@ extension EmailOutlet {
 
         public struct Credentials: Sendable, Hashable {
             public var username: String
-            public var password: String
-            public init(username: String, password: String) {
+            /// Read at each transfer, so a rotated password applies without a restart.
+            public var secret: Credential
+            public var password: String { secret.value }
+            public init(username: String, password: String) { self.init(username: username, secret: Credential(password)) }
+            public init(username: String, secret: Credential) {
                 self.username = username
-                self.password = password
+                self.secret = secret
             }
         }
 

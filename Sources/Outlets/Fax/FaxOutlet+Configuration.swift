@@ -33,8 +33,10 @@ extension FaxOutlet {
         /// token and an `Idempotency-Key`, answering JSON with the job id.
         public struct HTTPAPI: Sendable {
             public var url: String
-            /// From the `fax-token` credential file.
-            public var token: String
+            /// From the `fax-token` credential file; read at each request, so a rotated token
+            /// applies without a restart.
+            public var tokenCredential: Credential
+            public var token: String { tokenCredential.value }
             public var numberFormat: FaxNumberFormat
             public var numberField: String
             public var fileField: String
@@ -48,8 +50,17 @@ extension FaxOutlet {
                         numberField: String = "to", fileField: String = "file", jobIDField: String = "id",
                         caFile: String? = nil, sessions: Int = 2,
                         timeouts: OutletTimeouts = OutletTimeouts(connect: .seconds(10), total: .seconds(120))) {
+                self.init(
+                    url: url, token: Credential(token), numberFormat: numberFormat, numberField: numberField,
+                    fileField: fileField, jobIDField: jobIDField, caFile: caFile, sessions: sessions, timeouts: timeouts)
+            }
+
+            public init(url: String, token: Credential, numberFormat: FaxNumberFormat = .e164,
+                        numberField: String = "to", fileField: String = "file", jobIDField: String = "id",
+                        caFile: String? = nil, sessions: Int = 2,
+                        timeouts: OutletTimeouts = OutletTimeouts(connect: .seconds(10), total: .seconds(120))) {
                 self.url = url
-                self.token = token
+                self.tokenCredential = token
                 self.numberFormat = numberFormat
                 self.numberField = numberField
                 self.fileField = fileField
