@@ -34,6 +34,7 @@ public enum LogKey: String, Sendable {
     case skippedArea = "skipped_area"
     case skippedConsent = "skipped_consent"
     case unknownArea = "unknown_area"
+    case to
 }
 
 extension Logger.Metadata {
