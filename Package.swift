@@ -141,7 +141,12 @@ let package = Package(
         .testTarget(
             name: "OutletsTests", dependencies: ["Outlets", "TestFixtures"], swiftSettings: strict),
         .testTarget(
-            name: "MimamoriTests", dependencies: ["Mimamori", "TestFixtures", "HostileCorpus"],
+            name: "MimamoriTests",
+            dependencies: [
+                "Mimamori", "TestFixtures", "HostileCorpus",
+                // A second, independent SQLite connection on the ledger file (a reader holding a snapshot).
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
     ]
 )

@@ -84,7 +84,7 @@ wait_for() {
 }
 
 publish() {
-    "$bin/mimamori" publish "config/samples/$1.json" --key "$demo/keys/police-kainan.key" \
+    "$bin/mimamori" publish "config/samples/$1.json" --issued-now --key "$demo/keys/police-kainan.key" \
         --broker "amqp://mimamori@127.0.0.1:56720/mimamori" --password-file "$demo/credentials/broker-password"
 }
 

@@ -27,6 +27,8 @@ public struct Intake: Sendable {
     /// Kinds whose planned (not yet sending) deliveries of this case are cancelled before the new
     /// deliveries are inserted (closure cancels pending alerts and updates).
     public var cancelKinds: Set<NoticeKind>
+    /// Case alarms this event raises (recorded in the same transaction, mailed from the ledger).
+    public var alarms: [CaseAlarm.Kind] = []
 
     public init(
         messageID: String, caseID: CaseID, municipality: String, drill: Bool = false, sequence: Int,

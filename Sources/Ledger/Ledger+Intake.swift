@@ -111,6 +111,9 @@ extension Ledger {
             db, at: intake.receivedAt, case: intake.caseID, event: "case.\(intake.eventKind)",
             messageID: intake.messageID,
             detail: "seq=\(intake.sequence) \(counts) cancelled=\(cancelled)")
+        for kind in intake.alarms {
+            for audience in kind.audiences { try raise(kind, audience: audience, case: intake.caseID, at: intake.receivedAt, in: db) }
+        }
         return .recorded(planned: intake.deliveries.count, cancelled: cancelled)
     }
 

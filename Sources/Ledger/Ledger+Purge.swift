@@ -3,26 +3,41 @@ import GRDB
 import MimamoriCore
 
 /// What `purge` removed.
-public struct PurgeOutcome: Hashable, Sendable {
+public struct PurgeOutcome: Sendable {
     public var cases: [CaseID]
     public var events: Int
     public var notices: Int
     public var addresses: Int
+    /// Why the WAL could not be truncated after the commit (a reader holding an old snapshot),
+    /// or nil when it was (or nothing was purged). The purge itself is committed either way;
+    /// the truncation is owed and tried again at the next pass.
+    public var walKept: LedgerError?
 }
 
 extension Ledger {
-    /// Removes the personal data of every case closed before `closedBefore` and not yet purged:
-    /// event bodies, rendered notices, cooperators' addresses and the state snapshot. Ids, counts,
-    /// states and times stay for the audit.
+    /// Removes the personal data of every case closed before `closedBefore`, not yet purged, and
+    /// with nothing left to send: event bodies, rendered notices, cooperators' addresses and the
+    /// state snapshot. Ids, counts, states and times stay for the audit.
+    ///
+    /// A case waits while one of its deliveries is being sent or is planned and still within its
+    /// deadline: a termination or destruction reminder needs its notice and address (delivered,
+    /// failed, cancelled and expired ones are done; a planned one past its deadline will only
+    /// expire).
     ///
     /// The bytes really leave the file: `secure_delete` zeroes the freed cells and pages, and the
     /// WAL, which still holds old page images, is checkpointed into the database and truncated.
+    /// Safe to repeat: a second call finds nothing more to do.
     @discardableResult
     public func purge(closedBefore cutoff: Date, now: Date) async throws(LedgerError) -> PurgeOutcome {
-        let outcome: PurgeOutcome = try await write { db in
+        var outcome: PurgeOutcome = try await write { db in
             let ids = try String.fetchAll(
-                db, sql: "SELECT id FROM cases WHERE closed_at IS NOT NULL AND closed_at < ? AND purged_at IS NULL",
-                arguments: [cutoff.ledgerMillis])
+                db,
+                sql: """
+                    SELECT id FROM cases c WHERE closed_at IS NOT NULL AND closed_at < ? AND purged_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.case_id = c.id
+                        AND (d.state = 'sending' OR (d.state = 'planned' AND d.deadline_at > ?)))
+                    """,
+                arguments: [cutoff.ledgerMillis, now.ledgerMillis])
             var result = PurgeOutcome(cases: ids.map(CaseID.init(_:)), events: 0, notices: 0, addresses: 0)
             for id in ids {
                 try db.execute(sql: "UPDATE events SET body = NULL WHERE case_id = ? AND body IS NOT NULL", arguments: [id])
@@ -42,12 +57,20 @@ extension Ledger {
             }
             return result
         }
-        if !outcome.cases.isEmpty { try await truncateWAL() }
+        // Committed: what follows must not make the purge look failed.
+        if !outcome.cases.isEmpty {
+            do {
+                try await truncateWAL()
+            } catch {
+                outcome.walKept = error
+            }
+        }
         return outcome
     }
 
     /// Copies the WAL into the database and truncates it to zero bytes, so old page images (which
-    /// may hold purged data) are gone. Waits for readers through the busy timeout.
+    /// may hold purged data) are gone. Waits for readers through the busy timeout, then fails
+    /// with `.busy` while one still holds a snapshot older than the purge.
     public func truncateWAL() async throws(LedgerError) {
         do {
             try await pool.writeWithoutTransaction { db in
@@ -55,6 +78,25 @@ extension Ledger {
             }
         } catch {
             throw LedgerError.wrapping(error, path: path)
+        }
+    }
+
+    /// Which of these case ids are purged: files outside the ledger that belong to them must go.
+    public func purgedCases(among ids: Set<String>) async throws(LedgerError) -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let all = Array(ids)
+        return try await read { db in
+            var purged = Set<String>()
+            // SQLite's bound-parameter limit is far above this; chunks keep each statement small.
+            for start in stride(from: 0, to: all.count, by: 500) {
+                let chunk = Array(all[start..<min(start + 500, all.count)])
+                let rows = try String.fetchAll(
+                    db,
+                    sql: "SELECT id FROM cases WHERE purged_at IS NOT NULL AND id IN (\(databaseQuestionMarks(count: chunk.count)))",
+                    arguments: StatementArguments(chunk))
+                purged.formUnion(rows)
+            }
+            return purged
         }
     }
 }

@@ -91,6 +91,23 @@ extension Ledger {
                         WHERE alarmed_at IS NULL AND state IN ('failed', 'expired');
                     """)
         }
+        migrator.registerMigration("v5-case-alarms") { db in
+            // Mails about a case to the staff or the operator (an open case never closed, an
+            // event held as stale): owed until `sent_at` is set, raised at most once per case,
+            // kind and audience. Ids and times only.
+            try db.execute(
+                sql: """
+                    CREATE TABLE case_alarms (
+                        case_id TEXT NOT NULL REFERENCES cases(id),
+                        kind TEXT NOT NULL,         -- open-case, held.stale
+                        audience TEXT NOT NULL,     -- staff, operator
+                        raised_at INTEGER NOT NULL,
+                        sent_at INTEGER,
+                        PRIMARY KEY (case_id, kind, audience)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX case_alarms_owed ON case_alarms(raised_at) WHERE sent_at IS NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -75,9 +75,10 @@ public struct CaseIntake: Sendable {
             let error = CaseEventError.oversized(bytes: body.count, limit: limits.maxBodyBytes)
             return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
         }
+        var signedBy: String?
         if settings.configuration.publishers.requireSignature {
             do {
-                _ = try settings.publisherKeys.verify(body: body, headers: headers)
+                signedBy = try settings.publisherKeys.verify(body: body, headers: headers)
             } catch {
                 return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
             }
@@ -87,6 +88,9 @@ public struct CaseIntake: Sendable {
             event = try CaseEvent.decode(body, limits: limits)
         } catch {
             return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
+        }
+        if let signedBy, !settings.publisherKeys.mayKey(signedBy, signFor: event.municipality) {
+            return .rejected(caseID: event.caseID, reason: PublisherKeys.wrongTownReason)
         }
 
         let prior: CaseState?
@@ -117,12 +121,14 @@ public struct CaseIntake: Sendable {
         let planner = settings.planner
         let firstPass = CaseState.receive(event, state: &next, context: .init(planner: planner, now: now))
         var cancelKinds: Set<NoticeKind> = []
+        var held = false
         for action in firstPass {
             switch action {
             case .reject(let reason): return .rejected(caseID: event.caseID, reason: reason.code)
             case .ignore(let reason): return .ignored(caseID: event.caseID, reason: reason.code)
             case .cancelPending(_, let kinds): cancelKinds.formUnion(kinds)
             case .plan: break
+            case .hold: held = true
             }
         }
         guard let next else { return .ignored(caseID: event.caseID, reason: "case.no-state") }
@@ -133,11 +139,12 @@ public struct CaseIntake: Sendable {
         } catch {
             throw Self.corruptState(event.caseID)
         }
-        let intake = Intake(
+        var intake = Intake(
             messageID: event.messageID.uuidString.lowercased(), caseID: event.caseID,
             municipality: event.municipality, drill: event.drill, sequence: event.sequence,
             eventKind: event.kind.rawValue, receivedAt: now, body: Data(body), state: snapshot,
             cancelKinds: cancelKinds)
+        intake.alarms = Self.heldAlarms(held: held, newCase: prior == nil)
         let deadline = settings.configuration.retry.deadline
         let counts = PlannedCounts()
         let outcome = try await ledger.recordIntake(intake) { holders in
@@ -164,7 +171,7 @@ public struct CaseIntake: Sendable {
             return .ignored(caseID: event.caseID, reason: "case.repeated-message")
         case .recorded(_, let cancelled):
             return .recorded(
-                caseID: event.caseID, sequence: event.sequence, kind: event.kind.rawValue, planned: counts.value,
+                caseID: event.caseID, sequence: event.sequence, kind: held ? "held" : event.kind.rawValue, planned: counts.value,
                 cancelled: cancelled, reach: counts.reach)
         }
     }
@@ -204,6 +211,12 @@ public struct CaseIntake: Sendable {
             deliveries.append(Intake.Delivery(delivery, address: address, deadline: delivery.notBefore.addingTimeInterval(seconds)))
         }
         return (notices, deliveries)
+    }
+
+    /// A case held as stale raises its alarms once, when it is first held (an update of a held
+    /// case replaces what is held without a second alarm).
+    static func heldAlarms(held: Bool, newCase: Bool) -> [CaseAlarm.Kind] {
+        held && newCase ? [.heldStale] : []
     }
 
     static func corruptState(_ caseID: CaseID) -> LedgerError {

@@ -115,6 +115,7 @@ public enum Daemon {
                 exitCode: 78)
         }
         for problem in files.problemsBesideRows { logger.warning("settings.problem", metadata: .keys([.reason: .string(problem)])) }
+        for warning in files.configuration.startWarnings { logger.warning("\(warning.event)", metadata: .keys([.reason: .string(warning.reason)])) }
         for row in files.refusedRows {
             logger.error(
                 "directory.row-refused",
@@ -182,18 +183,20 @@ public enum Daemon {
             logger: Logger(label: "mimamori.dispatcher"),
             heartbeat: { _ in watchdog.beat() },
             onOutcome: { job, _ in status.changed(job.caseID) })
+        let caseAlarms = CaseAlarmService(
+            ledger: ledger, outlet: outlets.email, from: EmailAddress(parsing: configuration.email.from),
+            town: configuration.town.name, recipients: { .init(configuration: store.settings.configuration) },
+            logger: Logger(label: "mimamori.alarm"))
         let intake = IntakeService(
             connection: connection, queue: AMQPTopology.casesQueue(municipality: configuration.municipality),
             intake: CaseIntake(ledger: ledger), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
-            onRecorded: { dispatcher.workRecorded() },
+            onRecorded: { dispatcher.workRecorded(); caseAlarms.wake() },
             onUnreached: { caseID, reach, reason in notices.unreached(caseID: caseID, reach: reach, reason: reason) })
         let retention = RetentionService(
-            ledger: ledger, retention: { store.settings.configuration.retention },
+            ledger: ledger, limits: { RetentionService.limits(store.settings.configuration, environment: environment) },
             interval: environment["MIMAMORI_PURGE_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(3600),
-            logger: Logger(label: "mimamori.retention"),
-            removeFiles: { [spool = outlets.radio?.configuration.spool] caseID in
-                spool?.removeFiles(ofCase: caseID.rawValue) ?? (0, 0)
-            })
+            logger: Logger(label: "mimamori.retention"), spool: outlets.radio?.configuration.spool,
+            onAlarmsRaised: { caseAlarms.wake() })
         // Trapped before READY=1: `systemctl reload` may follow `systemctl start` at once, and a
         // SIGHUP that arrives before the reload service runs waits in this sequence.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -219,7 +222,7 @@ public enum Daemon {
         // dispatcher drains its in-flight sends, status goes out, and the broker closes last.
         services += [
             .init(service: connection), .init(service: status), .init(service: dispatcher),
-            .init(service: retention), .init(service: reload), .init(service: intake),
+            .init(service: caseAlarms), .init(service: retention), .init(service: reload), .init(service: intake),
             // READY=1 from inside the group, once it has trapped SIGTERM: a `systemctl stop`
             // right after start is then a graceful stop (exit 0), not death by the signal.
             .init(

@@ -39,6 +39,7 @@ public enum LogKey: String, Sendable {
     case restartNeeded = "restart_needed"
     /// The protocol step a server refused (`mail-from`, `auth`, `end-of-data`).
     case stage
+    case to
 }
 
 extension Logger.Metadata {

@@ -104,6 +104,7 @@ public struct SettingsFiles: Sendable {
                 }
             }
         }
+        keys.loadTownLimits(folder: keyFolder, problems: &problems)
         if configuration.publishers.requireSignature, keys.keyIDs.isEmpty {
             problems.append("\(keyFolder): no <key-id>.pub files, but publishers.require-signature is true: every event would be dead-lettered")
         }

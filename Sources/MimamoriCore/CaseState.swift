@@ -16,9 +16,15 @@ import Foundation
 ///   with full state, not a second case;
 /// - anything after closure → `ignore(.afterClosure)`;
 /// - a drill event for a real case or the reverse → `reject(.drillMismatch)`: never mixed;
-/// - an event of another municipality → `reject(.otherMunicipality)` (a routing mistake).
+/// - an event of another municipality → `reject(.otherMunicipality)` (a routing mistake);
+/// - `opened` for an unknown case issued longer ago than `publishers.max-age` → `hold(.stale)`:
+///   recorded, nobody told, until the staff release it (`release`). A later event of a held
+///   case replaces what is held; a closure closes it, and since nobody was told, nobody is told
+///   of the end either.
 public struct CaseState: Sendable, Hashable, Codable {
     public enum Phase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+        /// Recorded but not sent: waits for the staff (`mimamori release`).
+        case held
         case opened, updated, closed, terminated, reminded, purged
 
         var order: Int { Self.allCases.firstIndex(of: self)! }
@@ -34,6 +40,26 @@ public struct CaseState: Sendable, Hashable, Codable {
         case ignore(reason: IgnoreReason)
         /// Dead-letter the message with the reason as `x-mimamori-reason`.
         case reject(reason: RejectReason)
+        /// Record the event (ack it) but send nothing: the case waits for the staff.
+        case hold(reason: HoldReason)
+    }
+
+    public enum HoldReason: Sendable, Hashable, CustomStringConvertible {
+        /// The alert was issued longer ago than `publishers.max-age`: a replay (after a ledger
+        /// restore, of an old dead letter) or a genuine alert stuck behind an outage; only a
+        /// person can tell which.
+        case stale(age: TimeInterval)
+
+        public var code: String {
+            switch self {
+            case .stale: "held.stale"
+            }
+        }
+        public var description: String {
+            switch self {
+            case .stale(let age): "\(code): issued \(Int(age / 3600)) h ago"
+            }
+        }
     }
 
     public enum IgnoreReason: Sendable, Hashable, CustomStringConvertible {
@@ -105,10 +131,10 @@ public struct CaseState: Sendable, Hashable, Codable {
         }
     }
 
-    init(opening event: CaseEvent, now: Date) {
+    init(opening event: CaseEvent, now: Date, held: Bool = false) {
         self.caseID = event.caseID
         self.drill = event.drill
-        self.phase = .opened
+        self.phase = held ? .held : .opened
         self.lastSequence = event.sequence
         self.seenMessageIDs = [event.messageID]
         self.openedAt = now
@@ -125,6 +151,12 @@ public struct CaseState: Sendable, Hashable, Codable {
         }
         guard var current = state else {
             guard event.kind == .opened else { return [.reject(reason: .unknownCase(kind: event.kind))] }
+            let age = context.now.timeIntervalSince(event.issuedAt)
+            let maxAge = context.planner.configuration.publishers.maxAge.components
+            if age > TimeInterval(maxAge.seconds) {
+                state = CaseState(opening: event, now: context.now, held: true)
+                return [.hold(reason: .stale(age: age))]
+            }
             let opened = CaseState(opening: event, now: context.now)
             state = opened
             return [.plan(context.planner.alert(event, now: context.now))]
@@ -148,6 +180,11 @@ public struct CaseState: Sendable, Hashable, Codable {
         lastSequence = event.sequence
         seenMessageIDs.insert(event.messageID)
         let now = context.now
+        // A held case stays held until the staff release it; what it holds is the newest event.
+        if phase == .held, event.kind != .closed {
+            lastDescribedAt = now
+            return [.hold(reason: .stale(age: now.timeIntervalSince(event.issuedAt)))]
+        }
         switch event.kind {
         case .opened, .updated:
             phase = .updated
@@ -164,6 +201,16 @@ public struct CaseState: Sendable, Hashable, Codable {
                 documentsFrom: openedAt, documentsTo: lastDescribedAt, now: now)
             return [.cancelPending(caseID: caseID, kinds: [.alert, .update]), .plan(plan)]
         }
+    }
+
+    /// The staff released a held case (`mimamori release`): the alert of `event` (the latest
+    /// held event) goes out now, as if it had just arrived. Nil when the case is not held.
+    public mutating func release(_ event: CaseEvent, context: Context) -> DeliveryPlan? {
+        guard phase == .held, event.caseID == caseID else { return nil }
+        phase = .opened
+        openedAt = context.now
+        lastDescribedAt = context.now
+        return context.planner.alert(event, now: context.now)
     }
 
     // MARK: after closure, driven by the dispatcher and the scheduler

@@ -161,7 +161,7 @@ struct SettingsReader {
         }
         let top = [
             "municipality", "town", "areas", "broker", "ledger", "cooperators", "templates", "publishers", "email", "fax",
-            "radio", "retry", "reminders", "retention", "operator", "metrics",
+            "radio", "retry", "reminders", "retention", "open-case-alarm", "staff", "operator", "metrics",
         ]
         guard let map = mapping(root, "", allowed: top) else { return nil }
 
@@ -187,9 +187,10 @@ struct SettingsReader {
         }
         if let v = path(map["cooperators"], "cooperators") { c.cooperators = v }
         c.templates = path(map["templates"], "templates")
-        if let p = mapping(map["publishers"], "publishers", allowed: ["require-signature", "keys"]) {
+        if let p = mapping(map["publishers"], "publishers", allowed: ["require-signature", "keys", "max-age"]) {
             if let v = bool(p["require-signature"], "publishers.require-signature") { c.publishers.requireSignature = v }
             if let v = path(p["keys"], "publishers.keys") { c.publishers.keys = v }
+            if let v = duration(p["max-age"], "publishers.max-age") { c.publishers.maxAge = v }
         }
         if let f = fax(map["fax"]) { c.fax = f }
         c.radio = radio(map["radio"])
@@ -204,7 +205,8 @@ struct SettingsReader {
             if let v = time(r["destruction-at"], "reminders.destruction-at") { c.reminders.destructionAt = v }
             if let v = bool(r["business-days-only"], "reminders.business-days-only") { c.reminders.businessDaysOnly = v }
         }
-        if let v = duration(map["retention"], "retention") { c.retention = v }
+        retentionLimits(map, into: &c)
+        if let s = staff(map["staff"]) { c.staff = s }
         if let o = mapping(map["operator"], "operator", allowed: ["alarm-email"]), let v = string(o["alarm-email"], "operator.alarm-email") {
             if Addresses.normalisedEmail(v) == nil { problem("operator.alarm-email", "not an email address") }
             c.operator.alarmEmail = v

@@ -22,8 +22,13 @@ public struct Configuration: Sendable, Hashable {
     public var radio: Radio?
     public var retry: Retry
     public var reminders: Reminders
-    /// How long personal data stays in the ledger after closure.
+    /// How long personal data stays in the ledger after closure (at least a day).
     public var retention: Duration
+    /// How long a case may stay open before the staff are asked whether it still is
+    /// (`open-case-alarm:`): a case never closed would otherwise hold personal data forever.
+    public var openCaseAlarm: Duration
+    /// The town's health-and-welfare staff (design 5a), apart from the operator (IT).
+    public var staff: Staff
     public var `operator`: Operator
     public var metrics: Metrics
 
@@ -73,8 +78,11 @@ public struct Configuration: Sendable, Hashable {
 
     public struct Publishers: Sendable, Hashable {
         public var requireSignature = true
-        /// Folder of `<key-id>.pub` files.
+        /// Folder of `<key-id>.pub` files (and `<key-id>.towns` limits).
         public var keys = "/etc/mimamori/publishers"
+        /// An `opened` event issued longer ago than this, for a case the ledger does not know,
+        /// is held for the staff instead of sent (a replay, or an alert stuck behind an outage).
+        public var maxAge: Duration = .seconds(24 * 3600)
         public init() {}
     }
 
@@ -149,6 +157,8 @@ public struct Configuration: Sendable, Hashable {
         self.retry = Retry()
         self.reminders = Reminders()
         self.retention = .seconds(30 * 86400)
+        self.openCaseAlarm = .seconds(14 * 86400)
+        self.staff = Staff()
         self.operator = Operator()
         self.metrics = Metrics()
     }

@@ -23,6 +23,37 @@ public struct PublisherKeys: Sendable {
 
     public var keyIDs: [String] { rawKeys.keys.sorted() }
 
+    /// The municipalities a key may sign for (`<key-id>.towns` beside `<key-id>.pub`); a key
+    /// without such a file signs for any.
+    public private(set) var towns: [String: Set<String>] = [:]
+
+    /// Limits a key to the municipalities of one `<key-id>.towns` file: one municipality (the
+    /// `municipality` of the events, e.g. `kimino`) per line; blank lines and `#` comments are
+    /// ignored. An empty list limits the key to nothing.
+    public mutating func limit(keyID: String, townsFileContents contents: String) {
+        towns[keyID] = Set(
+            contents.split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") })
+    }
+
+    /// The key id a `.towns` file name stands for, or nil.
+    public static func keyID(forTownsFileName name: String) -> String? {
+        guard name.hasSuffix(".towns") else { return nil }
+        let id = String(name.dropLast(6))
+        return isValidKeyID(id) ? id : nil
+    }
+
+    /// Whether the key that signed may sign for this municipality; a police key of one town
+    /// must not open cases in another that trusts it for its own.
+    public func mayKey(_ keyID: String, signFor municipality: String) -> Bool {
+        guard let allowed = towns[keyID] else { return true }
+        return allowed.contains(municipality)
+    }
+
+    /// `signature.wrong-town`: the event's municipality is not in the signing key's `.towns`.
+    public static let wrongTownReason = "signature.wrong-town"
+
     /// Adds the key of one `<key-id>.pub` file.
     public mutating func add(keyID: String, fileContents: String) throws(PublisherKeyError) {
         guard Self.isValidKeyID(keyID) else { throw .badKeyID(keyID) }

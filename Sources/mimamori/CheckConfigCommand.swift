@@ -37,6 +37,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         if !files.unknownAreas.isEmpty {
             print("warning: \(files.unknownAreas.count) directory area(s) unknown to the area tree: those rows are asked for every case")
         }
+        for warning in files.configuration.settingsWarnings { print("warning: \(warning)") }
         if !files.problems.isEmpty {
             printError("\(files.problems.count) problem(s)")
             throw ExitCode.failure

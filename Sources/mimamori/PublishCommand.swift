@@ -24,10 +24,14 @@ struct PublishCommand: AsyncParsableCommand {
     @Option(name: .customLong("password-file"), help: "File holding the broker password (default: $MIMAMORI_BROKER_PASSWORD).")
     var passwordFile: String?
 
+    @Flag(name: .customLong("issued-now"), help: "Set the event's issuedAt to now before signing (a sample file from another day would be held as stale).")
+    var issuedNow = false
+
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        guard let body = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        guard var body = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        if issuedNow { body = try Self.stampIssuedAt(body, at: Date()) }
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
             let municipality = object["municipality"] as? String, let kind = object["kind"] as? String
         else { throw ValidationError("\(file): not a case event (needs municipality and kind)") }
@@ -66,6 +70,19 @@ struct PublishCommand: AsyncParsableCommand {
             throw error
         }
         await connection.close()
-        print("published \(file) as case.\(municipality).\(kind)\(key == nil ? " (unsigned)" : ", signed"), confirmed by the broker")
+        print("published \(file)\(issuedNow ? " (issued now)" : "") as case.\(municipality).\(kind)\(key == nil ? " (unsigned)" : ", signed"), confirmed by the broker")
+    }
+
+    /// The body with its `issuedAt` value replaced by `instant` (RFC 3339, Japan time); every
+    /// other byte stays as in the file.
+    static func stampIssuedAt(_ body: Data, at instant: Date) throws -> Data {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let range = text.range(of: #""issuedAt"\s*:\s*"[^"]*""#, options: .regularExpression) else {
+            throw ValidationError("the event has no issuedAt to set")
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Asia/Tokyo")
+        formatter.formatOptions = [.withInternetDateTime]
+        return Data(text.replacingCharacters(in: range, with: "\"issuedAt\": \"\(formatter.string(from: instant))\"").utf8)
     }
 }

@@ -23,7 +23,7 @@ public struct HostileCase: Sendable {
         case ignored(String)
         /// Accepted, with at least one delivery planned.
         case planned
-        /// Accepted, nobody told (no consent to tell cooperators).
+        /// Accepted, nobody told (no consent to tell cooperators, or held for the staff).
         case plannedNothing
         /// Accepted; who is told depends on what went out before (a closure tells only those
         /// who already hold the alert).
@@ -378,6 +378,10 @@ public enum HostileCorpus {
         add("replay", "closed twice", closedMessage, .ignored("case.repeated-message"), prelude: [good, closedMessage])
         add("replay", "signed with the other trusted key", signed(openedBytes, keyID: secondKeyID, with: secondKey), .ignored("case.repeated-message"),
             prelude: [good])
+        // A ledger restored from an old backup no longer knows the case: its alert, replayed
+        // from the broker, must not alert everyone again; it is held for the staff.
+        add("replay", "alert issued years ago, for a case the ledger does not know", opened.setting("issuedAt", "2006-11-27T16:00:00+09:00").message,
+            .plannedNothing)
 
         // Stale and out-of-order sequences.
         let third = Draft.updated(3, sequence: 3).message

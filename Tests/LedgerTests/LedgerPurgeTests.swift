@@ -86,4 +86,65 @@ struct LedgerPurgeTests {
         #expect(try await ledger.purge(closedBefore: later, now: later).cases.count == 1)
         #expect(try Self.hits(of: Person.name, around: fixture.path) == 0)
     }
+
+    @Test("a closed case waits for its destruction reminders: not purged while one is planned, purged once it is delivered; one failed or expired counts as done")
+    func purgeWaitsForReminders() async throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        // Two cases, each alerted to two volunteers and closed an hour later, with a reminder
+        // the next morning (deadline 4 h after it).
+        let closedAt = t0.addingTimeInterval(3600)
+        let morning = t0.addingTimeInterval(20 * 3600)
+        for caseID in [CaseID("KN-0042"), CaseID("KN-0043")] {
+            _ = try await ledger.recordIntake(makeIntake(case: caseID, fax: 0, email: 2, radio: false))
+            _ = try await ledger.recordIntake(
+                makeIntake(case: caseID, messageID: "close-\(caseID)", sequence: 2, eventKind: "closed",
+                           kind: .destructionReminder, fax: 0, email: 2, radio: false, at: closedAt, notBefore: morning,
+                           closed: true, cancel: [.alert, .update]))
+        }
+        // A (too) short retention is over before the morning: nothing goes while reminders wait.
+        let beforeMorning = morning.addingTimeInterval(-60)
+        #expect(try await ledger.purge(closedBefore: beforeMorning, now: beforeMorning).cases.isEmpty)
+        #expect(try Self.hits(of: Person.name, around: fixture.path) > 0)
+
+        // The morning: KN-0042's reminders go out, one of KN-0043's fails for good, the other is sending.
+        let jobs = try await ledger.claimDue(now: morning, channel: .email, limit: 10)
+        #expect(jobs.count == 4)
+        var sending: [DeliveryJob] = []
+        for job in jobs {
+            if job.caseID == CaseID("KN-0042") {
+                try await ledger.markDelivered(job.id, at: morning)
+            } else if sending.isEmpty {
+                try await ledger.markFailed(job.id, error: DeliveryErrorRecord(code: "rejected", summary: "550"), at: morning)
+                sending.append(job)
+            } else {
+                sending.append(job)
+            }
+        }
+        let later = morning.addingTimeInterval(60)
+        #expect(try await ledger.purge(closedBefore: later, now: later).cases == [CaseID("KN-0042")])
+        #expect(try await ledger.status(case: CaseID("KN-0043"))?.purgedAt == nil, "a reminder still sending holds the purge")
+
+        // The last one expires (a planned one past its deadline would too, once the deadline passed).
+        try await ledger.markExpired(sending[1].id, error: nil, at: later)
+        #expect(try await ledger.purge(closedBefore: later, now: later).cases == [CaseID("KN-0043")])
+        #expect(try Self.hits(of: Person.name, around: fixture.path) == 0)
+    }
+
+    @Test("a planned delivery past its deadline does not hold the purge: a channel without an outlet must not keep data forever")
+    func plannedPastDeadlineDoesNotHold() async throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        let closedAt = t0.addingTimeInterval(3600)
+        _ = try await ledger.recordIntake(makeIntake(fax: 1, email: 0, radio: false))
+        _ = try await ledger.recordIntake(
+            makeIntake(messageID: "close", sequence: 2, eventKind: "closed", kind: .destructionReminder, fax: 1, email: 0,
+                       radio: false, at: closedAt, notBefore: closedAt, deadline: 3600, closed: true, cancel: [.alert, .update]))
+        let withinDeadline = closedAt.addingTimeInterval(1800)
+        #expect(try await ledger.purge(closedBefore: withinDeadline, now: withinDeadline).cases.isEmpty)
+        let pastDeadline = closedAt.addingTimeInterval(3601)
+        #expect(try await ledger.purge(closedBefore: pastDeadline, now: pastDeadline).cases == [CaseID("KN-0042")])
+    }
 }

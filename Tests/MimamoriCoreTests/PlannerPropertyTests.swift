@@ -65,7 +65,7 @@ struct PlannerPropertyTests {
                 case .plan(let plan):
                     outcome.plans.append((event, plan))
                     deliver(plan.deliveries, mode: mode)
-                case .ignore, .reject: break
+                case .ignore, .reject, .hold: break
                 }
             }
             now = now.addingTimeInterval(1800)

@@ -29,6 +29,10 @@ struct DaemonFolder {
         var brokerPort: Int? = nil
         var radioSpool = false
         var retention = "30d"
+        /// `staff.email`; empty: no `staff:` section (staff alarms go to the operator).
+        var staffEmails: [String] = []
+        /// `publishers.max-age`; nil: the default (24h). The corpus' events carry fixed dates.
+        var maxAge: String? = nil
         /// `retry.max` (`retry.initial` is 1s).
         var retryMax = "5s"
         /// FAX by `http-api` to this URL (with a `fax-token` credential) instead of the email
@@ -114,12 +118,13 @@ struct DaemonFolder {
             ledger: { path: "\(ledgerPath)" }
             cooperators: "\(cooperatorsPath)"
             templates: "\(dir)/templates"
-            publishers: { require-signature: true, keys: "\(dir)/publishers" }
+            publishers: { require-signature: true, keys: "\(dir)/publishers"\(options.maxAge.map { ", max-age: \($0)" } ?? "") }
             email: { smtp: "\(smtpURL)", from: "見守町 福祉課 <sos@town.example.jp>", sessions: \(options.emailSessions) }
             fax: \(options.faxAPI.map { "{ method: http-api, url: \"\($0)\" }" } ?? "{ method: email-gateway, gateway: \"{number}@fax.example.jp\" }")
             retry: { initial: 1s, max: \(options.retryMax), deadline: 6h }
             reminders: { destruction-at: "09:00", business-days-only: true }
             retention: \(options.retention)
+            \(options.staffEmails.isEmpty ? "" : "staff: { email: [\(options.staffEmails.joined(separator: ", "))] }")
             operator: { alarm-email: "ops@town.example.jp" }
             metrics: { listen: "127.0.0.1:\(metricsPort)" }
 

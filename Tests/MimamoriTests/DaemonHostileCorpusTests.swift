@@ -29,7 +29,7 @@ struct DaemonHostileCorpusTests {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         let municipality = "h" + String((0..<5).map { _ in alphabet.randomElement()! })
         let cooperators = DaemonFolder.cooperators(email: 2, fax: 0)
-        try await withDaemonRig(options: .init(municipality: municipality), cooperators: cooperators) { rig in
+        try await withDaemonRig(options: .init(maxAge: "3650d", municipality: municipality), cooperators: cooperators) { rig in
             // The corpus's two police keys are the ones this town trusts.
             for (id, key) in [(HostileCorpus.trustedKeyID, HostileCorpus.trustedKey), (HostileCorpus.secondKeyID, HostileCorpus.secondKey)] {
                 try PublisherKeys.keyFileContents(key.publicKey).write(
@@ -59,7 +59,7 @@ struct DaemonHostileCorpusTests {
             #expect(unpublishable == ["signature/malformed: 1 MB"], "cases AMQP cannot carry")
 
             // Every message handled: one line each (recorded, ignored or rejected).
-            let handledEvents = ["case.opened", "case.updated", "case.closed", "intake.ignored", "intake.rejected"]
+            let handledEvents = ["case.opened", "case.updated", "case.closed", "case.held", "intake.ignored", "intake.rejected"]
             func handled() -> Int { handledEvents.reduce(0) { $0 + daemon.lines(event: $1).count } }
             try await waitUntil("mimamorid handled \(published) messages (has \(handled()))", timeout: .seconds(300), daemon: daemon, every: .milliseconds(200)) {
                 handled() >= published

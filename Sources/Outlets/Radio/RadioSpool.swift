@@ -55,6 +55,36 @@ public struct RadioSpool: Sendable, Hashable {
         return (removed, failed)
     }
 
+    /// The case ids that have broadcast files in the spool (`<caseID>.…`): the retention's sweep
+    /// asks the ledger which of them are purged, so a file that could not be removed at the
+    /// purge goes at a later pass.
+    public func caseIDsWithFiles() -> Set<String> {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var ids = Set<String>()
+        for name in names where !name.hasPrefix(".") {
+            // Broadcast identifiers start with the case id, which holds no `.`.
+            if let dot = name.firstIndex(of: "."), dot > name.startIndex { ids.insert(String(name[..<dot])) }
+        }
+        return ids
+    }
+
+    /// Removes the hidden temporary files (`.<id>.<uuid>.tmp.<ext>`) of a write that a crash or a
+    /// kill interrupted and last changed before `cutoff` (a write in progress is never that old).
+    /// They may hold a script with personal data. Returns how many went and how many could not.
+    public func removeStaleTemporaries(modifiedBefore cutoff: Date) -> (removed: Int, failed: Int) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return (0, 0) }
+        var removed = 0
+        var failed = 0
+        for name in names where name.hasPrefix(".") && name.contains(".tmp.") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                modified < cutoff
+            else { continue }
+            if unlink(path) == 0 { removed += 1 } else { failed += 1 }
+        }
+        return (removed, failed)
+    }
+
     /// The file names for a broadcast: its identifier with anything but letters, digits, `.`,
     /// `-` and `_` replaced by `_` (identifiers may hold `/` or `:`).
     static func baseName(_ identifier: String) -> String {

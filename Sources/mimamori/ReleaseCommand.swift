@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Mimamori
+import MimamoriCore
+
+/// `mimamori release CASE`: sends a held alert (`held.stale`) that the staff confirmed with the
+/// police is genuine. Run as the `mimamori` user; Japanese output for the staff.
+struct ReleaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release",
+        abstract: "Send a held (stale) alert after the staff confirmed it is genuine; the running daemon sends it.")
+
+    @Argument(help: "The case id (from the held.stale alarm mail).")
+    var caseID: String
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        guard CaseID.isValid(caseID) else { throw ValidationError("事案番号の形式ではありません: \(caseID)") }
+        let files: SettingsFiles
+        do {
+            files = try SettingsFiles.load(configPath: SettingsFiles.configPath(options.config))
+        } catch {
+            for problem in error.problems { printError(problem) }
+            throw ExitCode.failure
+        }
+        if let refusal = files.directoryRefusal {
+            printError("名簿を使えません: \(refusal)")
+            throw ExitCode.failure
+        }
+        let outcome: CaseRelease.Outcome
+        do {
+            let ledger = try Ledger(path: files.configuration.ledger.path)
+            outcome = try await CaseRelease.release(CaseID(caseID), ledger: ledger, settings: CaseIntake.Settings(files: files), now: Date())
+        } catch {
+            printError("送信できませんでした: \(error)")
+            throw ExitCode.failure
+        }
+        switch outcome {
+        case .notHeld(let state):
+            printError("事案 \(caseID) は保留中ではありません（\(state.map { "状態: \($0)" } ?? "台帳にありません")）。何も送信していません。")
+            throw ExitCode.failure
+        case .released(let planned, let reach):
+            print("""
+                事案 \(caseID) の保留を解除しました。発見協力依頼を送信します（mimamorid が送ります）。
+                　FAX　　　\(planned[.fax] ?? 0) 件
+                　メール　　\(planned[.email] ?? 0) 件
+                　防災無線　\(planned[.radio] ?? 0) 件
+                　（有効な協力者 \(reach.active)、うち送信 \(reach.asked)）
+                送信の状況: mimamori status \(caseID)
+                """)
+        }
+    }
+}
