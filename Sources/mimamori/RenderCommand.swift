@@ -38,7 +38,9 @@ struct RenderCommand: AsyncParsableCommand {
         let body = try Data(contentsOf: URL(fileURLWithPath: event))
         let caseEvent: CaseEvent
         do {
-            caseEvent = try CaseEvent.decode(body)
+            // As the daemon's intake sees it: a photo no notice may use is left out, with a note.
+            caseEvent = try CaseEvent.decode(body).checkingPhoto()
+            if let problem = caseEvent.photoLeftOut { printError("\(event): photo left out (\(problem.code))") }
         } catch {
             printError("\(event): \(error)")
             throw ExitCode.failure
