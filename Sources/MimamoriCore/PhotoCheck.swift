@@ -63,10 +63,13 @@ public enum PhotoCheck {
             guard length <= 0x7FFF_FFFF, length <= b.count - at - 12 else { return .failure(.undecodable) }
             let type = Array(b[(at + 4)..<(at + 8)])
             let dataStart = at + 8
-            guard crc32(b[(at + 4)..<(dataStart + length)]) == be32(b, dataStart + length) else {
-                return .failure(.undecodable)
-            }
             let name = String(decoding: type, as: UTF8.self)
+            // The header's claims first (the most telling reason), then its checksum.
+            if size != nil || name != "IHDR" || length != 13 {
+                guard crc32(b[(at + 4)..<(dataStart + length)]) == be32(b, dataStart + length) else {
+                    return .failure(.undecodable)
+                }
+            }
             if size == nil {
                 guard name == "IHDR" else { return .failure(.undecodable) }
                 guard length == 13 else { return .failure(.badDimensions) }
@@ -79,6 +82,11 @@ public enum PhotoCheck {
                 let colour = b[dataStart + 9]
                 let allowed: [UInt8: Set<UInt8>] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
                 guard allowed[colour]?.contains(depth) == true else { return .failure(.undecodable) }
+                let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+                guard !overflow, pixels <= maxPixels else { return .failure(.tooManyPixels) }
+                guard crc32(b[(at + 4)..<(dataStart + length)]) == be32(b, dataStart + length) else {
+                    return .failure(.undecodable)
+                }
                 size = Dimensions(width: width, height: height)
             } else if name == "IDAT" {
                 sawData = true
