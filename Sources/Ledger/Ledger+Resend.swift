@@ -13,16 +13,31 @@ public struct ResendRequest: Sendable, Hashable {
     public var states: Set<DeliveryState>
     /// Who asked (a login name, for the audit).
     public var requestedBy: String
+    /// The directory's current address of each cooperator, by channel: a delivery resent to a
+    /// recipient found here on the same channel goes to this address (the fix was often the
+    /// address itself). Personal data: never logged.
+    public var currentAddresses: [RecipientID: CurrentAddress]
+
+    public struct CurrentAddress: Sendable, Hashable {
+        public var channel: Channel
+        public var address: String
+        public init(channel: Channel, address: String) {
+            self.channel = channel
+            self.address = address
+        }
+    }
 
     public init(
         caseID: CaseID, channel: Channel? = nil, recipient: RecipientID? = nil,
-        states: Set<DeliveryState> = [.failed, .expired], requestedBy: String
+        states: Set<DeliveryState> = [.failed, .expired], requestedBy: String,
+        currentAddresses: [RecipientID: CurrentAddress] = [:]
     ) {
         self.caseID = caseID
         self.channel = channel
         self.recipient = recipient
         self.states = states.intersection([.failed, .expired])
         self.requestedBy = requestedBy
+        self.currentAddresses = currentAddresses
     }
 }
 
@@ -48,6 +63,8 @@ public struct ResendResult: Sendable, Hashable {
     public var found: CaseFound
     /// Planned again, due now.
     public var resent: [Line] = []
+    /// Of `resent`, those now going to a different address than before (the directory's).
+    public var readdressed: [DeliveryID] = []
     /// Matched, but alerts and updates of a closed case: the termination and the reminder
     /// already went (or go) to those who hold the data, and nobody else may be sent it now.
     public var refusedClosed: [Line] = []
@@ -55,7 +72,8 @@ public struct ResendResult: Sendable, Hashable {
 
 extension Ledger {
     /// Plans the failed and expired deliveries the request names again, in one transaction: due
-    /// `now`, a new deadline (`deadline`), the attempt count kept, the claim count cleared, the
+    /// `now`, a new deadline (`deadline`), to the directory's current address when it changed,
+    /// the attempt count kept, the claim count cleared, the
     /// resend count raised (a FAX API key changes with it; the email Message-ID does not), no
     /// alarm owed any more (a new failure owes a new one). An audit row names what was resent,
     /// by whom and when (ids only). Alerts and updates of a closed case are refused; its
@@ -69,9 +87,10 @@ extension Ledger {
             if (caseRow["purged_at"] as Int64?) != nil { return ResendResult(found: .purged) }
             let closed = (caseRow["closed_at"] as Int64?) != nil
             var result = ResendResult(found: closed ? .closed : .open)
+            var readdress: [DeliveryID: String] = [:]
             guard !request.states.isEmpty else { return result }
 
-            var sql = "SELECT id, recipient_id, channel, kind, state FROM deliveries WHERE case_id = ?"
+            var sql = "SELECT id, recipient_id, channel, kind, state, address FROM deliveries WHERE case_id = ?"
             var arguments: [any DatabaseValueConvertible] = [request.caseID.rawValue]
             let states = request.states.map(\.rawValue).sorted()
             sql += " AND state IN (\(databaseQuestionMarks(count: states.count)))"
@@ -96,6 +115,11 @@ extension Ledger {
                     result.refusedClosed.append(line)
                 } else {
                     result.resent.append(line)
+                    if let current = request.currentAddresses[line.recipient], current.channel == channel,
+                        current.address != (row["address"] as String?)
+                    {
+                        readdress[line.deliveryID] = current.address
+                    }
                 }
             }
             guard !result.resent.isEmpty else { return result }
@@ -109,12 +133,17 @@ extension Ledger {
             for line in result.resent {
                 try replan.execute(arguments: [now.ledgerMillis, deadline.ledgerMillis, line.deliveryID.rawValue])
             }
+            let setAddress = try db.cachedStatement(sql: "UPDATE deliveries SET address = ? WHERE id = ?")
+            for (id, address) in readdress.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                try setAddress.execute(arguments: [address, id.rawValue])
+                result.readdressed.append(id)
+            }
             let byChannel = Dictionary(grouping: result.resent, by: \.channel)
             let counts = Channel.allCases.compactMap { c in byChannel[c].map { "\(c.rawValue)=\($0.count)" } }
             try Self.audit(
                 db, at: now, case: request.caseID, event: "delivery.resent",
                 detail: (["by=\(Self.auditToken(request.requestedBy))", "resent=\(result.resent.count)"] + counts
-                    + ["refused=\(result.refusedClosed.count)",
+                    + ["readdressed=\(result.readdressed.count)", "refused=\(result.refusedClosed.count)",
                        "deliveries=" + result.resent.map { "\($0.deliveryID)" }.joined(separator: ","),
                        "recipients=" + result.resent.map(\.recipient.rawValue).joined(separator: ",")])
                     .joined(separator: " "))

@@ -70,7 +70,10 @@ struct ResendCommand: AsyncParsableCommand {
             }
         let request = ResendRequest(
             caseID: CaseID(caseID), channel: channel, recipient: recipient.map(RecipientID.init(_:)), states: states,
-            requestedBy: Self.invoker())
+            requestedBy: Self.invoker(),
+            currentAddresses: Dictionary(
+                settings.directory.cooperators.map { ($0.id, ResendRequest.CurrentAddress(channel: $0.channel, address: $0.address)) },
+                uniquingKeysWith: { first, _ in first }))
         let result: ResendResult
         do {
             let ledger = try Ledger(path: ledger ?? settings.configuration.ledger.path)
@@ -126,6 +129,9 @@ struct ResendCommand: AsyncParsableCommand {
                 guard !lines.isEmpty else { continue }
                 text += "  \(label(channel))　\(lines.count)件：\(lines.map(\.recipient.rawValue).joined(separator: "、"))\n"
             }
+            if !result.readdressed.isEmpty {
+                text += "  うち\(result.readdressed.count)件は、名簿（cooperators.csv）の現在の宛先に送ります。\n"
+            }
             text += "  期限は \(StatusCommand.format(deadline)) です。稼働中の mimamorid が数秒のうちに送ります。\n"
             text += "  結果は mimamori report \(caseRef) で確かめてください。\n"
         }
@@ -136,10 +142,11 @@ struct ResendCommand: AsyncParsableCommand {
         }
         if result.resent.isEmpty && result.refusedClosed.isEmpty {
             var filters: [String] = []
-            if let channel = request.channel { filters.append("\(label(channel))") }
             if let recipient = request.recipient { filters.append("宛先 \(recipient.rawValue)") }
-            let states = request.states.count == 1 && request.states.contains(.expired) ? "期限切れ" : request.states.count == 1 ? "失敗" : "失敗・期限切れ"
-            text += "案件 \(caseRef) には再送できる配信がありません：\((filters + [""]).joined(separator: "・"))\(states)の配信はありません。\n"
+            if let channel = request.channel { filters.append(label(channel)) }
+            filters.append(
+                request.states == [.expired] ? "期限切れ" : request.states == [.failed] ? "失敗" : "失敗・期限切れ")
+            text += "案件 \(caseRef) には再送できる配信がありません（条件：\(filters.joined(separator: "、"))）。\n"
             text += "  送信中・予定中のものは mimamorid が送ります。状況は mimamori report \(caseRef) で確かめてください。\n"
         }
         return (text, result.resent.isEmpty ? 1 : 0)

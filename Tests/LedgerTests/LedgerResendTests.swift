@@ -132,4 +132,32 @@ struct LedgerResendTests {
         _ = try await ledger.purge(closedBefore: now.addingTimeInterval(1), now: now)
         #expect(try await ledger.resend(ResendRequest(caseID: caseID, requestedBy: "x"), now: now, deadline: now).found == .purged)
     }
+
+    @Test("a corrected address in the directory is used for the resend (same channel only); the audit counts it, without the address")
+    func readdressed() async throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        let jobs = try await openCase(ledger)
+        let now = t0.addingTimeInterval(60)
+        let result = try await ledger.resend(
+            ResendRequest(
+                caseID: CaseID("KN-0042"), requestedBy: "tanaka",
+                currentAddresses: [
+                    jobs[1].recipient: .init(channel: .email, address: "corrected@example.jp"),
+                    jobs[3].recipient: .init(channel: .email, address: jobs[3].address),
+                    // The FAX recipient moved to email meanwhile: its FAX goes to the old number.
+                    jobs[4].recipient: .init(channel: .email, address: "moved@example.jp"),
+                ]),
+            now: now, deadline: now.addingTimeInterval(3600))
+        #expect(result.resent.count == 4)
+        #expect(result.readdressed == [jobs[1].id])
+        let claimed = try await ledger.claimDue(now: now, channel: .email, limit: 10)
+        let addresses = Dictionary(uniqueKeysWithValues: claimed.map { ($0.id, $0.address) })
+        #expect(addresses[jobs[1].id] == "corrected@example.jp")
+        #expect(addresses[jobs[3].id] == jobs[3].address)
+        #expect(try await ledger.claimDue(now: now, channel: .fax, limit: 10).first?.address == jobs[4].address)
+        let audit = try #require(try await ledger.audit(case: CaseID("KN-0042")).last { $0.event == "delivery.resent" })
+        #expect(audit.detail.contains("readdressed=1") && !audit.detail.contains("@"))
+    }
 }

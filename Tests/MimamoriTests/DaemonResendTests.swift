@@ -68,6 +68,8 @@ struct DaemonResendTests {
             #expect(try await rig.states(sample.caseID)["alert/failed"] == 1)
             let unknown = try rig.cliStatus(["resend", "NO-SUCH-CASE"])
             #expect(unknown.status == 2, "\(unknown)")
+            // For the reader of the test log: what the staff see.
+            for output in [nothing, one, rest, refused, unknown] { print("mimamori resend (exit \(output.status)):\n\(output.stdout)") }
 
             for line in daemon.lines {
                 for personal in DaemonCase.Person.all { #expect(!line.contains(personal), "personal data in \(line)") }
