@@ -84,13 +84,16 @@ extension Ledger {
     }
 
     /// Gives claimed deliveries that were never handed to an outlet back to `planned`, as if they
-    /// had not been claimed (neither the attempt nor the claim is counted). The dispatcher claims ahead of its free
-    /// slots; on a graceful stop it returns what it had not started.
+    /// had not been claimed (neither the attempt nor the claim is counted). The dispatcher claims
+    /// ahead of its free slots; on a graceful stop or a pause it returns what it had not started.
     public func release(_ ids: [DeliveryID]) async throws(LedgerError) {
         guard !ids.isEmpty else { return }
         try await write { db in
             let statement = try db.cachedStatement(
-                sql: "UPDATE deliveries SET state = 'planned', attempts = attempts - 1, claims = max(claims - 1, 0) WHERE id = ? AND state = 'sending'")
+                sql: """
+                    UPDATE deliveries SET state = 'planned', attempts = attempts - 1, claims = max(claims - 1, 0)
+                    WHERE id = ? AND state = 'sending'
+                    """)
             for id in ids { try statement.execute(arguments: [id.rawValue]) }
         }
     }
