@@ -19,11 +19,13 @@ public struct DeliveryJob: Sendable, Identifiable {
     public var drill: Bool
     /// The rendered notice; jobs of the same notice share one buffer.
     public var content: Data
+    /// How many times staff planned it again after it failed or expired (`mimamori resend`).
+    public var resends: Int
 
     public init(
         id: DeliveryID, caseID: CaseID, revision: Int, recipient: RecipientID, channel: Channel, kind: NoticeKind,
         address: String, idempotencyKey: String, attempt: Int, notBefore: Date, deadline: Date, drill: Bool,
-        content: Data
+        content: Data, resends: Int = 0
     ) {
         self.id = id
         self.caseID = caseID
@@ -38,5 +40,6 @@ public struct DeliveryJob: Sendable, Identifiable {
         self.deadline = deadline
         self.drill = drill
         self.content = content
+        self.resends = resends
     }
 }

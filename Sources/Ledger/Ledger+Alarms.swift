@@ -13,6 +13,8 @@ public struct PendingAlarm: Sendable, Hashable {
     public var attempts: Int
     public var errorCode: String?
     public var finishedAt: Date
+    /// How many times staff resent it (`mimamori resend`): each resend's failure is its own alarm.
+    public var resends = 0
 }
 
 extension Ledger {
@@ -23,7 +25,7 @@ extension Ledger {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, case_id, recipient_id, channel, kind, state, attempts, last_error_code, finished_at
+                    SELECT id, case_id, recipient_id, channel, kind, state, attempts, last_error_code, finished_at, resends
                     FROM deliveries
                     WHERE alarmed_at IS NULL AND state IN ('failed', 'expired') AND finished_at < ?
                     ORDER BY finished_at LIMIT ?
@@ -37,7 +39,7 @@ extension Ledger {
                     deliveryID: DeliveryID(rawValue: row["id"]), caseID: CaseID(row["case_id"] as String),
                     recipient: RecipientID(row["recipient_id"] as String), channel: channel, kind: kind, state: state,
                     attempts: row["attempts"], errorCode: row["last_error_code"],
-                    finishedAt: Date(ledgerMillis: row["finished_at"]))
+                    finishedAt: Date(ledgerMillis: row["finished_at"]), resends: row["resends"])
             }
         }
     }

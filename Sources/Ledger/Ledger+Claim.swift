@@ -4,22 +4,40 @@ import MimamoriCore
 
 extension Ledger {
     /// Atomically moves up to `limit` due planned deliveries of `channel` to `sending`, counts the
-    /// attempt, and returns them with their address and notice content. Oldest due first.
+    /// attempt and the claim, and returns them with their address and notice content. Oldest due
+    /// first.
+    ///
+    /// At most one of them is a delivery that came back from more than one crash without an
+    /// outcome (`claims > 1`), the one that came back most often: were a delivery to kill the
+    /// daemon, the deliveries claimed with it would come back as often as it does and share its
+    /// fate. One at a time, only the culprit keeps coming back, and `resume` fails it once it
+    /// passes `crashLoopLimit`. Back from a single crash (a kill -9, a power cut) deliveries are
+    /// claimed as usual.
     public func claimDue(now: Date, channel: Channel, limit: Int) async throws(LedgerError) -> [DeliveryJob] {
         guard limit > 0 else { return [] }
         return try await write { db in
+            let suspect = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT id FROM deliveries
+                    WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims > 1
+                    ORDER BY claims DESC, next_attempt_at, id LIMIT 1
+                    """,
+                arguments: [channel.rawValue, now.ledgerMillis])
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    UPDATE deliveries SET state = 'sending', attempts = attempts + 1
+                    UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claims = claims + 1
                     WHERE id IN (
-                        SELECT id FROM deliveries
-                        WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ?
-                        ORDER BY next_attempt_at, id LIMIT ?)
+                        SELECT id FROM (
+                            SELECT id FROM deliveries
+                            WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims <= 1
+                            ORDER BY next_attempt_at, id LIMIT ?)
+                        UNION ALL SELECT ?)
                     RETURNING id, case_id, revision, recipient_id, address, kind, idempotency_key,
-                              attempts, not_before, deadline_at
+                              attempts, not_before, deadline_at, resends
                     """,
-                arguments: [channel.rawValue, now.ledgerMillis, limit])
+                arguments: [channel.rawValue, now.ledgerMillis, limit - (suspect == nil ? 0 : 1), suspect ?? -1])
             guard !rows.isEmpty else { return [] }
 
             // Jobs of one notice share one content buffer: a 10,000-recipient fan-out holds the
@@ -57,7 +75,7 @@ extension Ledger {
                         kind: NoticeKind(rawValue: kind) ?? .alert, address: row["address"] ?? "",
                         idempotencyKey: row["idempotency_key"], attempt: row["attempts"],
                         notBefore: Date(ledgerMillis: row["not_before"]), deadline: Date(ledgerMillis: row["deadline_at"]),
-                        drill: drill, content: content))
+                        drill: drill, content: content, resends: row["resends"]))
             }
             // RETURNING gives no order guarantee; hand jobs out oldest first.
             jobs.sort { ($0.notBefore, $0.id.rawValue) < ($1.notBefore, $1.id.rawValue) }
@@ -66,13 +84,16 @@ extension Ledger {
     }
 
     /// Gives claimed deliveries that were never handed to an outlet back to `planned`, as if they
-    /// had not been claimed (the attempt is not counted). The dispatcher claims ahead of its free
-    /// slots; on a graceful stop it returns what it had not started.
+    /// had not been claimed (neither the attempt nor the claim is counted). The dispatcher claims
+    /// ahead of its free slots; on a graceful stop or a pause it returns what it had not started.
     public func release(_ ids: [DeliveryID]) async throws(LedgerError) {
         guard !ids.isEmpty else { return }
         try await write { db in
             let statement = try db.cachedStatement(
-                sql: "UPDATE deliveries SET state = 'planned', attempts = attempts - 1 WHERE id = ? AND state = 'sending'")
+                sql: """
+                    UPDATE deliveries SET state = 'planned', attempts = attempts - 1, claims = max(claims - 1, 0)
+                    WHERE id = ? AND state = 'sending'
+                    """)
             for id in ids { try statement.execute(arguments: [id.rawValue]) }
         }
     }
@@ -93,14 +114,66 @@ extension Ledger {
     /// key), never zero times. Returns how many were resumed.
     @discardableResult
     public func resumeAfterRestart(now: Date) async throws(LedgerError) -> Int {
+        try await resume(now: now).resumed
+    }
+
+    /// A delivery claimed more often than this without an outcome is failed with `crash-loop`
+    /// at the next start.
+    public static let crashLoopLimit = 3
+
+    /// What a start found left in `sending`.
+    public struct Resumption: Sendable {
+        /// Back to `planned`, due now.
+        public var resumed: Int
+        /// Failed with `crash-loop`: claimed more than `crashLoopLimit` times, and every time the
+        /// daemon stopped before its outcome was recorded. Each owes its operator alarm.
+        public var crashLooped: [PendingAlarm]
+    }
+
+    /// At startup, in one transaction: a delivery that came back from more than `crashLoopLimit`
+    /// crashes is failed (`crash-loop`; it owes its alarm like any failure), so that one input
+    /// that kills or hangs the daemon cannot hold its channel up forever; the rest of `sending`
+    /// goes back to `planned` (`resumeAfterRestart`).
+    ///
+    /// A claim is counted when it is made, not when the outlet starts: deliveries claimed ahead
+    /// and never started count too (the ledger cannot tell them apart without a write per send).
+    /// `claimDue` takes at most one delivery back from several crashes per claim, so those are
+    /// cleared by their next outcome instead of following the culprit to its limit.
+    public func resume(now: Date) async throws(LedgerError) -> Resumption {
         try await write { db in
+            let looped = try Row.fetchAll(
+                db,
+                sql: """
+                    UPDATE deliveries SET state = 'failed', finished_at = ?, last_error_code = 'crash-loop',
+                        last_error = 'claimed ' || claims || ' times, and each time the daemon stopped before an outcome', claims = 0
+                    WHERE state = 'sending' AND claims > ?
+                    RETURNING id, case_id, recipient_id, channel, kind, attempts, finished_at, resends
+                    """,
+                arguments: [now.ledgerMillis, Self.crashLoopLimit]
+            ).compactMap { row -> PendingAlarm? in
+                guard let channel = Channel(rawValue: row["channel"]), let kind = NoticeKind(rawValue: row["kind"]) else {
+                    return nil
+                }
+                return PendingAlarm(
+                    deliveryID: DeliveryID(rawValue: row["id"]), caseID: CaseID(row["case_id"] as String),
+                    recipient: RecipientID(row["recipient_id"] as String), channel: channel, kind: kind, state: .failed,
+                    attempts: row["attempts"], errorCode: "crash-loop", finishedAt: Date(ledgerMillis: row["finished_at"]),
+                    resends: row["resends"])
+            }.sorted { $0.deliveryID.rawValue < $1.deliveryID.rawValue }
             try db.execute(
                 sql: "UPDATE deliveries SET state = 'planned', next_attempt_at = ? WHERE state = 'sending'",
                 arguments: [now.ledgerMillis])
             let resumed = db.changesCount
             let planned = try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'planned'") ?? 0
-            try Self.audit(db, at: now, case: nil, event: "ledger.resumed", detail: "in_flight=\(resumed) planned=\(planned)")
-            return resumed
+            try Self.audit(
+                db, at: now, case: nil, event: "ledger.resumed",
+                detail: "in_flight=\(resumed) planned=\(planned) crash_loop=\(looped.count)")
+            for failed in looped {
+                try Self.audit(
+                    db, at: now, case: failed.caseID, event: "delivery.crash-loop",
+                    detail: "delivery=\(failed.deliveryID) recipient=\(failed.recipient) channel=\(failed.channel.rawValue)")
+            }
+            return Resumption(resumed: resumed, crashLooped: looped)
         }
     }
 }

@@ -33,8 +33,10 @@ extension Ledger {
     }
 
     /// "Delivered, or may have been": delivered, sending, or tried and not permanently refused.
+    /// A delivery given up as a crash loop was never refused: it may have gone out each time.
     static let possiblySent = """
-        (state IN ('delivered', 'sending') OR (attempts > 0 AND state IN ('planned', 'cancelled', 'expired')))
+        (state IN ('delivered', 'sending') OR (attempts > 0 AND state IN ('planned', 'cancelled', 'expired'))
+         OR (state = 'failed' AND last_error_code = 'crash-loop'))
         """
 
     static func holders(of caseID: CaseID, in db: Database) throws -> [HoldingRecipient] {

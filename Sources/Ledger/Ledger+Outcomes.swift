@@ -88,17 +88,17 @@ extension Ledger {
     static func apply(_ batch: [(DeliveryID, DeliveryOutcome)], in db: Database) throws {
         let delivered = try db.cachedStatement(
             sql: """
-                UPDATE deliveries SET state = 'delivered', accepted_at = ?, finished_at = ?
+                UPDATE deliveries SET state = 'delivered', accepted_at = ?, finished_at = ?, claims = 0
                 WHERE id = ? AND state = 'sending'
                 """)
         let retry = try db.cachedStatement(
             sql: """
-                UPDATE deliveries SET state = 'planned', next_attempt_at = ?, last_error_code = ?, last_error = ?
+                UPDATE deliveries SET state = 'planned', next_attempt_at = ?, last_error_code = ?, last_error = ?, claims = 0
                 WHERE id = ? AND state = 'sending'
                 """)
         let finish = try db.cachedStatement(
             sql: """
-                UPDATE deliveries SET state = ?, finished_at = ?,
+                UPDATE deliveries SET state = ?, finished_at = ?, claims = 0,
                     last_error_code = coalesce(?, last_error_code), last_error = coalesce(?, last_error)
                 WHERE id = ? AND state IN ('sending', 'planned')
                 """)

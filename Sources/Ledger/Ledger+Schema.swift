@@ -91,6 +91,24 @@ extension Ledger {
                         WHERE alarmed_at IS NULL AND state IN ('failed', 'expired');
                     """)
         }
+        migrator.registerMigration("v3-claims") { db in
+            // How many times a delivery was claimed without an outcome being recorded: raised by
+            // each claim, lowered when an unstarted claim is given back (graceful stop, pause),
+            // cleared by any outcome. A delivery that keeps coming back from crashes (one that
+            // kills the daemon, or hangs it until a kill) is failed at resume instead of taking
+            // the channel down with it (`Ledger.crashLoopLimit`).
+            try db.execute(
+                sql: """
+                    ALTER TABLE deliveries ADD COLUMN claims INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX deliveries_suspect ON deliveries(channel, claims) WHERE state = 'planned' AND claims > 1;
+                    """)
+        }
+        migrator.registerMigration("v4-resends") { db in
+            // How many times staff planned a failed or expired delivery again (`mimamori resend`):
+            // a FAX API that replays its stored answer for a known Idempotency-Key needs a new
+            // key per resend.
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN resends INTEGER NOT NULL DEFAULT 0")
+        }
         migrator.registerMigration("v5-case-alarms") { db in
             // Mails about a case to the staff or the operator (an open case never closed, an
             // event held as stale): owed until `sent_at` is set, raised at most once per case,

@@ -45,10 +45,12 @@ public struct CaseIntake: Sendable {
 
     public let ledger: Ledger
     public var limits: CaseEvent.Limits
+    let logger: Logger
 
-    public init(ledger: Ledger, limits: CaseEvent.Limits = .default) {
+    public init(ledger: Ledger, limits: CaseEvent.Limits = .default, logger: Logger = Logger(label: "mimamori.intake")) {
         self.ledger = ledger
         self.limits = limits
+        self.logger = logger
     }
 
     /// Decides and, for an accepted event, records. Throws only `LedgerError`: the message must
@@ -85,7 +87,8 @@ public struct CaseIntake: Sendable {
         }
         let event: CaseEvent
         do {
-            event = try CaseEvent.decode(body, limits: limits)
+            // Before any notice is planned from it: a photo no notice may use is left out here.
+            event = try CaseEvent.decode(body, limits: limits).checkingPhoto()
         } catch {
             return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
         }
@@ -170,6 +173,9 @@ public struct CaseIntake: Sendable {
         case .duplicate:
             return .ignored(caseID: event.caseID, reason: "case.repeated-message")
         case .recorded(_, let cancelled):
+            if let problem = event.photoLeftOut {
+                logger.warning("photo.left-out", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .reason: "\(problem.code)"]))
+            }
             return .recorded(
                 caseID: event.caseID, sequence: event.sequence, kind: held ? "held" : event.kind.rawValue, planned: counts.value,
                 cancelled: cancelled, reach: counts.reach)

@@ -74,12 +74,34 @@ extension Dispatcher {
         }
     }
 
+    /// A delivery the start found back from more than `Ledger.crashLoopLimit` crashes: failed,
+    /// so the rest of its channel goes on.
+    func logCrashLoop(_ failed: PendingAlarm) {
+        logger.error(
+            "delivery.failed",
+            metadata: .keys([
+                .case: "\(failed.caseID)", .recipient: "\(failed.recipient)", .channel: "\(failed.channel.rawValue)",
+                .kind: "\(failed.kind.rawValue)", .attempt: "\(failed.attempts)", .code: "crash-loop",
+                .delivery: "\(failed.deliveryID)",
+            ]))
+    }
+
     static func alarm(for pending: PendingAlarm) -> DeliveryAlarm {
-        DeliveryAlarm(
+        if pending.errorCode == "crash-loop" {
+            return DeliveryAlarm(
+                reason: .permanentFailure, caseID: pending.caseID, deliveryID: pending.deliveryID,
+                recipient: pending.recipient, channel: pending.channel, kind: pending.kind, attempts: pending.attempts,
+                errorCode: pending.errorCode,
+                operatorHint: "the daemon stopped (crashed or was killed) \(Ledger.crashLoopLimit + 1) times while this "
+                    + "delivery was claimed: it was given up so the rest of the channel goes on; check the journal "
+                    + "around those stops, then `mimamori resend \(pending.caseID) --recipient \(pending.recipient)`",
+                at: pending.finishedAt, resends: pending.resends)
+        }
+        return DeliveryAlarm(
             reason: pending.state == .expired ? .expired : .permanentFailure, caseID: pending.caseID,
             deliveryID: pending.deliveryID, recipient: pending.recipient, channel: pending.channel, kind: pending.kind,
             attempts: pending.attempts, errorCode: pending.errorCode,
             operatorHint: "raised after a restart or a failed alarm mail; `mimamori report \(pending.caseID)` shows the last error",
-            at: pending.finishedAt)
+            at: pending.finishedAt, resends: pending.resends)
     }
 }

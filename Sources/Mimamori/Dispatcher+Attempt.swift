@@ -16,7 +16,7 @@ extension Dispatcher {
             DeliveryAlarm(
                 reason: reason, caseID: job.caseID, deliveryID: job.id, recipient: job.recipient, channel: job.channel,
                 kind: job.kind, attempts: job.attempt, errorCode: failure.code.rawValue,
-                operatorHint: failure.operatorHint, at: now)
+                operatorHint: failure.operatorHint, at: now, resends: job.resends)
         }
         switch policy.decide(
             attempt: job.attempt, isRetriable: failure.isRetriable, now: now, deadline: job.deadline, unit: unit)
@@ -51,7 +51,7 @@ extension Dispatcher {
             alarm = DeliveryAlarm(
                 reason: .expired, caseID: job.caseID, deliveryID: job.id, recipient: job.recipient,
                 channel: job.channel, kind: job.kind, attempts: job.attempt - 1, errorCode: nil,
-                operatorHint: "the deadline passed before it could be sent", at: startedAt)
+                operatorHint: "the deadline passed before it could be sent", at: startedAt, resends: job.resends)
         } else if let refusal = refusals?.refusal(of: job) {
             // The server refused this notice's message for another recipient: the same bytes
             // would be refused again, so this one is not sent.

@@ -90,8 +90,9 @@ public final class Dispatcher: Service, Sendable {
     /// Resumes what a crash left in flight, then runs until a graceful shutdown (or `stop()`)
     /// has drained the in-flight sends, or the task is cancelled.
     public func run() async throws {
-        let resumed = try await ledger.resumeAfterRestart(now: clock.now())
-        logger.info("dispatcher.started", metadata: .keys([.count: "\(resumed)"]))
+        let resumption = try await ledger.resume(now: clock.now())
+        logger.info("dispatcher.started", metadata: .keys([.count: "\(resumption.resumed)"]))
+        for failed in resumption.crashLooped { logCrashLoop(failed) }
         // Deliveries on a channel without an outlet wait (and never expire) until one is configured.
         let backlog = try await ledger.backlog()
         for channel in Channel.allCases where outlets[channel] == nil && backlog[channel, default: 0] > 0 {
@@ -106,7 +107,10 @@ public final class Dispatcher: Service, Sendable {
                     group.addTask { await self.runChannel(outlet, signal: signal) }
                 }
                 // Ends with the channel loops: cancelled once they have drained.
-                let owed = Task { await self.raiseOwedAlarms() }
+                let owed = Task {
+                    for failed in resumption.crashLooped { await self.raiseAndMark(Self.alarm(for: failed)) }
+                    await self.raiseOwedAlarms()
+                }
                 await group.waitForAll()
                 owed.cancel()
                 await owed.value

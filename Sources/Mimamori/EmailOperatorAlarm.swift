@@ -53,7 +53,7 @@ public struct EmailOperatorAlarm: OperatorAlarm {
             """
         let message = EmailMessage(
             from: from, to: EmailAddress(to), subject: "【要対応】通知の未送信 \(alarm.caseID) \(alarm.recipient)",
-            body: body, idempotencyKey: "alarm.\(alarm.deliveryID).\(alarm.reason.rawValue)", date: Date())
+            body: body, idempotencyKey: "alarm.\(alarm.deliveryID)\(alarm.resends > 0 ? ".r\(alarm.resends)" : "").\(alarm.reason.rawValue)", date: Date())
         return await send(message, caseID: "\(alarm.caseID)")
     }
 

@@ -19,7 +19,8 @@ public struct FaxDeliveryOutlet: Outlet {
     public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
         let notice = try notices.notice(for: job)
         let delivery = FaxDelivery(
-            number: job.address, document: FaxDocument(notice: notice), idempotencyKey: job.idempotencyKey, date: Date())
+            number: job.address, document: FaxDocument(notice: notice), idempotencyKey: job.idempotencyKey, date: Date(),
+            resends: job.resends)
         do {
             _ = try await outlet.send(delivery)
         } catch {

@@ -63,4 +63,6 @@ public struct DeliveryAlarm: Sendable, Hashable {
     public var errorCode: String?
     public var operatorHint: String
     public var at: Date
+    /// How many times staff resent the delivery: a failure after a resend is a new alarm.
+    public var resends = 0
 }

@@ -195,7 +195,12 @@ enum BuiltInTemplates {
         ご家族の同意を得て、ご本人の写真を添付しています。
         {{/photoAttached}}
         {{^photoAttached}}
+        {{#photoLeftOut}}
+        ご本人の写真は、データに不備があるため添付していません。
+        {{/photoLeftOut}}
+        {{^photoLeftOut}}
         写真の添付はありません。
+        {{/photoLeftOut}}
         {{/photoAttached}}
 
 
@@ -265,6 +270,10 @@ enum BuiltInTemplates {
         ご家族の同意を得て、ご本人の写真を載せています。
 
         {{/photoAttached}}
+        {{#photoLeftOut}}
+        （ご本人の写真は、データに不備があるため掲載していません。）
+
+        {{/photoLeftOut}}
         この書類は発見支援の目的にのみ使い、ほかに漏らさないでください{{cite.article14}}。
         発見支援の終結の連絡を受けたら、この書類は直ちに裁断などの方法で処分してください{{cite.article11}}。
 

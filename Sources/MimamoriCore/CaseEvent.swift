@@ -28,6 +28,9 @@ public struct CaseEvent: Sendable, Hashable, Codable {
     /// Required for `opened`/`updated`.
     public var lastSeen: LastSeen?
     public var photo: Photo?
+    /// Set by the intake's `PhotoCheck` when the event carried a photo that no notice may use
+    /// (`photo` is then nil): the notices say it was left out.
+    public var photoLeftOut: PhotoCheck.Problem? = nil
     /// Required for `opened`/`updated`; a `closed` event needs none (closure is planned from
     /// what was actually sent, not from consent).
     public var consent: Consent

@@ -61,6 +61,8 @@ public struct NoticeRenderer: Sendable {
             ]
         }
         context["photoAttached"] = photo != nil
+        // Consented, but the intake's check left it out: the notice says so, so nobody waits for it.
+        context["photoLeftOut"] = photo == nil && event.consent.photo && event.photoLeftOut != nil
         return notice(kind, caseID: event.caseID, revision: event.sequence, drill: event.drill, context, photo: photo)
     }
 

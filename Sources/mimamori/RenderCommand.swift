@@ -27,7 +27,9 @@ struct RenderCommand: AsyncParsableCommand {
 
     func run() async throws {
         let instant = try instant(now, option: "--now")
-        let caseEvent = try readCaseEvent(event)
+        // As the daemon's intake sees it: a photo no notice may use is left out, with a note.
+        let caseEvent = try readCaseEvent(event).checkingPhoto()
+        if let problem = caseEvent.photoLeftOut { printError("\(event): photo left out (\(problem.code))") }
         let files = try options.loadSettings()
         // Rendering needs only the settings and templates; directory problems are for check-config.
         let planner = Planner(configuration: files.configuration, directory: files.directory, templates: files.templates)

@@ -311,6 +311,17 @@ public enum HostileCorpus {
         let kanaText = String(decoding: kanaOnly.bytes, as: UTF8.self)
         add("other-encoding", "UTF-16LE of kana and ASCII", signed(Array(kanaText.data(using: .utf16LittleEndian)!)), reject("body.not-json"))
 
+        // Photos no notice may use: accepted, the photo left out of every notice with a note (the
+        // header of the first once trapped the FAX renderer after the ack, a crash loop).
+        var pngBomb: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
+        pngBomb += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 8, 2, 0, 0, 0, 0, 0, 0, 0]
+        var noise = SplitMix(seed: 42)
+        let notJPEG = (0..<2048).map { _ in UInt8(truncatingIfNeeded: noise.next()) }
+        add("photo", "PNG header declaring 0xFFFFFFFF × 0xFFFFFFFF",
+            opened.setting("photo", ["mediaType": "image/png", "data": Data(pngBomb).base64EncodedString()]).message, .planned)
+        add("photo", "random bytes labelled image/jpeg",
+            opened.setting("photo", ["mediaType": "image/jpeg", "data": Data(notJPEG).base64EncodedString()]).message, .planned)
+
         // Consent.
         add("consent", "consent missing", opened.setting("consent", nil).message, reject("field.missing:consent"))
         add("consent", "consent null", opened.setting("consent", NSNull()).message, reject("field.missing:consent"))
@@ -573,5 +584,18 @@ public enum HostileCorpus {
         add("other-municipality", "path", opened.setting("municipality", "../kimino").message, reject("field.invalid:municipality"))
 
         return cases
+    }
+}
+
+/// A fixed stream of pseudo-random numbers (SplitMix64): the corpus is the same in every run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

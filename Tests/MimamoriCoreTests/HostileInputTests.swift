@@ -38,7 +38,7 @@ struct HostileInputTests {
         for expected in ["valid-control", "malformed-json", "deep-nesting", "wrong-type", "unknown-schema", "oversized", "invalid-utf8",
                          "other-encoding", "consent", "signature", "replay", "stale-sequence", "unknown-case", "huge-array",
                          "long-string", "control-character", "bidi-override", "nul", "template-syntax", "number-range", "bad-date",
-                         "case-id", "duplicate-key", "drill-flip", "other-municipality"] {
+                         "case-id", "duplicate-key", "drill-flip", "other-municipality", "photo"] {
             #expect(classes.contains(expected), "no case of class \(expected)")
         }
         #expect(Set(Self.corpus.map(\.label)).count == Self.corpus.count, "case names must be unique")

@@ -99,4 +99,31 @@ struct CaseIntakeHostileInputTests {
         #expect(report.filter { $0.kind == .alert }.count == alerts)
         #expect(try await file.ledger.status(case: CaseID("KN-2026-0042"))?.purgedAt == later)
     }
+
+    @Test("a photo no notice may use (a PNG header declaring 0xFFFFFFFF², random bytes labelled JPEG): the case is planned, every stored notice is without it and says so")
+    func photoLeftOut() async throws {
+        let corpus = HostileCorpus.all().filter { $0.hostileClass == "photo" }
+        #expect(corpus.count == 2)
+        for (index, hostile) in corpus.enumerated() {
+            let file = try LedgerFile()
+            defer { file.remove() }
+            let intake = CaseIntake(ledger: file.ledger)
+            let message = hostile.isolated(index: index, municipality: "kimino").last!
+            let decision = try await intake.process(
+                body: message.body, headers: message.headers, transportMessageID: nil, settings: try Self.settings(), now: Self.now)
+            guard case .recorded(let caseID, _, _, let planned, _, _) = decision else {
+                Issue.record("\(hostile.label): \(decision)")
+                continue
+            }
+            #expect(planned[.fax, default: 0] > 0 && planned[.email, default: 0] > 0, "\(hostile.label)")
+            for channel in [Channel.email, .fax] {
+                let job = try #require(try await file.ledger.claimDue(now: Self.now, channel: channel, limit: 1).first)
+                let notice = try JSONDecoder().decode(RenderedNotice.self, from: job.content)
+                #expect(notice.caseID == caseID)
+                #expect(notice.photo == nil && !notice.fax.photoAttached, "\(hostile.label): the photo is still in the notice")
+                #expect(notice.email.body.contains("ご本人の写真は、データに不備があるため添付していません。"), "\(hostile.label)")
+                #expect(notice.fax.paragraphs.contains("（ご本人の写真は、データに不備があるため掲載していません。）"), "\(hostile.label)")
+            }
+        }
+    }
 }

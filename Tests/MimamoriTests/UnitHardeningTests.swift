@@ -42,4 +42,17 @@ struct UnitHardeningTests {
             #expect(unit.contains(line), "\(line) missing from systemd/mimamorid.service")
         }
     }
+
+    @Test("no core dumps: LimitCORE=0 in [Service] (a core would hold the cases' personal data)")
+    func noCoreDumps() throws {
+        let unit = try String(contentsOfFile: Self.unitPath, encoding: .utf8)
+        var section = ""
+        var limits: [String] = []
+        for raw in unit.split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") { section = line }
+            if section == "[Service]", line.hasPrefix("LimitCORE=") { limits.append(line) }
+        }
+        #expect(limits == ["LimitCORE=0"], "[Service] has \(limits), wants exactly LimitCORE=0")
+    }
 }

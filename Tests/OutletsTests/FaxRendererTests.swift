@@ -136,10 +136,14 @@ import TestFixtures
         // A photo that cannot be printed is left out, with a line saying so; the notice goes.
         var ihdrBomb = Array(png.prefix(33))  // signature + IHDR declaring 60,000 × 60,000
         ihdrBomb.replaceSubrange(16..<24, with: [0, 0, 0xEA, 0x60, 0, 0, 0xEA, 0x60])
+        // 0xFFFFFFFF × 0xFFFFFFFF overflows Int: computed naively it traps (the daemon crash-looped on it).
+        var overflowBomb = ihdrBomb
+        overflowBomb.replaceSubrange(16..<24, with: [UInt8](repeating: 0xFF, count: 8))
         for (label, photo) in [
             ("not an image", FaxDocument.Photo(bytes: Data("not an image".utf8), mediaType: "image/jpeg")),
             ("GIF", FaxDocument.Photo(bytes: png, mediaType: "image/gif")),
             ("PNG declaring 3.6 billion pixels", FaxDocument.Photo(bytes: Data(ihdrBomb), mediaType: "image/png")),
+            ("PNG declaring 0xFFFFFFFF × 0xFFFFFFFF", FaxDocument.Photo(bytes: Data(overflowBomb), mediaType: "image/png")),
         ] {
             document.photo = photo
             let url = try write(try FaxRenderer().pdf(document))

@@ -6,7 +6,10 @@ multipart/form-data the parts decoded by Python's `email` package) before the an
 
 Answers: --statuses 503,429,… are used for the first requests in order, then --status (200).
 --body is the JSON answer, "{n}" replaced by the request number. --delay S waits before
-answering (timeouts). The chosen port is written to DIR/port when ready.
+answering (timeouts). DIR/hang (read at each request, written by the test at any time) lists
+values, one a line: a request with a multipart part whose text is one of them is stored and
+never answered (a FAX service that hangs on one number). The chosen port is written to
+DIR/port when ready.
 """
 import argparse, base64, email, email.policy, hashlib, json, os, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -65,6 +68,14 @@ def main():
             if ctype.startswith("multipart/form-data"):
                 record["parts"], record["defects"] = parts_of(ctype, body)
             write_atomic(os.path.join(args.dir, "%06d.json" % n), json.dumps(record).encode())
+            try:
+                with open(os.path.join(args.dir, "hang")) as f:
+                    hang = {line.strip() for line in f if line.strip()}
+            except OSError:
+                hang = set()
+            if hang and any(p.get("text") in hang for p in record.get("parts", [])):
+                while True:
+                    time.sleep(3600)
             if args.delay:
                 time.sleep(args.delay)
             answer = args.body.replace("{n}", str(n)).encode()

@@ -14,6 +14,12 @@ Recipients steer the answer to RCPT:
 every MAIL FROM for S seconds from the first MAIL FROM, then accepts again (a relay that starts
 requiring AUTH, a rotated password): DIR/refused counts the refusals.
 
+DIR/refuse (read at each RCPT, written by the test at any time) lists addresses, one a line:
+  ADDRESS            → 550 5.1.1 at RCPT
+  data ADDRESS       → 550 5.7.1 after DATA; the refused message is kept as NNNNNN.refused (JSON:
+                       its envelope and decoded headers), beside the accepted ones
+Remove the file (or a line) and those addresses are accepted again.
+
 Options: --tls CERT KEY enables STARTTLS (or, with --implicit-tls, TLS from the first byte); --require-tls refuses mail before STARTTLS;
 --auth USER:PASS requires AUTH (LOGIN/PLAIN, only over TLS when --tls is given);
 --discard keeps nothing (benchmarks); --port P listens on P (a restart after a kill keeps the
@@ -92,6 +98,19 @@ def main():
         }
 
     refusing = {"since": None, "count": 0}
+    def refusals():
+        rcpt, data = set(), set()
+        try:
+            with open(os.path.join(args.dir, "refuse")) as f:
+                for line in f:
+                    words = line.split()
+                    if len(words) == 1:
+                        rcpt.add(words[0].lower())
+                    elif len(words) == 2 and words[0] == "data":
+                        data.add(words[1].lower())
+        except OSError:
+            pass
+        return rcpt, data
 
     class Handler:
         async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -111,6 +130,8 @@ def main():
 
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             local = address.split("@")[0]
+            if address.lower() in refusals()[0]:
+                return "550 5.1.1 mailbox unavailable"
             if local.startswith("reject550-"):
                 return "550 5.1.1 mailbox unavailable"
             if local.startswith("defer451-"):
@@ -133,9 +154,21 @@ def main():
                 return "250 OK discarded"
             if envelope.rcpt_tos and all(r.split("@")[0].startswith("data554-") for r in envelope.rcpt_tos):
                 return "554 5.7.1 message content rejected"
+
+            raw = envelope.original_content
+            refused = refusals()[1]
+            if any(r.lower() in refused for r in envelope.rcpt_tos):
+                counter[0] += 1
+                info = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                        "tls": session.ssl is not None, "authenticated": bool(session.authenticated)}
+                try:
+                    info["decoded"] = decode(raw)
+                except Exception as e:
+                    info["decode_error"] = repr(e)
+                write_atomic(os.path.join(args.dir, "%06d.refused" % counter[0]), json.dumps(info, ensure_ascii=False).encode())
+                return "550 5.7.1 message refused"
             counter[0] += 1
             base = os.path.join(args.dir, "%06d" % counter[0])
-            raw = envelope.original_content
             info = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                     "tls": session.ssl is not None
                            or server.transport.get_extra_info("ssl_object") is not None,

@@ -53,6 +53,13 @@ public final class HTTPReceiver: Sendable {
 
     public func stop() { process.stop() }
 
+    /// From now on, a request with a multipart part whose text is one of `values` (a FAX number
+    /// as the service receives it) is stored and never answered.
+    public func hang(on values: [String]) throws {
+        try (values.joined(separator: "\n") + "\n").write(
+            to: process.directory.appendingPathComponent("hang"), atomically: true, encoding: .utf8)
+    }
+
     public func requests() throws -> [Request] {
         try process.files(withExtension: "json").map {
             try JSONDecoder().decode(Request.self, from: Data(contentsOf: $0))

@@ -105,6 +105,25 @@ public final class SMTPServer: Sendable {
         }
     }
 
+    /// Refuses these addresses with 550 from now on: at RCPT, or (`afterData`) after the message
+    /// was sent, keeping it in `refused()`. An empty list accepts everyone again.
+    public func refuse(_ addresses: [String], afterData: [String] = []) throws {
+        let file = process.directory.appendingPathComponent("refuse")
+        let lines = addresses + afterData.map { "data \($0)" }
+        if lines.isEmpty {
+            try? FileManager.default.removeItem(at: file)
+        } else {
+            try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Messages refused after DATA (see `refuse`), in arrival order.
+    public func refused() throws -> [Received] {
+        try process.files(withExtension: "refused").map { url in
+            try JSONDecoder().decode(Received.self, from: Data(contentsOf: url))
+        }
+    }
+
     /// Kills the server (SIGKILL: sessions cut mid-command, the port refuses connections) and
     /// keeps what it stored; `restart()` brings it back.
     public func crash() { process.crash() }

@@ -9,13 +9,21 @@ public struct FaxDelivery: Sendable, Hashable {
     /// and the only thing logged about it (ids only, never personal data).
     public var idempotencyKey: String
     public var date: Date
+    /// How many times staff resent this delivery after it failed (`mimamori resend`).
+    public var resends: Int
 
-    public init(number: String, document: FaxDocument, idempotencyKey: String, date: Date) {
+    public init(number: String, document: FaxDocument, idempotencyKey: String, date: Date, resends: Int = 0) {
         self.number = number
         self.document = document
         self.idempotencyKey = idempotencyKey
         self.date = date
+        self.resends = resends
     }
+
+    /// The HTTP API's `Idempotency-Key`: the delivery's key, and after a resend its generation.
+    /// A service that stores its answer per key would otherwise replay the old failure to every
+    /// resend; retries within one generation keep one key, so they are still deduplicated.
+    public var apiIdempotencyKey: String { resends == 0 ? idempotencyKey : "\(idempotencyKey).r\(resends)" }
 }
 
 /// What the FAX service told us it accepted.

@@ -20,7 +20,7 @@ extension FaxOutlet {
         let number = try api.numberFormat.format(delivery.number)
         let request = HTTPClient.Request(
             url: api.url,
-            headers: ["Authorization: Bearer \(api.token)", "Idempotency-Key: \(delivery.idempotencyKey)",
+            headers: ["Authorization: Bearer \(api.token)", "Idempotency-Key: \(delivery.apiIdempotencyKey)",
                       "Accept: application/json"],
             body: .multipart([
                 .init(name: api.numberField, bytes: Array(number.utf8)),

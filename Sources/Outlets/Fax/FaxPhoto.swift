@@ -21,7 +21,7 @@ final class FaxPhoto {
         switch photo.mediaType.lowercased() {
         case "image/png":
             guard let size = Self.pngSize(bytes) else { throw .invalidInput("photo is not a readable PNG") }
-            guard size.width * size.height <= Self.maxPixels else { throw .invalidInput("photo is too large") }
+            guard Self.withinPixelLimit(size) else { throw .invalidInput("photo is too large") }
             let source = ByteSource(bytes)
             let surface = withExtendedLifetime(source) {
                 cairo_image_surface_create_from_png_stream(
@@ -36,7 +36,7 @@ final class FaxPhoto {
             height = Double(cairo_image_surface_get_height(surface))
         case "image/jpeg", "image/jpg":
             guard let size = Self.jpegSize(bytes) else { throw .invalidInput("photo is not a readable JPEG") }
-            guard size.width * size.height <= Self.maxPixels else { throw .invalidInput("photo is too large") }
+            guard Self.withinPixelLimit(size) else { throw .invalidInput("photo is too large") }
             guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(size.width), Int32(size.height)),
                 cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
             else { throw .invalidInput("photo is too large") }
@@ -60,6 +60,13 @@ final class FaxPhoto {
     }
 
     deinit { cairo_surface_destroy(surface) }
+
+    /// Width × height without overflow: a header may declare 0xFFFFFFFF × 0xFFFFFFFF, and a trap
+    /// here, after the event was acked, would crash the daemon at every restart.
+    static func withinPixelLimit(_ size: (width: Int, height: Int)) -> Bool {
+        let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
+        return !overflow && pixels <= maxPixels
+    }
 
     /// Width and height from the PNG signature and IHDR, before anything is decoded.
     static func pngSize(_ b: [UInt8]) -> (width: Int, height: Int)? {
