@@ -6,8 +6,16 @@ import MimamoriCore
 extension Dispatcher {
     /// Raises an alarm and, once it is handed over, tells the ledger it is no longer owed.
     /// Returns whether it was handed over.
+    ///
+    /// An alarm in hand elsewhere (the attempt that owes it holds it from before its commit until
+    /// `markAlarmed`) is left to that holder, so the owed-alarm pass never raises it twice.
+    /// `inHand`: the caller holds it already.
     @discardableResult
-    func raiseAndMark(_ alarm: DeliveryAlarm) async -> Bool {
+    func raiseAndMark(_ alarm: DeliveryAlarm, inHand: Bool = false) async -> Bool {
+        if !inHand {
+            guard alarmsInHand.withLock({ $0.insert(alarm.deliveryID).inserted }) else { return true }
+        }
+        defer { if !inHand { _ = alarmsInHand.withLock { $0.remove(alarm.deliveryID) } } }
         guard await self.alarm.raise(alarm) else { return false }
         do throws(LedgerError) {
             try await ledger.markAlarmed(alarm.deliveryID, at: clock.now())

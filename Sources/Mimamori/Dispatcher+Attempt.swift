@@ -85,6 +85,11 @@ extension Dispatcher {
             if let gate { gateChange = pass(failure, to: gate, channel: job.channel) }
         }
 
+        // The alarm this outcome owes is in hand from before its commit: the owed-alarm pass,
+        // reading the ledger meanwhile, leaves it to this attempt.
+        let reserved = alarm != nil && alarmsInHand.withLock { $0.insert(job.id).inserted }
+        defer { if reserved { _ = alarmsInHand.withLock { $0.remove(job.id) } } }
+
         // Record; a busy or full disk may clear, so try a few times. If it never records, the
         // delivery stays `sending` and is resumed at the next start (sent again: at least once).
         var recorded = false
@@ -135,11 +140,11 @@ extension Dispatcher {
             noticeAlarm.operatorHint =
                 "the server refused the notice itself, whoever it goes to: every delivery of it on \(job.channel.rawValue) fails with this one (\(others) still planned failed at once). "
                 + noticeAlarm.operatorHint
-            await raiseAndMark(noticeAlarm)
+            await raiseAndMark(noticeAlarm, inHand: reserved)
         }
         // After the final state is recorded; the ledger owes the alarm until it is handed over
         // (a crash in between, or a refused alarm mail: `raiseOwedAlarms` sends it later).
-        if let alarm { await raiseAndMark(alarm) }
+        if let alarm { await raiseAndMark(alarm, inHand: reserved) }
     }
 
     /// Fails the notice's other planned deliveries on the channel with `error` (covered by the

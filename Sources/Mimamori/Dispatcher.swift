@@ -32,6 +32,8 @@ public final class Dispatcher: Service, Sendable {
     /// Pause alarms not yet handed over (the relay that paused the email channel refuses its
     /// own alarm): in memory, raised again when a channel resumes and every `alarmRetryInterval`.
     let owedChannelAlarms = Mutex<[ChannelAlarm]>([])
+    /// Delivery alarms being raised right now (see `raiseAndMark`).
+    let alarmsInHand = Mutex<Set<DeliveryID>>([])
     let stopping = Atomic<Bool>(false)
     let meters = DispatcherMeters()
     /// `retry:` of the settings in force: a reload replaces it, the next outcome uses it.
