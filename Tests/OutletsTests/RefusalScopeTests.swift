@@ -43,6 +43,7 @@ import TestFixtures
         .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 554, text: "Weird server reply", uploaded: true, scope: .message, stage: .endOfData, retriable: false, smtp: 554),
         .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 552, text: "", uploaded: true, scope: .message, stage: .endOfData, retriable: false, smtp: 552),
         .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 451, text: "Weird server reply", uploaded: true, scope: .recipient, stage: .endOfData, retriable: true, smtp: 451),
+        .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 550, text: "Weird server reply", uploaded: true, scope: .recipient, stage: .endOfData, retriable: false, smtp: 550),
         // No decisive reply: libcurl's code decides.
         .init(code: CURLE_COULDNT_CONNECT, reply: 0, text: "Failed to connect to 127.0.0.1 port 25 after 0 ms: Couldn't connect to server", scope: .channel, stage: nil, retriable: true, smtp: nil),
         .init(code: CURLE_OPERATION_TIMEDOUT, reply: 0, text: "server response timeout", scope: .recipient, stage: nil, retriable: true, smtp: nil),

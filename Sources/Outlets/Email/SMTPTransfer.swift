@@ -55,7 +55,8 @@ enum SMTPTransfer {
     ///
     /// - RCPT TO: this recipient. 5xx permanent, 4xx transient (as the server says).
     /// - end of DATA (libcurl reports a reply other than 250 after the upload as a weird reply):
-    ///   the message. 552/554 permanent for every recipient of the same notice, 4xx transient.
+    ///   552/554 judge the message: permanent for every recipient of the same notice; another 5xx
+    ///   there concerns this recipient; 4xx is transient.
     /// - greeting, EHLO, STARTTLS, AUTH, MAIL FROM, DATA, and 421 anywhere: the channel. Every
     ///   delivery would get the same answer (a rotated password, a relay that now requires AUTH,
     ///   a refused sender), so it is retriable and the dispatcher pauses the channel rather than
@@ -93,12 +94,21 @@ enum SMTPTransfer {
                     code: .deferred, isRetriable: true, message: "SMTP server deferred the recipient",
                     operatorHint: "the server asked to retry later; nothing to do unless it persists",
                     smtpReplyCode: replyCode, curlCode: curl, scope: .recipient, smtpStage: step)
+        case .endOfData where replyCode == 552 || replyCode == 554:
+            // 552 (too large) and 554 (refused content) judge the message, which every
+            // recipient of the notice shares.
+            return OutletError(
+                code: .rejected, isRetriable: false, message: "SMTP server refused the message at the end of DATA",
+                operatorHint: "the relay refused the notice itself (size, content filter); check the relay's log and email.smtp",
+                smtpReplyCode: replyCode, curlCode: curl, scope: .message, smtpStage: step)
         case .endOfData:
+            // Another 5xx after the upload (550 mailbox unavailable from a relay that checks
+            // recipients late) is about this recipient; 4xx asks to come back later.
             return permanent
                 ? OutletError(
-                    code: .rejected, isRetriable: false, message: "SMTP server refused the message at the end of DATA",
-                    operatorHint: "the relay refused the notice itself (size, content filter); check the relay's log and email.smtp",
-                    smtpReplyCode: replyCode, curlCode: curl, scope: .message, smtpStage: step)
+                    code: .rejected, isRetriable: false, message: "SMTP server refused the recipient at the end of DATA",
+                    operatorHint: "the relay refused this recipient after the message; check the directory entry",
+                    smtpReplyCode: replyCode, curlCode: curl, scope: .recipient, smtpStage: step)
                 : OutletError(
                     code: .deferred, isRetriable: true, message: "SMTP server deferred the message",
                     operatorHint: "the server asked to retry later; nothing to do unless it persists",
