@@ -83,18 +83,7 @@ struct DaemonResendTests {
 extension DaemonRig {
     /// `mimamori ARGS --config …` whatever its exit status: the status, stdout and stderr.
     func cliStatus(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try DaemonProcess.binary("mimamori"))
-        process.arguments = arguments + ["--config", folder.settingsPath]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try runProcess(try DaemonProcess.binary("mimamori"), arguments + ["--config", folder.settingsPath])
     }
 
     /// Waits until the recipient's alert is delivered (the daemon found the resend by itself).

@@ -107,6 +107,15 @@ final class DaemonRig: Sendable {
 
 /// Runs a tool to its end and returns its stdout; fails with its stderr when it exits non-zero.
 func runTool(_ path: String, _ arguments: [String]) throws -> String {
+    let run = try runProcess(path, arguments)
+    guard run.status == 0 else {
+        throw FixtureError("\(path) \(arguments.joined(separator: " ")) exited \(run.status): \(run.stderr)")
+    }
+    return run.stdout
+}
+
+/// Runs a tool to its end: its exit status and what it printed.
+func runProcess(_ path: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
     guard FileManager.default.isExecutableFile(atPath: path) else { throw FixtureError("\(path) is missing") }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
@@ -120,10 +129,7 @@ func runTool(_ path: String, _ arguments: [String]) throws -> String {
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw FixtureError("\(path) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: stderr, as: UTF8.self))")
-    }
-    return String(decoding: stdout, as: UTF8.self)
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
 }
 
 /// Runs `body` with a fresh rig and always tears it down.
