@@ -88,6 +88,7 @@ struct DaemonHostileCorpusTests {
             var deadReasons: [String: String] = [:]
             var dropped: [String: Int] = [:]
             var keptBodies = 0
+            var keptReasons: [String: Int] = [:]
             for delivery in dead {
                 let id = delivery.messageID ?? "-"
                 #expect(deadReasons[id] == nil, "\(id) dead-lettered twice")
@@ -96,7 +97,8 @@ struct DaemonHostileCorpusTests {
                 // Unsigned, forged and oversized bodies are not kept: headers, size and SHA-256.
                 let reason = deadReasons[id] ?? "-"
                 if DeadLetterBody.isKept(reason: reason) {
-                    #expect(!delivery.body.isEmpty || delivery.headers[DeadLetterBody.sizeHeader] == nil, "\(id) (\(reason)): body lost")
+                    #expect(delivery.body == bodies[id] && delivery.headers[DeadLetterBody.sizeHeader] == nil, "\(id) (\(reason)): body not kept as published")
+                    keptReasons[reason, default: 0] += 1
                 } else {
                     keptBodies += delivery.body.isEmpty ? 0 : 1
                     #expect(delivery.body.isEmpty, "\(id) (\(reason)): a \(delivery.body.count)-byte body was kept")
@@ -113,6 +115,8 @@ struct DaemonHostileCorpusTests {
             for reason in ["signature.missing", "signature.invalid", "signature.malformed", "body.oversized"] {
                 #expect(dropped[reason, default: 0] > 0, "no \(reason) case in the corpus reached the dead queue without its body: \(dropped)")
             }
+            #expect(keptReasons["signature.unknown-key", default: 0] > 0, "no signature.unknown-key case kept its body: \(keptReasons)")
+            print("hostile-input | mimamorid | dead letters with their body: \(keptReasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
             print("hostile-input | mimamorid | dead letters without their body: \(dropped.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
             for (msg, outcome) in rejected {
                 guard case .rejected(let reason) = outcome else { continue }
