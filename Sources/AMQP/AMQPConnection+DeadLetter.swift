@@ -19,7 +19,7 @@ extension AMQPConnection {
 
     /// - Parameters:
     ///   - reason: short, without personal data (it is a header operators read and logs show).
-    ///   - exchange: the dead-letter exchange (design 3.2: `mimamori.dead-letters`).
+    ///   - exchange: the dead-letter exchange (`mimamori.dead-letters`, a topic exchange bound per town).
     public func deadLetter(
         _ delivery: AMQPDelivery, reason: String, exchange: String = AMQPTopology.deadLettersExchange,
         copy: DeadLetterCopy = .whole
