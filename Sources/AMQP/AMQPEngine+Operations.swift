@@ -168,6 +168,17 @@ extension AMQPEngine {
                     amqp_get_rpc_reply(session.state), "binding \(binding.queue) to \(binding.exchange) (\(binding.routingKey))",
                     channel: AMQPSession.rpcChannel)
             }
+            for binding in topology.exchangeBindings {
+                let storage = AMQPTableStorage([:])
+                try ensureRPCChannel(session)
+                _ = amqp_exchange_bind(
+                    session.state, AMQPSession.rpcChannel, storage.bytes(binding.destination), storage.bytes(binding.source),
+                    storage.bytes(binding.routingKey), amqp_empty_table)
+                try session.check(
+                    amqp_get_rpc_reply(session.state),
+                    "binding exchange \(binding.destination) to \(binding.source) (\(binding.routingKey))",
+                    channel: AMQPSession.rpcChannel)
+            }
         }
         if !topologies.contains(topology) { topologies.append(topology) }
     }

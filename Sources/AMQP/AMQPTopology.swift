@@ -51,9 +51,24 @@ public struct AMQPTopology: Sendable, Equatable {
         }
     }
 
+    /// An exchange-to-exchange binding (a RabbitMQ extension): what reaches `source` with a
+    /// matching key is routed on by `destination` as if published there.
+    public struct ExchangeBinding: Sendable, Equatable {
+        public var destination: String
+        public var source: String
+        public var routingKey: String
+
+        public init(destination: String, source: String, routingKey: String) {
+            self.destination = destination
+            self.source = source
+            self.routingKey = routingKey
+        }
+    }
+
     public var exchanges: [Exchange]
     public var queues: [Queue]
     public var bindings: [Binding]
+    public var exchangeBindings: [ExchangeBinding]
     /// Only check that everything exists with these settings (passive declare); for brokers
     /// whose topology comes from `deploy/rabbitmq/definitions.json` and whose user may not
     /// configure. A passive check cannot compare arguments, only existence.
@@ -61,26 +76,35 @@ public struct AMQPTopology: Sendable, Equatable {
 
     public init(
         exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = [],
-        passive: Bool = false
+        exchangeBindings: [ExchangeBinding] = [], passive: Bool = false
     ) {
         self.exchanges = exchanges
         self.queues = queues
         self.bindings = bindings
+        self.exchangeBindings = exchangeBindings
         self.passive = passive
     }
 }
 
 extension AMQPTopology {
     public static let casesExchange = "mimamori.cases"
+    /// The case queue's `x-dead-letter-exchange`, where the broker itself dead-letters (delivery
+    /// limit, a copy the daemon could not publish). A fanout since the first release, and a
+    /// live queue's argument cannot change: it only forwards to `deadLettersExchange` now.
     public static let deadExchange = "mimamori.dead"
+    /// Topic exchange of the dead letters: each town's dead queue is bound to `case.<town>.#`,
+    /// so towns sharing a vhost never receive each other's rejects.
+    public static let deadLettersExchange = "mimamori.dead-letters"
     public static let statusExchange = "mimamori.status"
 
     public static func casesQueue(municipality: String) -> String { "mimamori.\(municipality).cases" }
     public static func deadQueue(municipality: String) -> String { "mimamori.\(municipality).dead" }
 
     /// Design 3.2: cases arrive on a topic exchange into a quorum queue per municipality; every
-    /// rejected message goes through the `mimamori.dead` fanout to the municipality's dead queue;
-    /// the daemon reports progress on `mimamori.status`.
+    /// rejected message reaches the municipality's dead queue through `mimamori.dead-letters`
+    /// (routed by the case's own key); the daemon reports progress on `mimamori.status`. The
+    /// dead queue's TTL and length are a broker policy (`deploy/rabbitmq/`), not arguments, so
+    /// they can change on a live broker.
     /// - Parameters:
     ///   - deliveryLimit: redeliveries before RabbitMQ dead-letters a message by itself (a
     ///     message that crashes the daemon every time must not loop forever).
@@ -92,6 +116,7 @@ extension AMQPTopology {
         return AMQPTopology(
             exchanges: [
                 Exchange(name: casesExchange, kind: .topic),
+                Exchange(name: deadLettersExchange, kind: .topic),
                 Exchange(name: deadExchange, kind: .fanout),
                 Exchange(name: statusExchange, kind: .topic),
             ],
@@ -108,7 +133,10 @@ extension AMQPTopology {
             ],
             bindings: [
                 Binding(queue: cases, exchange: casesExchange, routingKey: "case.\(municipality).*"),
-                Binding(queue: dead, exchange: deadExchange, routingKey: ""),
+                Binding(queue: dead, exchange: deadLettersExchange, routingKey: "case.\(municipality).#"),
+            ],
+            exchangeBindings: [
+                ExchangeBinding(destination: deadLettersExchange, source: deadExchange, routingKey: "")
             ],
             passive: passive)
     }

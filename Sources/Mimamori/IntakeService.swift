@@ -142,8 +142,14 @@ public final class IntakeService: Service, Sendable {
                     "intake.ignored",
                     metadata: .keys([.case: .string(caseID?.rawValue ?? "-"), .reason: .string(reason), .msg: .string(delivery.messageID ?? "-")]))
             case .rejected(let caseID, let reason):
-                if case .rejected(let error) = try await connection.deadLetterOrReject(delivery, reason: reason) {
-                    deadLetterFailed(delivery, caseID: caseID, reason: reason, error: error)
+                switch try await connection.deadLetterOrReject(
+                    delivery, reason: reason, copy: DeadLetterBody.copy(reason: reason, body: delivery.body))
+                {
+                case .republished: break
+                case .rejected(let error):
+                    deadLetterFailed(delivery, caseID: caseID, reason: reason, error: error, state: "rejected")
+                case .dropped(let error):
+                    deadLetterFailed(delivery, caseID: caseID, reason: reason, error: error, state: "dropped")
                 }
                 metrics.intake(result: "rejected")
                 logger.warning(
@@ -158,14 +164,15 @@ public final class IntakeService: Service, Sendable {
     }
 
     /// The dead-letter copy was refused (dead queue full, unbound, broker alarm): the message was
-    /// rejected without requeue instead, so intake goes on.
-    private func deadLetterFailed(_ delivery: AMQPDelivery, caseID: CaseID?, reason: String, error: AMQPError) {
+    /// rejected without requeue instead (`state=rejected`), or for a reason whose body is not
+    /// kept, acked (`state=dropped`), so intake goes on.
+    private func deadLetterFailed(_ delivery: AMQPDelivery, caseID: CaseID?, reason: String, error: AMQPError, state: String) {
         metrics.intakeDeadLetterFailed()
         logger.error(
             "intake.dead-letter-failed",
             metadata: .keys([
                 .case: .string(caseID?.rawValue ?? "-"), .msg: .string(delivery.messageID ?? "-"), .reason: .string(reason),
-                .code: "\(error.code)",
+                .code: "\(error.code)", .state: .string(state),
             ]))
     }
 }

@@ -211,11 +211,20 @@ struct SettingsReader {
             if Addresses.normalisedEmail(v) == nil { problem("operator.alarm-email", "not an email address") }
             c.operator.alarmEmail = v
         }
-        if let m = mapping(map["metrics"], "metrics", allowed: ["listen"]), let v = string(m["listen"], "metrics.listen") {
-            if let port = v.split(separator: ":").last.flatMap({ Int($0) }), (1...65535).contains(port), v.contains(":") {
-                c.metrics.listen = v
-            } else {
-                problem("metrics.listen", "must be host:port, e.g. 127.0.0.1:9464")
+        if let m = mapping(map["metrics"], "metrics", allowed: ["listen", "allow-remote"]) {
+            if let v = bool(m["allow-remote"], "metrics.allow-remote") { c.metrics.allowRemote = v }
+            if let v = string(m["listen"], "metrics.listen") {
+                if let port = v.split(separator: ":").last.flatMap({ Int($0) }), (1...65535).contains(port), v.contains(":") {
+                    c.metrics.listen = v
+                } else {
+                    problem("metrics.listen", "must be host:port, e.g. 127.0.0.1:9464")
+                }
+            }
+            let host = String(c.metrics.listen[..<(c.metrics.listen.lastIndex(of: ":") ?? c.metrics.listen.endIndex)])
+            if !c.metrics.allowRemote && !Configuration.Metrics.isLoopback(host: host) {
+                problem(
+                    "metrics.listen",
+                    "\(host) is not a loopback address: /metrics and /healthz would answer the network; use 127.0.0.1, or set metrics.allow-remote: true (and a firewall) on purpose")
             }
         }
         return c

@@ -139,7 +139,17 @@ public struct Configuration: Sendable, Hashable {
 
     public struct Metrics: Sendable, Hashable {
         public var listen = "127.0.0.1:9464"
+        /// `/metrics` and `/healthz` answer anyone who can reach the port: beyond loopback only
+        /// when the operator says so (`metrics.allow-remote: true`).
+        public var allowRemote = false
         public init() {}
+
+        /// Whether `host` (of `listen`) is this machine only.
+        public static func isLoopback(host: String) -> Bool {
+            if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+            let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+            return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        }
     }
 
     public init(municipality: String, town: Town, email: Email) {

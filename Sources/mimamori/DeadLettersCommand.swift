@@ -59,40 +59,60 @@ struct DeadLettersCommand: AsyncParsableCommand {
         // when the connection closes), so the consumer may hold all of them at once.
         configuration.prefetch = UInt16(clamping: count)
         let consumer = try await AMQPConnection.connect(configuration, logger: logger)
+        var notReplayed = 0
         do {
-            let (seen, chosen, replayed) = try await walk(consumer, queue: queue, municipality: municipality, count: min(count, Int(UInt16.max)))
+            let (seen, chosen, replayed, refused) = try await walk(
+                consumer, queue: queue, municipality: municipality, count: min(count, Int(UInt16.max)))
             await consumer.close()
             var summary = "\(queue): \(seen) dead-lettered"
             if !reason.isEmpty { summary += ", \(chosen) with reason \(reason.joined(separator: " or "))" }
             if replay { summary += ", \(replayed) replayed to \(AMQPTopology.casesExchange)" }
+            if refused > 0 { summary += ", \(refused) not replayable (body not kept)" }
             print(summary)
             if replay && replayed > 0 {
                 print("the daemon checks them again (signature, schema, case state): see event=intake.rejected or event=case.* in its journal")
             }
+            notReplayed = refused
         } catch {
             await consumer.close()
             throw error
         }
+        if notReplayed > 0 {
+            throw ValidationError(
+                "\(notReplayed) dead letters were not replayed: only their headers, size and SHA-256 were kept (unsigned, forged or oversized); the publisher must send them again")
+        }
     }
 
-    /// Returns how many messages it saw, how many matched `--reason`, how many it replayed.
-    private func walk(_ connection: AMQPConnection, queue: String, municipality: String, count: Int) async throws -> (Int, Int, Int) {
+    /// Returns how many messages it saw, how many matched `--reason`, how many it replayed, how
+    /// many it could not replay (their body was not kept).
+    private func walk(_ connection: AMQPConnection, queue: String, municipality: String, count: Int) async throws -> (Int, Int, Int, Int) {
         let deliveries = try await connection.consume(queue: queue)
         let seconds = wait
         let reasons = reason
         let replaying = replay
-        return try await withThrowingTaskGroup(of: (Int, Int, Int)?.self) { group in
+        return try await withThrowingTaskGroup(of: (Int, Int, Int, Int)?.self) { group in
             group.addTask {
                 var listed = 0
                 var matched = 0
                 var replayed = 0
+                var refused = 0
                 for try await delivery in deliveries {
                     listed += 1
                     let why = delivery.headers[AMQPConnection.reasonHeader]?.stringValue ?? "-"
                     let chosen = reasons.isEmpty || reasons.contains { why.hasPrefix($0) }
+                    let dropped = DeadLetterBody.wasDropped(headers: delivery.headers, body: delivery.body)
                     var line = "\(listed)\treason=\(why)\tcase=\(CaseIntake.peekCaseID(delivery.body)?.rawValue ?? "-")"
-                    line += "\tmsg=\(delivery.messageID ?? "-")\tbytes=\(delivery.body.count)"
-                    if replaying && chosen {
+                    let size = dropped ? delivery.headers[DeadLetterBody.sizeHeader]?.intValue ?? 0 : Int64(delivery.body.count)
+                    line += "\tmsg=\(delivery.messageID ?? "-")\tbytes=\(size)"
+                    if dropped {
+                        line += "\tsha256=\(delivery.headers[DeadLetterBody.sha256Header]?.stringValue ?? "-")\tbody=not-kept"
+                    }
+                    if replaying && chosen && dropped {
+                        // Only the headers were kept (unsigned, forged, oversized…): there is
+                        // nothing to send again. It stays in the queue until its TTL.
+                        refused += 1
+                        line += "\tnot replayed: its body was not kept (reason \(why)); the publisher must send it again"
+                    } else if replaying && chosen {
                         try await Self.republish(delivery, connection: connection, municipality: municipality)
                         replayed += 1
                         line += "\treplayed"
@@ -103,7 +123,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
                     }
                     if listed == count { break }
                 }
-                return (listed, matched, replayed)
+                return (listed, matched, replayed, refused)
             }
             group.addTask {
                 // The count came from the queue's statistics; if another consumer took some,

@@ -28,7 +28,7 @@ extension AMQPBrokerTests {
                 #expect(deadLettered.headers["x-seq"] == 7)
                 #expect(deadLettered.body == Array("not json".utf8))
                 #expect(deadLettered.messageID == "case-1")
-                #expect(deadLettered.exchange == AMQPTopology.deadExchange)
+                #expect(deadLettered.exchange == AMQPTopology.deadLettersExchange)
                 // The original was acked: nothing left in the cases queue, and acking again is refused.
                 #expect(try await connection.messageCount(queue: cases) == 0)
                 let again = await #expect(throws: AMQPError.self) { try await connection.ack(original) }

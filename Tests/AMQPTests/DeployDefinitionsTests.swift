@@ -18,6 +18,55 @@ struct DeployDefinitionsTests {
         var permissions: [Permission]
     }
 
+    /// The topology part of the file, as RabbitMQ's definitions name it.
+    struct Topology: Decodable {
+        struct Exchange: Decodable { var name: String; var type: String }
+        struct Queue: Decodable { var name: String }
+        struct Binding: Decodable {
+            var source: String
+            var destination: String
+            var destination_type: String
+            var routing_key: String
+        }
+        struct Policy: Decodable {
+            var name: String
+            var pattern: String
+            var definition: [String: JSONScalar]
+        }
+        var exchanges: [Exchange]
+        var queues: [Queue]
+        var bindings: [Binding]
+        var policies: [Policy]
+    }
+    enum JSONScalar: Decodable, Equatable {
+        case number(Int), text(String)
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let n = try? container.decode(Int.self) { self = .number(n) } else { self = .text(try container.decode(String.self)) }
+        }
+    }
+
+    @Test("definitions.json holds the daemon's topology: exchanges, bindings, and the dead queue's policy")
+    func topologyMatches() throws {
+        let file = try JSONDecoder().decode(Topology.self, from: Data(contentsOf: URL(fileURLWithPath: Self.definitionsPath)))
+        let topology = AMQPTopology.mimamori(municipality: "kimino")
+        #expect(
+            Set(file.exchanges.map { "\($0.name) \($0.type)" }) == Set(topology.exchanges.map { "\($0.name) \($0.kind.rawValue)" }))
+        #expect(Set(file.queues.map(\.name)) == Set(topology.queues.map(\.name)))
+        let bindings = Set(file.bindings.map { "\($0.source) \($0.destination_type) \($0.destination) \($0.routing_key)" })
+        let expected = Set(
+            topology.bindings.map { "\($0.exchange) queue \($0.queue) \($0.routingKey)" }
+                + topology.exchangeBindings.map { "\($0.source) exchange \($0.destination) \($0.routingKey)" })
+        #expect(bindings == expected)
+        let policy = try #require(file.policies.first { $0.name == "mimamori-dead-letters" })
+        let pattern = try Regex(policy.pattern)
+        #expect(AMQPTopology.deadQueue(municipality: "kimino").wholeMatch(of: pattern) != nil)
+        #expect(AMQPTopology.casesQueue(municipality: "kimino").wholeMatch(of: pattern) == nil, "the policy must not touch the case queue")
+        // The default retention (30d) and a length limit.
+        #expect(policy.definition["message-ttl"] == .number(30 * 86_400_000))
+        #expect(policy.definition["max-length"] != nil)
+    }
+
     static let definitionsPath = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("deploy/rabbitmq/definitions.json").path
@@ -150,9 +199,14 @@ struct DeployDefinitionsTests {
         #expect(delivery.userID == fixture.publisher)
         try await connection.ack(delivery)
         try await connection.publish(exchange: AMQPTopology.statusExchange, routingKey: "status.kimino.x", body: [1], mandatory: false)
-        try await connection.publish(exchange: AMQPTopology.deadExchange, routingKey: "case.kimino.opened", body: [1])
+        try await connection.publish(exchange: AMQPTopology.deadLettersExchange, routingKey: "case.kimino.opened", body: [1])
         await connection.close()
 
+        await Self.expectRefused("daemon writing the old fanout (the broker alone dead-letters through it)") {
+            let c = try await daemon.open()
+            defer { Task { await c.close() } }
+            try await c.publish(exchange: AMQPTopology.deadExchange, routingKey: "case.kimino.opened", body: [1])
+        }
         await Self.expectRefused("daemon publishing a case (only the police side may)") {
             let c = try await daemon.open()
             defer { Task { await c.close() } }

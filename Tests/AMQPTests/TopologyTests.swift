@@ -39,7 +39,8 @@ extension AMQPBrokerTests {
                 let bindings = try await broker.ctl(
                     "list_bindings", "-p", broker.virtualHost, "source_name", "destination_name", "routing_key")
                 #expect(bindings.contains("mimamori.cases\t\(cases)\tcase.\(town).*"))
-                #expect(bindings.contains("mimamori.dead\t\(dead)\t"))
+                #expect(bindings.contains("mimamori.dead-letters\t\(dead)\tcase.\(town).#"))
+                #expect(bindings.contains("mimamori.dead\tmimamori.dead-letters\t"))
 
                 // Other arguments for the same queue: refused, and only the RPC channel pays.
                 let other = await #expect(throws: AMQPError.self) {

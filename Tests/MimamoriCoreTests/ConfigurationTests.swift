@@ -72,6 +72,31 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("metrics.listen beyond loopback only with metrics.allow-remote: true", arguments: [
+        ("127.0.0.1:9464", nil, true), ("127.0.0.2:9464", nil, true), ("localhost:9464", nil, true),
+        ("0.0.0.0:9464", nil, false), ("192.168.10.5:9464", "false", false), ("1270.0.0.1:9464", nil, false),
+        ("0.0.0.0:9464", "true", true),
+    ] as [(String, String?, Bool)])
+    func metricsListenStaysLocal(listen: String, allowRemote: String?, accepted: Bool) {
+        let metrics = "metrics: { listen: \"\(listen)\"\(allowRemote.map { ", allow-remote: \($0)" } ?? "") }"
+        let yaml = """
+            municipality: kimino
+            town: { name: 紀美野町, department: 保健福祉課, phone: 073-489-9960 }
+            email: { from: sos@town.example.jp }
+            fax: { gateway: "{number}@fax.example.jp" }
+            \(metrics)
+            """
+        do {
+            let c = try Configuration.parse(yaml: yaml)
+            #expect(accepted, "\(listen) was accepted")
+            #expect(c.metrics.listen == listen && c.metrics.allowRemote == (allowRemote == "true"))
+        } catch {
+            #expect(!accepted, "\(listen): \(error)")
+            #expect(error.problems.map(\.path) == ["metrics.listen"])
+            #expect(error.description.contains("metrics.allow-remote: true"))
+        }
+    }
+
     @Test func missingRequiredSections() {
         #expect(throws: ConfigurationError.self) { try Configuration.parse(yaml: "municipality: kimino") }
         do {

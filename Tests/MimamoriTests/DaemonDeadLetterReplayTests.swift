@@ -32,6 +32,8 @@ struct DaemonDeadLetterReplayTests {
             let listing = try rig.cli(["dead-letters", "--broker", rig.broker.url])
             #expect(listing.contains("reason=signature.unknown-key") && listing.contains("case=\(sample.caseID)"), "\(listing)")
             #expect(listing.contains("reason=body.not-json") && listing.contains("msg=garbage-1"), "\(listing)")
+            // Its body was not kept: the listing gives its size and digest instead.
+            #expect(listing.contains("bytes=8\tsha256=\(DeadLetterBody.sha256(Array("not json".utf8)))\tbody=not-kept"), "\(listing)")
             #expect(listing.contains("2 dead-lettered"), "\(listing)")
             print("e2e figure: mimamori dead-letters\n\(listing)")
             for secret in DaemonCase.Person.all { #expect(!listing.contains(secret), "personal data in the listing") }
@@ -56,6 +58,17 @@ struct DaemonDeadLetterReplayTests {
             #expect(tally.recipients(of: "alert") == Set(cooperators.map(\.envelopeRecipient)))
             // The garbage stays for a person to look at.
             try await waitUntil("only the garbage is left in the dead-letter queue", daemon: daemon) {
+                try await rig.publisher.connection.messageCount(queue: rig.folder.deadQueue) == 1
+            }
+            // The garbage was kept without its body: replaying it is refused, saying why, and
+            // it stays where it is.
+            do {
+                let output = try rig.cli(["dead-letters", "--broker", rig.broker.url, "--replay", "--reason", "body.not-json"])
+                Issue.record("replaying a dead letter without its body succeeded: \(output)")
+            } catch let error as FixtureError {
+                #expect("\(error)".contains("were not replayed") && "\(error)".contains("publisher must send them again"), "\(error)")
+            }
+            try await waitUntil("the body-less dead letter is back in the queue", daemon: daemon) {
                 try await rig.publisher.connection.messageCount(queue: rig.folder.deadQueue) == 1
             }
             #expect(daemon.exitStatus == nil)

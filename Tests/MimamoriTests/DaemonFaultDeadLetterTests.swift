@@ -9,7 +9,8 @@ import TestFixtures
 
 /// Fault: the dead-letter queue refuses what the daemon dead-letters (full, with
 /// `overflow: reject-publish`): the broker nacks each copy. Each bad message must still leave the
-/// case queue (rejected without requeue), or a prefetch's worth of them (64) would stop intake.
+/// case queue (rejected without requeue, or acked when its body is not kept), or a prefetch's
+/// worth of them (64) would stop intake.
 @Suite("faults: the dead-letter queue refuses every copy; intake goes on (real mimamorid, real broker)", .serialized)
 struct DaemonFaultDeadLetterTests {
     static let badMessages = 100
@@ -27,7 +28,7 @@ struct DaemonFaultDeadLetterTests {
             try await waitUntil("the dead queue nacks a publish", timeout: .seconds(20)) {
                 do {
                     try await rig.publisher.connection.publish(
-                        exchange: "mimamori.dead", routingKey: "case.\(rig.folder.municipality).opened", body: [1],
+                        exchange: AMQPTopology.deadLettersExchange, routingKey: "case.\(rig.folder.municipality).opened", body: [1],
                         messageID: "probe", persistent: true, mandatory: true)
                     return false
                 } catch {
@@ -50,6 +51,9 @@ struct DaemonFaultDeadLetterTests {
             let failed = daemon.lines(event: "intake.dead-letter-failed")
             #expect(failed.count == Self.badMessages, "\(failed.count) intake.dead-letter-failed lines")
             #expect(failed.allSatisfy { logField("reason", of: $0) == "signature.missing" && logField("code", of: $0) == "nacked" }, "\(failed.prefix(2))")
+            // An unsigned body is not kept: acked (dropped), never rejected into the broker's own
+            // dead-lettering, which would keep it whole.
+            #expect(failed.allSatisfy { logField("state", of: $0) == "dropped" }, "\(failed.prefix(2))")
             #expect(Set(failed.compactMap { logField("msg", of: $0) }) == Set((1...Self.badMessages).map { "bad-\($0)" }))
             #expect(try rig.metric("mimamori_intake_dead_letter_failed_total") == Double(Self.badMessages))
             #expect(daemon.lines(event: "intake.ack-failed").isEmpty, "\(daemon.lines(event: "intake.ack-failed").prefix(2))")

@@ -1,6 +1,7 @@
 import AMQP
 import Foundation
 import HostileCorpus
+import Mimamori
 import MimamoriCore
 import Testing
 import TestFixtures
@@ -39,6 +40,7 @@ struct DaemonHostileCorpusTests {
 
             // Publish every case: its prelude, then the message under test.
             var published = 0
+            var bodies: [String: [UInt8]] = [:]
             var unpublishable: [String] = []
             var isolated: [[HostileMessage]] = []
             for (index, hostile) in corpus.enumerated() {
@@ -54,6 +56,7 @@ struct DaemonHostileCorpusTests {
                     headers[Self.caseHeader] = "\(index)"
                     try await rig.publisher.publish(message.body, messageID: "corpus-\(index)-\(k)", headers: headers)
                     published += 1
+                    bodies["corpus-\(index)-\(k)"] = message.body
                 }
             }
             #expect(unpublishable == ["signature/malformed: 1 MB"], "cases AMQP cannot carry")
@@ -83,12 +86,38 @@ struct DaemonHostileCorpusTests {
             let rejected = decisions.filter { if case .rejected = $0.value { true } else { false } }
             let dead = try await rig.publisher.takeDead(rejected.count, timeout: .seconds(120))
             var deadReasons: [String: String] = [:]
+            var dropped: [String: Int] = [:]
+            var keptBodies = 0
+            var keptReasons: [String: Int] = [:]
             for delivery in dead {
                 let id = delivery.messageID ?? "-"
                 #expect(deadReasons[id] == nil, "\(id) dead-lettered twice")
                 deadReasons[id] = delivery.headers[AMQPConnection.reasonHeader]?.stringValue
                 #expect(delivery.headers[Self.caseHeader]?.stringValue != nil, "\(id): the dead-letter copy lost its headers")
+                // Unsigned, forged and oversized bodies are not kept: headers, size and SHA-256.
+                let reason = deadReasons[id] ?? "-"
+                if DeadLetterBody.isKept(reason: reason) {
+                    #expect(delivery.body == bodies[id] && delivery.headers[DeadLetterBody.sizeHeader] == nil, "\(id) (\(reason)): body not kept as published")
+                    keptReasons[reason, default: 0] += 1
+                } else {
+                    keptBodies += delivery.body.isEmpty ? 0 : 1
+                    #expect(delivery.body.isEmpty, "\(id) (\(reason)): a \(delivery.body.count)-byte body was kept")
+                    let size = delivery.headers[DeadLetterBody.sizeHeader]?.intValue
+                    let digest = delivery.headers[DeadLetterBody.sha256Header]?.stringValue ?? ""
+                    #expect(size != nil && digest.count == 64, "\(id) (\(reason)): size \(size.map(String.init) ?? "none"), sha256 \(digest)")
+                    if let size, let original = bodies[id] {
+                        #expect(Int(size) == original.count && digest == DeadLetterBody.sha256(original), "\(id): size or digest not of the body published")
+                    }
+                    dropped[reason, default: 0] += 1
+                }
             }
+            #expect(keptBodies == 0)
+            for reason in ["signature.missing", "signature.invalid", "signature.malformed", "body.oversized"] {
+                #expect(dropped[reason, default: 0] > 0, "no \(reason) case in the corpus reached the dead queue without its body: \(dropped)")
+            }
+            #expect(keptReasons["signature.unknown-key", default: 0] > 0, "no signature.unknown-key case kept its body: \(keptReasons)")
+            print("hostile-input | mimamorid | dead letters with their body: \(keptReasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+            print("hostile-input | mimamorid | dead letters without their body: \(dropped.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
             for (msg, outcome) in rejected {
                 guard case .rejected(let reason) = outcome else { continue }
                 #expect(deadReasons[msg] == reason, "\(msg): logged \(reason), dead-lettered with \(deadReasons[msg] ?? "nothing")")
