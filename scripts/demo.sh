@@ -160,7 +160,7 @@ echo "   TTS: $tts_name"
 for wav in "$demo"/radio/*.wav; do
     [ -e "$wav" ] && echo "   $(basename "$wav"): $(soxi -d "$wav" 2>/dev/null) of audio ($(soxi -D "$wav" 2>/dev/null) s)"
 done
-alert_script=$(ls "$demo"/radio/*.1.radio.txt 2>/dev/null | head -1 || true)
+alert_script=$(ls "$demo"/radio/*.alert.*.txt 2>/dev/null | head -1 || true)
 [ -n "$alert_script" ] && echo "   the alert as read: $(head -1 "$alert_script")"
 echo
 echo "== destruction reminders (Article 11-3) wait for the next business morning:"
