@@ -38,7 +38,8 @@ fi
 # Open JTalk's voice: Debian's HTS voice package is not always reachable, so the MMDAgent "Mei"
 # voice (CC BY 3.0, Nagoya Institute of Technology) comes from the pyopenjtalk source package, which
 # carries it as a data file. Only the download is wanted: building that package needs cmake and a
-# C++ toolchain, so its metadata step is left to fail and the voice is taken from the kept source tree.
+# C++ toolchain, so its metadata step is left to fail (no cmake) and the voice is taken from the kept
+# source tree, or from the saved archive where that step did pass.
 voice_dir=/usr/local/share/hts-voice/mei
 voice_sum=f3be49a6838904a6c218790b64e07c3e83c1886e995dca284b413caab19184de
 if ! echo "$voice_sum  $voice_dir/mei_normal.htsvoice" | sha256sum -c --status 2>/dev/null; then
@@ -48,6 +49,11 @@ if ! echo "$voice_sum  $voice_dir/mei_normal.htsvoice" | sha256sum -c --status 2
     TMPDIR=$work python3 -m pip download -q --disable-pip-version-check --no-deps --no-build-isolation \
         --no-binary :all: --no-clean -d "$work/dl" pyopenjtalk==0.4.1 >/dev/null 2>&1 || true
     found=$(find "$work" -path '*/htsvoice/mei_normal.htsvoice' -print -quit)
+    # Where the metadata step did succeed (cmake installed), the archive itself was saved.
+    if [ -z "$found" ] && sdist=$(find "$work/dl" -name 'pyopenjtalk-*.tar.gz' -print -quit 2>/dev/null) && [ -n "$sdist" ]; then
+        mkdir -p "$work/x" && tar -xzf "$sdist" -C "$work/x" --wildcards '*/htsvoice/*' 2>/dev/null || true
+        found=$(find "$work/x" -path '*/htsvoice/mei_normal.htsvoice' -print -quit)
+    fi
     if [ -z "$found" ] || ! echo "$voice_sum  $found" | sha256sum -c --status; then
         rm -rf "$work"
         echo "deps: could not get mei_normal.htsvoice from the pyopenjtalk source package" >&2
