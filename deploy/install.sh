@@ -13,6 +13,9 @@ bin=$(swift build -c release --show-bin-path)
 
 install -d "$prefix/bin"
 install -m 0755 "$bin/mimamorid" "$bin/mimamori" "$prefix/bin/"
+# The radio's Open JTalk wrapper (radio.tts-command); scripts/deps.sh installed Open JTalk and its voice.
+install -d "$prefix/lib/mimamori"
+install -m 0755 deploy/open-jtalk-tts "$prefix/lib/mimamori/"
 
 getent group mimamori >/dev/null || groupadd --system mimamori
 getent passwd mimamori >/dev/null || useradd --system --gid mimamori --home-dir /var/lib/mimamori \

@@ -2,8 +2,9 @@
 # make demo: a sample case from open to close through the real daemon, on this machine only.
 # Starts a private RabbitMQ node and a mail catcher (aiosmtpd) on loopback, runs mimamorid with
 # the sample settings (FAX through the email-to-fax gateway form, radio into a spool folder with
-# espeak-ng audio), publishes opened / updated / closed with `mimamori publish`, waits for each
-# to be delivered, prints the delivery report and where to look, and stops what it started.
+# Open JTalk audio; MIMAMORI_DEMO_TTS=espeak-ng for espeak-ng's instead), publishes opened /
+# updated / closed with `mimamori publish`, waits for each to be delivered, prints the delivery
+# report, the TTS used and the audio's length, and where to look, and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -13,6 +14,17 @@ case_id=KN-2026-0042
 echo "== building"
 swift build 2>&1 | grep -E 'error|warning: |Compiling|Build complete' | grep -v -- '-pthread' | tail -3
 bin=$(swift build --show-bin-path)
+
+# The radio's TTS: Open JTalk (Japanese speech) through the wrapper the install puts in place.
+case ${MIMAMORI_DEMO_TTS:-open-jtalk} in
+    open-jtalk)
+        tts_name="Open JTalk $(dpkg-query -W -f='${Version}' open-jtalk 2>/dev/null), voice mei_normal (MMDAgent, CC BY 3.0), via deploy/open-jtalk-tts"
+        tts_command="[$root/deploy/open-jtalk-tts, \"{text}\", \"{wav}\"]" ;;
+    espeak-ng)
+        tts_name="espeak-ng $(dpkg-query -W -f='${Version}' espeak-ng 2>/dev/null) -v ja"
+        tts_command='[espeak-ng, -v, ja, -w, "{wav}", -f, "{text}"]' ;;
+    *) echo "demo: MIMAMORI_DEMO_TTS is open-jtalk or espeak-ng" >&2; exit 2 ;;
+esac
 
 rm -rf "$demo"
 mkdir -p "$demo"/{keys,publishers,credentials,mail,radio,fax,templates}
@@ -41,9 +53,9 @@ printf 'mimamori-test\n' > "$demo/credentials/broker-password"
 cat > "$demo/mimamori.yaml" <<YAML
 # Demo settings: the sample config/mimamori.yaml pointed at this machine's loopback servers.
 municipality: kimino
-town: { name: 紀美野町, department: 保健福祉課, phone: 073-489-9960,
+town: { name: 紀美野町, reading: きみのちょう, department: 保健福祉課, phone: 073-489-9960,
         network: 紀美野にこにこネットワーク, regulation: 紀美野にこにこネットワーク事業実施要綱 }
-areas: { 紀美野町: [野上, 美里], aliases: { 野上町: 野上, 美里町: 美里 } }
+areas: { 紀美野町: [野上, 美里], aliases: { 野上町: 野上, 美里町: 美里 }, readings: { 野上: のかみ, 美里: みさと } }
 broker: { url: "amqp://mimamori@127.0.0.1:56720/mimamori", prefetch: 64, heartbeat: 30s }
 ledger: { path: $demo/ledger.sqlite }
 cooperators: $root/config/cooperators.csv
@@ -51,7 +63,7 @@ templates: $demo/templates
 publishers: { require-signature: true, keys: $demo/publishers }
 email: { smtp: "smtp://127.0.0.1:$smtp_port", from: "紀美野町 保健福祉課 <sos@town.example.jp>", sessions: 8 }
 fax: { method: email-gateway, gateway: "{number}@fax.example.jp" }
-radio: { spool: $demo/radio, tts-command: [espeak-ng, -v, ja, -w, "{wav}", -f, "{text}"],
+radio: { spool: $demo/radio, tts-command: $tts_command,
          quiet-hours: { from: "21:00", to: "07:00", policy: broadcast } }
 retry: { initial: 1s, max: 30s, deadline: 6h }
 reminders: { destruction-at: "09:00", business-days-only: true }
@@ -144,9 +156,12 @@ if [ -n "$first_pdf" ]; then
 fi
 echo "radio spool ($demo/radio):"
 ls -1 "$demo/radio" | sed 's/^/   /'
+echo "   TTS: $tts_name"
 for wav in "$demo"/radio/*.wav; do
-    [ -e "$wav" ] && echo "   $(basename "$wav"): $(soxi -d "$wav" 2>/dev/null) of audio"
+    [ -e "$wav" ] && echo "   $(basename "$wav"): $(soxi -d "$wav" 2>/dev/null) of audio ($(soxi -D "$wav" 2>/dev/null) s)"
 done
+alert_script=$(ls "$demo"/radio/*.alert.*.txt 2>/dev/null | head -1 || true)
+[ -n "$alert_script" ] && echo "   the alert as read: $(head -1 "$alert_script")"
 echo
 echo "== destruction reminders (Article 11-3) wait for the next business morning:"
 awk -F'\t' '$3 == "destruction-reminder" && $5 == "planned" { n++ } END { printf "   planned: %d (one per recipient of personal data)\n", n }' "$demo/report.tsv"

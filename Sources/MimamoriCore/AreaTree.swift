@@ -113,6 +113,9 @@ public struct AreaTree: Sendable, Hashable {
         readings[target] = reading
     }
 
+    /// The town's own reading (`town.reading`).
+    public mutating func setRootReading(_ reading: String) { readings[0] = reading }
+
     private mutating func area(named text: String, creatingUnder parent: Int) -> Int {
         let key = Self.normalised(text)
         if let existing = lookup[key] { return existing }

@@ -176,6 +176,7 @@ struct SettingsReader {
             town: town ?? Configuration.Town(name: "", department: "", phone: ""),
             email: email ?? Configuration.Email(from: ""))
         if let tree = areas(map["areas"], root: c.town.name) { c.areas = tree }
+        townReading(&c)
 
         if let b = mapping(map["broker"], "broker", allowed: ["url", "prefetch", "heartbeat"]) {
             if let v = url(b["url"], "broker.url", schemes: ["amqp", "amqps"]) { c.broker.url = v }
@@ -235,7 +236,7 @@ struct SettingsReader {
             problem("town", "required: name, department and phone of the sender of notices")
             return nil
         }
-        guard let t = mapping(node, "town", allowed: ["name", "department", "head", "phone", "network", "regulation"]) else { return nil }
+        guard let t = mapping(node, "town", allowed: ["name", "department", "head", "phone", "network", "regulation", "reading"]) else { return nil }
         let name = requiredString(t["name"], "town.name")
         let department = requiredString(t["department"], "town.department")
         let phone = requiredString(t["phone"], "town.phone")
@@ -245,7 +246,38 @@ struct SettingsReader {
         guard let name, let department, let phone else { return nil }
         return Configuration.Town(
             name: name, department: department, head: string(t["head"], "town.head"), phone: phone,
-            network: string(t["network"], "town.network"), regulation: string(t["regulation"], "town.regulation"))
+            network: string(t["network"], "town.network"), regulation: string(t["regulation"], "town.regulation"),
+            reading: kana(t["reading"], "town.reading", example: "きみのちょう"))
+    }
+
+    /// Kana only (ひらがな, カタカナ, ー): what the radio script carries in place of a written name.
+    mutating func kana(_ node: Node?, _ path: String, example: String) -> String? {
+        guard let text = string(node, path) else { return nil }
+        return checkedKana(text, path, example: example)
+    }
+
+    mutating func checkedKana(_ text: String, _ path: String, example: String) -> String? {
+        guard text.unicodeScalars.allSatisfy({ (0x3041...0x30FF).contains($0.value) }) else {
+            problem(path, "must be written in kana (ひらがな or カタカナ), e.g. \(example)")
+            return nil
+        }
+        return text
+    }
+
+    /// `town.reading` and a reading of the town's name in `areas.readings` are one reading: either
+    /// may give it, and two different ones are a mistake (which would the radio say?).
+    mutating func townReading(_ c: inout Configuration) {
+        let fromAreas = c.areas.reading(of: c.areas.root)
+        switch (c.town.reading, fromAreas) {
+        case let (town?, areas?) where town != areas:
+            problem("town.reading", "\(town) differs from areas.readings.\(c.town.name) (\(areas)); give the reading once")
+        case let (town?, _):
+            c.areas.setRootReading(town)
+        case let (nil, areas?):
+            c.town.reading = areas
+        case (nil, nil):
+            break
+        }
     }
 
     /// `areas: { 紀美野町: [野上, 美里], 野上: [動木, 下佐々], aliases: { 野上町: 野上 }, readings: { 野上: のかみ } }`:
@@ -283,10 +315,7 @@ struct SettingsReader {
         }
         if let readings {
             for (area, reading) in stringMapping(readings, "areas.readings") {
-                guard reading.unicodeScalars.allSatisfy({ (0x3041...0x30FF).contains($0.value) }) else {
-                    problem("areas.readings.\(area)", "must be written in kana (ひらがな or カタカナ), e.g. のかみ")
-                    continue
-                }
+                guard checkedKana(reading, "areas.readings.\(area)", example: "のかみ") != nil else { continue }
                 do { try tree.add(reading: reading, for: area) } catch { problem("areas.readings.\(area)", error.description) }
             }
         }

@@ -50,10 +50,13 @@ public struct Configuration: Sendable, Hashable {
         /// The article numbers are Kimino's; a town whose 要綱 numbers them differently overrides
         /// the templates.
         public var regulation: String?
+        /// How the radio says the name, in kana (きみのちょう: a reader takes 紀美野町 for
+        /// キミノマチ); nil: the written name is read as it is. The root's reading in `areas`.
+        public var reading: String?
 
         public init(
             name: String, department: String, head: String? = nil, phone: String, network: String? = nil,
-            regulation: String? = nil
+            regulation: String? = nil, reading: String? = nil
         ) {
             self.name = name
             self.department = department
@@ -61,6 +64,7 @@ public struct Configuration: Sendable, Hashable {
             self.phone = phone
             self.network = network
             self.regulation = regulation
+            self.reading = reading
         }
     }
 
@@ -156,6 +160,7 @@ public struct Configuration: Sendable, Hashable {
         self.municipality = municipality
         self.town = town
         self.areas = AreaTree(root: town.name)
+        if let reading = town.reading { areas.setRootReading(reading) }
         self.broker = Broker()
         self.ledger = Ledger()
         self.cooperators = "/etc/mimamori/cooperators.csv"

@@ -4,10 +4,17 @@ import Foundation
 public struct NoticeRenderer: Sendable {
     public var templates: NoticeTemplates
     public var town: Configuration.Town
+    /// Where the radio script's kana readings come from (the town's and its areas').
+    public var readings: RadioReadings
 
-    public init(templates: NoticeTemplates = .builtIn, town: Configuration.Town) {
+    /// `areas`: the town's tree, whose readings the radio script uses; nil: the town's own
+    /// reading only.
+    public init(templates: NoticeTemplates = .builtIn, town: Configuration.Town, areas: AreaTree? = nil) {
         self.templates = templates
         self.town = town
+        var tree = areas ?? AreaTree(root: town.name)
+        if let reading = town.reading { tree.setRootReading(reading) }
+        self.readings = RadioReadings(tree)
     }
 
     /// An alert or an update: the person's description from the (full-state) event.
@@ -116,7 +123,7 @@ public struct NoticeRenderer: Sendable {
         func text(_ part: NoticeTemplates.Part) -> String { templates.render(kind, part, context) ?? "" }
         let subject = text(.emailSubject).split(whereSeparator: \.isNewline).joined(separator: " ")
             .trimmingCharacters(in: .whitespaces)
-        let radio = kind == .destructionReminder ? nil : RenderedNotice.RadioScript(text: Self.tidy(text(.radio)))
+        let radio = kind == .destructionReminder ? nil : RenderedNotice.RadioScript(text: Self.tidy(readings.spoken(text(.radio))))
         return RenderedNotice(
             caseID: caseID, revision: revision, kind: kind, drill: drill,
             email: .init(subject: subject, body: Self.tidy(text(.emailBody))),

@@ -67,7 +67,7 @@ public struct Planner: Sendable {
     public init(configuration: Configuration, directory: CooperatorDirectory, templates: NoticeTemplates = .builtIn) {
         self.configuration = configuration
         self.directory = directory
-        self.renderer = NoticeRenderer(templates: templates, town: configuration.town)
+        self.renderer = NoticeRenderer(templates: templates, town: configuration.town, areas: configuration.areas)
         var placed: [String: AreaTree.Placement] = [:]
         var areas: [RecipientID: [AreaTree.Placement]] = [:]
         for cooperator in directory.cooperators where !cooperator.areas.isEmpty {
