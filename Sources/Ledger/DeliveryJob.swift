@@ -21,11 +21,18 @@ public struct DeliveryJob: Sendable, Identifiable {
     public var content: Data
     /// How many times staff planned it again after it failed or expired (`mimamori resend`).
     public var resends: Int
+    /// Claims without an outcome, this one included: above 1, it came back from more than one
+    /// crash, and the dispatcher sends it alone (`isSuspect`).
+    public var claims: Int
+
+    /// Claimed while the daemon died more than once: sent with no other claim beside it, so a
+    /// delivery that kills the daemon is the only one whose count keeps rising.
+    public var isSuspect: Bool { claims > 1 }
 
     public init(
         id: DeliveryID, caseID: CaseID, revision: Int, recipient: RecipientID, channel: Channel, kind: NoticeKind,
         address: String, idempotencyKey: String, attempt: Int, notBefore: Date, deadline: Date, drill: Bool,
-        content: Data, resends: Int = 0
+        content: Data, resends: Int = 0, claims: Int = 1
     ) {
         self.id = id
         self.caseID = caseID
@@ -41,5 +48,6 @@ public struct DeliveryJob: Sendable, Identifiable {
         self.drill = drill
         self.content = content
         self.resends = resends
+        self.claims = claims
     }
 }

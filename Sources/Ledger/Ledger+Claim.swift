@@ -7,12 +7,13 @@ extension Ledger {
     /// attempt and the claim, and returns them with their address and notice content. Oldest due
     /// first.
     ///
-    /// At most one of them is a delivery that came back from more than one crash without an
-    /// outcome (`claims > 1`), the one that came back most often: were a delivery to kill the
+    /// A delivery that came back from more than one crash without an outcome (`claims > 1`) is
+    /// claimed alone, the one that came back most often first: were a delivery to kill the
     /// daemon, the deliveries claimed with it would come back as often as it does and share its
-    /// fate. One at a time, only the culprit keeps coming back, and `resume` fails it once it
-    /// passes `crashLoopLimit`. Back from a single crash (a kill -9, a power cut) deliveries are
-    /// claimed as usual.
+    /// fate. The dispatcher claims nothing more while it is in flight (`DeliveryJob.isSuspect`),
+    /// so only the culprit keeps coming back, and `resume` fails it once it passes
+    /// `crashLoopLimit`. Back from a single crash (a kill -9, a power cut) deliveries are claimed
+    /// as usual.
     public func claimDue(now: Date, channel: Channel, limit: Int) async throws(LedgerError) -> [DeliveryJob] {
         guard limit > 0 else { return [] }
         return try await write { db in
@@ -29,15 +30,15 @@ extension Ledger {
                 sql: """
                     UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claims = claims + 1
                     WHERE id IN (
-                        SELECT id FROM (
-                            SELECT id FROM deliveries
-                            WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims <= 1
-                            ORDER BY next_attempt_at, id LIMIT ?)
-                        UNION ALL SELECT ?)
+                        SELECT id FROM deliveries
+                        WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims <= 1
+                            AND ? IS NULL
+                        ORDER BY next_attempt_at, id LIMIT ?)
+                        OR id = ?
                     RETURNING id, case_id, revision, recipient_id, address, kind, idempotency_key,
-                              attempts, not_before, deadline_at, resends
+                              attempts, not_before, deadline_at, resends, claims
                     """,
-                arguments: [channel.rawValue, now.ledgerMillis, limit - (suspect == nil ? 0 : 1), suspect ?? -1])
+                arguments: [channel.rawValue, now.ledgerMillis, suspect, limit, suspect ?? -1])
             guard !rows.isEmpty else { return [] }
 
             // Jobs of one notice share one content buffer: a 10,000-recipient fan-out holds the
@@ -75,7 +76,7 @@ extension Ledger {
                         kind: NoticeKind(rawValue: kind) ?? .alert, address: row["address"] ?? "",
                         idempotencyKey: row["idempotency_key"], attempt: row["attempts"],
                         notBefore: Date(ledgerMillis: row["not_before"]), deadline: Date(ledgerMillis: row["deadline_at"]),
-                        drill: drill, content: content, resends: row["resends"]))
+                        drill: drill, content: content, resends: row["resends"], claims: row["claims"]))
             }
             // RETURNING gives no order guarantee; hand jobs out oldest first.
             jobs.sort { ($0.notBefore, $0.id.rawValue) < ($1.notBefore, $1.id.rawValue) }

@@ -27,6 +27,9 @@ extension Dispatcher {
         let limit = max(1, outlet.concurrency)
         let batch = Self.claimBatch(concurrency: limit)
         let inFlight = InFlightCount()
+        // A delivery back from more than one crash is sent with nothing claimed beside it, so a
+        // delivery that kills the daemon does not drag the claims made with it to crash-loop.
+        let suspectsInFlight = InFlightCount()
         let gate = gates[channel] ?? ChannelGate()
         let refusals = self.refusals[channel] ?? NoticeRefusals()
         var queue: [DeliveryJob] = []
@@ -68,7 +71,9 @@ extension Dispatcher {
                 }
                 let probing = pausedUntil.map { now >= $0 } ?? false
                 let queued = queue.count - head
-                let claimNow = pausedUntil == nil ? (!drained && queued < max(1, batch / 2)) : (probing && queued == 0 && inFlight.value == 0)
+                let claimNow =
+                    suspectsInFlight.value == 0
+                    && (pausedUntil == nil ? (!drained && queued < max(1, batch / 2)) : (probing && queued == 0 && inFlight.value == 0))
                 if claimNow {
                     let want = pausedUntil == nil ? batch - queued : 1
                     let jobs: [DeliveryJob]
@@ -100,8 +105,10 @@ extension Dispatcher {
                     let job = queue[head]
                     head += 1
                     inFlight.add(1)
+                    if job.isSuspect { suspectsInFlight.add(1) }
                     group.addTask {
                         await self.attempt(job, through: outlet, signal: signal, gate: gate, refusals: refusals)
+                        if job.isSuspect { suspectsInFlight.add(-1) }
                         inFlight.add(-1)
                         signal.signal()
                     }
@@ -113,7 +120,9 @@ extension Dispatcher {
                         wakeAt = max(due, now.adding(.seconds(1)))
                     }
                 } else if head == queue.count {
-                    if !drained { continue }  // claimed a full batch and started it all: claim again
+                    // Claimed a full batch and started it all: claim again (unless a suspect is out
+                    // alone: its end signals).
+                    if !drained && suspectsInFlight.value == 0 { continue }
                     // Due before the ticker beats again: wait for that time as well.
                     if let due = nextDue, due < now.adding(maximumIdle) { wakeAt = due }
                 }
