@@ -36,13 +36,17 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
     ],
     targets: [
-        // C libraries from Debian (librabbitmq-dev, libcurl4-openssl-dev, libpango1.0-dev).
+        // C libraries from Debian (librabbitmq-dev, libcurl4-openssl-dev, libpango1.0-dev, libturbojpeg0-dev).
         .systemLibrary(
             name: "CRabbitMQ", pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]),
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Lossless JPEG rotation for the intake's photo step (libturbojpeg0-dev).
+        .systemLibrary(
+            name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
         // pangocairo's pkg-config flags carry -pthread, which SwiftPM refuses with a warning on
         // every build; the include folders are given to the one target that imports it instead.
         .systemLibrary(name: "CPangoCairo"),
@@ -83,7 +87,7 @@ let package = Package(
         .target(
             name: "Mimamori",
             dependencies: [
-                "AMQP", "MimamoriCore", "Ledger", "Outlets",
+                "AMQP", "MimamoriCore", "Ledger", "Outlets", "CTurboJPEG",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

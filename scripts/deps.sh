@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     pkg-config librabbitmq-dev libcurl4-openssl-dev rabbitmq-server openssl
     libcairo2-dev libpango1.0-dev fonts-ipaexfont-gothic fonts-ipaexfont-mincho
-    poppler-utils espeak-ng sox libsqlite3-dev python3-pip systemd
+    poppler-utils espeak-ng sox libsqlite3-dev python3-pip systemd libturbojpeg0-dev
     open-jtalk open-jtalk-mecab-naist-jdic
 )
 [ "${1:-}" = bench ] && packages+=(postfix)

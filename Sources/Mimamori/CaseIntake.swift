@@ -85,13 +85,16 @@ public struct CaseIntake: Sendable {
                 return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
             }
         }
-        let event: CaseEvent
+        let decoded: CaseEvent
         do {
-            // Before any notice is planned from it: a photo no notice may use is left out here.
-            event = try CaseEvent.decode(body, limits: limits).checkingPhoto()
+            decoded = try CaseEvent.decode(body, limits: limits)
         } catch {
             return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
         }
+        // Before any notice is planned from it: a photo no notice may use is left out here, and
+        // the one kept is turned upright and stripped of its metadata.
+        let photoIntake = PhotoIntake(decoded)
+        let event = photoIntake.event
         if let signedBy, !settings.publisherKeys.mayKey(signedBy, signFor: event.municipality) {
             return .rejected(caseID: event.caseID, reason: PublisherKeys.wrongTownReason)
         }
@@ -145,7 +148,7 @@ public struct CaseIntake: Sendable {
         var intake = Intake(
             messageID: event.messageID.uuidString.lowercased(), caseID: event.caseID,
             municipality: event.municipality, drill: event.drill, sequence: event.sequence,
-            eventKind: event.kind.rawValue, receivedAt: now, body: Data(body), state: snapshot,
+            eventKind: event.kind.rawValue, receivedAt: now, body: photoIntake.storedBody(original: body, decoded: decoded, limits: limits), state: snapshot,
             cancelKinds: cancelKinds)
         intake.alarms = Self.heldAlarms(held: held, newCase: prior == nil)
         let deadline = settings.configuration.retry.deadline
@@ -175,6 +178,9 @@ public struct CaseIntake: Sendable {
         case .recorded(_, let cancelled):
             if let problem = event.photoLeftOut {
                 logger.warning("photo.left-out", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .reason: "\(problem.code)"]))
+            }
+            if photoIntake.notUpright {
+                logger.warning("photo.not-upright", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)"]))
             }
             return .recorded(
                 caseID: event.caseID, sequence: event.sequence, kind: held ? "held" : event.kind.rawValue, planned: counts.value,

@@ -17,7 +17,8 @@ public enum CaseRelease {
             return .notHeld(state: try await ledger.caseSnapshot(case: caseID)?.snapshot.name)
         }
         var state = try held.stored.snapshot.decode(CaseState.self)
-        let event = try CaseEvent.decode(held.body)
+        // Stored cleaned; a body a previous version stored with the photo as sent is cleaned here.
+        let event = PhotoIntake(try CaseEvent.decode(held.body)).event
         let context = CaseState.Context(planner: settings.planner, now: now)
         guard let plan = state.release(event, context: context) else { return .notHeld(state: state.phase.rawValue) }
         let rows = try CaseIntake.ledgerRows(plan, planner: settings.planner, heldAddresses: [:], deadline: settings.configuration.retry.deadline)

@@ -27,9 +27,12 @@ struct RenderCommand: AsyncParsableCommand {
 
     func run() async throws {
         let instant = try instant(now, option: "--now")
-        // As the daemon's intake sees it: a photo no notice may use is left out, with a note.
-        let caseEvent = try readCaseEvent(event).checkingPhoto()
+        // As the daemon's intake sees it: a photo no notice may use is left out, with a note; the
+        // one kept is upright and without metadata.
+        let photoIntake = PhotoIntake(try readCaseEvent(event))
+        let caseEvent = photoIntake.event
         if let problem = caseEvent.photoLeftOut { printError("\(event): photo left out (\(problem.code))") }
+        if photoIntake.notUpright { printError("\(event): photo could not be turned upright (photo.not-upright)") }
         let files = try options.loadSettings()
         // Rendering needs only the settings and templates; directory problems are for check-config.
         let planner = Planner(configuration: files.configuration, directory: files.directory, templates: files.templates)

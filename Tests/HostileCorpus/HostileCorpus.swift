@@ -39,6 +39,9 @@ public struct HostileCase: Sendable {
     public var personalData: [String]
     /// Text from the event that must appear literally in the rendered notices (template syntax).
     public var literals: [String] = []
+    /// The photo carries `PhotoMetadataSamples`: it must reach the notices, and none of the
+    /// samples' markers with it.
+    public var photoMetadata = false
 
     /// `class/name`, unique in the corpus.
     public var label: String { "\(hostileClass)/\(name)" }
@@ -160,11 +163,11 @@ public enum HostileCorpus {
         var cases: [HostileCase] = []
         func add(
             _ hostileClass: String, _ name: String, _ message: HostileMessage, _ expected: HostileCase.Expected,
-            prelude: [HostileMessage] = [], personalData: [String] = [], literals: [String] = []
+            prelude: [HostileMessage] = [], personalData: [String] = [], literals: [String] = [], photoMetadata: Bool = false
         ) {
             cases.append(HostileCase(
                 name: name, hostileClass: hostileClass, prelude: prelude, message: message, expected: expected,
-                personalData: samplePersonalData + personalData, literals: literals))
+                personalData: samplePersonalData + personalData, literals: literals, photoMetadata: photoMetadata))
         }
         func reject(_ reasons: String...) -> HostileCase.Expected { .rejected(reasons) }
         /// Huge strings are written raw: JSONSerialization is slow on them.
@@ -321,6 +324,15 @@ public enum HostileCorpus {
             opened.setting("photo", ["mediaType": "image/png", "data": Data(pngBomb).base64EncodedString()]).message, .planned)
         add("photo", "random bytes labelled image/jpeg",
             opened.setting("photo", ["mediaType": "image/jpeg", "data": Data(notJPEG).base64EncodedString()]).message, .planned)
+        // Photos as a family's phone makes them: accepted, attached, their metadata (EXIF GPS of
+        // the home, text chunks) gone from every notice and from the stored event.
+        let samplePNG = Data(base64Encoded: (opened.json["photo"] as? [String: Any])?["data"] as? String ?? "") ?? Data()
+        add("photo", "JPEG with EXIF GPS, orientation 6 and a comment",
+            opened.setting("photo", ["mediaType": "image/jpeg", "data": Data(try! PhotoMetadataSamples.jpeg(orientation: 6)).base64EncodedString()]).message,
+            .planned, personalData: [PhotoMetadataSamples.home, PhotoMetadataSamples.gps], photoMetadata: true)
+        add("photo", "PNG with tEXt, iTXt, tIME, eXIf and text after IEND",
+            opened.setting("photo", ["mediaType": "image/png", "data": Data(PhotoMetadataSamples.png([UInt8](samplePNG))).base64EncodedString()]).message,
+            .planned, personalData: [PhotoMetadataSamples.home, PhotoMetadataSamples.gps], photoMetadata: true)
 
         // Consent.
         add("consent", "consent missing", opened.setting("consent", nil).message, reject("field.missing:consent"))

@@ -102,7 +102,7 @@ struct CaseIntakeHostileInputTests {
 
     @Test("a photo no notice may use (a PNG header declaring 0xFFFFFFFF², random bytes labelled JPEG): the case is planned, every stored notice is without it and says so")
     func photoLeftOut() async throws {
-        let corpus = HostileCorpus.all().filter { $0.hostileClass == "photo" }
+        let corpus = HostileCorpus.all().filter { $0.hostileClass == "photo" && !$0.photoMetadata }
         #expect(corpus.count == 2)
         for (index, hostile) in corpus.enumerated() {
             let file = try LedgerFile()
@@ -123,6 +123,32 @@ struct CaseIntakeHostileInputTests {
                 #expect(notice.photo == nil && !notice.fax.photoAttached, "\(hostile.label): the photo is still in the notice")
                 #expect(notice.email.body.contains("ご本人の写真は、データに不備があるため添付していません。"), "\(hostile.label)")
                 #expect(notice.fax.paragraphs.contains("（ご本人の写真は、データに不備があるため掲載していません。）"), "\(hostile.label)")
+            }
+        }
+    }
+
+    @Test("a photo with metadata (EXIF GPS, PNG text chunks): the case is planned, every stored notice attaches the photo, with none of its metadata")
+    func photoMetadataStripped() async throws {
+        let corpus = HostileCorpus.all().filter(\.photoMetadata)
+        #expect(corpus.count == 2)
+        for (index, hostile) in corpus.enumerated() {
+            let file = try LedgerFile()
+            defer { file.remove() }
+            let intake = CaseIntake(ledger: file.ledger)
+            let message = hostile.isolated(index: index, municipality: "kimino").last!
+            #expect(!PhotoLeakCheck.leaks(in: message.body).isEmpty, "\(hostile.label): the sample carries metadata")
+            let decision = try await intake.process(
+                body: message.body, headers: message.headers, transportMessageID: nil, settings: try Self.settings(), now: Self.now)
+            guard case .recorded = decision else {
+                Issue.record("\(hostile.label): \(decision)")
+                continue
+            }
+            for channel in [Channel.email, .fax] {
+                let job = try #require(try await file.ledger.claimDue(now: Self.now, channel: channel, limit: 1).first)
+                let notice = try JSONDecoder().decode(RenderedNotice.self, from: job.content)
+                #expect(notice.photo != nil && notice.fax.photoAttached, "\(hostile.label): the photo is not in the notice")
+                let leaks = PhotoLeakCheck.leaks(in: [UInt8](job.content))
+                #expect(leaks.isEmpty, "\(hostile.label): \(leaks) in the \(channel) notice")
             }
         }
     }

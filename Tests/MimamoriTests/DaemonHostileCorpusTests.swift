@@ -14,7 +14,7 @@ import TestFixtures
 /// real `mimamorid`: every message under test ends dead-lettered with its reason (the header
 /// and the one log line agree), or acked and ignored with one log line, or recorded; nothing
 /// stays in the queue; the daemon stays up; no log line holds personal data; template syntax
-/// reaches the volunteers' mail literally.
+/// reaches the volunteers' mail literally; a photo with metadata is attached without it.
 @Suite("mimamorid on the hostile-input corpus (real binary, broker, SMTP)", .serialized)
 struct DaemonHostileCorpusTests {
     /// The header that ties a message (and its dead-letter copy) to its case of the corpus.
@@ -175,6 +175,25 @@ struct DaemonHostileCorpusTests {
                     for literal in hostile.literals where !body.contains(literal) {
                         Issue.record("\(hostile.label): \(literal.debugDescription) not in the mail literally")
                     }
+                }
+            }
+
+            // Photos with metadata went out attached, without it; the ledger keeps none of it.
+            for (index, hostile) in corpus.enumerated() where hostile.photoMetadata {
+                let caseID = "KN-H\(String(format: "%03d", index))-0042"
+                let mails = received.filter { $0.decoded?.body?.contains(caseID) == true }
+                #expect(!mails.isEmpty, "\(hostile.label): no mail for \(caseID)")
+                for mail in mails {
+                    let attachments = try PhotoLeakCheck.attachments(of: mail.raw)
+                    #expect(attachments.filter { $0.contentType.hasPrefix("image/") }.count == 1, "\(hostile.label): \(attachments.map(\.contentType))")
+                    for attachment in attachments where !PhotoLeakCheck.markers(in: attachment.bytes).isEmpty {
+                        Issue.record("\(hostile.label): \(PhotoLeakCheck.markers(in: attachment.bytes)) in the \(attachment.contentType) attachment")
+                    }
+                }
+                let stored = try rig.sql("SELECT hex(body) FROM events WHERE case_id = '\(caseID)' UNION ALL SELECT hex(content) FROM notices WHERE case_id = '\(caseID)'")
+                #expect(stored.count >= 2, "\(hostile.label): the event and its notice")
+                for row in stored where !PhotoLeakCheck.leaks(in: PhotoLeakCheck.unhex(row)).isEmpty {
+                    Issue.record("\(hostile.label): \(PhotoLeakCheck.leaks(in: PhotoLeakCheck.unhex(row))) in the ledger")
                 }
             }
 
