@@ -83,17 +83,20 @@ enum SMTPTransfer {
         if replyCode == 421 {
             return channel(.deferred, "SMTP server closed the session (421)", "the relay is shutting down or overloaded; sending resumes by itself")
         }
-        switch step {
-        case .rcptTo:
-            return permanent
+        /// A refusal of this recipient (5xx: for good) or a "later" (4xx).
+        func recipient(_ refused: String, _ hint: String) -> OutletError {
+            permanent
                 ? OutletError(
-                    code: .rejected, isRetriable: false, message: "SMTP server refused the recipient",
-                    operatorHint: "the recipient address was refused; check the directory entry",
+                    code: .rejected, isRetriable: false, message: refused, operatorHint: hint,
                     smtpReplyCode: replyCode, curlCode: curl, scope: .recipient, smtpStage: step)
                 : OutletError(
-                    code: .deferred, isRetriable: true, message: "SMTP server deferred the recipient",
+                    code: .deferred, isRetriable: true, message: "SMTP server deferred the \(step == .rcptTo ? "recipient" : "message")",
                     operatorHint: "the server asked to retry later; nothing to do unless it persists",
                     smtpReplyCode: replyCode, curlCode: curl, scope: .recipient, smtpStage: step)
+        }
+        switch step {
+        case .rcptTo:
+            return recipient("SMTP server refused the recipient", "the recipient address was refused; check the directory entry")
         case .endOfData where replyCode == 552 || replyCode == 554:
             // 552 (too large) and 554 (refused content) judge the message, which every
             // recipient of the notice shares.
@@ -104,15 +107,9 @@ enum SMTPTransfer {
         case .endOfData:
             // Another 5xx after the upload (550 mailbox unavailable from a relay that checks
             // recipients late) is about this recipient; 4xx asks to come back later.
-            return permanent
-                ? OutletError(
-                    code: .rejected, isRetriable: false, message: "SMTP server refused the recipient at the end of DATA",
-                    operatorHint: "the relay refused this recipient after the message; check the directory entry",
-                    smtpReplyCode: replyCode, curlCode: curl, scope: .recipient, smtpStage: step)
-                : OutletError(
-                    code: .deferred, isRetriable: true, message: "SMTP server deferred the message",
-                    operatorHint: "the server asked to retry later; nothing to do unless it persists",
-                    smtpReplyCode: replyCode, curlCode: curl, scope: .recipient, smtpStage: step)
+            return recipient(
+                "SMTP server refused the recipient at the end of DATA",
+                "the relay refused this recipient after the message; check the directory entry")
         case .auth:
             return channel(.authenticationFailed, "SMTP server refused the login", "the relay refused the login; check the smtp-password credential and the user in email.smtp")
         case .startTLS:
