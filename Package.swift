@@ -62,6 +62,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // Mimamori's names on the broker (exchanges, queues, dead-letter headers): the contract
+        // with the publisher and deploy/rabbitmq, kept out of the AMQP client itself.
+        .target(
+            name: "MimamoriBroker",
+            dependencies: ["AMQP"],
+            swiftSettings: strict),
         .target(
             name: "MimamoriCore",
             dependencies: [
@@ -84,27 +90,40 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict + [.unsafeFlags(pangoCairoIncludes.flatMap { ["-Xcc", "-I\($0)"] })]),
+        // The service core: intake, dispatcher, retention, status and alarms, with the channels'
+        // adapters. Every rule it applies is asked of MimamoriCore; the ledger is behind roles.
         .target(
-            name: "Mimamori",
+            name: "MimamoriService",
             dependencies: [
-                "AMQP", "MimamoriCore", "Ledger", "Outlets", "CTurboJPEG",
+                "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets", "CTurboJPEG",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        // The daemon's shell: settings files and reload, systemd, logfmt, the metrics and health
+        // endpoint, and the wiring of the services into one ServiceGroup.
+        .target(
+            name: "MimamoriDaemon",
+            dependencies: [
+                "MimamoriService", "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "mimamorid",
-            dependencies: ["Mimamori"],
+            dependencies: ["MimamoriDaemon"],
             swiftSettings: strict),
         .executableTarget(
             name: "mimamori",
             dependencies: [
-                "Mimamori", "AMQP", "Ledger", "MimamoriCore", "Outlets",
+                "MimamoriDaemon", "MimamoriService", "AMQP", "MimamoriBroker", "Ledger", "MimamoriCore", "Outlets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -130,7 +149,7 @@ let package = Package(
             path: "Tests/HostileCorpus",
             swiftSettings: strict),
         .testTarget(
-            name: "AMQPTests", dependencies: ["AMQP", "TestFixtures"], swiftSettings: strict),
+            name: "AMQPTests", dependencies: ["AMQP", "MimamoriBroker", "TestFixtures"], swiftSettings: strict),
         .testTarget(
             name: "MimamoriCoreTests",
             dependencies: [
@@ -147,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "MimamoriTests",
             dependencies: [
-                "Mimamori", "TestFixtures", "HostileCorpus",
+                "MimamoriDaemon", "MimamoriService", "MimamoriBroker", "TestFixtures", "HostileCorpus",
                 // A second, independent SQLite connection on the ledger file (a reader holding a snapshot).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

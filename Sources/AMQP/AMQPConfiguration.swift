@@ -57,7 +57,7 @@ public struct AMQPConfiguration: Sendable, Equatable {
         authentication: Authentication = .plain, tls: TLS? = nil, heartbeat: Int = 30,
         prefetch: UInt16 = 64, frameMax: Int = 131_072, connectTimeout: Duration = .seconds(10),
         rpcTimeout: Duration = .seconds(30), reconnectInitialDelay: Duration = .milliseconds(100),
-        reconnectMaxDelay: Duration = .seconds(30), connectionName: String = "mimamorid"
+        reconnectMaxDelay: Duration = .seconds(30), connectionName: String = "swift-amqp"
     ) {
         self.host = host
         self.port = port ?? (tls == nil ? 5672 : 5671)

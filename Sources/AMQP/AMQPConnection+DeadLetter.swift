@@ -1,11 +1,21 @@
 /// Dead-lettering with a reason. RabbitMQ's own dead-lettering (reject without requeue) cannot
-/// say why; the operator reading `mimamori.<town>.dead` needs to. So the message is
+/// say why; the operator reading the dead queue needs to. So the message is
 /// republished, confirmed, and only then acked: a crash in between leaves a duplicate in the
 /// dead queue, never a lost message.
+/// The header names a dead-letter copy carries: its reason and where it was first published.
+public struct DeadLetterHeaders: Sendable, Hashable {
+    public var reason: String
+    public var originalRoutingKey: String
+    public var originalExchange: String
+
+    public init(reason: String, originalRoutingKey: String, originalExchange: String) {
+        self.reason = reason
+        self.originalRoutingKey = originalRoutingKey
+        self.originalExchange = originalExchange
+    }
+}
+
 extension AMQPConnection {
-    public static let reasonHeader = "x-mimamori-reason"
-    public static let originalRoutingKeyHeader = "x-mimamori-original-routing-key"
-    public static let originalExchangeHeader = "x-mimamori-original-exchange"
 
     /// What the dead-letter copy carries.
     public enum DeadLetterCopy: Sendable, Equatable {
@@ -19,12 +29,13 @@ extension AMQPConnection {
 
     /// - Parameters:
     ///   - reason: short, without personal data (it is a header operators read and logs show).
-    ///   - exchange: the dead-letter exchange (`mimamori.dead-letters`, a topic exchange bound per town).
+    ///   - exchange: the dead-letter exchange; the copy keeps the message's routing key.
+    ///   - names: the headers that carry the reason and the original exchange and routing key.
     public func deadLetter(
-        _ delivery: AMQPDelivery, reason: String, exchange: String = AMQPTopology.deadLettersExchange,
+        _ delivery: AMQPDelivery, reason: String, exchange: String, names: DeadLetterHeaders,
         copy: DeadLetterCopy = .whole
     ) async throws(AMQPError) {
-        let (body, headers) = Self.deadLetterContent(delivery, reason: reason, copy: copy)
+        let (body, headers) = Self.deadLetterContent(delivery, reason: reason, names: names, copy: copy)
         try await publish(
             exchange: exchange, routingKey: delivery.routingKey, body: body, headers: headers,
             messageID: delivery.messageID, contentType: delivery.contentType, persistent: true, mandatory: true)
@@ -32,12 +43,12 @@ extension AMQPConnection {
     }
 
     static func deadLetterContent(
-        _ delivery: AMQPDelivery, reason: String, copy: DeadLetterCopy
+        _ delivery: AMQPDelivery, reason: String, names: DeadLetterHeaders, copy: DeadLetterCopy
     ) -> ([UInt8], [String: AMQPHeaderValue]) {
         var headers = delivery.headers
-        headers[Self.reasonHeader] = .string(reason)
-        headers[Self.originalRoutingKeyHeader] = .string(delivery.routingKey)
-        headers[Self.originalExchangeHeader] = .string(delivery.exchange)
+        headers[names.reason] = .string(reason)
+        headers[names.originalRoutingKey] = .string(delivery.routingKey)
+        headers[names.originalExchange] = .string(delivery.exchange)
         switch copy {
         case .whole:
             return (delivery.body, headers)
@@ -62,16 +73,16 @@ extension AMQPConnection {
         case dropped(AMQPError)
     }
 
-    /// `deadLetter(_:reason:)`, and when the copy is refused, a reject without requeue (or for
+    /// `deadLetter(_:reason:exchange:names:copy:)`, and when the copy is refused, a reject without requeue (or for
     /// a body-less copy, an ack) instead of leaving the message unacked: each such message
     /// would hold a prefetch slot until the connection closes, and a prefetch's worth of them
     /// stops intake. Throws only when neither the ack nor the reject reached the broker (the
     /// message then comes back after a reconnect).
     public func deadLetterOrReject(
-        _ delivery: AMQPDelivery, reason: String, exchange: String = AMQPTopology.deadLettersExchange,
+        _ delivery: AMQPDelivery, reason: String, exchange: String, names: DeadLetterHeaders,
         copy: DeadLetterCopy = .whole
     ) async throws(AMQPError) -> DeadLetterRoute {
-        let (body, headers) = Self.deadLetterContent(delivery, reason: reason, copy: copy)
+        let (body, headers) = Self.deadLetterContent(delivery, reason: reason, names: names, copy: copy)
         do {
             try await publish(
                 exchange: exchange, routingKey: delivery.routingKey, body: body, headers: headers,

@@ -58,7 +58,7 @@ extension AMQPEngine {
             let cancel = decoded.assumingMemoryBound(to: amqp_basic_cancel_t.self).pointee
             let tag = AMQPDecode.string(cancel.consumer_tag)
             if let consumer = consumers.removeValue(forKey: tag) {
-                logger.warning("amqp.consumer_cancelled", metadata: ["queue": "\(consumer.queue)"])
+                logger.warning("amqp.consumer-cancelled", metadata: .keys([.queue: "\(consumer.queue)"]))
                 consumer.buffer.finish(
                     AMQPError(.consumerCancelled, "the broker cancelled the consumer of \(consumer.queue)"))
             }
@@ -76,11 +76,11 @@ extension AMQPEngine {
                 replyCode: close.reply_code, replyText: AMQPDecode.string(close.reply_text),
                 context: "the broker closed the connection", connectionLevel: true)
         case AMQP_CONNECTION_BLOCKED_METHOD_ID:
-            logger.warning("amqp.blocked", metadata: ["hint": "the broker is low on memory or disk"])
+            logger.warning("amqp.blocked", metadata: .keys([.hint: "the broker is low on memory or disk"]))
         case AMQP_CONNECTION_UNBLOCKED_METHOD_ID:
             logger.info("amqp.unblocked")
         default:
-            logger.debug("amqp.unexpected_method", metadata: ["id": "\(method.id)", "channel": "\(frame.channel)"])
+            logger.debug("amqp.unexpected-method", metadata: .keys([.method: "\(method.id)", .channel: "\(frame.channel)"]))
         }
     }
 
@@ -179,7 +179,7 @@ extension AMQPEngine {
 
     /// The broker closed one channel but not the connection: reopen it so the rest carries on.
     private func recoverChannel(_ channel: amqp_channel_t, after error: AMQPError, _ session: AMQPSession) throws(AMQPError) {
-        logger.warning("amqp.channel_closed", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        logger.warning("amqp.channel-closed", metadata: .keys([.channel: "\(channel)", .error: "\(error)"]))
         switch channel {
         case AMQPSession.consumerChannel:
             // Its unacked deliveries went back to the queue; their tags are dead.

@@ -95,7 +95,7 @@ extension AMQPEngine {
     /// after every reconnect.
     func consume(queue: String, buffer: DeliveryBuffer) -> Result<Void, AMQPError> {
         guard !closeRequested else { return .failure(AMQPError(.closed, "consume after close()")) }
-        let tag = "mimamori-\(nextConsumerNumber)"
+        let tag = "consumer-\(nextConsumerNumber)"
         nextConsumerNumber += 1
         let result: Result<Void, AMQPError> = withSession("consume \(queue)") { session throws(AMQPError) in
             // Checked on the RPC channel first: a missing queue then costs that channel only,

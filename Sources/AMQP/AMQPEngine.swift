@@ -146,7 +146,7 @@ final class AMQPEngine {
             consumerGeneration = AMQPGeneration.next()
             lastInbound = .now
             if let topology { try declare(topology, on: s) }
-            logger.info("amqp.connected", metadata: ["broker": "\(configuration)"])
+            logger.info("amqp.connected", metadata: .keys([.broker: "\(configuration)"]))
             link.set(true)
             return .success(())
         } catch {
@@ -168,7 +168,7 @@ final class AMQPEngine {
         disconnectedAt = .now
         link.set(false)
         if closeRequested { return }
-        logger.warning("amqp.connection_lost", metadata: ["error": "\(error)"])
+        logger.warning("amqp.connection-lost", metadata: .keys([.error: "\(error)"]))
         reconnectAttempt = 0
         scheduleReconnect()
     }
@@ -200,7 +200,7 @@ final class AMQPEngine {
             link.set(true)
         } catch {
             session = nil
-            logger.warning("amqp.reconnect_failed", metadata: ["attempt": "\(reconnectAttempt)", "error": "\(error)"])
+            logger.warning("amqp.reconnect-failed", metadata: .keys([.attempt: "\(reconnectAttempt)", .error: "\(error)"]))
             scheduleReconnect()
         }
     }

@@ -28,7 +28,7 @@ extension AMQPError {
             return AMQPError(.tlsHandshake, "TLS handshake with \(target) failed: \(text)")
         case AMQP_STATUS_TIMEOUT.rawValue:
             return AMQPError(.timeout, "connecting to \(target) timed out",
-                operatorHint: "check broker.url in mimamori.yaml and the firewall")
+                operatorHint: "check the host and port of the broker URL and the firewall")
         case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED.rawValue:
             return AMQPError(.connectionRefused, "cannot resolve \(configuration.host)")
         case AMQP_STATUS_SOCKET_ERROR.rawValue:
@@ -56,7 +56,7 @@ extension AMQPError {
             return AMQPError(.preconditionFailed, message, replyCode: replyCode, replyText: replyText)
         case 530 where replyText.contains("vhost"):
             return AMQPError(.accessRefused, message, isRetriable: false,
-                operatorHint: "check the virtual host in broker.url in mimamori.yaml",
+                operatorHint: "check the virtual host (the path) of the broker URL",
                 replyCode: replyCode, replyText: replyText)
         default:
             return AMQPError(connectionLevel ? .connectionClosed : .channelClosed, message,

@@ -92,15 +92,15 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
 
     private static func defaultHint(_ code: Code) -> String {
         switch code {
-        case .invalidConfiguration: "check broker.url in mimamori.yaml"
-        case .connectionRefused: "check broker.url in mimamori.yaml and that RabbitMQ is running"
-        case .authenticationFailed: "check the broker-password credential and the user in broker.url"
+        case .invalidConfiguration: "check the broker URL"
+        case .connectionRefused: "check the host and port of the broker URL and that RabbitMQ is running"
+        case .authenticationFailed: "check the user and password given for the broker URL"
         case .accessRefused: "check the user's permissions on the virtual host in RabbitMQ"
-        case .tlsHandshake: "check broker.tls (CA file, client certificate) and the host name in broker.url"
+        case .tlsHandshake: "check the TLS files (cacertfile, certfile, keyfile) and the host name of the amqps URL"
         case .timeout: "check that the broker is reachable and not overloaded"
         case .connectionLost, .connectionClosed: "the client reconnects by itself; check the broker's log if this repeats"
-        case .notFound: "check that the topology exists (deploy/rabbitmq/definitions.json)"
-        case .preconditionFailed: "the existing exchange or queue has other arguments; compare with deploy/rabbitmq/definitions.json"
+        case .notFound: "check that the exchange or queue is declared on the broker"
+        case .preconditionFailed: "the existing exchange or queue was declared with other arguments; compare the broker's definitions with the declared topology"
         case .staleDeliveryTag: "none: the broker redelivers the message after a reconnect"
         case .returned: "no queue is bound for this routing key; check the topology"
         case .nacked: "the broker could not store the message; check its disk and memory alarms"

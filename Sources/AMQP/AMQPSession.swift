@@ -62,14 +62,14 @@ final class AMQPSession {
                 let rc = amqp_ssl_socket_set_cacert(socket, ca)
                 guard rc == AMQP_STATUS_OK.rawValue else {
                     throw AMQPError(.tlsHandshake, "cannot read CA file \(ca): \(String(cString: amqp_error_string2(rc)))",
-                        isRetriable: false, operatorHint: "check broker.tls.ca in mimamori.yaml")
+                        isRetriable: false, operatorHint: "check the cacertfile parameter of the amqps URL")
                 }
             }
             if let cert = tls.certificateFile, let key = tls.keyFile {
                 let rc = amqp_ssl_socket_set_key(socket, cert, key)
                 guard rc == AMQP_STATUS_OK.rawValue else {
                     throw AMQPError(.tlsHandshake, "cannot read client certificate \(cert) or key \(key)",
-                        isRetriable: false, operatorHint: "check broker.tls in mimamori.yaml")
+                        isRetriable: false, operatorHint: "check the certfile and keyfile parameters of the amqps URL")
                 }
             }
             amqp_ssl_socket_set_verify_peer(socket, tls.verifyPeer ? 1 : 0)
@@ -94,7 +94,7 @@ final class AMQPSession {
             configuration.user.withCString { user in
                 configuration.password.withCString { password in
                     configuration.connectionName.withCString { name in
-                        mimamori_amqp_login_named(
+                        amqpshim_login_named(
                             state, vhost, 0, Int32(configuration.frameMax), Int32(configuration.heartbeat),
                             configuration.authentication == .external ? 1 : 0, user, password, name)
                     }

@@ -30,7 +30,7 @@ final class AMQPWorker: Sendable {
     static let stackSize = 32 << 20
 
     init() {
-        wakeFD = mimamori_eventfd()
+        wakeFD = amqpshim_eventfd()
         precondition(wakeFD >= 0, "eventfd failed: errno \(errno)")
     }
 

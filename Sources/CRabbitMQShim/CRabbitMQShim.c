@@ -1,14 +1,14 @@
 #include "CRabbitMQShim.h"
 #include <sys/eventfd.h>
 
-amqp_rpc_reply_t mimamori_amqp_login_plain(amqp_connection_state_t state, const char *vhost,
+amqp_rpc_reply_t amqpshim_login_plain(amqp_connection_state_t state, const char *vhost,
                                            int channel_max, int frame_max, int heartbeat,
                                            const char *user, const char *password) {
     return amqp_login(state, vhost, channel_max, frame_max, heartbeat,
                       AMQP_SASL_METHOD_PLAIN, user, password);
 }
 
-amqp_rpc_reply_t mimamori_amqp_login_external(amqp_connection_state_t state, const char *vhost,
+amqp_rpc_reply_t amqpshim_login_external(amqp_connection_state_t state, const char *vhost,
                                               int channel_max, int frame_max, int heartbeat,
                                               const char *identity) {
     return amqp_login(state, vhost, channel_max, frame_max, heartbeat,
@@ -23,7 +23,7 @@ static amqp_table_entry_t bool_entry(const char *key, int value) {
     return entry;
 }
 
-amqp_rpc_reply_t mimamori_amqp_login_named(amqp_connection_state_t state, const char *vhost,
+amqp_rpc_reply_t amqpshim_login_named(amqp_connection_state_t state, const char *vhost,
                                            int channel_max, int frame_max, int heartbeat,
                                            int external, const char *user,
                                            const char *password, const char *connection_name) {
@@ -52,6 +52,6 @@ amqp_rpc_reply_t mimamori_amqp_login_named(amqp_connection_state_t state, const 
                                       &properties_table, AMQP_SASL_METHOD_PLAIN, user, password);
 }
 
-int mimamori_eventfd(void) {
+int amqpshim_eventfd(void) {
     return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }

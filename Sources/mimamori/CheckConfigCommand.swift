@@ -1,5 +1,6 @@
 import ArgumentParser
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 
 /// `mimamori check-config`: parse settings, directory, templates and publisher keys; print every

@@ -1,8 +1,10 @@
 import AMQP
+import MimamoriBroker
 import ArgumentParser
 import Foundation
 import Logging
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 
 /// `mimamori dead-letters [--replay [--reason R]…]`: what the town's dead-letter queue holds and
@@ -98,7 +100,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 var refused = 0
                 for try await delivery in deliveries {
                     listed += 1
-                    let why = delivery.headers[AMQPConnection.reasonHeader]?.stringValue ?? "-"
+                    let why = delivery.headers[DeadLetterHeaders.mimamori.reason]?.stringValue ?? "-"
                     let chosen = reasons.isEmpty || reasons.contains { why.hasPrefix($0) }
                     let dropped = DeadLetterBody.wasDropped(headers: delivery.headers, body: delivery.body)
                     var line = "\(listed)\treason=\(why)\tcase=\(CaseIntake.peekCaseID(delivery.body)?.rawValue ?? "-")"
@@ -143,8 +145,8 @@ struct DeadLettersCommand: AsyncParsableCommand {
     /// (the police side's signature) and message id, confirmed; only then is the dead copy acked.
     static func republish(_ delivery: AMQPDelivery, connection: AMQPConnection, municipality: String) async throws {
         var headers = delivery.headers
-        let routingKey = headers[AMQPConnection.originalRoutingKeyHeader]?.stringValue ?? "case.\(municipality).replayed"
-        for name in [AMQPConnection.reasonHeader, AMQPConnection.originalRoutingKeyHeader, AMQPConnection.originalExchangeHeader] {
+        let routingKey = headers[DeadLetterHeaders.mimamori.originalRoutingKey]?.stringValue ?? "case.\(municipality).replayed"
+        for name in [DeadLetterHeaders.mimamori.reason, DeadLetterHeaders.mimamori.originalRoutingKey, DeadLetterHeaders.mimamori.originalExchange] {
             headers[name] = nil
         }
         try await connection.publish(

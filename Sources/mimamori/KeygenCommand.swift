@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Mimamori
+import MimamoriCore
+import MimamoriService
+import MimamoriDaemon
 
 /// `mimamori keygen NAME`: an Ed25519 key pair for a publisher. NAME.key stays with the police
 /// side; NAME.pub goes into the daemon's publishers folder.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 
 /// `mimamori`: the operator's tool next to the daemon (design 3.4). Each subcommand lives in its

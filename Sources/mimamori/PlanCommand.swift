@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 
 /// `mimamori plan EVENT.json [--at TIME] [--with-names]`: who the event's alert would reach with

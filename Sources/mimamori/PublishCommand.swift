@@ -1,8 +1,10 @@
 import AMQP
+import MimamoriBroker
 import ArgumentParser
 import Foundation
 import Logging
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 
 /// `mimamori publish FILE --key KEYFILE`: sign the exact bytes of FILE and publish them to

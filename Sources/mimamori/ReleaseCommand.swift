@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Ledger
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 
 /// `mimamori release CASE`: sends a held alert (`held.stale`) that the staff confirmed with the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 import Outlets
 

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Ledger
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 
 /// `mimamori report CASE`: per recipient, which notice went by which channel, when it was

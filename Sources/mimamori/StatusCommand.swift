@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Ledger
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 
 /// `mimamori status [CASE]`: cases and delivery progress from the ledger, ids and counts only.

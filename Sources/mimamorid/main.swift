@@ -1,5 +1,5 @@
 import Foundation
-import Mimamori
+import MimamoriDaemon
 
 let code = await Daemon.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
 exit(code)

@@ -51,7 +51,7 @@ import Testing
         } catch {
             #expect(error.code == .invalidConfiguration)
             #expect(!error.isRetriable)
-            #expect(error.operatorHint.contains("broker.url"))
+            #expect(error.operatorHint.contains("broker URL"))
         }
     }
 }

@@ -15,7 +15,7 @@ extension AMQPBrokerTests {
             }
             #expect(error?.code == .authenticationFailed)
             #expect(error?.isRetriable == false)
-            #expect(error?.description.contains("broker-password") == true)
+            #expect(error?.description.contains("user and password") == true)
             #expect(error?.description.contains("not-the-password") == false, "never shows the password")
             print("example: \(error.map { "\($0)" } ?? "")")
         }
@@ -44,7 +44,7 @@ extension AMQPBrokerTests {
             #expect(error?.code == .connectionRefused)
             #expect(error?.isRetriable == true)
             #expect(error?.description.contains("127.0.0.1:\(configuration.port)") == true)
-            #expect(error?.description.contains("broker.url") == true)
+            #expect(error?.description.contains("broker URL") == true)
             print("example: \(error.map { "\($0)" } ?? "")")
         }
     }

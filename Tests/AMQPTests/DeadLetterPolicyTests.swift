@@ -1,4 +1,5 @@
 import AMQP
+import MimamoriBroker
 import Foundation
 import Testing
 import TestFixtures
@@ -45,7 +46,7 @@ extension AMQPBrokerTests {
                 #expect(deadByID["a-1"]?.exchange == AMQPTopology.deadLettersExchange)
                 #expect(deadByID["a-2"]?.body == [], "the body-less copy carries no body")
                 #expect(deadByID["a-2"]?.headers["x-size"] == 9)
-                #expect(deadByID["a-2"]?.headers[AMQPConnection.reasonHeader] == "signature.invalid")
+                #expect(deadByID["a-2"]?.headers[DeadLetterHeaders.mimamori.reason] == "signature.invalid")
                 #expect(deadByID["a-3"]?.exchange == AMQPTopology.deadExchange)
                 #expect(try await connection.messageCount(queue: AMQPTopology.deadQueue(municipality: b)) == 0)
                 let bindings = try await broker.ctl(

@@ -1,4 +1,5 @@
 import AMQP
+import MimamoriBroker
 import Testing
 import TestFixtures
 
@@ -22,8 +23,8 @@ extension AMQPBrokerTests {
 
                 let deadDeliveries = try await connection.consume(queue: dead)
                 let deadLettered = try #require(try await take(1, from: deadDeliveries, on: connection).first)
-                #expect(deadLettered.headers[AMQPConnection.reasonHeader] == "schema: not JSON")
-                #expect(deadLettered.headers[AMQPConnection.originalRoutingKeyHeader] == .string("case.\(town).opened"))
+                #expect(deadLettered.headers[DeadLetterHeaders.mimamori.reason] == "schema: not JSON")
+                #expect(deadLettered.headers[DeadLetterHeaders.mimamori.originalRoutingKey] == .string("case.\(town).opened"))
                 #expect(deadLettered.headers["x-signature"] == .bytes([1, 2, 3]))
                 #expect(deadLettered.headers["x-seq"] == 7)
                 #expect(deadLettered.body == Array("not json".utf8))
@@ -55,7 +56,7 @@ extension AMQPBrokerTests {
                 let deadLettered = try #require(try await take(1, from: deadDeliveries, on: connection).first)
                 #expect(deadLettered.messageID == "case-2")
                 #expect(deadLettered.body == [42])
-                #expect(deadLettered.headers[AMQPConnection.reasonHeader] == nil)
+                #expect(deadLettered.headers[DeadLetterHeaders.mimamori.reason] == nil)
                 guard case .array(let deaths)? = deadLettered.headers["x-death"],
                     case .table(let death)? = deaths.first
                 else {

@@ -1,4 +1,5 @@
 import AMQP
+import MimamoriBroker
 import Synchronization
 import Testing
 import TestFixtures

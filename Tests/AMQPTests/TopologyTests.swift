@@ -1,4 +1,5 @@
 import AMQP
+import MimamoriBroker
 import Foundation
 import Testing
 import TestFixtures
@@ -84,7 +85,7 @@ extension AMQPBrokerTests.Topology {
                     logger: Broker.logger("amqp-test"))
             }
             #expect(error?.code == .preconditionFailed)
-            #expect(error?.operatorHint.contains("definitions.json") == true)
+            #expect(error?.operatorHint.contains("declared") == true)
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import HostileCorpus
 import Ledger
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 import Testing
 

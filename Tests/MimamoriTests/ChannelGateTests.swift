@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import Mimamori
+@testable import MimamoriService
+@testable import MimamoriDaemon
 
 @Suite("ChannelGate: pause and probe")
 struct ChannelGateTests {

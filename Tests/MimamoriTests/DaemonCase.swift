@@ -1,6 +1,8 @@
 import AMQP
+import MimamoriBroker
 import Foundation
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import TestFixtures
 
 /// The police side of the end-to-end tests: case events as JSON (the schema of

@@ -1,6 +1,8 @@
 import AMQP
 import Foundation
-import Mimamori
+import MimamoriCore
+import MimamoriService
+import MimamoriDaemon
 import Testing
 import TestFixtures
 

@@ -57,7 +57,7 @@ struct DaemonFaultBrokerTests {
             let atReturn = rig.smtp.receivedCount()
             rig.smtp.setReplyDelay(nil)
             #expect(atFault < Self.volunteers, "the fan-out was over before the broker went: the test proved nothing")
-            try await daemon.waitForLine(event: "amqp.connection_lost", timeout: .seconds(30))
+            try await daemon.waitForLine(event: "amqp.connection-lost", timeout: .seconds(30))
             let lostSeen = ContinuousClock.now
             try await daemon.waitForLine(event: "amqp.reconnected", timeout: .seconds(60))
             let reconnected = ContinuousClock.now

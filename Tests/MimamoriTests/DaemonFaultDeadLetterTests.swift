@@ -1,4 +1,5 @@
 import AMQP
+import MimamoriBroker
 import Foundation
 import Testing
 import TestFixtures

@@ -1,5 +1,7 @@
 import Foundation
-import Mimamori
+import MimamoriCore
+import MimamoriService
+import MimamoriDaemon
 import TestFixtures
 
 #if canImport(Glibc)

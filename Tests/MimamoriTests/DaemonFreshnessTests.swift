@@ -1,4 +1,5 @@
 import AMQP
+import MimamoriBroker
 import Foundation
 import MimamoriCore
 import Testing
@@ -78,7 +79,7 @@ struct DaemonFreshnessTests {
             let sample = DaemonCase(municipality: rig.folder.municipality)
             try await rig.publisher.publish(sample.event("opened", sequence: 1))
             let dead = try await rig.publisher.takeDead(1)
-            #expect(dead.first?.headers[AMQPConnection.reasonHeader]?.stringValue == "signature.wrong-town")
+            #expect(dead.first?.headers[DeadLetterHeaders.mimamori.reason]?.stringValue == "signature.wrong-town")
             let line = try await daemon.waitForLine(event: "intake.rejected", containing: ["case=\(sample.caseID)"])
             #expect(logField("reason", of: line) == "signature.wrong-town")
             #expect(try rig.sql("SELECT count(*) FROM cases WHERE id = '\(sample.caseID)'") == ["0"])

@@ -1,7 +1,9 @@
 import AMQP
+import MimamoriBroker
 import Foundation
 import HostileCorpus
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 import Testing
 import TestFixtures
@@ -92,7 +94,7 @@ struct DaemonHostileCorpusTests {
             for delivery in dead {
                 let id = delivery.messageID ?? "-"
                 #expect(deadReasons[id] == nil, "\(id) dead-lettered twice")
-                deadReasons[id] = delivery.headers[AMQPConnection.reasonHeader]?.stringValue
+                deadReasons[id] = delivery.headers[DeadLetterHeaders.mimamori.reason]?.stringValue
                 #expect(delivery.headers[Self.caseHeader]?.stringValue != nil, "\(id): the dead-letter copy lost its headers")
                 // Unsigned, forged and oversized bodies are not kept: headers, size and SHA-256.
                 let reason = deadReasons[id] ?? "-"

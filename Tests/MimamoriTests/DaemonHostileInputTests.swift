@@ -1,6 +1,9 @@
 import AMQP
+import MimamoriBroker
 import Foundation
-import Mimamori
+import MimamoriCore
+import MimamoriService
+import MimamoriDaemon
 import Testing
 import TestFixtures
 
@@ -45,7 +48,7 @@ struct DaemonHostileInputTests {
                 (future.caseID, "schema.unknown"), (unknown.caseID, "case.unknown"),
             ]
             let dead = try await publisher.takeDead(expected.count)
-            let reasons = dead.map { $0.headers[AMQPConnection.reasonHeader]?.stringValue ?? "(none)" }
+            let reasons = dead.map { $0.headers[DeadLetterHeaders.mimamori.reason]?.stringValue ?? "(none)" }
             #expect(reasons.sorted() == expected.map(\.reason).sorted(), "x-mimamori-reason of the dead-lettered messages")
 
             try await daemon.waitForLine(event: "intake.rejected", count: expected.count)

@@ -1,5 +1,6 @@
 import AMQP
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import Testing
 
 /// The one decision of which dead letters keep their body (operations.md, "Dead-letter reasons").

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 import Testing
 

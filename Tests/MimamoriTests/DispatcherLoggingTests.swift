@@ -1,7 +1,8 @@
 import Foundation
 import Ledger
 import Logging
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import MimamoriCore
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import Testing
 
 @Suite("/healthz: ok, degraded, unavailable")

@@ -1,5 +1,6 @@
 import Foundation
-import Mimamori
+import MimamoriService
+import MimamoriDaemon
 import Synchronization
 
 /// A wall clock the test moves by hand; sleepers wake when it passes their deadline.

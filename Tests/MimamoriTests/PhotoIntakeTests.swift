@@ -3,7 +3,8 @@ import HostileCorpus
 import MimamoriCore
 import Testing
 
-@testable import Mimamori
+@testable import MimamoriService
+@testable import MimamoriDaemon
 
 /// The intake's photo step with the real libjpeg-turbo: turned upright, stripped, judged again.
 @Suite("PhotoIntake: upright, without metadata, judged as it will travel")

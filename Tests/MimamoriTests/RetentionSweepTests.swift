@@ -6,7 +6,8 @@ import MimamoriCore
 import Outlets
 import Testing
 
-@testable import Mimamori
+@testable import MimamoriService
+@testable import MimamoriDaemon
 
 /// The retention pass as a sweep on the real parts: a real ledger file, a second SQLite
 /// connection holding a read snapshot, a real spool folder.

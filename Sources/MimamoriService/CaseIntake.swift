@@ -29,17 +29,11 @@ public struct CaseIntake: Sendable {
         /// Directory rows the settings in force left out (`/healthz` is degraded while any are).
         public var refusedRows = 0
 
-        public init(files: SettingsFiles) {
-            configuration = files.configuration
-            planner = Planner(configuration: files.configuration, directory: files.directory, templates: files.templates)
-            publisherKeys = files.publisherKeys
-            refusedRows = files.refusedRows.count
-        }
-
-        public init(configuration: Configuration, planner: Planner, publisherKeys: PublisherKeys) {
+        public init(configuration: Configuration, planner: Planner, publisherKeys: PublisherKeys, refusedRows: Int = 0) {
             self.configuration = configuration
             self.planner = planner
             self.publisherKeys = publisherKeys
+            self.refusedRows = refusedRows
         }
     }
 

@@ -1,3 +1,4 @@
+import MimamoriService
 import ServiceLifecycle
 
 /// Tells systemd `READY=1` (with a `STATUS=` line) as a member of the daemon's service group, and

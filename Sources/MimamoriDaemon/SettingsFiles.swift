@@ -1,3 +1,4 @@
+import MimamoriService
 import Foundation
 import MimamoriCore
 
@@ -133,4 +134,14 @@ public struct SettingsFiles: Sendable {
 public struct SettingsFilesError: Error, Sendable, CustomStringConvertible {
     public var problems: [String]
     public var description: String { problems.joined(separator: "\n") }
+}
+
+extension CaseIntake.Settings {
+    /// The settings the files hold, as the intake works with them.
+    public init(files: SettingsFiles) {
+        self.init(
+            configuration: files.configuration,
+            planner: Planner(configuration: files.configuration, directory: files.directory, templates: files.templates),
+            publisherKeys: files.publisherKeys, refusedRows: files.refusedRows.count)
+    }
 }

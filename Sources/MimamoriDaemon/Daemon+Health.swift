@@ -1,3 +1,4 @@
+import MimamoriService
 import AMQP
 import Ledger
 

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import MimamoriCore
 
 /// The police side's half of design 3.1's authenticity: an Ed25519 key pair, and the signature
 /// headers over the exact body. Used by `mimamori keygen` / `mimamori publish` (drills, tests).

@@ -1,3 +1,4 @@
+import MimamoriService
 import Foundation
 
 /// Secrets handed over as files: systemd's `LoadCredential=` puts them in

@@ -1,3 +1,4 @@
+import MimamoriService
 import FlyingSocks
 import Foundation
 import Logging

@@ -1,4 +1,6 @@
+import MimamoriService
 import AMQP
+import MimamoriBroker
 import Foundation
 import Ledger
 import Logging
@@ -140,7 +142,7 @@ public enum Daemon {
         do {
             amqpConfiguration = try AMQPConfiguration(url: configuration.broker.url, password: credentials.brokerPassword)
         } catch {
-            throw StartupError(problems: ["broker.url: \(error)"], exitCode: 78)
+            throw StartupError(problems: ["broker.url: \(error.withSettingsHint)"], exitCode: 78)
         }
         amqpConfiguration.heartbeat = Int(configuration.broker.heartbeat.components.seconds)
         amqpConfiguration.prefetch = UInt16(clamping: configuration.broker.prefetch)
@@ -264,7 +266,7 @@ public enum Daemon {
                     configuration, topology: topology, logger: Logger(label: "mimamori.amqp"), onConnectionChange: onConnectionChange)
             } catch {
                 guard error.isRetriable else {
-                    throw StartupError(problems: ["broker: \(error)"], exitCode: 69)
+                    throw StartupError(problems: ["broker: \(error.withSettingsHint)"], exitCode: 69)
                 }
                 logger.error(
                     "broker.unavailable",

@@ -1,3 +1,4 @@
+import MimamoriService
 import Foundation
 import Ledger
 import Logging

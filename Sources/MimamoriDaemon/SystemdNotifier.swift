@@ -1,3 +1,4 @@
+import MimamoriService
 import Foundation
 
 /// sd_notify(3) without libsystemd: datagrams to `$NOTIFY_SOCKET`.

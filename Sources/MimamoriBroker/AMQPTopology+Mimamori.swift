@@ -1,0 +1,59 @@
+import AMQP
+
+// Mimamori's names on the broker. They are a contract with the police-linked publisher and
+// with deploy/rabbitmq/definitions.json: code may move, these names stay.
+extension AMQPTopology {
+    public static let casesExchange = "mimamori.cases"
+    /// The case queue's `x-dead-letter-exchange`, where the broker itself dead-letters (delivery
+    /// limit, a copy the daemon could not publish). A fanout since the first release, and a
+    /// live queue's argument cannot change: it only forwards to `deadLettersExchange` now.
+    public static let deadExchange = "mimamori.dead"
+    /// Topic exchange of the dead letters: each town's dead queue is bound to `case.<town>.#`,
+    /// so towns sharing a vhost never receive each other's rejects.
+    public static let deadLettersExchange = "mimamori.dead-letters"
+    public static let statusExchange = "mimamori.status"
+
+    public static func casesQueue(municipality: String) -> String { "mimamori.\(municipality).cases" }
+    public static func deadQueue(municipality: String) -> String { "mimamori.\(municipality).dead" }
+
+    /// Design 3.2: cases arrive on a topic exchange into a quorum queue per municipality; every
+    /// rejected message reaches the municipality's dead queue through `mimamori.dead-letters`
+    /// (routed by the case's own key); the daemon reports progress on `mimamori.status`. The
+    /// dead queue's TTL and length are a broker policy (`deploy/rabbitmq/`), not arguments, so
+    /// they can change on a live broker.
+    /// - Parameters:
+    ///   - deliveryLimit: redeliveries before RabbitMQ dead-letters a message by itself (a
+    ///     message that crashes the daemon every time must not loop forever).
+    public static func mimamori(municipality: String, deliveryLimit: Int = 5, passive: Bool = false)
+        -> AMQPTopology
+    {
+        let cases = casesQueue(municipality: municipality)
+        let dead = deadQueue(municipality: municipality)
+        return AMQPTopology(
+            exchanges: [
+                Exchange(name: casesExchange, kind: .topic),
+                Exchange(name: deadLettersExchange, kind: .topic),
+                Exchange(name: deadExchange, kind: .fanout),
+                Exchange(name: statusExchange, kind: .topic),
+            ],
+            queues: [
+                Queue(
+                    name: cases,
+                    arguments: [
+                        "x-queue-type": "quorum",
+                        "x-dead-letter-exchange": .string(deadExchange),
+                        "x-delivery-limit": .int(Int64(deliveryLimit)),
+                        "x-single-active-consumer": true,
+                    ]),
+                Queue(name: dead, arguments: ["x-queue-type": "quorum"]),
+            ],
+            bindings: [
+                Binding(queue: cases, exchange: casesExchange, routingKey: "case.\(municipality).*"),
+                Binding(queue: dead, exchange: deadLettersExchange, routingKey: "case.\(municipality).#"),
+            ],
+            exchangeBindings: [
+                ExchangeBinding(destination: deadLettersExchange, source: deadExchange, routingKey: "")
+            ],
+            passive: passive)
+    }
+}
