@@ -141,7 +141,7 @@ let package = Package(
             dependencies: ["AMQP"],
             path: "Tests/TestFixtures",
             swiftSettings: strict),
-        // The hostile-input corpus (issue 8), shared by the core's model of the intake and the
+        // The hostile-input corpus, shared by the core's model of the intake and the
         // suites that run it through the real intake and the real daemon.
         .target(
             name: "HostileCorpus",

@@ -103,29 +103,7 @@ public enum Daemon {
         environment: [String: String], logger: Logger
     ) async throws {
         let started = ContinuousClock.now
-        let files: SettingsFiles
-        do {
-            files = try SettingsFiles.load(configPath: options.configPath)
-        } catch {
-            throw StartupError(problems: error.problems, exitCode: 78)
-        }
-        // A directory that cannot be used would have the next case recorded, acked and sent to
-        // nobody: refuse to start, so systemd shows why (RestartPreventExitStatus=78).
-        if let refusal = files.directoryRefusal {
-            throw StartupError(
-                problems: ["\(files.configuration.cooperators): \(refusal); fix it (mimamori check-config) and start again"],
-                exitCode: 78)
-        }
-        for problem in files.problemsBesideRows { logger.warning("settings.problem", metadata: .keys([.reason: .string(problem)])) }
-        for warning in files.configuration.startWarnings { logger.warning("\(warning.event)", metadata: .keys([.reason: .string(warning.reason)])) }
-        for row in files.refusedRows {
-            logger.error(
-                "directory.row-refused",
-                metadata: .keys([.line: "\(row.line)", .recipient: .string(row.id ?? "-"), .reason: .string(row.message)]))
-        }
-        for area in files.unknownAreas {
-            logger.notice("directory.unknown-area", metadata: .keys([.line: "\(area.line)", .recipient: "\(area.id)"]))
-        }
+        let files = try loadSettings(configPath: options.configPath, logger: logger)
         let configuration = files.configuration
         let credentials = Credentials.load(directory: options.credentialsDirectory)
         let store = SettingsStore(CaseIntake.Settings(files: files))
@@ -252,6 +230,35 @@ public enum Daemon {
         notifier.stopping()
         await outlets.shutdown()
         logger.info("daemon.stopped")
+    }
+
+    /// The settings files, or the startup error that stops the daemon: a directory that cannot
+    /// be used would have the next case recorded, acked and sent to nobody, so the daemon
+    /// refuses to start and systemd shows why (RestartPreventExitStatus=78). What is only
+    /// partly wrong (rows left out, areas the tree does not know) is said line by line.
+    static func loadSettings(configPath: String, logger: Logger) throws -> SettingsFiles {
+        let files: SettingsFiles
+        do {
+            files = try SettingsFiles.load(configPath: configPath)
+        } catch {
+            throw StartupError(problems: error.problems, exitCode: 78)
+        }
+        if let refusal = files.directoryRefusal {
+            throw StartupError(
+                problems: ["\(files.configuration.cooperators): \(refusal); fix it (mimamori check-config) and start again"],
+                exitCode: 78)
+        }
+        for problem in files.problemsBesideRows { logger.warning("settings.problem", metadata: .keys([.reason: .string(problem)])) }
+        for warning in files.configuration.startWarnings { logger.warning("\(warning.event)", metadata: .keys([.reason: .string(warning.reason)])) }
+        for row in files.refusedRows {
+            logger.error(
+                "directory.row-refused",
+                metadata: .keys([.line: "\(row.line)", .recipient: .string(row.id ?? "-"), .reason: .string(row.message)]))
+        }
+        for area in files.unknownAreas {
+            logger.notice("directory.unknown-area", metadata: .keys([.line: "\(area.line)", .recipient: "\(area.id)"]))
+        }
+        return files
     }
 
     static func connectWithBackoff(

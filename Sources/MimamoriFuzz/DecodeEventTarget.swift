@@ -1,4 +1,4 @@
-// The libFuzzer target for `CaseEvent.decode` (issue 8), built by `make fuzz` (scripts/fuzz.sh)
+// The libFuzzer target for `CaseEvent.decode`, built by `make fuzz` (scripts/fuzz.sh)
 // with `swiftc -sanitize=fuzzer,address` from this folder and the decoder's own source files,
 // compiled as one module; then MIMAMORI_LIBFUZZER is defined and libFuzzer supplies `main`.
 // The package builds the same file as a plain executable that replays inputs (`Replay.swift`).

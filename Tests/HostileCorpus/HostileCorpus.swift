@@ -13,7 +13,7 @@ public struct HostileMessage: Sendable {
     }
 }
 
-/// One case of the hostile-input corpus (issue 8): messages that set the scene (`prelude`, all
+/// One case of the hostile-input corpus: messages that set the scene (`prelude`, all
 /// valid and each expected to be planned), then the message under test and what must become of it.
 public struct HostileCase: Sendable {
     public enum Expected: Sendable, Hashable {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import MimamoriCore
 
-@Suite("Hostile input (issue 8)")
+@Suite("Hostile input")
 struct HostileInputTests {
     static let corpus = HostileCorpus.all()
 

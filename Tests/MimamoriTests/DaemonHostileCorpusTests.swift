@@ -12,7 +12,7 @@ import TestFixtures
     import Glibc
 #endif
 
-/// The whole hostile-input corpus (issue 8) published to the real broker and consumed by one
+/// The whole hostile-input corpus published to the real broker and consumed by one
 /// real `mimamorid`: every message under test ends dead-lettered with its reason (the header
 /// and the one log line agree), or acked and ignored with one log line, or recorded; nothing
 /// stays in the queue; the daemon stays up; no log line holds personal data; template syntax
