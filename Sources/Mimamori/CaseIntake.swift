@@ -132,6 +132,7 @@ public struct CaseIntake: Sendable {
         }
         switch outcome {
         case .duplicate:
+            // Not from a decided intake (the decision saw the message id); kept for the exhaustive switch.
             return .ignored(caseID: event.caseID, reason: CaseState.IgnoreReason.repeatedMessage.code)
         case .audited:
             return decision

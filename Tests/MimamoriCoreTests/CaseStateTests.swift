@@ -144,6 +144,27 @@ struct CaseStateTests {
         ])
     }
 
+    /// Who holds the data and whether the radio announced both ask this one table.
+    @Test func possiblySentTable() {
+        var possibly: [String] = []
+        for state in DeliveryState.allCases {
+            for attempts in [0, 1] {
+                for code in [nil, "crash-loop", "smtp.550"] as [String?]
+                where PossiblySent.includes(state, attempts: attempts, lastErrorCode: code) {
+                    possibly.append("\(state.rawValue)/\(attempts)/\(code ?? "-")")
+                }
+            }
+        }
+        #expect(Set(possibly) == [
+            "sending/0/-", "sending/0/crash-loop", "sending/0/smtp.550", "sending/1/-", "sending/1/crash-loop", "sending/1/smtp.550",
+            "delivered/0/-", "delivered/0/crash-loop", "delivered/0/smtp.550", "delivered/1/-", "delivered/1/crash-loop", "delivered/1/smtp.550",
+            "planned/1/-", "planned/1/crash-loop", "planned/1/smtp.550",
+            "cancelled/1/-", "cancelled/1/crash-loop", "cancelled/1/smtp.550",
+            "expired/1/-", "expired/1/crash-loop", "expired/1/smtp.550",
+            "failed/0/crash-loop", "failed/1/crash-loop",
+        ])
+    }
+
     @Test func stateRoundTripsThroughJSON() throws {
         let s = try #require(try opened().0)
         #expect(try JSONDecoder().decode(CaseState.self, from: try JSONEncoder().encode(s)) == s)
