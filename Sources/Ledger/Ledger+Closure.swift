@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import MimamoriCore
 
-/// Who holds personal data of a case, as seen inside the closure's transaction.
+/// Who holds personal data of a case, as seen inside the intake's transaction.
 public struct PersonalDataHolders: Sendable, Hashable {
+    /// One per (recipient, channel); the radio holds no documents and is not among them.
     public var recipients: [HoldingRecipient]
     public var radioAnnounced: Bool
 }
@@ -27,7 +28,7 @@ extension Ledger {
     /// Whether the radio announced the search (an alert or update went out, or may have): only
     /// then does the radio announce its end.
     public func radioAnnounced(case caseID: CaseID) async throws(LedgerError) -> Bool {
-        try await read { db in try Self.radioAnnounced(caseID, in: db) }
+        try await read { db in try Self.personalDataHolders(of: caseID, in: db).radioAnnounced }
     }
 
     /// The core's "possibly sent" (`PossiblySent`) as an SQL condition on a delivery row.
@@ -60,14 +61,12 @@ extension Ledger {
         }
     }
 
-    static func radioAnnounced(_ caseID: CaseID, in db: Database) throws -> Bool {
-        try Bool.fetchOne(
-            db,
-            sql: """
-                SELECT EXISTS (SELECT 1 FROM deliveries
-                WHERE case_id = ? AND channel = 'radio' AND kind IN (\(personalDataKinds)) AND \(possiblySent))
-                """,
-            arguments: [caseID.rawValue]) ?? false
+    /// Who holds the case's personal data and whether the radio announced it, from the one
+    /// query: the radio announced when its alert or update was possibly sent.
+    static func personalDataHolders(of caseID: CaseID, in db: Database) throws -> PersonalDataHolders {
+        let possiblySent = try holders(of: caseID, in: db)
+        return PersonalDataHolders(
+            recipients: possiblySent.filter { $0.channel != .radio }, radioAnnounced: possiblySent.contains { $0.channel == .radio })
     }
 
     /// The case's last recorded state, or nil if the case is unknown. Purged cases keep their

@@ -30,8 +30,7 @@ extension Ledger {
                 stored: try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [caseID.rawValue])
                     .map(StoredCase.init(row:)),
                 messageRecorded: try Self.knows(message: messageID, in: db),
-                holders: PersonalDataHolders(
-                    recipients: try Self.holders(of: caseID, in: db), radioAnnounced: try Self.radioAnnounced(caseID, in: db)))
+                holders: try Self.personalDataHolders(of: caseID, in: db))
             let (entry, decided) = try decide(reading)
             switch entry {
             case .record(let intake):
