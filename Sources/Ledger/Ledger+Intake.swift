@@ -17,7 +17,7 @@ extension Ledger {
     /// Decides and records one event in ONE transaction: `decide` is given what the ledger holds
     /// of the case (its stored state, whether the message id was recorded, who holds personal
     /// data and whether the radio announced) and returns what to write; then it is written. No
-    /// claim can slip in between: a recipient whose alert goes out meanwhile is either cancelled
+    /// claim can slip in between the reading and the writing: a recipient whose alert goes out meanwhile is either cancelled
     /// or counted as a holder, never neither. `decide` must be pure and quick (the core's state
     /// machine and planner); if it throws, nothing is written. `Decided` is whatever the caller
     /// wants back of the decision.
@@ -46,7 +46,6 @@ extension Ledger {
     }
 
     static func recordIntake(_ intake: Intake, in db: Database) throws -> IntakeOutcome {
-
         let case_ = intake.caseID.rawValue
         let received = intake.receivedAt.ledgerMillis
         try db.execute(
