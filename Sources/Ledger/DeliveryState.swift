@@ -1,28 +1,3 @@
-/// Where a delivery is in its life.
-///
-/// ```
-/// planned ──claim──► sending ──► delivered
-///    ▲                  │ ├────► failed     (permanent error)
-///    └──retry / restart─┘ └────► expired    (past its deadline)
-/// planned ──closure──► cancelled
-/// ```
-public enum DeliveryState: String, Hashable, Sendable, Codable, CaseIterable {
-    case planned
-    case sending
-    case delivered
-    case failed
-    case cancelled
-    case expired
-
-    /// No further attempt will be made.
-    public var isFinal: Bool {
-        switch self {
-        case .planned, .sending: false
-        case .delivered, .failed, .cancelled, .expired: true
-        }
-    }
-}
-
 /// The row id of a delivery; safe to log.
 public struct DeliveryID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     public var rawValue: Int64

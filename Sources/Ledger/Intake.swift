@@ -109,4 +109,26 @@ public enum IntakeOutcome: Hashable, Sendable {
     case recorded(planned: Int, cancelled: Int)
     /// The message id was already recorded: nothing changed; ack and move on.
     case duplicate
+    /// The decision was to ignore or reject the message: only the audit row says why.
+    case audited
+}
+
+/// What the ledger holds of an event's case, read inside the transaction that records it.
+public struct IntakeReading: Sendable {
+    /// The case's row; nil if the case is unknown. A purged one has `purgedAt` and no state.
+    public var stored: StoredCase?
+    /// An event with this message id was recorded (for any case; the row outlives the purge).
+    public var messageRecorded: Bool
+    /// Who holds (or may hold) the case's personal data, and whether the radio announced it.
+    public var holders: PersonalDataHolders
+}
+
+/// What the intake's decision has the ledger write.
+public enum IntakeEntry: Sendable {
+    /// The event and everything it changes.
+    case record(Intake)
+    /// Nothing changes: an `intake.ignored` audit row with the reason.
+    case ignore(messageID: String?, reason: String)
+    /// Nothing changes: an `intake.rejected` audit row with the reason (the message is dead-lettered).
+    case reject(messageID: String?, reason: String)
 }

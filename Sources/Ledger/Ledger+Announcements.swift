@@ -13,16 +13,16 @@ public struct Announcement: Sendable, Hashable {
 }
 
 extension Ledger {
-    /// The radio alerts and updates of a case that were attempted (delivered, sending, or tried),
-    /// oldest first.
+    /// The radio alerts and updates of a case that were possibly sent (`PossiblySent`, the same
+    /// rule that decides whether the radio announces the end), oldest first.
     public func announcements(case caseID: CaseID) async throws(LedgerError) -> [Announcement] {
         try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT idempotency_key, revision, kind, not_before FROM deliveries
-                    WHERE case_id = ? AND channel = 'radio' AND kind IN ('alert','update')
-                      AND (state IN ('delivered','sending') OR attempts > 0)
+                    WHERE case_id = ? AND channel = 'radio' AND kind IN (\(Self.personalDataKinds))
+                      AND \(Self.possiblySent)
                     ORDER BY revision, id
                     """,
                 arguments: [caseID.rawValue]

@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import MimamoriCore
 
-/// Who holds personal data of a case, as seen inside the closure's transaction.
+/// Who holds personal data of a case, as seen inside the intake's transaction.
 public struct PersonalDataHolders: Sendable, Hashable {
+    /// One per (recipient, channel); the radio holds no documents and is not among them.
     public var recipients: [HoldingRecipient]
     public var radioAnnounced: Bool
 }
@@ -17,11 +18,9 @@ public struct HoldingRecipient: Hashable, Sendable {
 }
 
 extension Ledger {
-    /// The recipients whose alert or update was delivered, or may have been: those in `sending`
-    /// (possibly sent before a crash) and those whose attempts ended in a transient failure (a
-    /// timeout after the data went out). Permanent failures (bad address, rejected) received
-    /// nothing. These are the recipients that get the termination notice and the destruction
-    /// reminder. One row per (recipient, channel).
+    /// The recipients whose alert or update was possibly sent (`PossiblySent`): those that get
+    /// the termination notice and the destruction reminder. One row per (recipient, channel): a
+    /// recipient reached by FAX and, after the directory moved it, by email holds the data twice.
     public func recipientsHoldingPersonalData(case caseID: CaseID) async throws(LedgerError) -> [HoldingRecipient] {
         try await read { db in try Self.holders(of: caseID, in: db) }
     }
@@ -29,22 +28,28 @@ extension Ledger {
     /// Whether the radio announced the search (an alert or update went out, or may have): only
     /// then does the radio announce its end.
     public func radioAnnounced(case caseID: CaseID) async throws(LedgerError) -> Bool {
-        try await read { db in try Self.radioAnnounced(caseID, in: db) }
+        try await read { db in try Self.personalDataHolders(of: caseID, in: db).radioAnnounced }
     }
 
-    /// "Delivered, or may have been": delivered, sending, or tried and not permanently refused.
-    /// A delivery given up as a crash loop was never refused: it may have gone out each time.
-    static let possiblySent = """
-        (state IN ('delivered', 'sending') OR (attempts > 0 AND state IN ('planned', 'cancelled', 'expired'))
-         OR (state = 'failed' AND last_error_code = 'crash-loop'))
-        """
+    /// The core's "possibly sent" (`PossiblySent`) as an SQL condition on a delivery row.
+    static let possiblySent: String = {
+        func list(_ values: some Collection<String>) -> String { values.sorted().map { "'\($0)'" }.joined(separator: ", ") }
+        return """
+            (state IN (\(list(PossiblySent.always.map(\.rawValue))))
+             OR (attempts > 0 AND state IN (\(list(PossiblySent.onceAttempted.map(\.rawValue)))))
+             OR (state = '\(DeliveryState.failed.rawValue)' AND last_error_code IN (\(list(PossiblySent.failedYetPossiblySent)))))
+            """
+    }()
+
+    /// The kinds whose notices carry personal data (`NoticeKind.carriesPersonalData`), as an SQL list.
+    static let personalDataKinds = NoticeKind.allCases.filter(\.carriesPersonalData).map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
     static func holders(of caseID: CaseID, in db: Database) throws -> [HoldingRecipient] {
         try Row.fetchAll(
             db,
             sql: """
                 SELECT recipient_id, channel, max(address) AS address FROM deliveries
-                WHERE case_id = ? AND kind IN ('alert', 'update') AND \(possiblySent)
+                WHERE case_id = ? AND kind IN (\(personalDataKinds)) AND \(possiblySent)
                 GROUP BY recipient_id, channel
                 ORDER BY channel, recipient_id
                 """,
@@ -56,14 +61,12 @@ extension Ledger {
         }
     }
 
-    static func radioAnnounced(_ caseID: CaseID, in db: Database) throws -> Bool {
-        try Bool.fetchOne(
-            db,
-            sql: """
-                SELECT EXISTS (SELECT 1 FROM deliveries
-                WHERE case_id = ? AND channel = 'radio' AND kind IN ('alert', 'update') AND \(possiblySent))
-                """,
-            arguments: [caseID.rawValue]) ?? false
+    /// Who holds the case's personal data and whether the radio announced it, from the one
+    /// query: the radio announced when its alert or update was possibly sent.
+    static func personalDataHolders(of caseID: CaseID, in db: Database) throws -> PersonalDataHolders {
+        let possiblySent = try holders(of: caseID, in: db)
+        return PersonalDataHolders(
+            recipients: possiblySent.filter { $0.channel != .radio }, radioAnnounced: possiblySent.contains { $0.channel == .radio })
     }
 
     /// The case's last recorded state, or nil if the case is unknown. Purged cases keep their

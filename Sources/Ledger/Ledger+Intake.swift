@@ -3,36 +3,49 @@ import GRDB
 import MimamoriCore
 
 extension Ledger {
-    /// Records one accepted event and all it changes in ONE transaction: the event (unless its
+    /// Records one decided event and all it changes in ONE transaction: the event (unless its
     /// message id is already known: then nothing changes), the case snapshot, the notices, the
     /// cancellations, the new deliveries and an audit row. Ack the broker message only after this
     /// returns.
     public func recordIntake(_ intake: Intake) async throws(LedgerError) -> IntakeOutcome {
-        try await write { db in try Self.recordIntake(intake, in: db, completing: nil) }
+        try await write { db in
+            if try Self.knows(message: intake.messageID, in: db) { return .duplicate }
+            return try Self.recordIntake(intake, in: db)
+        }
     }
 
-    /// Additions to an intake planned from who holds personal data.
-    public typealias HolderPlan = (notices: [Intake.Notice], deliveries: [Intake.Delivery])
-
-    /// Records a closure: like `recordIntake`, but after the cancellations, inside the same
-    /// transaction, `plan` is given the recipients that hold (or may hold) personal data and
-    /// whether the radio announced; the notices and deliveries it returns (terminations,
-    /// destruction reminders, the radio end) are recorded with the rest. No claim can slip in
-    /// between: a recipient whose alert goes out during the closure is either cancelled or
-    /// counted as a holder, never neither. `plan` must be pure and quick (the core's planner);
-    /// if it throws, nothing is written.
-    public func recordIntake(
-        _ intake: Intake, completing plan: @escaping @Sendable (PersonalDataHolders) throws -> HolderPlan
-    ) async throws(LedgerError) -> IntakeOutcome {
-        try await write { db in try Self.recordIntake(intake, in: db, completing: plan) }
+    /// Decides and records one event in ONE transaction: `decide` is given what the ledger holds
+    /// of the case (its stored state, whether the message id was recorded, who holds personal
+    /// data and whether the radio announced) and returns what to write; then it is written. No
+    /// claim can slip in between the reading and the writing: a recipient whose alert goes out meanwhile is either cancelled
+    /// or counted as a holder, never neither. `decide` must be pure and quick (the core's state
+    /// machine and planner); if it throws, nothing is written. `Decided` is whatever the caller
+    /// wants back of the decision.
+    public func recordIntake<Decided: Sendable>(
+        case caseID: CaseID, messageID: String, at: Date,
+        deciding decide: @escaping @Sendable (IntakeReading) throws -> (entry: IntakeEntry, decided: Decided)
+    ) async throws(LedgerError) -> (outcome: IntakeOutcome, decided: Decided) {
+        try await write { db in
+            let reading = IntakeReading(
+                stored: try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [caseID.rawValue])
+                    .map(StoredCase.init(row:)),
+                messageRecorded: try Self.knows(message: messageID, in: db),
+                holders: try Self.personalDataHolders(of: caseID, in: db))
+            let (entry, decided) = try decide(reading)
+            switch entry {
+            case .record(let intake):
+                return (try Self.recordIntake(intake, in: db), decided)
+            case .ignore(let auditMessageID, let reason):
+                try Self.audit(db, at: at, case: caseID, event: "intake.ignored", messageID: auditMessageID ?? "-", detail: "reason=\(reason)")
+                return (.audited, decided)
+            case .reject(let auditMessageID, let reason):
+                try Self.audit(db, at: at, case: caseID, event: "intake.rejected", messageID: auditMessageID, detail: "reason=\(reason)")
+                return (.audited, decided)
+            }
+        }
     }
 
-    static func recordIntake(
-        _ intake: Intake, in db: Database, completing plan: (@Sendable (PersonalDataHolders) throws -> HolderPlan)?
-    ) throws -> IntakeOutcome {
-        var intake = intake
-        if try knows(message: intake.messageID, in: db) { return .duplicate }
-
+    static func recordIntake(_ intake: Intake, in db: Database) throws -> IntakeOutcome {
         let case_ = intake.caseID.rawValue
         let received = intake.receivedAt.ledgerMillis
         try db.execute(
@@ -68,14 +81,6 @@ extension Ledger {
                 arguments: StatementArguments([received, case_] as [any DatabaseValueConvertible] + kinds))
             cancelled = db.changesCount
         }
-        if let plan {
-            let holders = PersonalDataHolders(
-                recipients: try holders(of: intake.caseID, in: db), radioAnnounced: try radioAnnounced(intake.caseID, in: db))
-            let added = try plan(holders)
-            intake.notices += added.notices
-            intake.deliveries += added.deliveries
-        }
-
         let insertNotice = try db.cachedStatement(
             sql: """
                 INSERT INTO notices (case_id, revision, kind, channel, content, created_at) VALUES (?, ?, ?, ?, ?, ?)

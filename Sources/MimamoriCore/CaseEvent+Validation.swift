@@ -24,20 +24,13 @@ extension CaseEvent {
 
     /// Decodes and validates the exact message body. Unknown fields are ignored (design 3.1).
     public static func decode(_ body: some Collection<UInt8>, limits: Limits = .default) throws(CaseEventError) -> CaseEvent {
-        guard body.count <= limits.maxBodyBytes else {
-            throw .oversized(bytes: body.count, limit: limits.maxBodyBytes)
-        }
-        let bytes = Array(body)
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidUTF8 }
-        let root: JSONValue
-        switch JSONValue.parse(bytes, maxDepth: limits.maxDepth) {
-        case .success(let value): root = value
-        case .failure(.invalid): throw .notJSON
-        case .failure(.tooDeep): throw .tooDeep(limit: limits.maxDepth)
-        case .failure(.duplicateKey): throw .duplicateKey
-        }
-        guard case .object(let object) = root else { throw .notAnObject }
-        return try FieldReader(object: object, path: "", limits: limits).caseEvent()
+        try decode(try EventEnvelope.open(body, limits: limits), limits: limits)
+    }
+
+    /// The `mimamori.case/1` decoder of an opened message.
+    public static func decode(_ envelope: EventEnvelope, limits: Limits = .default) throws(CaseEventError) -> CaseEvent {
+        guard envelope.schema == .case else { throw .unknownSchema }
+        return try FieldReader(object: envelope.object, path: "", limits: limits).caseEvent()
     }
 }
 
@@ -138,11 +131,7 @@ struct FieldReader {
     // MARK: the schema
 
     func caseEvent() throws(CaseEventError) -> CaseEvent {
-        // The schema first: a message of another schema gets no field-by-field judgement.
-        guard case .string(CaseEvent.schema)? = object["schema"] else {
-            if object["schema"] == nil { throw .missing(field: "schema") }
-            throw .unknownSchema
-        }
+        // The schema was judged first (`EventEnvelope.open`): another gets no field-by-field judgement.
         let messageText = try required("messageId") { k throws(CaseEventError) in try string(k, max: 36) }
         guard let messageID = UUID(uuidString: messageText) else { throw .invalid(field: "messageId") }
         let caseText = try required("caseId") { k throws(CaseEventError) in try string(k, max: 64) }

@@ -6,7 +6,7 @@ import Foundation
 /// `CaseState` accept a newer event after a gap in sequence numbers.
 /// Build one with `CaseEvent.decode(_:)`, which validates every field.
 public struct CaseEvent: Sendable, Hashable, Codable {
-    public static let schema = "mimamori.case/1"
+    public static let schema = EventSchema.case.rawValue
 
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case opened

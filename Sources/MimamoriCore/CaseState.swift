@@ -1,10 +1,12 @@
 import Foundation
 
-/// The lifecycle of one case: opened → updated* → closed → terminated → reminded → purged.
+/// The lifecycle of one case: (held →) opened → updated* → closed → purged.
 ///
-/// A pure state machine in the manner of postgres-nio's `PoolStateMachine`: `receive` takes an
-/// event and returns the actions the intake carries out in one ledger transaction (store the
-/// plan, cancel pending deliveries, ack and ignore, or dead-letter). Codable: the ledger stores it.
+/// A pure state machine in the manner of swift-kafka-client's `KafkaConsumer.StateMachine`:
+/// `receive` takes an event with what the ledger holds of its case (read in the transaction that
+/// will record the event) and decides everything once, returning the actions the intake carries
+/// out in that same transaction (store the plan, cancel pending deliveries, raise an alarm, ack
+/// and ignore, or dead-letter). Codable: the ledger stores it.
 ///
 /// Ordering rules (design 3.1), decided here and nowhere else:
 /// - a message id already seen → `ignore(.repeatedMessage)` (a redelivery or republish);
@@ -15,6 +17,10 @@ import Foundation
 /// - `opened` for a case already open (newer sequence) → treated as an update: it is a republish
 ///   with full state, not a second case;
 /// - anything after closure → `ignore(.afterClosure)`;
+/// - a case purged after its retention has no state left, and stays closed for good: any event
+///   for it is ignored (`.repeatedMessage` for a message id the ledger recorded, otherwise
+///   `.afterClosure(.purged)`), so a replay of an old alert never alerts again;
+/// - a message id the ledger recorded for another case → `ignore(.repeatedMessage)`;
 /// - a drill event for a real case or the reverse → `reject(.drillMismatch)`: never mixed;
 /// - an event of another municipality → `reject(.otherMunicipality)` (a routing mistake);
 /// - `opened` for an unknown case issued longer ago than `publishers.max-age` → `hold(.stale)`:
@@ -25,7 +31,9 @@ public struct CaseState: Sendable, Hashable, Codable {
     public enum Phase: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
         /// Recorded but not sent: waits for the staff (`mimamori release`).
         case held
-        case opened, updated, closed, terminated, reminded, purged
+        case opened, updated, closed
+        /// Its retention ended: the ledger kept ids, counts and times, not the state.
+        case purged
 
         var order: Int { Self.allCases.firstIndex(of: self)! }
         public static func < (a: Phase, b: Phase) -> Bool { a.order < b.order }
@@ -42,6 +50,14 @@ public struct CaseState: Sendable, Hashable, Codable {
         case reject(reason: RejectReason)
         /// Record the event (ack it) but send nothing: the case waits for the staff.
         case hold(reason: HoldReason)
+        /// Raise this case alarm (recorded with the event, mailed from the ledger).
+        case raise(Alarm)
+    }
+
+    public enum Alarm: Sendable, Hashable {
+        /// A case was held as stale: the staff and the operator are told, once, when it is first
+        /// held (an update of a held case replaces what is held without a second alarm).
+        case heldStale
     }
 
     public enum HoldReason: Sendable, Hashable, CustomStringConvertible {
@@ -118,15 +134,24 @@ public struct CaseState: Sendable, Hashable, Codable {
     /// The sequence numbers skipped over (for the audit).
     public private(set) var skippedSequences: Int
 
-    /// Inputs of planning that come from outside the state: settings, directory, templates,
-    /// the ledger's delivery history, and the time.
+    /// Inputs of the decision that come from outside the state: settings, directory, templates,
+    /// what the ledger remembers beside the state (the delivery history, whether it recorded the
+    /// message id, whether it purged the case), and the time.
     public struct Context: Sendable {
         public var planner: Planner
         public var history: DeliveryHistory
+        /// The ledger recorded an event with this message id (its row outlives the purge).
+        public var messageRecorded: Bool
+        /// The ledger purged the case after its retention: it knows the case, not its state.
+        public var purged: Bool
         public var now: Date
-        public init(planner: Planner, history: DeliveryHistory = .none, now: Date) {
+        public init(
+            planner: Planner, history: DeliveryHistory = .none, messageRecorded: Bool = false, purged: Bool = false, now: Date
+        ) {
             self.planner = planner
             self.history = history
+            self.messageRecorded = messageRecorded
+            self.purged = purged
             self.now = now
         }
     }
@@ -144,30 +169,46 @@ public struct CaseState: Sendable, Hashable, Codable {
     }
 
     /// The entry point for the intake: `state` is the ledger's state of the event's case, nil if
-    /// the case is unknown; it is updated in place when the event is accepted.
+    /// the case is unknown or purged; it is updated in place when the event is accepted.
     public static func receive(_ event: CaseEvent, state: inout CaseState?, context: Context) -> [Action] {
         guard event.municipality == context.planner.configuration.municipality else {
             return [.reject(reason: .otherMunicipality)]
         }
-        guard var current = state else {
+        if context.purged {
+            return [.ignore(reason: context.messageRecorded ? .repeatedMessage : .afterClosure(phase: .purged))]
+        }
+        var next: CaseState
+        let actions: [Action]
+        if let current = state {
+            next = current
+            actions = next.receive(event, context: context)
+        } else {
             guard event.kind == .opened else { return [.reject(reason: .unknownCase(kind: event.kind))] }
             let age = context.now.timeIntervalSince(event.issuedAt)
             let maxAge = context.planner.configuration.publishers.maxAge.components
             if age > TimeInterval(maxAge.seconds) {
-                state = CaseState(opening: event, now: context.now, held: true)
-                return [.hold(reason: .stale(age: age))]
+                next = CaseState(opening: event, now: context.now, held: true)
+                actions = [.hold(reason: .stale(age: age)), .raise(.heldStale)]
+            } else {
+                next = CaseState(opening: event, now: context.now)
+                actions = [.plan(context.planner.alert(event, now: context.now))]
             }
-            let opened = CaseState(opening: event, now: context.now)
-            state = opened
-            return [.plan(context.planner.alert(event, now: context.now))]
         }
-        let actions = current.receive(event, context: context)
-        state = current
+        let taken = !actions.contains { action in
+            switch action {
+            case .ignore, .reject: true
+            case .plan, .cancelPending, .hold, .raise: false
+            }
+        }
+        guard taken else { return actions }
+        // The state remembers the message ids of its own case; the ledger those of every case.
+        if context.messageRecorded { return [.ignore(reason: .repeatedMessage)] }
+        state = next
         return actions
     }
 
-    /// An event for this (known) case.
-    public mutating func receive(_ event: CaseEvent, context: Context) -> [Action] {
+    /// An event for this (known) case; only through the entry point above.
+    private mutating func receive(_ event: CaseEvent, context: Context) -> [Action] {
         precondition(event.caseID == caseID, "the intake looks the state up by the event's case id")
         if seenMessageIDs.contains(event.messageID) { return [.ignore(reason: .repeatedMessage)] }
         if event.sequence <= lastSequence {
@@ -212,26 +253,4 @@ public struct CaseState: Sendable, Hashable, Codable {
         lastDescribedAt = context.now
         return context.planner.alert(event, now: context.now)
     }
-
-    // MARK: after closure, driven by the dispatcher and the scheduler
-
-    /// Every termination notice has been accepted (or given up on and reported).
-    public mutating func terminationsDone() {
-        if phase == .closed { phase = .terminated }
-    }
-
-    /// Every destruction reminder has been accepted (or given up on and reported).
-    public mutating func remindersDone() {
-        if phase == .closed || phase == .terminated { phase = .reminded }
-    }
-
-    /// Whether the retention period after closure is over, so personal data must be purged.
-    public func isDueForPurge(now: Date, retention: Duration) -> Bool {
-        guard let closedAt, phase >= .closed, phase != .purged else { return false }
-        let seconds = Double(retention.components.seconds)
-        return now >= closedAt.addingTimeInterval(seconds)
-    }
-
-    /// The ledger purged the case's personal data; only ids, counts and times remain.
-    public mutating func purged() { phase = .purged }
 }

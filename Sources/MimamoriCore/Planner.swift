@@ -2,19 +2,29 @@ import Foundation
 
 /// What the ledger knows about a case's past deliveries, needed to plan updates and closure.
 ///
-/// "Sent" includes "possibly sent": a delivery that was in flight (handed to an outlet, no answer
-/// yet) counts, because the recipient may hold the data and must be told to destroy it.
+/// "Sent" includes "possibly sent" (`PossiblySent`): a delivery that was in flight (handed to an
+/// outlet, no answer yet) counts, because the recipient may hold the data and must be told to
+/// destroy it.
 public struct DeliveryHistory: Sendable, Hashable, Codable {
-    /// Every recipient that was sent (or possibly sent) an alert or an update, with its channel.
+    /// Every recipient that was sent (or possibly sent) an alert or an update, with every channel
+    /// it was sent on: a recipient the directory moved from FAX to email holds the data on both.
     /// The radio is not in here: it holds no documents.
-    public var personalDataRecipients: [RecipientID: Channel]
+    public var personalDataRecipients: [RecipientID: Set<Channel>]
     /// Whether the radio broadcast (or possibly broadcast) the alert or an update
     /// (Article 11-2: then the radio announces the end too).
     public var radioAnnounced: Bool
 
-    public init(personalDataRecipients: [RecipientID: Channel] = [:], radioAnnounced: Bool = false) {
+    public init(personalDataRecipients: [RecipientID: Set<Channel>] = [:], radioAnnounced: Bool = false) {
         self.personalDataRecipients = personalDataRecipients.filter { $0.key != .radio }
+            .mapValues { $0.subtracting([.radio]) }.filter { !$0.value.isEmpty }
         self.radioAnnounced = radioAnnounced || personalDataRecipients[.radio] != nil
+    }
+
+    /// Each (recipient, channel) that holds the data, in a stable order.
+    public var holders: [(recipient: RecipientID, channel: Channel)] {
+        personalDataRecipients.flatMap { id, channels in channels.map { (recipient: id, channel: $0) } }
+            .filter { $0.recipient != .radio && $0.channel != .radio }
+            .sorted { ($0.recipient.rawValue, $0.channel.rawValue) < ($1.recipient.rawValue, $1.channel.rawValue) }
     }
 
     public static let none = DeliveryHistory()
@@ -54,8 +64,9 @@ public struct DeliveryPlan: Sendable, Hashable {
 ///   town's area tree knows both sides and they do not overlap (`areaReason`, design 6);
 /// - `radioAllowed(for:)`: the radio only with consent.radio (Article 9-2) and a configured radio;
 /// - `photoToAttach(for:)`: a photo only with consent.photo;
-/// - `closure(…)`: termination only to those sent the alert/update, the radio only if it announced
-///   (Article 11, 11-2); one destruction reminder per recipient of personal data (11-3);
+/// - `closure(…)`: termination only to those sent the alert/update, on every channel they were
+///   sent it on, the radio only if it announced (Article 11, 11-2); one destruction reminder per
+///   recipient and channel of personal data (11-3); "sent" is `PossiblySent`;
 /// - `radioNotBefore(_:)`: quiet hours.
 public struct Planner: Sendable {
     public var configuration: Configuration
@@ -200,10 +211,9 @@ public struct Planner: Sendable {
         now: Date
     ) -> DeliveryPlan {
         // The radio holds no documents: it gets a termination only if it announced, never a reminder.
-        let holders = history.personalDataRecipients.filter { $0.key != .radio && $0.value != .radio }
-            .sorted { $0.key.rawValue < $1.key.rawValue }
+        let holders = history.holders
         var deliveries: [PlannedDelivery] = holders.map {
-            PlannedDelivery(caseID: caseID, revision: revision, recipient: $0.key, channel: $0.value, kind: .termination, notBefore: now)
+            PlannedDelivery(caseID: caseID, revision: revision, recipient: $0.recipient, channel: $0.channel, kind: .termination, notBefore: now)
         }
         if history.radioAnnounced {
             deliveries.append(PlannedDelivery(
@@ -215,10 +225,10 @@ public struct Planner: Sendable {
             businessDaysOnly: configuration.reminders.businessDaysOnly)
         deliveries += holders.map {
             PlannedDelivery(
-                caseID: caseID, revision: revision, recipient: $0.key, channel: $0.value, kind: .destructionReminder,
+                caseID: caseID, revision: revision, recipient: $0.recipient, channel: $0.channel, kind: .destructionReminder,
                 notBefore: reminderAt)
         }
-        let reach = closureReach(holders: holders.map { ($0.key, $0.value) })
+        let reach = closureReach(holders: holders)
         guard !deliveries.isEmpty else { return DeliveryPlan(reach: reach) }
         var notices = [renderer.termination(caseID: caseID, revision: revision, drill: drill, firstNoticeAt: documentsFrom, sentAt: now)]
         if !holders.isEmpty {
@@ -231,8 +241,8 @@ public struct Planner: Sendable {
 
     /// The closure's reach: every holder of the case's data (inactive or gone from the directory
     /// since, too); every other row was never told, so it is told nothing now.
-    func closureReach(holders: [(RecipientID, Channel)]) -> Reach {
-        let held = Set(holders.map(\.0))
+    func closureReach(holders: [(recipient: RecipientID, channel: Channel)]) -> Reach {
+        let held = Set(holders.map(\.recipient))
         var decisions = directory.cooperators.map { c -> Reach.Decision in
             let reason: Reach.Reason =
                 if held.contains(c.id) { .holdsData }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Ledger
 import Logging
 import MimamoriCore
@@ -47,128 +46,90 @@ public struct CaseIntake: Sendable {
         self.logger = logger
     }
 
-    /// Decides and, for an accepted event, records. Throws only `LedgerError`: the message must
-    /// then stay unacked (the ledger could not take it; nothing about the message is wrong).
+    /// Decides and records. Throws only `LedgerError`: the message must then stay unacked (the
+    /// ledger could not take it; nothing about the message is wrong).
     public func process(
         body: [UInt8], headers: [String: String], transportMessageID: String?, settings: Settings, now: Date
     ) async throws(LedgerError) -> Decision {
-        let decision = try await decide(body: body, headers: headers, transportMessageID: transportMessageID, settings: settings, now: now)
-        switch decision {
-        case .recorded: break
-        case .ignored(let caseID, let reason):
-            try await ledger.recordIgnored(messageID: transportMessageID ?? "-", caseID: caseID, reason: reason, at: now)
-        case .rejected(let caseID, let reason):
+        switch Self.open(body: body, headers: headers, settings: settings, limits: limits) {
+        case .refused(let caseID, let reason):
             try await ledger.recordRejected(messageID: transportMessageID, caseID: caseID, reason: reason, at: now)
+            return .rejected(caseID: caseID, reason: reason)
+        case .opened(let envelope, let signedBy):
+            // Each schema its own decoder, state and planner.
+            switch envelope.schema {
+            case .case:
+                return try await receiveCase(
+                    envelope, body: body, signedBy: signedBy, transportMessageID: transportMessageID, settings: settings, now: now)
+            }
         }
-        return decision
     }
 
-    private func decide(
-        body: [UInt8], headers: [String: String], transportMessageID: String?, settings: Settings, now: Date
-    ) async throws(LedgerError) -> Decision {
+    /// What every schema shares, in this order: the size, the signature, the envelope.
+    enum Opened {
+        case opened(EventEnvelope, signedBy: String?)
+        case refused(caseID: CaseID?, reason: String)
+    }
+
+    static func open(body: [UInt8], headers: [String: String], settings: Settings, limits: CaseEvent.Limits) -> Opened {
         // Size first: nothing else is worth doing on a body the schema forbids.
         if body.count > limits.maxBodyBytes {
             let error = CaseEventError.oversized(bytes: body.count, limit: limits.maxBodyBytes)
-            return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
+            return .refused(caseID: peekCaseID(body), reason: error.reason)
         }
         var signedBy: String?
         if settings.configuration.publishers.requireSignature {
             do {
                 signedBy = try settings.publisherKeys.verify(body: body, headers: headers)
             } catch {
-                return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
+                return .refused(caseID: peekCaseID(body), reason: error.reason)
             }
         }
+        do {
+            return .opened(try EventEnvelope.open(body, limits: limits), signedBy: signedBy)
+        } catch {
+            return .refused(caseID: peekCaseID(body), reason: error.reason)
+        }
+    }
+
+    /// A `mimamori.case/1` event: decoded, its photo judged, then decided by `CaseState.receive`
+    /// once, inside the ledger transaction that records what it decided.
+    private func receiveCase(
+        _ envelope: EventEnvelope, body: [UInt8], signedBy: String?, transportMessageID: String?, settings: Settings, now: Date
+    ) async throws(LedgerError) -> Decision {
         let decoded: CaseEvent
         do {
-            decoded = try CaseEvent.decode(body, limits: limits)
+            decoded = try CaseEvent.decode(envelope, limits: limits)
         } catch {
-            return .rejected(caseID: Self.peekCaseID(body), reason: error.reason)
+            let caseID = Self.peekCaseID(body)
+            try await ledger.recordRejected(messageID: transportMessageID, caseID: caseID, reason: error.reason, at: now)
+            return .rejected(caseID: caseID, reason: error.reason)
         }
         // Before any notice is planned from it: a photo no notice may use is left out here, and
         // the one kept is turned upright and stripped of its metadata.
         let photoIntake = PhotoIntake(decoded)
         let event = photoIntake.event
         if let signedBy, !settings.publisherKeys.mayKey(signedBy, signFor: event.municipality) {
+            try await ledger.recordRejected(messageID: transportMessageID, caseID: event.caseID, reason: PublisherKeys.wrongTownReason, at: now)
             return .rejected(caseID: event.caseID, reason: PublisherKeys.wrongTownReason)
         }
 
-        let prior: CaseState?
-        if let stored = try await ledger.caseSnapshot(case: event.caseID) {
-            if stored.purgedAt != nil {
-                // The state went with the personal data at the end of the retention; a purged
-                // case stays closed for good (a replay of its alert must not alert again).
-                guard event.municipality == settings.configuration.municipality else {
-                    return .rejected(caseID: event.caseID, reason: CaseState.RejectReason.otherMunicipality.code)
-                }
-                let repeated = try await ledger.knowsMessage(event.messageID.uuidString.lowercased())
-                let reason: CaseState.IgnoreReason = repeated ? .repeatedMessage : .afterClosure(phase: .purged)
-                return .ignored(caseID: event.caseID, reason: reason.code)
-            }
-            do {
-                prior = try stored.snapshot.decode(CaseState.self)
-            } catch {
-                throw Self.corruptState(event.caseID)
-            }
-        } else {
-            prior = nil
-        }
-
-        // A first pass without the delivery history tells whether the event is taken at all and
-        // what the new state is; the history only shapes the plan, which the ledger asks for
-        // inside its transaction (so no delivery can change hands in between).
-        var next = prior
+        let storedBody = photoIntake.storedBody(original: body, decoded: decoded, limits: limits)
         let planner = settings.planner
-        let firstPass = CaseState.receive(event, state: &next, context: .init(planner: planner, now: now))
-        var cancelKinds: Set<NoticeKind> = []
-        var held = false
-        for action in firstPass {
-            switch action {
-            case .reject(let reason): return .rejected(caseID: event.caseID, reason: reason.code)
-            case .ignore(let reason): return .ignored(caseID: event.caseID, reason: reason.code)
-            case .cancelPending(_, let kinds): cancelKinds.formUnion(kinds)
-            case .plan: break
-            case .hold: held = true
-            }
-        }
-        guard let next else { return .ignored(caseID: event.caseID, reason: "case.no-state") }
-
-        let snapshot: CaseSnapshot
-        do {
-            snapshot = try CaseSnapshot(name: next.phase.rawValue, encoding: next, closedAt: next.closedAt)
-        } catch {
-            throw Self.corruptState(event.caseID)
-        }
-        var intake = Intake(
-            messageID: event.messageID.uuidString.lowercased(), caseID: event.caseID,
-            municipality: event.municipality, drill: event.drill, sequence: event.sequence,
-            eventKind: event.kind.rawValue, receivedAt: now, body: photoIntake.storedBody(original: body, decoded: decoded, limits: limits), state: snapshot,
-            cancelKinds: cancelKinds)
-        intake.alarms = Self.heldAlarms(held: held, newCase: prior == nil)
         let deadline = settings.configuration.retry.deadline
-        let counts = PlannedCounts()
-        let outcome = try await ledger.recordIntake(intake) { holders in
-            var state = prior
-            let history = DeliveryHistory(
-                personalDataRecipients: Dictionary(
-                    holders.recipients.map { ($0.recipient, $0.channel) }, uniquingKeysWith: { first, _ in first }),
-                radioAnnounced: holders.radioAnnounced)
-            let actions = CaseState.receive(event, state: &state, context: .init(planner: planner, history: history, now: now))
-            var plan = DeliveryPlan()
-            for case .plan(let p) in actions {
-                plan.deliveries += p.deliveries
-                plan.notices += p.notices
-                plan.reach = p.reach
-            }
-            let heldAddresses = Dictionary(
-                holders.recipients.map { ($0.recipient, $0.address) }, uniquingKeysWith: { first, _ in first })
-            let rows = try Self.ledgerRows(plan, planner: planner, heldAddresses: heldAddresses, deadline: deadline)
-            counts.set(rows.deliveries.reduce(into: [:]) { $0[$1.planned.channel, default: 0] += 1 }, reach: plan.reach)
-            return rows
+        let (outcome, decision) = try await ledger.recordIntake(
+            case: event.caseID, messageID: event.messageID.uuidString.lowercased(), at: now
+        ) { reading in
+            try Self.decide(
+                event, reading: reading, storedBody: storedBody, transportMessageID: transportMessageID, planner: planner,
+                deadline: deadline, now: now)
         }
         switch outcome {
         case .duplicate:
-            return .ignored(caseID: event.caseID, reason: "case.repeated-message")
+            // Not from a decided intake (the decision saw the message id); kept for the exhaustive switch.
+            return .ignored(caseID: event.caseID, reason: CaseState.IgnoreReason.repeatedMessage.code)
+        case .audited:
+            return decision
         case .recorded(_, let cancelled):
             if let problem = event.photoLeftOut {
                 logger.warning("photo.left-out", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .reason: "\(problem.code)"]))
@@ -176,18 +137,87 @@ public struct CaseIntake: Sendable {
             if photoIntake.notUpright {
                 logger.warning("photo.not-upright", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)"]))
             }
-            return .recorded(
-                caseID: event.caseID, sequence: event.sequence, kind: held ? "held" : event.kind.rawValue, planned: counts.value,
-                cancelled: cancelled, reach: counts.reach)
+            guard case .recorded(let caseID, let sequence, let kind, let planned, _, let reach) = decision else { return decision }
+            return .recorded(caseID: caseID, sequence: sequence, kind: kind, planned: planned, cancelled: cancelled, reach: reach)
         }
     }
 
+    /// Inside the ledger's transaction: the one run of the state machine, on the stored state and
+    /// the delivery history as they are now, and what the ledger is to write of its actions.
+    static func decide(
+        _ event: CaseEvent, reading: IntakeReading, storedBody: Data, transportMessageID: String?, planner: Planner,
+        deadline: Duration, now: Date
+    ) throws -> (entry: IntakeEntry, decided: Decision) {
+        var prior: CaseState?
+        if let stored = reading.stored, stored.purgedAt == nil {
+            do {
+                prior = try stored.snapshot.decode(CaseState.self)
+            } catch {
+                throw corruptState(event.caseID)
+            }
+        }
+        var recipients: [RecipientID: Set<Channel>] = [:]
+        for holder in reading.holders.recipients { recipients[holder.recipient, default: []].insert(holder.channel) }
+        let context = CaseState.Context(
+            planner: planner,
+            history: DeliveryHistory(personalDataRecipients: recipients, radioAnnounced: reading.holders.radioAnnounced),
+            messageRecorded: reading.messageRecorded, purged: reading.stored?.purgedAt != nil, now: now)
+        var next = prior
+        let actions = CaseState.receive(event, state: &next, context: context)
+
+        var plan = DeliveryPlan()
+        var cancelKinds: Set<NoticeKind> = []
+        var alarms: [CaseAlarm.Kind] = []
+        var held = false
+        for action in actions {
+            switch action {
+            case .reject(let reason):
+                return (.reject(messageID: transportMessageID, reason: reason.code), .rejected(caseID: event.caseID, reason: reason.code))
+            case .ignore(let reason):
+                return (.ignore(messageID: transportMessageID, reason: reason.code), .ignored(caseID: event.caseID, reason: reason.code))
+            case .cancelPending(_, let kinds): cancelKinds.formUnion(kinds)
+            case .plan(let p):
+                plan.deliveries += p.deliveries
+                plan.notices += p.notices
+                plan.reach = p.reach
+            case .hold: held = true
+            case .raise(.heldStale): alarms.append(.heldStale)
+            }
+        }
+        guard let next else {
+            return (.ignore(messageID: transportMessageID, reason: "case.no-state"), .ignored(caseID: event.caseID, reason: "case.no-state"))
+        }
+        let snapshot: CaseSnapshot
+        do {
+            snapshot = try CaseSnapshot(name: next.phase.rawValue, encoding: next, closedAt: next.closedAt)
+        } catch {
+            throw corruptState(event.caseID)
+        }
+        let rows = try ledgerRows(plan, planner: planner, heldAddresses: reading.holders.recipients, deadline: deadline)
+        var intake = Intake(
+            messageID: event.messageID.uuidString.lowercased(), caseID: event.caseID,
+            municipality: event.municipality, drill: event.drill, sequence: event.sequence,
+            eventKind: event.kind.rawValue, receivedAt: now, body: storedBody, state: snapshot,
+            notices: rows.notices, deliveries: rows.deliveries, cancelKinds: cancelKinds)
+        intake.alarms = alarms
+        let planned = rows.deliveries.reduce(into: [Channel: Int]()) { $0[$1.planned.channel, default: 0] += 1 }
+        return (
+            .record(intake),
+            .recorded(
+                caseID: event.caseID, sequence: event.sequence, kind: held ? "held" : event.kind.rawValue, planned: planned,
+                cancelled: 0, reach: plan.reach)
+        )
+    }
+
     /// The plan as ledger rows: one notice per (revision, kind, channel), deliveries with the
-    /// address to use. A recipient that holds data but left the directory since is still
-    /// reached at the address its data went to.
+    /// address to use. A recipient that holds data on a channel the directory no longer has for
+    /// it (it left, or moved from FAX to email) is still reached there, at the address its data
+    /// went to.
     static func ledgerRows(
-        _ plan: DeliveryPlan, planner: Planner, heldAddresses: [RecipientID: String], deadline: Duration
-    ) throws -> Ledger.HolderPlan {
+        _ plan: DeliveryPlan, planner: Planner, heldAddresses: [HoldingRecipient], deadline: Duration
+    ) throws -> (notices: [Intake.Notice], deliveries: [Intake.Delivery]) {
+        var held: [RecipientID: [Channel: String]] = [:]
+        for holder in heldAddresses { held[holder.recipient, default: [:]][holder.channel] = holder.address }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var notices: [Intake.Notice] = []
@@ -206,10 +236,10 @@ public struct CaseIntake: Sendable {
             let address: String
             if delivery.channel == .radio {
                 address = "radio"
-            } else if let cooperator = planner.directory[delivery.recipient] {
+            } else if let cooperator = planner.directory[delivery.recipient], cooperator.channel == delivery.channel {
                 address = cooperator.address
-            } else if let held = heldAddresses[delivery.recipient] {
-                address = held
+            } else if let address_ = held[delivery.recipient]?[delivery.channel] {
+                address = address_
             } else {
                 continue
             }
@@ -217,12 +247,6 @@ public struct CaseIntake: Sendable {
             deliveries.append(Intake.Delivery(delivery, address: address, deadline: delivery.notBefore.addingTimeInterval(seconds)))
         }
         return (notices, deliveries)
-    }
-
-    /// A case held as stale raises its alarms once, when it is first held (an update of a held
-    /// case replaces what is held without a second alarm).
-    static func heldAlarms(held: Bool, newCase: Bool) -> [CaseAlarm.Kind] {
-        held && newCase ? [.heldStale] : []
     }
 
     static func corruptState(_ caseID: CaseID) -> LedgerError {
@@ -241,12 +265,4 @@ public struct CaseIntake: Sendable {
         else { return nil }
         return CaseID(text)
     }
-}
-
-/// The per-channel counts and the reach the planning closure saw, for the intake's log line.
-private final class PlannedCounts: Sendable {
-    private let counts = Mutex<([Channel: Int], Reach)>(([:], Reach()))
-    func set(_ value: [Channel: Int], reach: Reach) { counts.withLock { $0 = (value, reach) } }
-    var value: [Channel: Int] { counts.withLock { $0.0 } }
-    var reach: Reach { counts.withLock { $0.1 } }
 }

@@ -9,7 +9,7 @@ struct LedgerClosureTests {
 
     /// What the core's planner would do at closure: a termination to every holder, the radio end
     /// only if the radio announced.
-    static func terminations(caseID: CaseID, at: Date) -> @Sendable (PersonalDataHolders) throws -> Ledger.HolderPlan {
+    static func terminations(caseID: CaseID, at: Date) -> @Sendable (PersonalDataHolders) throws -> ([Intake.Notice], [Intake.Delivery]) {
         { holders in
             var channels = Set(holders.recipients.map(\.channel))
             if holders.radioAnnounced { channels.insert(.radio) }
@@ -33,6 +33,21 @@ struct LedgerClosureTests {
         }
     }
 
+    /// Records `closure` the way the intake does: deciding inside the transaction, from the
+    /// holders as the ledger sees them there, the deliveries `planning` adds.
+    static func record(
+        _ closure: Intake, in ledger: Ledger,
+        planning: @escaping @Sendable (PersonalDataHolders) throws -> ([Intake.Notice], [Intake.Delivery])
+    ) async throws -> IntakeOutcome {
+        try await ledger.recordIntake(case: closure.caseID, messageID: closure.messageID, at: closure.receivedAt) { reading in
+            var intake = closure
+            let (notices, deliveries) = try planning(reading.holders)
+            intake.notices += notices
+            intake.deliveries += deliveries
+            return (.record(intake), ())
+        }.outcome
+    }
+
     @Test("closure during a fan-out cancels what was not sent and terminates only those alerted")
     func closureDuringFanOut() async throws {
         let fixture = try LedgerFixture()
@@ -51,7 +66,7 @@ struct LedgerClosureTests {
         let closure = makeIntake(
             messageID: "close", sequence: 2, eventKind: "closed", kind: .termination, fax: 0, email: 0, radio: false,
             at: closedAt, closed: true, cancel: [.alert, .update])
-        let outcome = try await ledger.recordIntake(closure, completing: Self.terminations(caseID: caseID, at: closedAt))
+        let outcome = try await Self.record(closure, in: ledger, planning: Self.terminations(caseID: caseID, at: closedAt))
         #expect(outcome == .recorded(planned: 5, cancelled: 8))
 
         let report = try await ledger.report(case: caseID)
@@ -76,7 +91,7 @@ struct LedgerClosureTests {
             messageID: "close", sequence: 2, eventKind: "closed", kind: .termination, fax: 0, email: 0, radio: false,
             closed: true, cancel: [.alert, .update])
         #expect(
-            try await ledger.recordIntake(closure, completing: Self.terminations(caseID: caseID, at: t0))
+            try await Self.record(closure, in: ledger, planning: Self.terminations(caseID: caseID, at: t0))
                 == .recorded(planned: 0, cancelled: 2))
         #expect(try await ledger.report(case: caseID).allSatisfy { $0.kind == .alert && $0.state == .cancelled })
     }
@@ -92,7 +107,7 @@ struct LedgerClosureTests {
             messageID: "close", sequence: 2, eventKind: "closed", kind: .termination, fax: 0, email: 0, radio: false,
             closed: true, cancel: [.alert])
         await #expect {
-            try await ledger.recordIntake(closure) { _ in throw PlannerFailed() }
+            try await Self.record(closure, in: ledger) { _ in throw PlannerFailed() }
         } throws: { ($0 as? LedgerError)?.code == .caller }
         #expect(try await ledger.report(case: caseID).allSatisfy { $0.state == .planned })
         #expect(try await ledger.status(case: caseID)?.closedAt == nil)

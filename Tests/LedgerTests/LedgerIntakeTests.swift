@@ -88,6 +88,37 @@ struct LedgerIntakeTests {
         #expect(audit.map(\.messageID) == ["m-1", "m-2"])
     }
 
+    @Test("an intake decided inside the transaction sees the stored case, whether the message id is known and who holds data; an ignored or rejected one leaves only its audit row")
+    func decidedInsideTheTransaction() async throws {
+        let fixture = try LedgerFixture()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        let intake = makeIntake(messageID: "msg-1", fax: 1, email: 1, radio: false)
+        let (first, unknown) = try await ledger.recordIntake(case: intake.caseID, messageID: "msg-1", at: t0) { reading in
+            (.record(intake), reading.stored == nil && !reading.messageRecorded && reading.holders.recipients.isEmpty)
+        }
+        #expect(first == .recorded(planned: 2, cancelled: 0) && unknown)
+        let email = try await ledger.claimDue(now: t0, channel: .email, limit: 1)
+        try await ledger.markDelivered(email[0].id, at: t0)
+
+        let (again, seen) = try await ledger.recordIntake(case: intake.caseID, messageID: "msg-1", at: t0) { reading in
+            (
+                .ignore(messageID: "transport-2", reason: "case.repeated-message"),
+                (reading.stored?.lastSequence, reading.messageRecorded, reading.holders.recipients.map(\.channel))
+            )
+        }
+        #expect(again == .audited)
+        #expect(seen.0 == 1 && seen.1 && seen.2 == [.email])
+        let (rejected, _) = try await ledger.recordIntake(case: intake.caseID, messageID: "msg-2", at: t0) { _ in
+            (.reject(messageID: nil, reason: "case.drill-mismatch"), ())
+        }
+        #expect(rejected == .audited)
+        let audit = try await ledger.audit(case: intake.caseID)
+        #expect(audit.map(\.event) == ["case.opened", "intake.ignored", "intake.rejected"])
+        #expect(audit.dropFirst().map(\.detail) == ["reason=case.repeated-message", "reason=case.drill-mismatch"])
+        #expect(try await ledger.report(case: intake.caseID).count == 2, "nothing but the audit was written")
+    }
+
     @Test("closure cancels only planned deliveries of the given kinds")
     func cancellation() async throws {
         let fixture = try LedgerFixture()

@@ -176,4 +176,22 @@ struct CaseEventTests {
     func refusesOtherTimeForms(_ text: String) {
         #expect(Timestamp.parse(text) == nil)
     }
+
+    @Test func theEnvelopeNamesTheSchemaAndIntakeRoutesByIt() throws {
+        let body = try Files.fixture("event-opened.json")
+        #expect(try EventEnvelope.open(body).schema == .case)
+        #expect(EventSchema(rawValue: CaseEvent.schema) == .case)
+        var object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        for (value, reason) in [("mimamori.concern/1", "schema.unknown"), ("mimamori.case/2", "schema.unknown")] {
+            object["schema"] = value
+            let other = [UInt8](try JSONSerialization.data(withJSONObject: object))
+            #expect { try EventEnvelope.open(other) } throws: { ($0 as? CaseEventError)?.reason == reason }
+        }
+        object["schema"] = NSNull()
+        let null = [UInt8](try JSONSerialization.data(withJSONObject: object))
+        #expect(throws: CaseEventError.unknownSchema) { try EventEnvelope.open(null) }
+        object["schema"] = nil
+        let missing = [UInt8](try JSONSerialization.data(withJSONObject: object))
+        #expect(throws: CaseEventError.missing(field: "schema")) { try EventEnvelope.open(missing) }
+    }
 }

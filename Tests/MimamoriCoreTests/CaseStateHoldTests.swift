@@ -17,11 +17,12 @@ struct CaseStateHoldTests {
     func staleOpenedIsHeld() throws {
         var state: CaseState?
         let actions = CaseState.receive(try Sample.opened(), state: &state, context: try context(now: Self.twoDaysLater))
-        guard case .hold(let reason) = actions.first, actions.count == 1 else {
-            Issue.record("expected one hold, got \(actions)")
+        guard case .hold(let reason) = actions.first, actions.count == 2 else {
+            Issue.record("expected one hold and its alarm, got \(actions)")
             return
         }
         #expect(reason.code == "held.stale")
+        #expect(actions[1] == .raise(.heldStale), "the staff and the operator are told when a case is first held")
         #expect(state?.phase == .held && state?.lastSequence == 1)
     }
 
@@ -40,7 +41,7 @@ struct CaseStateHoldTests {
         _ = CaseState.receive(try Sample.opened(), state: &state, context: try context(now: now))
         let update = try Sample.event(sequence: 2)
         let actions = CaseState.receive(update, state: &state, context: try context(now: now))
-        #expect(actions.count == 1 && { if case .hold = actions[0] { true } else { false } }())
+        #expect(actions.count == 1 && { if case .hold = actions[0] { true } else { false } }(), "held again: no second alarm")
         #expect(state?.phase == .held && state?.lastSequence == 2)
 
         var released = state!

@@ -77,7 +77,7 @@ struct CaseStateTests {
 
     @Test func closureCancelsPendingAndPlansTerminationAndReminders() throws {
         var (state, _) = try opened()
-        let history = DeliveryHistory(personalDataRecipients: [RecipientID("mail-001"): .email], radioAnnounced: true)
+        let history = DeliveryHistory(personalDataRecipients: [RecipientID("mail-001"): [.email]], radioAnnounced: true)
         let closing = Sample.at("2026-11-27T19:15:00+09:00")
         let actions = CaseState.receive(try Sample.closed(), state: &state, context: try context(history, now: closing))
         #expect(actions.first == .cancelPending(caseID: CaseID("KN-2026-0042"), kinds: [.alert, .update]))
@@ -93,7 +93,7 @@ struct CaseStateTests {
     @Test func withdrawnConsentStopsNewNoticesButNotTheEnd() throws {
         var (state, _) = try opened()
         let withdrawn = try Sample.event(sequence: 2, consent: .withheld)
-        let history = DeliveryHistory(personalDataRecipients: [RecipientID("fax-yasuragi"): .fax], radioAnnounced: true)
+        let history = DeliveryHistory(personalDataRecipients: [RecipientID("fax-yasuragi"): [.fax]], radioAnnounced: true)
         let actions = CaseState.receive(withdrawn, state: &state, context: try context(history))
         #expect(actions == [.cancelPending(caseID: CaseID("KN-2026-0042"), kinds: [.alert, .update]), .plan(DeliveryPlan())])
         // Those who hold the data are still told the end and reminded to destroy it.
@@ -104,27 +104,65 @@ struct CaseStateTests {
         ])
     }
 
-    @Test func phasesAfterClosure() throws {
-        var (state, _) = try opened()
-        _ = CaseState.receive(try Sample.closed(), state: &state, context: try context())
-        var s = try #require(state)
-        #expect(!s.isDueForPurge(now: Sample.now.addingTimeInterval(29 * 86400), retention: .seconds(30 * 86400)))
-        s.terminationsDone()
-        #expect(s.phase == .terminated)
-        s.remindersDone()
-        #expect(s.phase == .reminded)
-        #expect(s.isDueForPurge(now: Sample.now.addingTimeInterval(30 * 86400), retention: .seconds(30 * 86400)))
-        s.purged()
-        #expect(s.phase == .purged)
-        #expect(!s.isDueForPurge(now: Sample.now.addingTimeInterval(90 * 86400), retention: .seconds(30 * 86400)))
+    @Test func aPurgedCaseStaysClosedForGood() throws {
+        let planner = try Sample.planner()
+        for (recorded, reason) in [(true, CaseState.IgnoreReason.repeatedMessage), (false, .afterClosure(phase: .purged))] {
+            for event in [try Sample.opened(), try Sample.event(sequence: 9), try Sample.closed()] {
+                var state: CaseState?
+                let context = CaseState.Context(planner: planner, messageRecorded: recorded, purged: true, now: Sample.now)
+                #expect(CaseState.receive(event, state: &state, context: context) == [.ignore(reason: reason)])
+                #expect(state == nil)
+            }
+        }
+        #expect(CaseState.IgnoreReason.afterClosure(phase: .purged).code == "case.after-closure")
+        var event = try Sample.opened()
+        event.municipality = "kainan"
+        var state: CaseState?
+        let context = CaseState.Context(planner: planner, messageRecorded: true, purged: true, now: Sample.now)
+        #expect(CaseState.receive(event, state: &state, context: context) == [.reject(reason: .otherMunicipality)])
     }
 
-    @Test func openCaseIsNotDueForPurgeAndIgnoresLifecycleCalls() throws {
-        var s = try #require(try opened().0)
-        s.terminationsDone()
-        s.remindersDone()
-        #expect(s.phase == .opened)
-        #expect(!s.isDueForPurge(now: Sample.now.addingTimeInterval(365 * 86400), retention: .seconds(1)))
+    @Test func aMessageIDTheLedgerRecordedIsARepeatEvenForAnotherCase() throws {
+        var (state, _) = try opened()
+        let before = state
+        let context = CaseState.Context(planner: try Sample.planner(), messageRecorded: true, now: Sample.now)
+        #expect(CaseState.receive(try Sample.event(sequence: 2), state: &state, context: context) == [.ignore(reason: .repeatedMessage)])
+        #expect(state == before)
+        var unknown: CaseState?
+        #expect(CaseState.receive(try Sample.opened(), state: &unknown, context: context) == [.ignore(reason: .repeatedMessage)])
+        #expect(unknown == nil)
+    }
+
+    @Test func aRecipientHeldOnTwoChannelsIsToldTheEndOnBoth() throws {
+        var (state, _) = try opened()
+        let history = DeliveryHistory(personalDataRecipients: [RecipientID("mail-001"): [.email, .fax]])
+        let actions = CaseState.receive(try Sample.closed(), state: &state, context: try context(history))
+        let plan = try #require(isPlan(actions))
+        #expect(plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient):\($0.channel.rawValue)" }.sorted() == [
+            "destruction-reminder:mail-001:email", "destruction-reminder:mail-001:fax",
+            "termination:mail-001:email", "termination:mail-001:fax",
+        ])
+    }
+
+    /// Who holds the data and whether the radio announced both ask this one table.
+    @Test func possiblySentTable() {
+        var possibly: [String] = []
+        for state in DeliveryState.allCases {
+            for attempts in [0, 1] {
+                for code in [nil, "crash-loop", "smtp.550"] as [String?]
+                where PossiblySent.includes(state, attempts: attempts, lastErrorCode: code) {
+                    possibly.append("\(state.rawValue)/\(attempts)/\(code ?? "-")")
+                }
+            }
+        }
+        #expect(Set(possibly) == [
+            "sending/0/-", "sending/0/crash-loop", "sending/0/smtp.550", "sending/1/-", "sending/1/crash-loop", "sending/1/smtp.550",
+            "delivered/0/-", "delivered/0/crash-loop", "delivered/0/smtp.550", "delivered/1/-", "delivered/1/crash-loop", "delivered/1/smtp.550",
+            "planned/1/-", "planned/1/crash-loop", "planned/1/smtp.550",
+            "cancelled/1/-", "cancelled/1/crash-loop", "cancelled/1/smtp.550",
+            "expired/1/-", "expired/1/crash-loop", "expired/1/smtp.550",
+            "failed/0/crash-loop", "failed/1/crash-loop",
+        ])
     }
 
     @Test func stateRoundTripsThroughJSON() throws {

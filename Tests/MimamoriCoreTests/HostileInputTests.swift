@@ -25,7 +25,7 @@ struct HostileInputTests {
             var recipients = history.personalDataRecipients
             var radio = history.radioAnnounced
             for d in plan?.deliveries ?? [] where d.kind.carriesPersonalData {
-                if d.recipient == .radio { radio = true } else { recipients[d.recipient] = d.channel }
+                if d.recipient == .radio { radio = true } else { recipients[d.recipient, default: []].insert(d.channel) }
             }
             history = DeliveryHistory(personalDataRecipients: recipients, radioAnnounced: radio)
         }

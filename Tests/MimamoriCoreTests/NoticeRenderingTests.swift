@@ -22,7 +22,7 @@ struct NoticeRenderingTests {
         let closing = Sample.at("2026-11-27T19:15:00+09:00")
         let plan = planner.closure(
             caseID: opened.caseID, revision: 3, drill: drill,
-            history: DeliveryHistory(personalDataRecipients: [RecipientID("mail-001"): .email], radioAnnounced: true),
+            history: DeliveryHistory(personalDataRecipients: [RecipientID("mail-001"): [.email]], radioAnnounced: true),
             documentsFrom: Sample.now, documentsTo: Sample.at("2026-11-28T09:30:00+09:00"), now: closing)
         return [alert, update] + plan.notices
     }

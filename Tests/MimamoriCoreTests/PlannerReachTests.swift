@@ -106,7 +106,7 @@ struct PlannerReachTests {
 
     @Test func anUpdateAsksEveryoneHoldingTheDataEvenAfterTheyNoLongerMatch() throws {
         let planner = try Self.planner()
-        let history = DeliveryHistory(personalDataRecipients: [RecipientID("vol-kuroe"): .email])
+        let history = DeliveryHistory(personalDataRecipients: [RecipientID("vol-kuroe"): [.email]])
         let plan = planner.update(try Self.event(residence: "日方"), history: history, now: Sample.now)
         #expect(reasons(plan.reach)["vol-kuroe"] == .holdsData)
         #expect(plan.reach.asked == 6 && plan.deliveries.contains { $0.recipient == RecipientID("vol-kuroe") })
@@ -114,7 +114,7 @@ struct PlannerReachTests {
 
     @Test func theClosureReachesEveryHolderAndNobodyElse() throws {
         let planner = try Self.planner()
-        let history = DeliveryHistory(personalDataRecipients: [RecipientID("vol-kuroe"): .email, RecipientID("fax-closed"): .fax])
+        let history = DeliveryHistory(personalDataRecipients: [RecipientID("vol-kuroe"): [.email], RecipientID("fax-closed"): [.fax]])
         let plan = planner.closure(
             caseID: CaseID("KN-1"), revision: 3, drill: false, history: history, documentsFrom: Sample.now,
             documentsTo: Sample.now, now: Sample.now)

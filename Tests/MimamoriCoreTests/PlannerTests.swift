@@ -79,7 +79,7 @@ struct PlannerTests {
         event.person?.residenceArea = nil
         event.lastSeen?.area = "野中"
         let history = DeliveryHistory(
-            personalDataRecipients: [RecipientID("fax-shimosasa"): .fax, RecipientID("fax-old"): .fax, RecipientID("mail-001"): .email],
+            personalDataRecipients: [RecipientID("fax-shimosasa"): [.fax], RecipientID("fax-old"): [.fax], RecipientID("mail-001"): [.email]],
             radioAnnounced: true)
         let plan = try Sample.planner().update(event, history: history, now: Sample.now)
         // 野中 now: fax-nonaka and mail-003 newly; fax-shimosasa because it holds the data;
@@ -90,7 +90,7 @@ struct PlannerTests {
 
     @Test func closureTellsOnlyThoseWhoWereToldAndRemindsThemOnce() throws {
         let history = DeliveryHistory(
-            personalDataRecipients: [RecipientID("fax-yasuragi"): .fax, RecipientID("mail-002"): .email], radioAnnounced: false)
+            personalDataRecipients: [RecipientID("fax-yasuragi"): [.fax], RecipientID("mail-002"): [.email]], radioAnnounced: false)
         let friday = Sample.at("2026-11-27T19:15:00+09:00")
         let plan = try Sample.planner().closure(
             caseID: CaseID("KN-2026-0042"), revision: 3, drill: false, history: history, documentsFrom: Sample.now,
@@ -117,7 +117,7 @@ struct PlannerTests {
     }
 
     @Test func historyNeverCountsTheRadioAsADocumentHolder() {
-        let history = DeliveryHistory(personalDataRecipients: [.radio: .radio, RecipientID("a"): .fax])
+        let history = DeliveryHistory(personalDataRecipients: [.radio: [.radio], RecipientID("a"): [.fax]])
         #expect(history.personalDataRecipients.keys.map(\.rawValue) == ["a"])
         #expect(history.radioAnnounced)
     }
@@ -128,7 +128,7 @@ struct PlannerTests {
         configuration.reminders.destructionAt = TimeOfDay(hour: 10, minute: 30)
         let planner = Planner(configuration: configuration, directory: try Sample.directory())
         let plan = planner.closure(
-            caseID: CaseID("X"), revision: 2, drill: false, history: DeliveryHistory(personalDataRecipients: [RecipientID("a"): .fax]),
+            caseID: CaseID("X"), revision: 2, drill: false, history: DeliveryHistory(personalDataRecipients: [RecipientID("a"): [.fax]]),
             documentsFrom: Sample.now, documentsTo: Sample.now, now: Sample.at("2026-12-31T23:59:00+09:00"))
         #expect(plan.deliveries.first { $0.kind == .destructionReminder }?.notBefore == Sample.at("2027-01-01T10:30:00+09:00"))
     }

@@ -61,8 +61,8 @@ struct DispatcherAlarmTests {
         // deadline, recorded — and it died before either alarm went out.
         let jobs = try await file.ledger.claimDue(now: t0, channel: .email, limit: 10)
         #expect(jobs.count == 2)
-        try await file.ledger.markFailed(jobs[0].id, error: .init(code: "badAddress", summary: "550"), at: t0)
-        try await file.ledger.markExpired(jobs[1].id, error: nil, at: t0)
+        try await file.ledger.record(.failed(.init(code: "badAddress", summary: "550"), at: t0), for: jobs[0].id)
+        try await file.ledger.record(.expired(nil, at: t0), for: jobs[1].id)
         #expect(try await file.ledger.pendingAlarms(finishedBefore: t0.addingTimeInterval(1)).count == 2)
 
         let clock = ManualClock(t0.addingTimeInterval(30))
@@ -84,7 +84,7 @@ struct DispatcherAlarmTests {
         defer { file.remove() }
         _ = try await file.ledger.recordIntake(alertIntake(fax: 0, email: 3, at: t0))
         for job in try await file.ledger.claimDue(now: t0, channel: .email, limit: 10) {
-            try await file.ledger.markFailed(job.id, error: .init(code: "badAddress", summary: "550"), at: t0)
+            try await file.ledger.record(.failed(.init(code: "badAddress", summary: "550"), at: t0), for: job.id)
         }
         let clock = ManualClock(t0.addingTimeInterval(30))
         let alarm = RecordingAlarm(refusals: 2)
@@ -109,7 +109,7 @@ struct DispatcherAlarmTests {
         defer { file.remove() }
         _ = try await file.ledger.recordIntake(alertIntake(fax: 0, email: 1, at: t0))
         let job = try #require(try await file.ledger.claimDue(now: t0, channel: .email, limit: 1).first)
-        try await file.ledger.markFailed(job.id, error: .init(code: "badAddress", summary: "550"), at: t0)
+        try await file.ledger.record(.failed(.init(code: "badAddress", summary: "550"), at: t0), for: job.id)
         // As a version-1 ledger would hold it: no alarmed_at column yet, the migration not run.
         let sqlite = "/usr/bin/sqlite3"
         _ = try runTool(sqlite, [file.path, """

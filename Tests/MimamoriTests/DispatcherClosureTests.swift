@@ -24,17 +24,17 @@ struct DispatcherClosureTests {
             messageID: "close", caseID: caseID, municipality: "kimino", sequence: 2, eventKind: "closed",
             receivedAt: Date(), body: Data("{}".utf8),
             state: CaseSnapshot(name: "closed", data: Data("{}".utf8), closedAt: Date()), cancelKinds: [.alert, .update])
-        let outcome = try await file.ledger.recordIntake(closure) { holders in
+        let (outcome, _) = try await file.ledger.recordIntake(case: caseID, messageID: closure.messageID, at: closure.receivedAt) { reading in
             let at = Date()
-            return (
-                [Intake.Notice(revision: 2, kind: .termination, channel: .email, content: Data("終結".utf8))],
-                holders.recipients.map {
-                    Intake.Delivery(
-                        PlannedDelivery(caseID: caseID, revision: 2, recipient: $0.recipient, channel: $0.channel,
-                                        kind: .termination, notBefore: at),
-                        address: $0.address, deadline: at.addingTimeInterval(3600))
-                }
-            )
+            var intake = closure
+            intake.notices = [Intake.Notice(revision: 2, kind: .termination, channel: .email, content: Data("終結".utf8))]
+            intake.deliveries = reading.holders.recipients.map {
+                Intake.Delivery(
+                    PlannedDelivery(caseID: caseID, revision: 2, recipient: $0.recipient, channel: $0.channel,
+                                    kind: .termination, notBefore: at),
+                    address: $0.address, deadline: at.addingTimeInterval(3600))
+            }
+            return (.record(intake), ())
         }
         dispatcher.workRecorded(channels: [.email])
         #expect(try await eventually { try await file.ledger.backlog()[.email] == 0 })
