@@ -54,10 +54,12 @@ let package = Package(
         .target(name: "CRabbitMQShim", dependencies: ["CRabbitMQ"]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
+        // Backoff schedules and duration conversions, shared by every target (no dependencies).
+        .target(name: "Timing", swiftSettings: strict),
         .target(
             name: "AMQP",
             dependencies: [
-                "CRabbitMQ", "CRabbitMQShim",
+                "CRabbitMQ", "CRabbitMQShim", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -65,6 +67,7 @@ let package = Package(
         .target(
             name: "MimamoriCore",
             dependencies: [
+                "Timing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -80,14 +83,14 @@ let package = Package(
         .target(
             name: "Outlets",
             dependencies: [
-                "CCurl", "CCurlShim", "CPangoCairo",
+                "CCurl", "CCurlShim", "CPangoCairo", "Timing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict + [.unsafeFlags(pangoCairoIncludes.flatMap { ["-Xcc", "-I\($0)"] })]),
         .target(
             name: "Mimamori",
             dependencies: [
-                "AMQP", "MimamoriCore", "Ledger", "Outlets", "CTurboJPEG",
+                "AMQP", "MimamoriCore", "Ledger", "Outlets", "CTurboJPEG", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -104,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "mimamori",
             dependencies: [
-                "Mimamori", "AMQP", "Ledger", "MimamoriCore", "Outlets",
+                "Mimamori", "AMQP", "Ledger", "MimamoriCore", "Outlets", "Timing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -129,8 +132,9 @@ let package = Package(
             dependencies: ["MimamoriCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/HostileCorpus",
             swiftSettings: strict),
+        .testTarget(name: "TimingTests", dependencies: ["Timing"], swiftSettings: strict),
         .testTarget(
-            name: "AMQPTests", dependencies: ["AMQP", "TestFixtures"], swiftSettings: strict),
+            name: "AMQPTests", dependencies: ["AMQP", "TestFixtures", "Timing"], swiftSettings: strict),
         .testTarget(
             name: "MimamoriCoreTests",
             dependencies: [

@@ -3,6 +3,7 @@ import Synchronization
 import Ledger
 import Logging
 import MimamoriCore
+import Timing
 
 /// From one broker message to one ledger transaction: verify, decode, run the case state machine
 /// and the planner, record. It answers what to do with the message; the consumer loop does it
@@ -219,7 +220,7 @@ public struct CaseIntake: Sendable {
             } else {
                 continue
             }
-            let seconds = Double(deadline.components.seconds)
+            let seconds = deadline.inSeconds
             deliveries.append(Intake.Delivery(delivery, address: address, deadline: delivery.notBefore.addingTimeInterval(seconds)))
         }
         return (notices, deliveries)

@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// The lifecycle of one case: opened → updated* → closed → terminated → reminded → purged.
 ///
@@ -228,7 +229,7 @@ public struct CaseState: Sendable, Hashable, Codable {
     /// Whether the retention period after closure is over, so personal data must be purged.
     public func isDueForPurge(now: Date, retention: Duration) -> Bool {
         guard let closedAt, phase >= .closed, phase != .purged else { return false }
-        let seconds = Double(retention.components.seconds)
+        let seconds = retention.inSeconds
         return now >= closedAt.addingTimeInterval(seconds)
     }
 

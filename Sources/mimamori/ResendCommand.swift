@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import Mimamori
 import MimamoriCore
+import Timing
 
 #if canImport(Glibc)
     import Glibc
@@ -61,7 +62,7 @@ struct ResendCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let now = Date()
-        let deadline = now.addingTimeInterval(Double(settings.configuration.retry.deadline.components.seconds))
+        let deadline = now.addingTimeInterval(settings.configuration.retry.deadline.inSeconds)
         let states: Set<DeliveryState> =
             switch state {
             case .failed: [.failed]
