@@ -147,11 +147,11 @@ let package = Package(
         .testTarget(
             name: "LedgerTests", dependencies: ["Ledger", "TestFixtures"], swiftSettings: strict),
         .testTarget(
-            name: "OutletsTests", dependencies: ["Outlets", "TestFixtures"], swiftSettings: strict),
+            name: "OutletsTests", dependencies: ["Outlets", "TestFixtures", "Timing"], swiftSettings: strict),
         .testTarget(
             name: "MimamoriTests",
             dependencies: [
-                "Mimamori", "TestFixtures", "HostileCorpus",
+                "Mimamori", "TestFixtures", "HostileCorpus", "Timing",
                 // A second, independent SQLite connection on the ledger file (a reader holding a snapshot).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

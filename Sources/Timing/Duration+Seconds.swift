@@ -12,4 +12,7 @@ extension Duration {
     /// Whole microseconds, for `us=` in log lines.
     public var microseconds: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
 
+    /// Whole nanoseconds, for metrics timers.
+    public var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+
 }

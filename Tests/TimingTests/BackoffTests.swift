@@ -40,6 +40,7 @@ struct DurationConversionTests {
         #expect(duration.inSeconds == 1.5)
         #expect(duration.milliseconds == 1500)
         #expect(duration.microseconds == 1_500_000)
+        #expect(duration.nanoseconds == 1_500_000_000)
         #expect(Duration.seconds(4 * 3600).inSeconds == 14_400)
         #expect(Duration.microseconds(250).inSeconds == 0.000_25)
     }
