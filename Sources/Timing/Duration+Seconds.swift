@@ -1,4 +1,4 @@
-/// The one conversion of a `Duration` to seconds, milliseconds and microseconds, keeping the
+/// The one conversion of a `Duration` to seconds, milliseconds, microseconds and nanoseconds, keeping the
 /// part below a second (a pause of 1.5 s is 1.5, not 1).
 extension Duration {
     /// Seconds with their fraction, for `TimeInterval` and `Date.addingTimeInterval`.
@@ -14,5 +14,4 @@ extension Duration {
 
     /// Whole nanoseconds, for metrics timers.
     public var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
-
 }
