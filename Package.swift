@@ -54,10 +54,12 @@ let package = Package(
         .target(name: "CRabbitMQShim", dependencies: ["CRabbitMQ"]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
+        // Backoff schedules and duration conversions, shared by every target (no dependencies).
+        .target(name: "Timing", swiftSettings: strict),
         .target(
             name: "AMQP",
             dependencies: [
-                "CRabbitMQ", "CRabbitMQShim",
+                "CRabbitMQ", "CRabbitMQShim", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -71,6 +73,7 @@ let package = Package(
         .target(
             name: "MimamoriCore",
             dependencies: [
+                "Timing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -86,7 +89,7 @@ let package = Package(
         .target(
             name: "Outlets",
             dependencies: [
-                "CCurl", "CCurlShim", "CPangoCairo",
+                "CCurl", "CCurlShim", "CPangoCairo", "Timing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict + [.unsafeFlags(pangoCairoIncludes.flatMap { ["-Xcc", "-I\($0)"] })]),
@@ -95,7 +98,7 @@ let package = Package(
         .target(
             name: "MimamoriService",
             dependencies: [
-                "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets", "CTurboJPEG",
+                "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets", "CTurboJPEG", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -107,7 +110,7 @@ let package = Package(
         .target(
             name: "MimamoriDaemon",
             dependencies: [
-                "MimamoriService", "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets",
+                "MimamoriService", "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -123,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "mimamori",
             dependencies: [
-                "MimamoriDaemon", "MimamoriService", "AMQP", "MimamoriBroker", "Ledger", "MimamoriCore", "Outlets",
+                "MimamoriDaemon", "MimamoriService", "AMQP", "MimamoriBroker", "Ledger", "MimamoriCore", "Outlets", "Timing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -148,8 +151,9 @@ let package = Package(
             dependencies: ["MimamoriCore", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/HostileCorpus",
             swiftSettings: strict),
+        .testTarget(name: "TimingTests", dependencies: ["Timing"], swiftSettings: strict),
         .testTarget(
-            name: "AMQPTests", dependencies: ["AMQP", "MimamoriBroker", "TestFixtures"], swiftSettings: strict),
+            name: "AMQPTests", dependencies: ["AMQP", "MimamoriBroker", "TestFixtures", "Timing"], swiftSettings: strict),
         .testTarget(
             name: "MimamoriCoreTests",
             dependencies: [
@@ -162,11 +166,11 @@ let package = Package(
         .testTarget(
             name: "LedgerTests", dependencies: ["Ledger", "TestFixtures"], swiftSettings: strict),
         .testTarget(
-            name: "OutletsTests", dependencies: ["Outlets", "TestFixtures"], swiftSettings: strict),
+            name: "OutletsTests", dependencies: ["Outlets", "TestFixtures", "Timing"], swiftSettings: strict),
         .testTarget(
             name: "MimamoriTests",
             dependencies: [
-                "MimamoriDaemon", "MimamoriService", "MimamoriBroker", "TestFixtures", "HostileCorpus",
+                "MimamoriDaemon", "MimamoriService", "MimamoriBroker", "TestFixtures", "HostileCorpus", "Timing",
                 // A second, independent SQLite connection on the ledger file (a reader holding a snapshot).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

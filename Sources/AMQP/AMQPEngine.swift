@@ -1,5 +1,6 @@
 import CRabbitMQ
 import Logging
+import Timing
 
 #if canImport(Glibc)
     import Glibc
@@ -29,7 +30,7 @@ final class AMQPEngine {
     let configuration: AMQPConfiguration
     let logger: Logger
     let connectionID = AMQPGeneration.next()
-    private let backoff: AMQPBackoff
+    private let backoff: Backoff
     private let onFinished: @Sendable () -> Void
     private let link: AMQPLinkState
 
@@ -71,8 +72,7 @@ final class AMQPEngine {
         self.worker = worker
         self.configuration = configuration
         self.logger = logger
-        self.backoff = AMQPBackoff(
-            initial: configuration.reconnectInitialDelay, maximum: configuration.reconnectMaxDelay)
+        self.backoff = configuration.reconnectBackoff
         self.onFinished = onFinished
     }
 
@@ -119,8 +119,7 @@ final class AMQPEngine {
     private func waitForActivity(socket: Int32?, timeout: Duration) {
         var fds = [pollfd(fd: worker.wakeFD, events: Int16(POLLIN), revents: 0)]
         if let socket, socket >= 0 { fds.append(pollfd(fd: socket, events: Int16(POLLIN), revents: 0)) }
-        let (seconds, attoseconds) = timeout.components
-        let ms = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        let ms = Int32(clamping: timeout.milliseconds)
         let rc = poll(&fds, nfds_t(fds.count), max(ms, 0))
         if rc > 0, fds.count > 1, fds[1].revents != 0 { lastInbound = .now }
     }
@@ -175,12 +174,10 @@ final class AMQPEngine {
 
     private func scheduleReconnect() {
         reconnectAttempt += 1
-        let delay = backoff.delay(attempt: reconnectAttempt)
+        let delay = backoff.delay(afterAttempt: reconnectAttempt, unit: .random(in: 0...1))
         nextReconnectAt = .now + delay
-        let (s, a) = delay.components
         logger.info(
-            "amqp.reconnecting",
-            metadata: ["attempt": "\(reconnectAttempt)", "delay_ms": "\(s * 1000 + a / 1_000_000_000_000_000)"])
+            "amqp.reconnecting", metadata: ["attempt": "\(reconnectAttempt)", "delay_ms": "\(delay.milliseconds)"])
     }
 
     private func reconnect() {
@@ -255,12 +252,5 @@ final class AMQPEngine {
         finished = true
         for job in worker.stop() { job(self) }
         onFinished()
-    }
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (s, a) = components
-        return s * 1000 + a / 1_000_000_000_000_000
     }
 }

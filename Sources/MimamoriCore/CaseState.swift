@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// The lifecycle of one case: (held →) opened → updated* → closed → purged.
 ///

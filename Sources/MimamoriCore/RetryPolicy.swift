@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// When to try a failed delivery again: capped exponential backoff with jitter, bounded by a
 /// deadline. Pure: the caller supplies `now` and the random source, so tests pin both.
@@ -46,26 +47,24 @@ public struct RetryPolicy: Hashable, Sendable {
 
     /// The deadline of a delivery that becomes due at `due`.
     public func deadline(from due: Date) -> Date {
-        due.addingTimeInterval(Self.seconds(deadline))
+        due.addingTimeInterval(deadline.inSeconds)
+    }
+
+    /// The schedule of the waits between tries.
+    public var backoff: Backoff {
+        .exponential(initial: initialDelay, multiplier: multiplier, maximum: maximumDelay, jitter: jitter)
     }
 
     /// The wait after attempt number `attempt` (1 = the first try failed), `unit` in 0 ..< 1 from
     /// the random source.
     public func delay(afterAttempt attempt: Int, unit: Double) -> Duration {
-        let initial = Self.seconds(initialDelay)
-        let cap = Self.seconds(maximumDelay)
-        let exponent = Double(max(0, attempt - 1))
-        // pow overflows to +inf for huge exponents; min() caps it.
-        let step = min(cap, initial * pow(multiplier, exponent))
-        let unit = min(max(unit, 0), 1)
-        let wait = step * (1 - jitter + jitter * unit)
-        return .milliseconds(Int64((wait * 1000).rounded()))
+        backoff.delay(afterAttempt: attempt, unit: unit)
     }
 
     /// Decides after attempt number `attempt` failed at `now`.
     public func decide(attempt: Int, isRetriable: Bool, now: Date, deadline: Date, unit: Double) -> Decision {
         guard isRetriable else { return .stop }
-        let next = now.addingTimeInterval(Self.seconds(delay(afterAttempt: attempt, unit: unit)))
+        let next = now.addingTimeInterval(delay(afterAttempt: attempt, unit: unit).inSeconds)
         return next > deadline ? .giveUp : .retry(at: next)
     }
 
@@ -76,9 +75,5 @@ public struct RetryPolicy: Hashable, Sendable {
         decide(
             attempt: attempt, isRetriable: isRetriable, now: now, deadline: deadline,
             unit: Double.random(in: 0..<1, using: &generator))
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }

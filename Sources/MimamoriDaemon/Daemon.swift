@@ -10,6 +10,7 @@ import Outlets
 import Prometheus
 import ServiceLifecycle
 import Synchronization
+import Timing
 import UnixSignals
 
 /// `mimamorid`: loads settings, opens the ledger, connects to the broker, and runs the services
@@ -122,7 +123,7 @@ public enum Daemon {
         } catch {
             throw StartupError(problems: ["broker.url: \(error.withSettingsHint)"], exitCode: 78)
         }
-        amqpConfiguration.heartbeat = Int(configuration.broker.heartbeat.components.seconds)
+        amqpConfiguration.heartbeat = Int(configuration.broker.heartbeat.inSeconds)
         amqpConfiguration.prefetch = UInt16(clamping: configuration.broker.prefetch)
         amqpConfiguration.connectionName = "mimamorid \(configuration.municipality)"
         // After a broker outage of any length the daemon must be back within 5 s of the broker's
@@ -261,11 +262,13 @@ public enum Daemon {
         return files
     }
 
+    /// How long the daemon waits between tries to reach the broker at start.
+    static let brokerBackoff = Backoff.exponential(initial: .milliseconds(250), maximum: .seconds(10))
+
     static func connectWithBackoff(
         _ configuration: AMQPConfiguration, topology: AMQPTopology, notifier: SystemdNotifier, logger: Logger,
         onConnectionChange: @escaping @Sendable (Bool) -> Void
     ) async throws -> AMQPConnection {
-        var delay = Duration.milliseconds(250)
         var attempt = 1
         while true {
             do {
@@ -275,12 +278,12 @@ public enum Daemon {
                 guard error.isRetriable else {
                     throw StartupError(problems: ["broker: \(error.withSettingsHint)"], exitCode: 69)
                 }
+                let delay = brokerBackoff.delay(afterAttempt: attempt)
                 logger.error(
                     "broker.unavailable",
                     metadata: .keys([.attempt: "\(attempt)", .code: "\(error.code)", .delayMs: "\(delay.milliseconds)"]))
                 notifier.status("waiting for the broker (attempt \(attempt))")
                 try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(10))
                 attempt += 1
             }
         }

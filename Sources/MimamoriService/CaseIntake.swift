@@ -2,6 +2,7 @@ import Foundation
 import Ledger
 import Logging
 import MimamoriCore
+import Timing
 
 /// From one broker message to one ledger transaction: verify, decode, run the case state machine
 /// and the planner, record. It answers what to do with the message; the consumer loop does it
@@ -243,7 +244,7 @@ public struct CaseIntake: Sendable {
             } else {
                 continue
             }
-            let seconds = Double(deadline.components.seconds)
+            let seconds = deadline.inSeconds
             deliveries.append(Intake.Delivery(delivery, address: address, deadline: delivery.notBefore.addingTimeInterval(seconds)))
         }
         return (notices, deliveries)

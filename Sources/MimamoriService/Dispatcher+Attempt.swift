@@ -3,6 +3,7 @@ import Ledger
 import Logging
 import Metrics
 import MimamoriCore
+import Timing
 
 extension Dispatcher {
     /// What one attempt comes to: the ledger outcome, and an alarm if a person must act.
@@ -27,11 +28,11 @@ extension Dispatcher {
         }
     }
 
-    /// Sends one claimed job and records the result; tells `gate` whether the server was reached
-    /// and willing, and `refusals` when the server refused the notice's message itself.
+    /// Sends one claimed job and records the result; tells `channelState` whether the server was
+    /// reached and willing, and `refusals` when the server refused the notice's message itself.
     func attempt(
-        _ job: DeliveryJob, through outlet: any Outlet, signal: WakeSignal? = nil, gate: ChannelGate? = nil,
-        refusals: NoticeRefusals? = nil
+        _ job: DeliveryJob, through outlet: any Outlet, signal: WakeSignal? = nil,
+        channelState: LockedChannelStateMachine? = nil, refusals: NoticeRefusals? = nil
     ) async {
         var metadata: Logger.Metadata = .keys([
             .case: "\(job.caseID)", .recipient: "\(job.recipient)", .channel: "\(job.channel.rawValue)",
@@ -82,7 +83,7 @@ extension Dispatcher {
                 }
             }
             if let failure, let stage = failure.stage { metadata[LogKey.stage.rawValue] = .string(stage) }
-            if let gate { gateChange = pass(failure, to: gate, channel: job.channel) }
+            if let channelState { gateChange = pass(failure, to: channelState, channel: job.channel) }
         }
 
         // The alarm this outcome owes is in hand from before its commit: the owed-alarm pass,
@@ -92,17 +93,8 @@ extension Dispatcher {
 
         // Record; a busy or full disk may clear, so try a few times. If it never records, the
         // delivery stays `sending` and is resumed at the next start (sent again: at least once).
-        var recorded = false
-        for pause in [0, 100, 1000] {
-            if pause > 0 { try? await Task.sleep(for: .milliseconds(pause)) }
-            do throws(LedgerError) {
-                try await ledger.record(outcome, for: job.id)
-                recorded = true
-                break
-            } catch {
-                logLedgerError(error, channel: job.channel, during: "record")
-                if !error.isRetriable { break }
-            }
+        let recorded = await retryingLedger(channel: job.channel, during: "record") { () async throws(LedgerError) in
+            try await ledger.record(outcome, for: job.id)
         }
 
         switch outcome {
@@ -151,17 +143,10 @@ extension Dispatcher {
     /// alarm of the delivery that found the refusal); one `notice.refused` line.
     private func failNotice(of job: DeliveryJob, error: DeliveryErrorRecord) async -> Int {
         var failed = 0
-        for pause in [0, 100, 1000] {
-            if pause > 0 { try? await Task.sleep(for: .milliseconds(pause)) }
-            do throws(LedgerError) {
-                failed = try await ledger.failNotice(
-                    case: job.caseID, revision: job.revision, kind: job.kind, channel: job.channel, error: error,
-                    at: clock.now())
-                break
-            } catch {
-                logLedgerError(error, channel: job.channel, during: "fail-notice")
-                if !error.isRetriable { break }
-            }
+        _ = await retryingLedger(channel: job.channel, during: "fail-notice") { () async throws(LedgerError) in
+            failed = try await ledger.failNotice(
+                case: job.caseID, revision: job.revision, kind: job.kind, channel: job.channel, error: error,
+                at: clock.now())
         }
         logger.error(
             "notice.refused",
@@ -182,16 +167,23 @@ extension Dispatcher {
     /// One journal line when a channel pauses because its server is unreachable or refuses the
     /// channel (AUTH, MAIL FROM, HTTP 401/403/429/5xx…), one when a send gets through again;
     /// `mimamori_channel_paused{channel}` follows.
-    private func pass(_ failure: DeliveryFailure?, to gate: ChannelGate, channel: Channel) -> GateChange? {
+    private func pass(
+        _ failure: DeliveryFailure?, to channelState: LockedChannelStateMachine, channel: Channel
+    ) -> GateChange? {
         let now = clock.now()
+        let reach: ChannelStateMachine.Reach
         if let failure, failure.scope == .channel {
-            let cause = failure.stage.map { "\(failure.code) at \($0)" } ?? "\(failure.code)"
-            let (pause, wasOpen) = gate.unreachable(at: now, cause: cause)
-            guard wasOpen else { return nil }
+            reach = .unreachable(cause: failure.stage.map { "\(failure.code) at \($0)" } ?? "\(failure.code)")
+        } else {
+            reach = failure == nil ? .reachable : .unknown
+        }
+        switch channelState.update({ $0.sendReported(reach, now: now) }) {
+        case .paused(let pause):
+            guard let failure else { return nil }
             Gauge(label: "mimamori_channel_paused", dimensions: [("channel", channel.rawValue)]).record(1)
             let hint = failure.operatorHint.isEmpty ? "the server cannot be reached" : failure.operatorHint
             var metadata: Logger.Metadata = .keys([
-                .channel: "\(channel.rawValue)", .code: "\(failure.code)", .delayMs: "\(Int(pause * 1000))",
+                .channel: "\(channel.rawValue)", .code: "\(failure.code)", .delayMs: "\(pause.milliseconds)",
                 .reason: .string(hint),
             ])
             if let stage = failure.stage { metadata[LogKey.stage.rawValue] = .string(stage) }
@@ -199,11 +191,12 @@ extension Dispatcher {
             return .paused(
                 ChannelAlarm(
                     channel: channel, code: failure.code.rawValue, stage: failure.stage, operatorHint: hint, pausedAt: now))
-        } else if failure == nil, let down = gate.reachable(at: now) {
+        case .resumed(let down):
             Gauge(label: "mimamori_channel_paused", dimensions: [("channel", channel.rawValue)]).record(0)
             logger.notice("channel.resumed", metadata: .keys([.channel: "\(channel.rawValue)", .ms: "\(Int(down * 1000))"]))
             return .resumed
+        case nil:
+            return nil
         }
-        return nil
     }
 }

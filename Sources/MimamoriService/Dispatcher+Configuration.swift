@@ -1,5 +1,6 @@
 import Foundation
 import MimamoriCore
+import Timing
 
 extension Dispatcher {
     public struct Configuration: Sendable {
@@ -32,6 +33,6 @@ extension Dispatcher {
 
 extension Date {
     func adding(_ duration: Duration) -> Date {
-        addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18)
+        addingTimeInterval(duration.inSeconds)
     }
 }

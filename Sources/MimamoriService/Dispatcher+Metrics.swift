@@ -2,6 +2,7 @@ import Ledger
 import Metrics
 import MimamoriCore
 import Synchronization
+import Timing
 
 extension DeliveryOutcome {
     /// The `result` dimension of the delivery metrics.
@@ -22,8 +23,7 @@ extension Dispatcher {
         let (counter, timer) = meters.handles(channel: channel, result: outcome.result)
         counter.increment()
         if let elapsed {
-            let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-            timer.recordNanoseconds(nanoseconds)
+            timer.recordNanoseconds(elapsed.nanoseconds)
         }
     }
 }

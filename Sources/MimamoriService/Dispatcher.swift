@@ -25,9 +25,9 @@ public final class Dispatcher: Service, Sendable {
     let randomUnit: @Sendable () -> Double
     let onOutcome: @Sendable (DeliveryJob, DeliveryOutcome) -> Void
     let signals: [Channel: WakeSignal]
-    /// Per channel: whether its server is reachable and willing (pause and probe), and the
-    /// notices whose message it refused.
-    let gates: [Channel: ChannelGate]
+    /// Per channel: its loop's state (queue, due times, pause and probe), and the notices whose
+    /// message its server refused.
+    let channelStates: [Channel: LockedChannelStateMachine]
     let refusals: [Channel: NoticeRefusals]
     /// Pause alarms not yet handed over (the relay that paused the email channel refuses its
     /// own alarm): in memory, raised again when a channel resumes and every `alarmRetryInterval`.
@@ -63,7 +63,13 @@ public final class Dispatcher: Service, Sendable {
         self.randomUnit = randomUnit
         self.onOutcome = onOutcome
         self.signals = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, WakeSignal()) })
-        self.gates = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, ChannelGate()) })
+        self.channelStates = Dictionary(
+            uniqueKeysWithValues: outlets.map { outlet in
+                let machine = ChannelStateMachine(
+                    concurrency: outlet.concurrency, maximumIdle: configuration.maximumIdle,
+                    ledgerErrorPause: configuration.ledgerErrorPause)
+                return (outlet.channel, LockedChannelStateMachine(machine))
+            })
         self.refusals = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, NoticeRefusals()) })
     }
 
@@ -75,7 +81,7 @@ public final class Dispatcher: Service, Sendable {
 
     /// The channels paused right now, with what paused them (for `/healthz`).
     public var pausedChannels: [(channel: Channel, cause: String)] {
-        Channel.allCases.compactMap { channel in gates[channel]?.pauseCause.map { (channel, $0) } }
+        Channel.allCases.compactMap { channel in channelStates[channel]?.pauseCause.map { (channel, $0) } }
     }
 
     /// Tells the dispatcher that deliveries were recorded (intake calls this after each commit).

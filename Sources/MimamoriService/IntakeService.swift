@@ -6,6 +6,7 @@ import Logging
 import MimamoriCore
 import ServiceLifecycle
 import Synchronization
+import Timing
 
 /// Consumes the municipality's case queue: each message goes through `CaseIntake`, and is acked
 /// only after the ledger committed its consequences, dead-lettered when it can never succeed.
@@ -60,6 +61,9 @@ public final class IntakeService: Service, Sendable {
         logger.info("intake.stopped")
     }
 
+    /// How long the intake waits before trying a message again while the ledger refuses it.
+    static let stallBackoff = Backoff.exponential(initial: .milliseconds(200), maximum: .seconds(10))
+
     /// Returns false when shutdown began while the ledger was unavailable (the message stays
     /// with the broker).
     func handle(_ delivery: AMQPDelivery) async -> Bool {
@@ -67,7 +71,7 @@ public final class IntakeService: Service, Sendable {
         for (key, value) in delivery.headers {
             if let text = value.stringValue { headers[key] = text }
         }
-        var pause = Duration.milliseconds(200)
+        var stalls = 0
         while true {
             let started = ContinuousClock.now
             let decision: CaseIntake.Decision
@@ -82,6 +86,8 @@ public final class IntakeService: Service, Sendable {
                     await settle(delivery, .rejected(caseID: CaseIntake.peekCaseID(delivery.body), reason: "ledger.\(error.code)"), started: started)
                     return true
                 }
+                stalls += 1
+                let pause = Self.stallBackoff.delay(afterAttempt: stalls)
                 metrics.intakeStalled()
                 stalled.withLock { $0 = "\(error.code)" }
                 logger.error(
@@ -97,7 +103,6 @@ public final class IntakeService: Service, Sendable {
                     return false
                 }
                 if Task.isCancelled || Task.isShuttingDownGracefully { return false }
-                pause = min(pause * 2, .seconds(10))
                 continue
             }
             stalled.withLock { $0 = nil }

@@ -5,6 +5,7 @@ import MimamoriCore
 import Outlets
 import ServiceLifecycle
 import Synchronization
+import Timing
 
 /// Article 14 and design 4.1: personal data leaves the ledger `retention` after a case closed,
 /// and the radio spool's files of the case with it. Runs at start and then every `interval`;
@@ -72,7 +73,7 @@ public final class RetentionService: Service, Sendable {
         let limits = self.limits()
         var purged: [CaseID] = []
         do {
-            let outcome = try await ledger.purge(closedBefore: now.addingTimeInterval(-limits.retention.timeInterval), now: now)
+            let outcome = try await ledger.purge(closedBefore: now.addingTimeInterval(-limits.retention.inSeconds), now: now)
             purged = outcome.cases
             if !purged.isEmpty { truncateOwed.withLock { $0 = true } }
             if let error = outcome.walKept {
@@ -109,7 +110,7 @@ public final class RetentionService: Service, Sendable {
 
         do {
             let raised = try await ledger.raiseOpenCaseAlarms(
-                openedBefore: now.addingTimeInterval(-limits.openCaseAlarm.timeInterval), now: now)
+                openedBefore: now.addingTimeInterval(-limits.openCaseAlarm.inSeconds), now: now)
             for caseID in raised { logger.warning("case.open-too-long", metadata: .keys([.case: "\(caseID)"])) }
             if !raised.isEmpty { onAlarmsRaised() }
         } catch {
@@ -151,13 +152,5 @@ public final class RetentionService: Service, Sendable {
             if outcome.failed > 0 { failed[caseID] = outcome.failed }
         }
         return (removed, failed)
-    }
-}
-
-extension Duration {
-    /// Whole and fractional seconds, for `Date` arithmetic.
-    var timeInterval: TimeInterval {
-        let c = components
-        return TimeInterval(c.seconds) + TimeInterval(c.attoseconds) / 1e18
     }
 }

@@ -4,6 +4,7 @@ import Ledger
 import MimamoriService
 import MimamoriDaemon
 import MimamoriCore
+import Timing
 
 #if canImport(Glibc)
     import Glibc
@@ -62,7 +63,7 @@ struct ResendCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let now = Date()
-        let deadline = now.addingTimeInterval(Double(settings.configuration.retry.deadline.components.seconds))
+        let deadline = now.addingTimeInterval(settings.configuration.retry.deadline.inSeconds)
         let states: Set<DeliveryState> =
             switch state {
             case .failed: [.failed]

@@ -2,6 +2,7 @@ import AMQP
 import Foundation
 import Logging
 import Testing
+import Timing
 import TestFixtures
 
 /// Every test against the real node lives in this suite (in extensions, one file per concept)
@@ -68,6 +69,6 @@ func take(
 }
 
 func perSecond(_ count: Int, _ duration: Duration) -> Int {
-    let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    let seconds = duration.inSeconds
     return seconds > 0 ? Int(Double(count) / seconds) : 0
 }

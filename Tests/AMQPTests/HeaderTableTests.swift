@@ -1,5 +1,6 @@
 import CRabbitMQ
 import Testing
+import Timing
 
 @testable import AMQP
 
@@ -20,9 +21,9 @@ import Testing
 
 @Suite struct Backoff {
     @Test func cappedExponentialWithJitter() {
-        let backoff = AMQPBackoff(initial: .milliseconds(100), maximum: .seconds(2))
+        let backoff = AMQPConfiguration(reconnectInitialDelay: .milliseconds(100), reconnectMaxDelay: .seconds(2)).reconnectBackoff
         for (attempt, base) in [(1, 100), (2, 200), (3, 400), (4, 800), (5, 1600), (6, 2000), (60, 2000)] {
-            let delay = backoff.delay(attempt: attempt)
+            let delay = backoff.delay(afterAttempt: attempt, unit: .random(in: 0...1))
             #expect(delay <= .milliseconds(base))
             #expect(delay >= .milliseconds(base) * 0.75)
         }

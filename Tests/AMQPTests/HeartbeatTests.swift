@@ -2,6 +2,7 @@ import AMQP
 import Foundation
 import Testing
 import TestFixtures
+import Timing
 
 extension AMQPBrokerTests {
     @Suite struct Heartbeat {
@@ -38,8 +39,4 @@ func processCPUTime() -> Duration {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     func duration(_ t: timeval) -> Duration { .seconds(t.tv_sec) + .microseconds(t.tv_usec) }
     return duration(usage.ru_utime) + duration(usage.ru_stime)
-}
-
-extension Duration {
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

@@ -6,6 +6,7 @@ import MimamoriDaemon
 import MimamoriCore
 import Synchronization
 import Testing
+import Timing
 
 @Suite("Dispatcher")
 struct DispatcherTests {
@@ -47,7 +48,7 @@ struct DispatcherTests {
         #expect(fax.delivered.count == 14 && fax.delivered.values.allSatisfy { $0 == 1 })
         #expect(email.attempts.count + fax.attempts.count == 2000)
         #expect(beats.count.load(ordering: .relaxed) > 0)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         print("figure: 2,000 deliveries through the dispatcher to recording outlets in \(elapsed): \(Int(2000 / seconds)) deliveries/s")
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import TestFixtures
+import Timing
 @testable import Outlets
 
 /// Figures for the closing note and `make bench`: printed, never asserted (timings vary with the
@@ -24,7 +25,7 @@ struct EmailThroughputTests {
         }
         let elapsed = ContinuousClock.now - start
         await outlet.shutdown()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         return Double(Self.count) / seconds
     }
 
@@ -36,7 +37,7 @@ struct EmailThroughputTests {
             bytes += try MIMEMessage(Samples.email(to: "vol-\(n)@example.net", key: "bench/\(n)")).rendered().count
         }
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         print("bench: MIME rendering alone, \(Self.count) messages of \(bytes / Self.count) bytes: \(Int(Double(Self.count) / seconds)) msg/s on one thread")
     }
 

@@ -1,5 +1,6 @@
 import CCurl
 import CCurlShim
+import Timing
 
 /// One libcurl easy handle. Not thread-safe: it is created, used and cleaned up by exactly one
 /// worker thread of a `CurlSessionPool`, which is what lets libcurl keep the connection (SMTP
@@ -90,8 +91,9 @@ final class CurlEasy {
     /// which is unsafe with several threads.
     func applyCommon(_ timeouts: OutletTimeouts) {
         set(CURLOPT_NOSIGNAL, true)
-        set(CURLOPT_CONNECTTIMEOUT_MS, timeouts.connect.milliseconds)
-        set(CURLOPT_TIMEOUT_MS, timeouts.total.milliseconds)
+        // At least 1 ms: a tiny timeout must never mean "no timeout" (0).
+        set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(timeouts.connect.milliseconds)))
+        set(CURLOPT_TIMEOUT_MS, max(1, Int(timeouts.total.milliseconds)))
     }
 
     /// Sends `bytes` as the upload body (SMTP DATA, HTTP POST) through `CurlCallbacks.read`.
@@ -135,12 +137,4 @@ final class CurlStringList {
     }
 
     deinit { curl_slist_free_all(pointer) }
-}
-
-extension Duration {
-    /// Whole milliseconds, at least 1 so that a tiny timeout never means "no timeout" (0).
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
-    }
 }

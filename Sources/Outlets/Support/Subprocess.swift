@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import Timing
 #endif
 
 /// Runs a helper program (pdftoppm, sendfax, a TTS command) with a time limit. Output goes to a
@@ -50,7 +51,7 @@ enum Subprocess {
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
         do { try process.run() } catch { throw failure(what, "could not start \(name)") }
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let seconds = timeout.inSeconds
         if exited.wait(timeout: .now() + seconds) == .timedOut {
             process.terminate()
             if exited.wait(timeout: .now() + 2) == .timedOut {
