@@ -20,7 +20,7 @@ public struct PendingAlarm: Sendable, Hashable {
 extension Ledger {
     /// Failed and expired deliveries still owed an alarm that ended before `finishedBefore`,
     /// oldest first.
-    public func pendingAlarms(finishedBefore: Date, limit: Int = 100) async throws(LedgerError) -> [PendingAlarm] {
+    public func pendingAlarms(finishedBefore: Date, limit: Int) async throws(LedgerError) -> [PendingAlarm] {
         try await read { db in
             try Row.fetchAll(
                 db,

@@ -110,14 +110,6 @@ extension Ledger {
         }
     }
 
-    /// At startup: deliveries a crash left in `sending` go back to `planned`, due at `now`. They
-    /// are the in-flight window: each may reach its recipient twice (with the same idempotency
-    /// key), never zero times. Returns how many were resumed.
-    @discardableResult
-    public func resumeAfterRestart(now: Date) async throws(LedgerError) -> Int {
-        try await resume(now: now).resumed
-    }
-
     /// A delivery claimed more often than this without an outcome is failed with `crash-loop`
     /// at the next start.
     public static let crashLoopLimit = 3

@@ -14,22 +14,6 @@ public enum DeliveryOutcome: Hashable, Sendable {
 }
 
 extension Ledger {
-    public func markDelivered(_ id: DeliveryID, at: Date) async throws(LedgerError) {
-        try await record(.delivered(at: at), for: id)
-    }
-
-    public func markRetry(_ id: DeliveryID, error: DeliveryErrorRecord, at: Date, nextAttemptAt: Date) async throws(LedgerError) {
-        try await record(.retry(error, at: at, nextAttemptAt: nextAttemptAt), for: id)
-    }
-
-    public func markFailed(_ id: DeliveryID, error: DeliveryErrorRecord, at: Date) async throws(LedgerError) {
-        try await record(.failed(error, at: at), for: id)
-    }
-
-    public func markExpired(_ id: DeliveryID, error: DeliveryErrorRecord?, at: Date) async throws(LedgerError) {
-        try await record(.expired(error, at: at), for: id)
-    }
-
     /// Records the outcome of an attempt on a `sending` delivery; returns once it is committed.
     ///
     /// Group commit: outcomes recorded concurrently share transactions. The first caller to find

@@ -73,7 +73,7 @@ extension Ledger {
 
     /// Every delivery of a case, by kind, channel and recipient. Addresses only when
     /// `withAddresses` (an operator's `--with-names`).
-    public func report(case caseID: CaseID, withAddresses: Bool = false) async throws(LedgerError) -> [ReportLine] {
+    public func report(case caseID: CaseID, withAddresses: Bool) async throws(LedgerError) -> [ReportLine] {
         try await read { db in
             try Row.fetchAll(
                 db,

@@ -22,7 +22,7 @@ public final class CaseAlarmService: Service, Sendable {
         }
     }
 
-    private let ledger: Ledger
+    private let ledger: any AlarmOutbox
     private let outlet: EmailOutlet?
     private let from: EmailAddress
     private let town: String
@@ -32,7 +32,7 @@ public final class CaseAlarmService: Service, Sendable {
     private let wakeSignal = WakeSignal()
 
     public init(
-        ledger: Ledger, outlet: EmailOutlet?, from: EmailAddress, town: String,
+        ledger: any AlarmOutbox, outlet: EmailOutlet?, from: EmailAddress, town: String,
         recipients: @escaping @Sendable () -> Recipients, interval: Duration = .seconds(60), logger: Logger
     ) {
         self.ledger = ledger

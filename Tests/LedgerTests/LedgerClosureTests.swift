@@ -33,9 +33,9 @@ struct LedgerClosureTests {
         }
     }
 
-    @Test("closure during a fan-out cancels what was not sent and terminates only those alerted")
-    func closureDuringFanOut() async throws {
-        let fixture = try LedgerFixture()
+    @Test("closure during a fan-out cancels what was not sent and terminates only those alerted", arguments: LedgerBackend.all)
+    func closureDuringFanOut(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -64,9 +64,9 @@ struct LedgerClosureTests {
         #expect(jobs.count == 4)
     }
 
-    @Test("the radio ends only if it announced")
-    func radioEndOnlyIfAnnounced() async throws {
-        let fixture = try LedgerFixture()
+    @Test("the radio ends only if it announced", arguments: LedgerBackend.all)
+    func radioEndOnlyIfAnnounced(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -81,9 +81,9 @@ struct LedgerClosureTests {
         #expect(try await ledger.report(case: caseID).allSatisfy { $0.kind == .alert && $0.state == .cancelled })
     }
 
-    @Test("if the planner throws inside the closure, nothing is written")
-    func plannerFailureRollsBack() async throws {
-        let fixture = try LedgerFixture()
+    @Test("if the planner throws inside the closure, nothing is written", arguments: LedgerBackend.all)
+    func plannerFailureRollsBack(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
