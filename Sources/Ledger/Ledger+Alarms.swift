@@ -27,7 +27,7 @@ extension Ledger {
                 sql: """
                     SELECT id, case_id, recipient_id, channel, kind, state, attempts, last_error_code, finished_at, resends
                     FROM deliveries
-                    WHERE alarmed_at IS NULL AND state IN ('failed', 'expired') AND finished_at < ?
+                    WHERE alarmed_at IS NULL AND state IN \(LedgerVocabulary.alarmStates) AND finished_at < ?
                     ORDER BY finished_at LIMIT ?
                     """,
                 arguments: [finishedBefore.ledgerMillis, limit]

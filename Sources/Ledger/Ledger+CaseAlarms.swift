@@ -42,10 +42,10 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT id FROM cases c WHERE closed_at IS NULL AND purged_at IS NULL AND opened_at < ?
-                    AND NOT EXISTS (SELECT 1 FROM case_alarms a WHERE a.case_id = c.id AND a.kind = 'open-case')
+                    AND NOT EXISTS (SELECT 1 FROM case_alarms a WHERE a.case_id = c.id AND a.kind = ?)
                     ORDER BY opened_at, id
                     """,
-                arguments: [cutoff.ledgerMillis])
+                arguments: [cutoff.ledgerMillis, CaseAlarm.Kind.openCase.rawValue])
             for id in ids {
                 try Self.raise(.openCase, audience: .staff, case: CaseID(id), at: now, in: db)
             }

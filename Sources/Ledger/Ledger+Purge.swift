@@ -29,7 +29,7 @@ extension Ledger {
             // Every case whose data is still here; the core decides which of them must lose it.
             let candidates = try Row.fetchAll(db, sql: "SELECT id, closed_at FROM cases WHERE purged_at IS NULL ORDER BY closed_at, id")
             let unfinished = try db.cachedStatement(
-                sql: "SELECT state, deadline_at FROM deliveries WHERE case_id = ? AND state IN ('planned', 'sending')")
+                sql: "SELECT state, deadline_at FROM deliveries WHERE case_id = ? AND state IN \(LedgerVocabulary.unfinishedStates)")
             var ids: [String] = []
             for row in candidates {
                 let id: String = row["id"]
