@@ -151,10 +151,10 @@ public protocol RetentionStore: Sendable {
     func truncateWAL() async throws(LedgerError)
     /// Which of these case ids are purged (their files outside the ledger must go).
     func purgedCases(among ids: Set<String>) async throws(LedgerError) -> Set<String>
-    /// Raises the open-case alarm, once per case, of every case opened before `cutoff` and never
-    /// closed; returns the cases newly raised.
+    /// Raises the open-case alarm, once per case, of every case `Retention.isOpenTooLong` names;
+    /// returns the cases newly raised.
     @discardableResult
-    func raiseOpenCaseAlarms(openedBefore cutoff: Date, now: Date) async throws(LedgerError) -> [CaseID]
+    func raiseOpenCaseAlarms(openFor limit: Duration, now: Date) async throws(LedgerError) -> [CaseID]
 }
 
 /// Every role at once: what the daemon opens and hands out role by role.

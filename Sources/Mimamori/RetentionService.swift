@@ -108,8 +108,7 @@ public final class RetentionService: Service, Sendable {
         }
 
         do {
-            let raised = try await ledger.raiseOpenCaseAlarms(
-                openedBefore: now.addingTimeInterval(-limits.openCaseAlarm.timeInterval), now: now)
+            let raised = try await ledger.raiseOpenCaseAlarms(openFor: limits.openCaseAlarm, now: now)
             for caseID in raised { logger.warning("case.open-too-long", metadata: .keys([.case: "\(caseID)"])) }
             if !raised.isEmpty { onAlarmsRaised() }
         } catch {
@@ -151,13 +150,5 @@ public final class RetentionService: Service, Sendable {
             if outcome.failed > 0 { failed[caseID] = outcome.failed }
         }
         return (removed, failed)
-    }
-}
-
-extension Duration {
-    /// Whole and fractional seconds, for `Date` arithmetic.
-    var timeInterval: TimeInterval {
-        let c = components
-        return TimeInterval(c.seconds) + TimeInterval(c.attoseconds) / 1e18
     }
 }

@@ -35,4 +35,11 @@ public enum Retention {
         guard let closedAt, closedAt.addingTimeInterval(RetryPolicy.seconds(retention)) < now else { return false }
         return !unfinished.contains { $0.mayStillBeSent(now: now) }
     }
+
+    /// Whether a case has been open too long (`open-case-alarm`, design 5a): opened more than
+    /// `limit` ago and never closed, so its personal data stays and the staff are asked to have
+    /// it closed. The alarm is raised once per case.
+    public static func isOpenTooLong(openedAt: Date, closedAt: Date?, limit: Duration, now: Date) -> Bool {
+        closedAt == nil && openedAt.addingTimeInterval(RetryPolicy.seconds(limit)) < now
+    }
 }

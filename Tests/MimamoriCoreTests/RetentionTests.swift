@@ -31,3 +31,17 @@ struct RetentionTests {
         #expect(Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [pastDeadline], retention: Self.thirtyDays, now: now))
     }
 }
+
+@Suite("Retention.isOpenTooLong: the open-case alarm")
+struct OpenCaseAlarmRuleTests {
+    static let openedAt = Date(timeIntervalSince1970: 1_795_000_000)
+
+    @Test("open longer than the limit: too long; at the limit, or closed, not")
+    func openTooLong() {
+        let limit = Duration.seconds(14 * 86400)
+        let end = Self.openedAt.addingTimeInterval(14 * 86400)
+        #expect(!Retention.isOpenTooLong(openedAt: Self.openedAt, closedAt: nil, limit: limit, now: end))
+        #expect(Retention.isOpenTooLong(openedAt: Self.openedAt, closedAt: nil, limit: limit, now: end.addingTimeInterval(1)))
+        #expect(!Retention.isOpenTooLong(openedAt: Self.openedAt, closedAt: end, limit: limit, now: end.addingTimeInterval(86400)))
+    }
+}
