@@ -73,7 +73,9 @@ public protocol DeliveryQueue: DeliveryBacklog {
 }
 
 extension DeliveryQueue {
-    /// After a restart: `resume`, counting what went back to `planned`.
+    /// After a restart: `resume`, counting what went back to `planned`. Those are the in-flight
+    /// window: each may reach its recipient twice (with the same idempotency key), never zero
+    /// times.
     @discardableResult
     public func resumeAfterRestart(now: Date) async throws(LedgerError) -> Int {
         try await resume(now: now).resumed
