@@ -20,14 +20,14 @@ public struct PendingAlarm: Sendable, Hashable {
 extension Ledger {
     /// Failed and expired deliveries still owed an alarm that ended before `finishedBefore`,
     /// oldest first.
-    public func pendingAlarms(finishedBefore: Date, limit: Int = 100) async throws(LedgerError) -> [PendingAlarm] {
+    public func pendingAlarms(finishedBefore: Date, limit: Int) async throws(LedgerError) -> [PendingAlarm] {
         try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, case_id, recipient_id, channel, kind, state, attempts, last_error_code, finished_at, resends
                     FROM deliveries
-                    WHERE alarmed_at IS NULL AND state IN ('failed', 'expired') AND finished_at < ?
+                    WHERE alarmed_at IS NULL AND state IN \(LedgerVocabulary.alarmStates) AND finished_at < ?
                     ORDER BY finished_at LIMIT ?
                     """,
                 arguments: [finishedBefore.ledgerMillis, limit]

@@ -21,8 +21,8 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT idempotency_key, revision, kind, not_before FROM deliveries
-                    WHERE case_id = ? AND channel = 'radio' AND kind IN (\(Self.personalDataKinds))
-                      AND \(Self.possiblySent)
+                    WHERE case_id = ? AND channel = '\(Channel.radio.rawValue)' AND kind IN \(LedgerVocabulary.personalDataKinds)
+                      AND \(LedgerVocabulary.possiblySent)
                     ORDER BY revision, id
                     """,
                 arguments: [caseID.rawValue]

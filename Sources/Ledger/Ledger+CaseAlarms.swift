@@ -33,19 +33,25 @@ public struct CaseAlarm: Sendable, Hashable {
 }
 
 extension Ledger {
-    /// Raises the open-case alarm (once per case, ever) for every case opened before `cutoff`
-    /// that is still not closed. Returns the cases newly raised.
+    /// Raises the open-case alarm (once per case, ever) for every case `Retention.isOpenTooLong`
+    /// says has been open longer than `limit`. Returns the cases newly raised.
     @discardableResult
-    public func raiseOpenCaseAlarms(openedBefore cutoff: Date, now: Date) async throws(LedgerError) -> [CaseID] {
+    public func raiseOpenCaseAlarms(openFor limit: Duration, now: Date) async throws(LedgerError) -> [CaseID] {
         try await write { db in
-            let ids = try String.fetchAll(
+            // Cases with data and no open-case alarm yet; the core decides which are open too long.
+            let ids = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id FROM cases c WHERE closed_at IS NULL AND purged_at IS NULL AND opened_at < ?
-                    AND NOT EXISTS (SELECT 1 FROM case_alarms a WHERE a.case_id = c.id AND a.kind = 'open-case')
+                    SELECT id, opened_at, closed_at FROM cases c WHERE purged_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM case_alarms a WHERE a.case_id = c.id AND a.kind = ?)
                     ORDER BY opened_at, id
                     """,
-                arguments: [cutoff.ledgerMillis])
+                arguments: [CaseAlarm.Kind.openCase.rawValue]
+            ).filter { row in
+                Retention.isOpenTooLong(
+                    openedAt: Date(ledgerMillis: row["opened_at"]),
+                    closedAt: (row["closed_at"] as Int64?).map(Date.init(ledgerMillis:)), limit: limit, now: now)
+            }.map { $0["id"] as String }
             for id in ids {
                 try Self.raise(.openCase, audience: .staff, case: CaseID(id), at: now, in: db)
             }

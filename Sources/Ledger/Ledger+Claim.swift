@@ -110,14 +110,6 @@ extension Ledger {
         }
     }
 
-    /// At startup: deliveries a crash left in `sending` go back to `planned`, due at `now`. They
-    /// are the in-flight window: each may reach its recipient twice (with the same idempotency
-    /// key), never zero times. Returns how many were resumed.
-    @discardableResult
-    public func resumeAfterRestart(now: Date) async throws(LedgerError) -> Int {
-        try await resume(now: now).resumed
-    }
-
     /// A delivery claimed more often than this without an outcome is failed with `crash-loop`
     /// at the next start.
     public static let crashLoopLimit = 3
@@ -145,12 +137,12 @@ extension Ledger {
             let looped = try Row.fetchAll(
                 db,
                 sql: """
-                    UPDATE deliveries SET state = 'failed', finished_at = ?, last_error_code = 'crash-loop',
+                    UPDATE deliveries SET state = 'failed', finished_at = ?, last_error_code = ?,
                         last_error = 'claimed ' || claims || ' times, and each time the daemon stopped before an outcome', claims = 0
                     WHERE state = 'sending' AND claims > ?
                     RETURNING id, case_id, recipient_id, channel, kind, attempts, finished_at, resends
                     """,
-                arguments: [now.ledgerMillis, Self.crashLoopLimit]
+                arguments: [now.ledgerMillis, DeliveryErrorRecord.crashLoopCode, Self.crashLoopLimit]
             ).compactMap { row -> PendingAlarm? in
                 guard let channel = Channel(rawValue: row["channel"]), let kind = NoticeKind(rawValue: row["kind"]) else {
                     return nil
@@ -158,7 +150,7 @@ extension Ledger {
                 return PendingAlarm(
                     deliveryID: DeliveryID(rawValue: row["id"]), caseID: CaseID(row["case_id"] as String),
                     recipient: RecipientID(row["recipient_id"] as String), channel: channel, kind: kind, state: .failed,
-                    attempts: row["attempts"], errorCode: "crash-loop", finishedAt: Date(ledgerMillis: row["finished_at"]),
+                    attempts: row["attempts"], errorCode: DeliveryErrorRecord.crashLoopCode, finishedAt: Date(ledgerMillis: row["finished_at"]),
                     resends: row["resends"])
             }.sorted { $0.deliveryID.rawValue < $1.deliveryID.rawValue }
             try db.execute(

@@ -31,25 +31,12 @@ extension Ledger {
         try await read { db in try Self.personalDataHolders(of: caseID, in: db).radioAnnounced }
     }
 
-    /// The core's "possibly sent" (`PossiblySent`) as an SQL condition on a delivery row.
-    static let possiblySent: String = {
-        func list(_ values: some Collection<String>) -> String { values.sorted().map { "'\($0)'" }.joined(separator: ", ") }
-        return """
-            (state IN (\(list(PossiblySent.always.map(\.rawValue))))
-             OR (attempts > 0 AND state IN (\(list(PossiblySent.onceAttempted.map(\.rawValue)))))
-             OR (state = '\(DeliveryState.failed.rawValue)' AND last_error_code IN (\(list(PossiblySent.failedYetPossiblySent)))))
-            """
-    }()
-
-    /// The kinds whose notices carry personal data (`NoticeKind.carriesPersonalData`), as an SQL list.
-    static let personalDataKinds = NoticeKind.allCases.filter(\.carriesPersonalData).map { "'\($0.rawValue)'" }.joined(separator: ", ")
-
     static func holders(of caseID: CaseID, in db: Database) throws -> [HoldingRecipient] {
         try Row.fetchAll(
             db,
             sql: """
                 SELECT recipient_id, channel, max(address) AS address FROM deliveries
-                WHERE case_id = ? AND kind IN (\(personalDataKinds)) AND \(possiblySent)
+                WHERE case_id = ? AND kind IN \(LedgerVocabulary.personalDataKinds) AND \(LedgerVocabulary.possiblySent)
                 GROUP BY recipient_id, channel
                 ORDER BY channel, recipient_id
                 """,

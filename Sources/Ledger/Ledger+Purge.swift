@@ -15,29 +15,34 @@ public struct PurgeOutcome: Sendable {
 }
 
 extension Ledger {
-    /// Removes the personal data of every case closed before `closedBefore`, not yet purged, and
-    /// with nothing left to send: event bodies, rendered notices, cooperators' addresses and the
-    /// state snapshot. Ids, counts, states and times stay for the audit.
-    ///
-    /// A case waits while one of its deliveries is being sent or is planned and still within its
-    /// deadline: a termination or destruction reminder needs its notice and address (delivered,
-    /// failed, cancelled and expired ones are done; a planned one past its deadline will only
-    /// expire).
+    /// Removes the personal data of every case `Retention.isDueForPurge` says must go (closed
+    /// longer than `retention` ago, nothing of it left to send): event bodies, rendered notices,
+    /// cooperators' addresses and the state snapshot. Ids, counts, states and times stay for the
+    /// audit.
     ///
     /// The bytes really leave the file: `secure_delete` zeroes the freed cells and pages, and the
     /// WAL, which still holds old page images, is checkpointed into the database and truncated.
     /// Safe to repeat: a second call finds nothing more to do.
     @discardableResult
-    public func purge(closedBefore cutoff: Date, now: Date) async throws(LedgerError) -> PurgeOutcome {
+    public func purge(retention: Duration, now: Date) async throws(LedgerError) -> PurgeOutcome {
         var outcome: PurgeOutcome = try await write { db in
-            let ids = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT id FROM cases c WHERE closed_at IS NOT NULL AND closed_at < ? AND purged_at IS NULL
-                    AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.case_id = c.id
-                        AND (d.state = 'sending' OR (d.state = 'planned' AND d.deadline_at > ?)))
-                    """,
-                arguments: [cutoff.ledgerMillis, now.ledgerMillis])
+            // Every case whose data is still here; the core decides which of them must lose it.
+            let candidates = try Row.fetchAll(db, sql: "SELECT id, closed_at FROM cases WHERE purged_at IS NULL ORDER BY closed_at, id")
+            let unfinished = try db.cachedStatement(
+                sql: "SELECT state, deadline_at FROM deliveries WHERE case_id = ? AND state IN \(LedgerVocabulary.unfinishedStates)")
+            var ids: [String] = []
+            for row in candidates {
+                let id: String = row["id"]
+                let left = try Row.fetchAll(unfinished, arguments: [id]).map { delivery in
+                    Retention.UnfinishedDelivery(
+                        isSending: delivery["state"] == DeliveryState.sending.rawValue,
+                        deadline: Date(ledgerMillis: delivery["deadline_at"]))
+                }
+                let closedAt = (row["closed_at"] as Int64?).map(Date.init(ledgerMillis:))
+                if Retention.isDueForPurge(closedAt: closedAt, unfinished: left, retention: retention, now: now) {
+                    ids.append(id)
+                }
+            }
             var result = PurgeOutcome(cases: ids.map(CaseID.init(_:)), events: 0, notices: 0, addresses: 0)
             for id in ids {
                 try db.execute(sql: "UPDATE events SET body = NULL WHERE case_id = ? AND body IS NOT NULL", arguments: [id])

@@ -13,7 +13,7 @@ extension Ledger {
     /// The case if it is held (`held.stale`), with its newest event; nil if it is not held.
     public func heldCase(_ caseID: CaseID) async throws(LedgerError) -> HeldCase? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ? AND state_name = 'held'", arguments: [caseID.rawValue]),
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ? AND state_name = '\(CaseState.Phase.held.rawValue)'", arguments: [caseID.rawValue]),
                 let body = try Data.fetchOne(
                     db, sql: "SELECT body FROM events WHERE case_id = ? AND body IS NOT NULL ORDER BY sequence DESC LIMIT 1",
                     arguments: [caseID.rawValue])
@@ -33,7 +33,7 @@ extension Ledger {
             try db.execute(
                 sql: """
                     UPDATE cases SET state = ?, state_name = ?, updated_at = ?
-                    WHERE id = ? AND state_name = 'held' AND last_sequence = ? AND purged_at IS NULL
+                    WHERE id = ? AND state_name = '\(CaseState.Phase.held.rawValue)' AND last_sequence = ? AND purged_at IS NULL
                     """,
                 arguments: [state.data, state.name, at.ledgerMillis, caseID.rawValue, sequence])
             guard db.changesCount == 1 else {

@@ -73,7 +73,7 @@ extension Ledger {
 
     /// Every delivery of a case, by kind, channel and recipient. Addresses only when
     /// `withAddresses` (an operator's `--with-names`).
-    public func report(case caseID: CaseID, withAddresses: Bool = false) async throws(LedgerError) -> [ReportLine] {
+    public func report(case caseID: CaseID, withAddresses: Bool) async throws(LedgerError) -> [ReportLine] {
         try await read { db in
             try Row.fetchAll(
                 db,
@@ -100,7 +100,8 @@ extension Ledger {
         try await read { db in
             var result: [Channel: Int] = Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, 0) })
             for row in try Row.fetchAll(
-                db, sql: "SELECT channel, count(*) AS n FROM deliveries WHERE state IN ('planned','sending') GROUP BY channel")
+                db,
+                sql: "SELECT channel, count(*) AS n FROM deliveries WHERE state IN \(LedgerVocabulary.unfinishedStates) GROUP BY channel")
             {
                 if let channel = Channel(rawValue: row["channel"]) { result[channel] = row["n"] }
             }

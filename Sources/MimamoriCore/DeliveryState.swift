@@ -21,6 +21,20 @@ public enum DeliveryState: String, Hashable, Sendable, Codable, CaseIterable {
         case .delivered, .failed, .cancelled, .expired: true
         }
     }
+
+    /// The failure code of a delivery given up because it came back from more than the
+    /// crash-loop limit of crashes: it may have gone out each time.
+    public static let crashLoopCode = "crash-loop"
+
+    /// Ended without reaching the recipient, so the operator is owed an alarm (design 4.1: a
+    /// permanent error is reported; a delivery still failing past its deadline is reported to
+    /// the operator's alarm address). A cancelled one was meant not to go.
+    public var owesAlarm: Bool {
+        switch self {
+        case .failed, .expired: true
+        case .planned, .sending, .delivered, .cancelled: false
+        }
+    }
 }
 
 /// "Possibly sent": a delivery that may have reached the person. Who holds a case's personal
@@ -37,7 +51,7 @@ public enum PossiblySent {
     public static let onceAttempted: Set<DeliveryState> = [.planned, .cancelled, .expired]
     /// A failed delivery was refused and received nothing, except one failed with these codes:
     /// a crash loop was never refused, it may have gone out each time.
-    public static let failedYetPossiblySent: Set<String> = ["crash-loop"]
+    public static let failedYetPossiblySent: Set<String> = [DeliveryState.crashLoopCode]
 
     public static func includes(_ state: DeliveryState, attempts: Int, lastErrorCode: String?) -> Bool {
         if always.contains(state) { return true }

@@ -6,7 +6,7 @@ extension Daemon {
     /// `/healthz`: every part of the daemon adds what it knows, each cause with the journal line
     /// that says more. A new cause is one more line here.
     static func health(
-        ledger: Ledger, connection: AMQPConnection, intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore
+        ledger: any CaseReports, connection: AMQPConnection, intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore
     ) async -> HealthReport {
         var report = HealthReport()
         do throws(LedgerError) {

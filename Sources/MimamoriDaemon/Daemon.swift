@@ -110,7 +110,7 @@ public enum Daemon {
         let store = SettingsStore(CaseIntake.Settings(files: files))
         let metrics = DaemonMetrics()
 
-        let ledger: Ledger
+        let ledger: any CaseLedger
         do {
             ledger = try Ledger(path: configuration.ledger.path)
         } catch {
@@ -290,7 +290,7 @@ public enum Daemon {
     }
 
     static func metricsEndpoint(
-        _ listen: String, registry: PrometheusCollectorRegistry, ledger: Ledger, connection: AMQPConnection,
+        _ listen: String, registry: PrometheusCollectorRegistry, ledger: any CaseReports, connection: AMQPConnection,
         intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore, logger: Logger
     ) throws -> MetricsEndpoint? {
         guard !listen.isEmpty, listen != "off" else { return nil }

@@ -11,7 +11,7 @@ extension DaemonOutlets {
 
     /// FAX by the method of `fax.method`, radio when `radio` is configured.
     static func faxAndRadio(
-        _ configuration: Configuration, faxToken: Credential?, email: EmailOutlet, ledger: Ledger, logger: Logger
+        _ configuration: Configuration, faxToken: Credential?, email: EmailOutlet, ledger: any DeliveryQueue, logger: Logger
     ) throws(OutletError) -> (outlets: [any Outlet], fax: FaxOutlet, radio: RadioOutlet?) {
         let from = EmailAddress(parsing: configuration.email.from)
         let method: FaxOutlet.Configuration.Method

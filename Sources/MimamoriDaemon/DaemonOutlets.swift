@@ -15,7 +15,7 @@ struct DaemonOutlets: Sendable {
     let smtpPassword: Credential?
     let faxToken: Credential?
 
-    init(configuration: Configuration, credentials: Credentials, ledger: Ledger, logger: Logger) throws(OutletError) {
+    init(configuration: Configuration, credentials: Credentials, ledger: any DeliveryQueue, logger: Logger) throws(OutletError) {
         smtpPassword = credentials.smtpPassword.map(Credential.init)
         faxToken = credentials.faxToken.map(Credential.init)
         let email = try EmailOutlet(

@@ -22,23 +22,19 @@ public final class CaseAlarmService: Service, Sendable {
         }
     }
 
-    private let ledger: Ledger
-    private let outlet: EmailOutlet?
-    private let from: EmailAddress
-    private let town: String
+    private let ledger: any AlarmOutbox
+    private let mail: AlarmMail
     private let recipients: @Sendable () -> Recipients
     private let interval: Duration
     private let logger: Logger
     private let wakeSignal = WakeSignal()
 
     public init(
-        ledger: Ledger, outlet: EmailOutlet?, from: EmailAddress, town: String,
+        ledger: any AlarmOutbox, outlet: EmailOutlet?, from: EmailAddress, town: String,
         recipients: @escaping @Sendable () -> Recipients, interval: Duration = .seconds(60), logger: Logger
     ) {
         self.ledger = ledger
-        self.outlet = outlet
-        self.from = from
-        self.town = town
+        self.mail = AlarmMail(outlet: outlet, from: from, town: town)
         self.recipients = recipients
         self.interval = interval
         self.logger = logger
@@ -76,15 +72,13 @@ public final class CaseAlarmService: Service, Sendable {
             let to = alarm.audience == .staff ? recipients.staff : recipients.operator.map { [$0] } ?? []
             logger.warning(
                 "case.alarm", metadata: .keys([.case: "\(alarm.caseID)", .kind: .string(alarm.kind.rawValue), .to: .string(alarm.audience.rawValue)]))
-            if let outlet, !to.isEmpty {
-                let mail = Self.mail(for: alarm, town: town)
+            if mail.canSend, !to.isEmpty {
+                let (subject, body) = Self.message(for: alarm, in: mail)
                 do throws(OutletError) {
                     for address in to {
-                        try await outlet.send(
-                            EmailMessage(
-                                from: from, to: EmailAddress(address), subject: mail.subject, body: mail.body,
-                                idempotencyKey: "case-alarm.\(alarm.kind.rawValue).\(alarm.audience.rawValue).\(alarm.caseID)",
-                                date: Date()))
+                        try await mail.send(
+                            to: address, subject: subject, body: body,
+                            key: "case-alarm.\(alarm.kind.rawValue).\(alarm.audience.rawValue).\(alarm.caseID)")
                     }
                 } catch {
                     logger.error(
@@ -107,7 +101,7 @@ public final class CaseAlarmService: Service, Sendable {
     }
 
     /// The mail's subject and body: Japanese, for the staff (and the operator for a held event).
-    static func mail(for alarm: CaseAlarm, town: String) -> (subject: String, body: String) {
+    static func message(for alarm: CaseAlarm, in mail: AlarmMail) -> (subject: String, body: String) {
         let drill = alarm.drill ? "【訓練】" : ""
         let opened = JapaneseDateFormat.dateTime(alarm.openedAt)
         let lines: [String]
@@ -134,7 +128,6 @@ public final class CaseAlarmService: Service, Sendable {
                 "保留中に終了（closed）が届いた場合、協力者には何も送られません。",
             ]
         }
-        let body = "\(town) 見守りシステム（mimamorid）からの自動通知です。\n\n" + lines.joined(separator: "\n") + "\n"
-        return (subject, body)
+        return (subject, mail.body(lines) + "\n")
     }
 }

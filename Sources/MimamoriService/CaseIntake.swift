@@ -37,11 +37,11 @@ public struct CaseIntake: Sendable {
         }
     }
 
-    public let ledger: Ledger
+    public let ledger: any IntakeStore
     public var limits: CaseEvent.Limits
     let logger: Logger
 
-    public init(ledger: Ledger, limits: CaseEvent.Limits = .default, logger: Logger = Logger(label: "mimamori.intake")) {
+    public init(ledger: any IntakeStore, limits: CaseEvent.Limits = .default, logger: Logger = Logger(label: "mimamori.intake")) {
         self.ledger = ledger
         self.limits = limits
         self.logger = logger

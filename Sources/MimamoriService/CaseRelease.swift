@@ -12,7 +12,7 @@ public enum CaseRelease {
         case notHeld(state: String?)
     }
 
-    public static func release(_ caseID: CaseID, ledger: Ledger, settings: CaseIntake.Settings, now: Date) async throws -> Outcome {
+    public static func release(_ caseID: CaseID, ledger: any IntakeStore, settings: CaseIntake.Settings, now: Date) async throws -> Outcome {
         guard let held = try await ledger.heldCase(caseID) else {
             return .notHeld(state: try await ledger.caseSnapshot(case: caseID)?.snapshot.name)
         }

@@ -89,13 +89,13 @@ extension Dispatcher {
             "delivery.failed",
             metadata: .keys([
                 .case: "\(failed.caseID)", .recipient: "\(failed.recipient)", .channel: "\(failed.channel.rawValue)",
-                .kind: "\(failed.kind.rawValue)", .attempt: "\(failed.attempts)", .code: "crash-loop",
+                .kind: "\(failed.kind.rawValue)", .attempt: "\(failed.attempts)", .code: .string(DeliveryErrorRecord.crashLoopCode),
                 .delivery: "\(failed.deliveryID)",
             ]))
     }
 
     static func alarm(for pending: PendingAlarm) -> DeliveryAlarm {
-        if pending.errorCode == "crash-loop" {
+        if pending.errorCode == DeliveryErrorRecord.crashLoopCode {
             return DeliveryAlarm(
                 reason: .permanentFailure, caseID: pending.caseID, deliveryID: pending.deliveryID,
                 recipient: pending.recipient, channel: pending.channel, kind: pending.kind, attempts: pending.attempts,

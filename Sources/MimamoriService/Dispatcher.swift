@@ -15,7 +15,7 @@ import Synchronization
 /// `next_attempt_at`. On start it resumes what a crash left in flight. A graceful shutdown stops
 /// claiming, lets in-flight sends finish within `shutdownGrace`, and leaves the rest planned.
 public final class Dispatcher: Service, Sendable {
-    let ledger: Ledger
+    let ledger: any DeliveryQueue & AlarmOutbox
     let outlets: [Channel: any Outlet]
     let alarm: any OperatorAlarm
     let clock: any WallClock
@@ -45,7 +45,7 @@ public final class Dispatcher: Service, Sendable {
     ///   - randomUnit: the jitter source, a number in 0 ..< 1.
     ///   - onOutcome: called once each attempt's outcome is recorded (status events, counters).
     public init(
-        ledger: Ledger, outlets: [any Outlet], alarm: any OperatorAlarm, configuration: Configuration = .init(),
+        ledger: any DeliveryQueue & AlarmOutbox, outlets: [any Outlet], alarm: any OperatorAlarm, configuration: Configuration = .init(),
         clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "mimamori.dispatcher"),
         heartbeat: @escaping @Sendable (Channel) -> Void = { _ in },
         randomUnit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },

@@ -6,17 +6,13 @@ import Outlets
 /// Sends each delivery alarm to `operator.alarm-email`, and logs it. The mail holds ids, codes
 /// and what to do — never the person's data or the recipient's address.
 public struct EmailOperatorAlarm: OperatorAlarm {
-    private let outlet: EmailOutlet?
-    private let from: EmailAddress
+    private let mail: AlarmMail
     private let to: String?
-    private let town: String
     private let logger: Logger
 
     public init(outlet: EmailOutlet?, from: EmailAddress, to: String?, town: String, logger: Logger) {
-        self.outlet = outlet
-        self.from = from
+        self.mail = AlarmMail(outlet: outlet, from: from, town: town)
         self.to = to
-        self.town = town
         self.logger = logger
     }
 
@@ -29,32 +25,30 @@ public struct EmailOperatorAlarm: OperatorAlarm {
                 .code: .string(alarm.errorCode ?? "-"),
             ]))
         // Without an alarm address the journal line is the alarm.
-        guard outlet != nil, let to else { return true }
+        guard mail.canSend, let to else { return true }
         let what =
             switch alarm.reason {
             case .permanentFailure: "送信できませんでした（恒久的なエラー）"
             case .expired: "期限までに送信できませんでした"
             case .noticeRefused: "中継サーバーに通知そのものを拒否され、この経路の全宛先に送信できませんでした"
             }
-        let body = """
-            \(town) 見守りシステム（mimamorid）からの自動通知です。
-
-            次の通知が\(what)。協力者への連絡方法を確認し、必要なら電話などで直接お知らせください。
-
-            　案件番号　\(alarm.caseID)
-            　宛先ID　　\(alarm.recipient)
-            　経路　　　\(alarm.channel.rawValue)
-            　通知　　　\(alarm.kind.rawValue)
-            　試行回数　\(alarm.attempts)
-            　エラー　　\(alarm.errorCode ?? "-")
-            　対処　　　\(alarm.operatorHint)
-
-            詳細: mimamori report \(alarm.caseID)
-            """
-        let message = EmailMessage(
-            from: from, to: EmailAddress(to), subject: "【要対応】通知の未送信 \(alarm.caseID) \(alarm.recipient)",
-            body: body, idempotencyKey: "alarm.\(alarm.deliveryID)\(alarm.resends > 0 ? ".r\(alarm.resends)" : "").\(alarm.reason.rawValue)", date: Date())
-        return await send(message, caseID: "\(alarm.caseID)")
+        let body = mail.body([
+            "次の通知が\(what)。協力者への連絡方法を確認し、必要なら電話などで直接お知らせください。",
+            "",
+            "　案件番号　\(alarm.caseID)",
+            "　宛先ID　　\(alarm.recipient)",
+            "　経路　　　\(alarm.channel.rawValue)",
+            "　通知　　　\(alarm.kind.rawValue)",
+            "　試行回数　\(alarm.attempts)",
+            "　エラー　　\(alarm.errorCode ?? "-")",
+            "　対処　　　\(alarm.operatorHint)",
+            "",
+            "詳細: mimamori report \(alarm.caseID)",
+        ])
+        return await send(
+            to: to, subject: "【要対応】通知の未送信 \(alarm.caseID) \(alarm.recipient)", body: body,
+            key: "alarm.\(alarm.deliveryID)\(alarm.resends > 0 ? ".r\(alarm.resends)" : "").\(alarm.reason.rawValue)",
+            caseID: "\(alarm.caseID)")
     }
 
     /// One mail per pause: which channel, since when, the server's answer and what to check.
@@ -64,32 +58,27 @@ public struct EmailOperatorAlarm: OperatorAlarm {
             metadata: .keys([
                 .channel: "\(alarm.channel.rawValue)", .code: .string(alarm.code), .stage: .string(alarm.stage ?? "-"),
             ]))
-        guard outlet != nil, let to else { return true }
+        guard mail.canSend, let to else { return true }
         let since = Self.japanTime(alarm.pausedAt)
-        let body = """
-            \(town) 見守りシステム（mimamorid）からの自動通知です。
-
-            送信経路「\(alarm.channel.rawValue)」を一時停止しました。サーバーが応答しないか、この経路の送信そのものを拒否しています。
-            通知は失敗扱いにせず保留し、数秒おきに1件ずつ試して、通ればすぐ再開します（再開は journal の channel.resumed で確認できます）。
-
-            　経路　　　\(alarm.channel.rawValue)
-            　停止時刻　\(since)
-            　エラー　　\(alarm.code)\(alarm.stage.map { "（\($0)）" } ?? "")
-            　対処　　　\(alarm.operatorHint)
-
-            状況: metrics.listen のポートの /healthz、journalctl -u mimamorid
-            """
-        let message = EmailMessage(
-            from: from, to: EmailAddress(to), subject: "【要対応】送信経路の一時停止 \(alarm.channel.rawValue) \(alarm.code)",
-            body: body, idempotencyKey: "alarm.channel.\(alarm.channel.rawValue).\(Int64(alarm.pausedAt.timeIntervalSince1970 * 1000))",
-            date: Date())
-        return await send(message, caseID: "-")
+        let body = mail.body([
+            "送信経路「\(alarm.channel.rawValue)」を一時停止しました。サーバーが応答しないか、この経路の送信そのものを拒否しています。",
+            "通知は失敗扱いにせず保留し、数秒おきに1件ずつ試して、通ればすぐ再開します（再開は journal の channel.resumed で確認できます）。",
+            "",
+            "　経路　　　\(alarm.channel.rawValue)",
+            "　停止時刻　\(since)",
+            "　エラー　　\(alarm.code)\(alarm.stage.map { "（\($0)）" } ?? "")",
+            "　対処　　　\(alarm.operatorHint)",
+            "",
+            "状況: metrics.listen のポートの /healthz、journalctl -u mimamorid",
+        ])
+        return await send(
+            to: to, subject: "【要対応】送信経路の一時停止 \(alarm.channel.rawValue) \(alarm.code)", body: body,
+            key: "alarm.channel.\(alarm.channel.rawValue).\(Int64(alarm.pausedAt.timeIntervalSince1970 * 1000))", caseID: "-")
     }
 
-    private func send(_ message: EmailMessage, caseID: String) async -> Bool {
-        guard let outlet else { return true }
-        do {
-            try await outlet.send(message)
+    private func send(to: String, subject: String, body: String, key: String, caseID: String) async -> Bool {
+        do throws(OutletError) {
+            try await mail.send(to: to, subject: subject, body: body, key: key)
             return true
         } catch {
             // A relay that is down or refuses us (AUTH, MAIL FROM: a channel fault, retriable):

@@ -36,14 +36,14 @@ public struct RadioDeliveryOutlet: Outlet {
     public let channel = Channel.radio
     public let concurrency = 1
     private let outlet: RadioOutlet
-    private let ledger: Ledger
+    private let ledger: any DeliveryQueue
     private let sender: String
     private let senderName: String
     private let areaDescription: String
     private let contact: String
     private let notices = NoticeCache()
 
-    public init(outlet: RadioOutlet, ledger: Ledger, sender: String, senderName: String, areaDescription: String, contact: String) {
+    public init(outlet: RadioOutlet, ledger: any DeliveryQueue, sender: String, senderName: String, areaDescription: String, contact: String) {
         self.outlet = outlet
         self.ledger = ledger
         self.sender = sender

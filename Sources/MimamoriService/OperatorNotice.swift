@@ -10,34 +10,28 @@ import Outlets
 /// Not kept in the ledger: a relay that refuses it is tried again every `retryInterval` until
 /// `giveUpAfter`, and the journal line is there from the first moment whatever the mail does.
 public struct OperatorNotice: Sendable {
-    private let outlet: EmailOutlet?
-    private let from: EmailAddress
+    private let mail: AlarmMail
     private let to: String?
-    private let town: String
     private let logger: Logger
     var retryInterval: Duration = .seconds(60)
     var giveUpAfter: Duration = .seconds(6 * 3600)
 
     public init(outlet: EmailOutlet?, from: EmailAddress, to: String?, town: String, logger: Logger) {
-        self.outlet = outlet
-        self.from = from
+        self.mail = AlarmMail(outlet: outlet, from: from, town: town)
         self.to = to
-        self.town = town
         self.logger = logger
     }
 
     /// Sends in the background; `key` makes a repeat of the same notice recognisable (Message-ID).
     public func raise(key: String, subject: String, lines: [String]) {
-        guard let outlet, let to else { return }
-        let body = "\(town) 見守りシステム（mimamorid）からの自動通知です。\n\n" + lines.joined(separator: "\n")
-        let message = EmailMessage(
-            from: from, to: EmailAddress(to), subject: subject, body: body, idempotencyKey: "notice.\(key)", date: Date())
-        let (interval, limit, logger) = (retryInterval, giveUpAfter, logger)
+        guard mail.canSend, let to else { return }
+        let body = mail.body(lines)
+        let (mail, interval, limit, logger) = (mail, retryInterval, giveUpAfter, logger)
         Task {
             let started = ContinuousClock.now
             while true {
                 do throws(OutletError) {
-                    try await outlet.send(message)
+                    try await mail.send(to: to, subject: subject, body: body, key: "notice.\(key)")
                     return
                 } catch {
                     logger.error(

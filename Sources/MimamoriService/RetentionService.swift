@@ -36,7 +36,7 @@ public final class RetentionService: Service, Sendable {
                 ?? configuration.openCaseAlarm)
     }
 
-    private let ledger: Ledger
+    private let ledger: any RetentionStore
     private let limits: @Sendable () -> Limits
     private let interval: Duration
     private let logger: Logger
@@ -50,7 +50,7 @@ public final class RetentionService: Service, Sendable {
     static let temporaryAge: TimeInterval = 10 * 60
 
     public init(
-        ledger: Ledger, limits: @escaping @Sendable () -> Limits, interval: Duration = .seconds(3600), logger: Logger,
+        ledger: any RetentionStore, limits: @escaping @Sendable () -> Limits, interval: Duration = .seconds(3600), logger: Logger,
         spool: RadioSpool? = nil, onAlarmsRaised: @escaping @Sendable () -> Void = {}
     ) {
         self.ledger = ledger
@@ -73,7 +73,7 @@ public final class RetentionService: Service, Sendable {
         let limits = self.limits()
         var purged: [CaseID] = []
         do {
-            let outcome = try await ledger.purge(closedBefore: now.addingTimeInterval(-limits.retention.inSeconds), now: now)
+            let outcome = try await ledger.purge(retention: limits.retention, now: now)
             purged = outcome.cases
             if !purged.isEmpty { truncateOwed.withLock { $0 = true } }
             if let error = outcome.walKept {
@@ -109,8 +109,7 @@ public final class RetentionService: Service, Sendable {
         }
 
         do {
-            let raised = try await ledger.raiseOpenCaseAlarms(
-                openedBefore: now.addingTimeInterval(-limits.openCaseAlarm.inSeconds), now: now)
+            let raised = try await ledger.raiseOpenCaseAlarms(openFor: limits.openCaseAlarm, now: now)
             for caseID in raised { logger.warning("case.open-too-long", metadata: .keys([.case: "\(caseID)"])) }
             if !raised.isEmpty { onAlarmsRaised() }
         } catch {

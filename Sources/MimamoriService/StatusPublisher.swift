@@ -13,7 +13,7 @@ import Synchronization
 /// (backlog, cases open) are refreshed on the same beat.
 public final class StatusPublisher: Service, Sendable {
     private let connection: AMQPConnection
-    private let ledger: Ledger
+    private let ledger: any CaseReports
     private let municipality: String
     private let metrics: DaemonMetrics
     private let logger: Logger
@@ -21,7 +21,7 @@ public final class StatusPublisher: Service, Sendable {
     private let dirty = Mutex<Set<CaseID>>([])
 
     public init(
-        connection: AMQPConnection, ledger: Ledger, municipality: String, metrics: DaemonMetrics, logger: Logger,
+        connection: AMQPConnection, ledger: any CaseReports, municipality: String, metrics: DaemonMetrics, logger: Logger,
         interval: Duration = .seconds(1)
     ) {
         self.connection = connection

@@ -78,7 +78,7 @@ struct ResendCommand: AsyncParsableCommand {
                 uniquingKeysWith: { first, _ in first }))
         let result: ResendResult
         do {
-            let ledger = try Ledger(path: ledger ?? settings.configuration.ledger.path)
+            let ledger: any CaseReports = try Ledger(path: ledger ?? settings.configuration.ledger.path)
             result = try await ledger.resend(request, now: now, deadline: deadline)
         } catch {
             printError("台帳を使えません: \(error.operatorHint)")

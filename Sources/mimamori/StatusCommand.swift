@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let ledger = try Ledger(path: try ledgerPath(ledger, options))
+        let ledger: any CaseReports = try Ledger(path: try ledgerPath(ledger, options))
         let statuses: [CaseStatus]
         if let caseID {
             guard let status = try await ledger.status(case: CaseID(caseID)) else { throw ValidationError("no case \(caseID) in the ledger") }

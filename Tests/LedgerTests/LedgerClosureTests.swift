@@ -36,7 +36,7 @@ struct LedgerClosureTests {
     /// Records `closure` the way the intake does: deciding inside the transaction, from the
     /// holders as the ledger sees them there, the deliveries `planning` adds.
     static func record(
-        _ closure: Intake, in ledger: Ledger,
+        _ closure: Intake, in ledger: any CaseLedger,
         planning: @escaping @Sendable (PersonalDataHolders) throws -> ([Intake.Notice], [Intake.Delivery])
     ) async throws -> IntakeOutcome {
         try await ledger.recordIntake(case: closure.caseID, messageID: closure.messageID, at: closure.receivedAt) { reading in
@@ -48,9 +48,9 @@ struct LedgerClosureTests {
         }.outcome
     }
 
-    @Test("closure during a fan-out cancels what was not sent and terminates only those alerted")
-    func closureDuringFanOut() async throws {
-        let fixture = try LedgerFixture()
+    @Test("closure during a fan-out cancels what was not sent and terminates only those alerted", arguments: LedgerBackend.all)
+    func closureDuringFanOut(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -79,9 +79,9 @@ struct LedgerClosureTests {
         #expect(jobs.count == 4)
     }
 
-    @Test("the radio ends only if it announced")
-    func radioEndOnlyIfAnnounced() async throws {
-        let fixture = try LedgerFixture()
+    @Test("the radio ends only if it announced", arguments: LedgerBackend.all)
+    func radioEndOnlyIfAnnounced(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -96,9 +96,9 @@ struct LedgerClosureTests {
         #expect(try await ledger.report(case: caseID).allSatisfy { $0.kind == .alert && $0.state == .cancelled })
     }
 
-    @Test("if the planner throws inside the closure, nothing is written")
-    func plannerFailureRollsBack() async throws {
-        let fixture = try LedgerFixture()
+    @Test("if the planner throws inside the closure, nothing is written", arguments: LedgerBackend.all)
+    func plannerFailureRollsBack(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")

@@ -6,14 +6,14 @@ import Testing
 @Suite("Ledger crash loop: a delivery that keeps coming back from crashes is failed")
 struct LedgerCrashLoopTests {
     /// A start after a crash: what a restarted daemon does first.
-    func restart(_ fixture: LedgerFixture, at now: Date) async throws -> (Ledger, Ledger.Resumption) {
+    func restart(_ fixture: LedgerFixture, at now: Date) async throws -> (any CaseLedger, Ledger.Resumption) {
         let ledger = try fixture.reopen()
         return (ledger, try await ledger.resume(now: now))
     }
 
-    @Test("claimed and never finished through four crashes: failed crash-loop at the fifth start, owing its alarm; the others go on")
-    func fourCrashes() async throws {
-        let fixture = try LedgerFixture()
+    @Test("claimed and never finished through four crashes: failed crash-loop at the fifth start, owing its alarm; the others go on", arguments: LedgerBackend.all)
+    func fourCrashes(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         _ = try await fixture.ledger.recordIntake(makeIntake(fax: 3, email: 0, radio: false))
         // The first FAX hangs (or kills the daemon) every time; the second is claimed with it and
@@ -56,9 +56,9 @@ struct LedgerCrashLoopTests {
         #expect(try await restarted.recipientsHoldingPersonalData(case: CaseID("KN-0042")).count == 3)
     }
 
-    @Test("an outcome clears the count; a graceful release gives the claim back; only one much-returned delivery per claim")
-    func counting() async throws {
-        let fixture = try LedgerFixture()
+    @Test("an outcome clears the count; a graceful release gives the claim back; only one much-returned delivery per claim", arguments: LedgerBackend.all)
+    func counting(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         _ = try await fixture.ledger.recordIntake(makeIntake(fax: 0, email: 6, radio: false))
         var ledger = fixture.ledger
@@ -92,9 +92,9 @@ struct LedgerCrashLoopTests {
         #expect(try await restarted.claimDue(now: now, channel: .email, limit: 6).count == 1)
     }
 
-    @Test("a ledger from before the claim count migrates: existing rows start at zero")
-    func migration() async throws {
-        let fixture = try LedgerFixture()
+    @Test("a ledger from before the claim count migrates: existing rows start at zero", arguments: LedgerBackend.all)
+    func migration(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         _ = try await fixture.ledger.recordIntake(makeIntake(fax: 0, email: 2, radio: false))
         let reopened = try fixture.reopen()

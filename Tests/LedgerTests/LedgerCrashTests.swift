@@ -28,7 +28,7 @@ struct LedgerCrashTests {
 
     @Test("kill -9 of a writer loses nothing it committed and leaves no half transaction")
     func killedWriterLosesNothing() async throws {
-        let fixture = try LedgerFixture()
+        let fixture = try SQLiteLedgerFile()
         defer { fixture.remove() }
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let child = Process()

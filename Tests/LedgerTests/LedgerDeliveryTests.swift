@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Ledger claim, outcomes and restart")
 struct LedgerDeliveryTests {
-    @Test("claim moves due deliveries to sending, counts the attempt and carries address and content")
-    func claim() async throws {
-        let fixture = try LedgerFixture()
+    @Test("claim moves due deliveries to sending, counts the attempt and carries address and content", arguments: LedgerBackend.all)
+    func claim(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 3, email: 5, radio: true))
@@ -33,9 +33,9 @@ struct LedgerDeliveryTests {
         #expect(try await ledger.claimDue(now: t0, channel: .fax, limit: 0).isEmpty)
     }
 
-    @Test("delivered, retry, failed and expired are recorded with attempts and the error")
-    func outcomes() async throws {
-        let fixture = try LedgerFixture()
+    @Test("delivered, retry, failed and expired are recorded with attempts and the error", arguments: LedgerBackend.all)
+    func outcomes(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -74,9 +74,9 @@ struct LedgerDeliveryTests {
         #expect(try await ledger.backlog().values.reduce(0, +) == 0)
     }
 
-    @Test("concurrent outcomes are all recorded (group commit)")
-    func concurrentOutcomes() async throws {
-        let fixture = try LedgerFixture()
+    @Test("concurrent outcomes are all recorded (group commit)", arguments: LedgerBackend.all)
+    func concurrentOutcomes(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 0, email: 500, radio: false))
@@ -88,9 +88,9 @@ struct LedgerDeliveryTests {
         #expect(try await ledger.status(case: CaseID("KN-0042"))?.deliveries[.email] == [.delivered: 500])
     }
 
-    @Test("after a restart, in-flight deliveries are planned again and due at once")
-    func resume() async throws {
-        let fixture = try LedgerFixture()
+    @Test("after a restart, in-flight deliveries are planned again and due at once", arguments: LedgerBackend.all)
+    func resume(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         _ = try await fixture.ledger.recordIntake(makeIntake(fax: 2, email: 6, radio: false))
         let inFlight = try await fixture.ledger.claimDue(now: t0, channel: .email, limit: 4)
@@ -112,9 +112,9 @@ struct LedgerDeliveryTests {
         #expect(try await restarted.audit(case: nil).last?.event == "ledger.resumed")
     }
 
-    @Test("termination goes to those who hold personal data; the radio ends only if it announced")
-    func holdersAndRadio() async throws {
-        let fixture = try LedgerFixture()
+    @Test("termination goes to those who hold personal data; the radio ends only if it announced", arguments: LedgerBackend.all)
+    func holdersAndRadio(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")

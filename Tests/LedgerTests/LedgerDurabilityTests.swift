@@ -8,7 +8,7 @@ import Testing
 struct LedgerDurabilityTests {
     @Test("measure intake and per-delivery writes under NORMAL and FULL", arguments: Ledger.Synchronous.allCases)
     func measure(synchronous: Ledger.Synchronous) async throws {
-        let fixture = try LedgerFixture(synchronous: synchronous)
+        let fixture = try SQLiteLedgerFile(synchronous: synchronous)
         defer { fixture.remove() }
         let ledger = fixture.ledger
         #expect(try await ledger.synchronousLevel() == (synchronous == .full ? 2 : 1))

@@ -1,9 +1,55 @@
 import Foundation
 import Ledger
 import MimamoriCore
+import Testing
 
-/// A ledger on a real SQLite file in a fresh temporary directory.
-struct LedgerFixture {
+/// A ledger backend the conformance suite runs every test body against. Each body is written
+/// against the role protocols (`CaseLedger`); adding a backend is one line in `all`.
+struct LedgerBackend: Sendable, CustomTestStringConvertible {
+    var name: String
+    /// A fresh, empty ledger of this backend.
+    var open: @Sendable () throws -> LedgerFixture
+
+    static let all: [LedgerBackend] = [.sqlite]
+
+    /// The daemon's ledger: GRDB on a real SQLite file in WAL mode.
+    static let sqlite = LedgerBackend(name: "sqlite") {
+        let file = try SQLiteLedgerFile()
+        return LedgerFixture(
+            ledger: file.ledger, reopen: { try file.reopen() }, storedBytes: { file.storedBytes() }, remove: { file.remove() })
+    }
+
+    var testDescription: String { name }
+}
+
+/// One ledger under test, whatever its backend.
+struct LedgerFixture: Sendable {
+    let ledger: any CaseLedger
+    /// The same ledger opened again, as a restarted daemon opens it.
+    let reopen: @Sendable () throws -> any CaseLedger
+    /// Every byte the backend keeps on disk, old copies included (for SQLite the file, its WAL,
+    /// its shared-memory index and a rollback journal): purged data must be in none of them.
+    let storedBytes: @Sendable () -> [Data]
+    let remove: @Sendable () -> Void
+
+    /// How often `needle` occurs in the stored bytes.
+    func hits(of needle: String) -> Int {
+        let pattern = Data(needle.utf8)
+        var count = 0
+        for bytes in storedBytes() {
+            var range = bytes.startIndex..<bytes.endIndex
+            while let found = bytes.range(of: pattern, in: range) {
+                count += 1
+                range = found.upperBound..<bytes.endIndex
+            }
+        }
+        return count
+    }
+}
+
+/// A ledger on a real SQLite file in a fresh temporary directory: the SQLite backend, and the
+/// SQLite-only tests (durability settings, a writer killed mid-transaction).
+struct SQLiteLedgerFile: Sendable {
     let directory: URL
     let path: String
     let ledger: Ledger
@@ -17,6 +63,10 @@ struct LedgerFixture {
     }
 
     func reopen() throws -> Ledger { try Ledger(path: path) }
+
+    func storedBytes() -> [Data] {
+        ["", "-wal", "-shm", "-journal"].compactMap { FileManager.default.contents(atPath: path + $0) }
+    }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 }

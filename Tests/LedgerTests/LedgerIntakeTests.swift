@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Ledger intake")
 struct LedgerIntakeTests {
-    @Test("an intake records the event, the case, the notices and every delivery")
-    func recordsEverything() async throws {
-        let fixture = try LedgerFixture()
+    @Test("an intake records the event, the case, the notices and every delivery", arguments: LedgerBackend.all)
+    func recordsEverything(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let outcome = try await fixture.ledger.recordIntake(makeIntake())
         #expect(outcome == .recorded(planned: 82, cancelled: 0))
@@ -27,9 +27,9 @@ struct LedgerIntakeTests {
         #expect(try await fixture.ledger.backlog() == [.fax: 14, .email: 67, .radio: 1])
     }
 
-    @Test("a repeated message id changes nothing")
-    func duplicateMessageID() async throws {
-        let fixture = try LedgerFixture()
+    @Test("a repeated message id changes nothing", arguments: LedgerBackend.all)
+    func duplicateMessageID(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let intake = makeIntake(messageID: "msg-1")
         #expect(try await fixture.ledger.recordIntake(intake) == .recorded(planned: 82, cancelled: 0))
@@ -46,9 +46,9 @@ struct LedgerIntakeTests {
         #expect(try await fixture.ledger.status(case: intake.caseID)?.stateName == "opened")
     }
 
-    @Test("a failure in the middle of an intake leaves nothing written")
-    func atomic() async throws {
-        let fixture = try LedgerFixture()
+    @Test("a failure in the middle of an intake leaves nothing written", arguments: LedgerBackend.all)
+    func atomic(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         // The last delivery repeats an idempotency key: the UNIQUE constraint fails after the
         // event, the case, the notices and 81 deliveries were inserted in the transaction.
@@ -76,9 +76,9 @@ struct LedgerIntakeTests {
         #expect(try await fixture.ledger.recordIntake(makeIntake(messageID: "msg-broken")) == .recorded(planned: 82, cancelled: 0))
     }
 
-    @Test("ignored and rejected input is audited with its reason and no body")
-    func ignoredAndRejected() async throws {
-        let fixture = try LedgerFixture()
+    @Test("ignored and rejected input is audited with its reason and no body", arguments: LedgerBackend.all)
+    func ignoredAndRejected(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         try await fixture.ledger.recordIgnored(messageID: "m-1", caseID: CaseID("KN-1"), reason: "stale-sequence", at: t0)
         try await fixture.ledger.recordRejected(messageID: "m-2", caseID: nil, reason: "bad-signature", at: t0)
@@ -88,9 +88,9 @@ struct LedgerIntakeTests {
         #expect(audit.map(\.messageID) == ["m-1", "m-2"])
     }
 
-    @Test("an intake decided inside the transaction sees the stored case, whether the message id is known and who holds data; an ignored or rejected one leaves only its audit row")
-    func decidedInsideTheTransaction() async throws {
-        let fixture = try LedgerFixture()
+    @Test("an intake decided inside the transaction sees the stored case, whether the message id is known and who holds data; an ignored or rejected one leaves only its audit row", arguments: LedgerBackend.all)
+    func decidedInsideTheTransaction(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let intake = makeIntake(messageID: "msg-1", fax: 1, email: 1, radio: false)
@@ -119,9 +119,9 @@ struct LedgerIntakeTests {
         #expect(try await ledger.report(case: intake.caseID).count == 2, "nothing but the audit was written")
     }
 
-    @Test("closure cancels only planned deliveries of the given kinds")
-    func cancellation() async throws {
-        let fixture = try LedgerFixture()
+    @Test("closure cancels only planned deliveries of the given kinds", arguments: LedgerBackend.all)
+    func cancellation(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -146,9 +146,9 @@ struct LedgerIntakeTests {
         #expect(try await ledger.openCaseCount() == 0)
     }
 
-    @Test("intake of 81 and 10,000 deliveries (timing reported, not asserted)", arguments: [81, 10_000])
-    func intakeTiming(recipients: Int) async throws {
-        let fixture = try LedgerFixture()
+    @Test("intake of 81 and 10,000 deliveries (timing reported, not asserted)", arguments: LedgerBackend.all, [81, 10_000])
+    func intakeTiming(_ backend: LedgerBackend, recipients: Int) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         // Warm up: open, migrate, first transaction.
         _ = try await fixture.ledger.recordIntake(makeIntake(case: CaseID("warm"), fax: 1, email: 1))

@@ -10,7 +10,7 @@ struct LedgerResendTests {
 
     /// An open case with 4 email deliveries: 0 delivered, 1 failed, 2 expired (after two
     /// attempts), 3 failed; and a FAX that failed.
-    func openCase(_ ledger: Ledger) async throws -> [DeliveryJob] {
+    func openCase(_ ledger: any CaseLedger) async throws -> [DeliveryJob] {
         _ = try await ledger.recordIntake(makeIntake(fax: 1, email: 4, radio: false))
         let jobs = try await ledger.claimDue(now: t0, channel: .email, limit: 4)
         try await ledger.markDelivered(jobs[0].id, at: t0)
@@ -24,9 +24,9 @@ struct LedgerResendTests {
         return jobs + fax
     }
 
-    @Test("by state, channel and recipient: planned again due now, attempts kept, a new deadline, one audit row")
-    func filters() async throws {
-        let fixture = try LedgerFixture()
+    @Test("by state, channel and recipient: planned again due now, attempts kept, a new deadline, one audit row", arguments: LedgerBackend.all)
+    func filters(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let jobs = try await openCase(ledger)
@@ -74,9 +74,9 @@ struct LedgerResendTests {
         for row in audit { #expect(!row.detail.contains("@example.jp") && !row.detail.contains(Person.name)) }
     }
 
-    @Test("a resent delivery owes no alarm; failing again it owes a new one, named by its resend")
-    func alarms() async throws {
-        let fixture = try LedgerFixture()
+    @Test("a resent delivery owes no alarm; failing again it owes a new one, named by its resend", arguments: LedgerBackend.all)
+    func alarms(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let jobs = try await openCase(ledger)
@@ -98,9 +98,9 @@ struct LedgerResendTests {
         #expect(owed.first { $0.deliveryID == jobs[1].id }?.resends == 1)
     }
 
-    @Test("a closed case: alerts and updates refused, terminations and reminders resent; unknown and purged cases named")
-    func closedCase() async throws {
-        let fixture = try LedgerFixture()
+    @Test("a closed case: alerts and updates refused, terminations and reminders resent; unknown and purged cases named", arguments: LedgerBackend.all)
+    func closedCase(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -129,13 +129,13 @@ struct LedgerResendTests {
         #expect(alertsOnly.resent.isEmpty && alertsOnly.refusedClosed.map(\.deliveryID) == [jobs[1].id])
 
         #expect(try await ledger.resend(ResendRequest(caseID: CaseID("KN-9999"), requestedBy: "x"), now: now, deadline: now).found == .unknown)
-        _ = try await ledger.purge(closedBefore: now.addingTimeInterval(1), now: now)
+        _ = try await ledger.purge(retention: .seconds(-1), now: now)
         #expect(try await ledger.resend(ResendRequest(caseID: caseID, requestedBy: "x"), now: now, deadline: now).found == .purged)
     }
 
-    @Test("a corrected address in the directory is used for the resend (same channel only); the audit counts it, without the address")
-    func readdressed() async throws {
-        let fixture = try LedgerFixture()
+    @Test("a corrected address in the directory is used for the resend (same channel only); the audit counts it, without the address", arguments: LedgerBackend.all)
+    func readdressed(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let jobs = try await openCase(ledger)

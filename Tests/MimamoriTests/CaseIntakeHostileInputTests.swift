@@ -85,7 +85,7 @@ struct CaseIntakeHostileInputTests {
         let alerts = try await file.ledger.report(case: CaseID("KN-2026-0042")).filter { $0.kind == .alert }.count
         #expect(alerts > 0)
         let later = Self.now.addingTimeInterval(31 * 86400)
-        let purge = try await file.ledger.purge(closedBefore: later.addingTimeInterval(-30 * 86400), now: later)
+        let purge = try await file.ledger.purge(retention: .seconds(30 * 86400), now: later)
         #expect(purge.cases == [CaseID("KN-2026-0042")])
 
         let lateUpdate = HostileCorpus.Draft.updated(3, sequence: 3).message

@@ -93,7 +93,7 @@ struct RetentionSweepTests {
         defer { file.remove() }
         try await Self.closedCase(file.ledger)
         let now = t0.addingTimeInterval(31 * 86400)
-        try await file.ledger.purge(closedBefore: now, now: now)  // an earlier pass whose file removal failed
+        try await file.ledger.purge(retention: .zero, now: now)  // an earlier pass whose file removal failed
         let (spool, folder) = try Self.spool()
         defer { try? FileManager.default.removeItem(at: folder) }
         let pass = now.addingTimeInterval(3600)
