@@ -1,3 +1,5 @@
+import MimamoriCore
+
 /// The row id of a delivery; safe to log.
 public struct DeliveryID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     public var rawValue: Int64
