@@ -102,9 +102,11 @@ public struct NoticeRenderer: Sendable {
     }
 
     func common(caseID: CaseID, drill: Bool, sentAt: Date) -> [String: Any] {
-        [
+        let mark = drillMark(drill: drill)
+        return [
             "drill": drill,
-            "mark": drill ? "【訓練】" : "",
+            "mark": mark?.mark ?? "",
+            "drillSpoken": mark?.spoken ?? "",
             "caseRef": caseID.rawValue,
             "sentAt": JapaneseDateFormat.dateTime(sentAt),
             "town": [
