@@ -46,6 +46,18 @@ struct NoticeRenderingTests {
         }
     }
 
+    @Test func theDrillMarkIsOneRule() throws {
+        #expect(drillMark(drill: false) == nil)
+        let mark = try #require(drillMark(drill: true))
+        for notice in try Self.sampleNotices(drill: true) {
+            // The templates place the rule's words: the mark and the spoken line are drillMark's.
+            #expect(notice.email.subject.hasPrefix(mark.mark))
+            #expect(notice.email.body.hasPrefix(mark.mark + "これは訓練のための連絡です。"))
+            #expect(notice.fax.lead.first?.hasPrefix(mark.mark) == true)
+            if let radio = notice.radio?.text { #expect(radio.hasPrefix(mark.spoken + "\n")) }
+        }
+    }
+
     @Test func drillMarksEveryPart() throws {
         for notice in try Self.sampleNotices(drill: true) {
             #expect(notice.email.subject.hasPrefix("【訓練】"))
