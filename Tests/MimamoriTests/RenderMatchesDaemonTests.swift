@@ -46,7 +46,7 @@ struct RenderMatchesDaemonTests {
             #expect(volunteer.decoded?.attachments.contains { $0.content_type == "image/png" } == true, "the photo was not attached")
 
             let pdf = try Data(contentsOf: out.appendingPathComponent("alert.fax.pdf"))
-            let sentPDF = try Self.pdf(of: gateway.raw)
+            let sentPDF = try gatewayPDF(of: gateway.raw)
             #expect(sentPDF == pdf, "render's alert.fax.pdf differs from the FAX sent (\(sentPDF.count) and \(pdf.count) bytes)")
             #expect(String(decoding: pdf, as: UTF8.self).contains("/CreationDate"))
 
@@ -81,20 +81,20 @@ struct RenderMatchesDaemonTests {
         }
         return text
     }
+}
 
-    /// The PDF attached to a gateway mail, decoded by Python's email package.
-    static func pdf(of raw: Data) throws -> Data {
-        let folder = try ServerProcess.temporaryDirectory("pdf")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let eml = folder.appendingPathComponent("fax.eml")
-        try raw.write(to: eml)
-        let pdf = folder.appendingPathComponent("fax.pdf")
-        _ = try runTool("/usr/bin/python3", [
-            "-c",
-            "import email,sys\nm=email.message_from_bytes(open(sys.argv[1],'rb').read())\n"
-                + "[open(sys.argv[2],'wb').write(p.get_payload(decode=True)) for p in m.walk() if p.get_content_type()=='application/pdf']",
-            eml.path, pdf.path,
-        ])
-        return try Data(contentsOf: pdf)
-    }
+/// The PDF attached to a FAX gateway mail, decoded by Python's email package.
+func gatewayPDF(of raw: Data) throws -> Data {
+    let folder = try ServerProcess.temporaryDirectory("pdf")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let eml = folder.appendingPathComponent("fax.eml")
+    try raw.write(to: eml)
+    let pdf = folder.appendingPathComponent("fax.pdf")
+    _ = try runTool("/usr/bin/python3", [
+        "-c",
+        "import email,sys\nm=email.message_from_bytes(open(sys.argv[1],'rb').read())\n"
+            + "[open(sys.argv[2],'wb').write(p.get_payload(decode=True)) for p in m.walk() if p.get_content_type()=='application/pdf']",
+        eml.path, pdf.path,
+    ])
+    return try Data(contentsOf: pdf)
 }
