@@ -49,7 +49,7 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
     }
 
     /// The core's FAX page as the PDF renderer's document: the drill banner on every page of a
-    /// drill, the lead and the framed sightings number before the photo and the table, the photo
+    /// drill (the template's words; the core's when a template or a notice stored before has none), the lead and the framed sightings number before the photo and the table, the photo
     /// only when the notice carries one (consent.photo), the case reference in the footer. Dated
     /// `created`, so every attempt and `mimamori render` give the same PDF.
     static func document(_ notice: RenderedNotice, created: Date) -> FaxDocument {
@@ -59,7 +59,7 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
             photo = FaxDocument.Photo(bytes: p.data, mediaType: p.mediaType.rawValue, caption: "ご本人の写真（ご家族の同意を得て掲載）")
         }
         return FaxDocument(
-            title: page.title, drillBanner: drillMark(drill: notice.drill)?.banner,
+            title: page.title, drillBanner: page.banner ?? drillMark(drill: notice.drill)?.banner,
             lead: page.lead.map { FaxDocument.Paragraph($0) } + (page.callout.map { [FaxDocument.Paragraph($0, style: .boxed)] } ?? []),
             rows: page.rows.map { FaxDocument.Row($0.label, $0.value) }, photo: photo,
             paragraphs: page.paragraphs.map { FaxDocument.Paragraph($0) },

@@ -65,6 +65,7 @@ enum BuiltInTemplates {
         "alert.fax": """
             # {{mark}}行方不明の方の発見支援のお願い
             {{#drill}}
+            ! {{drillBanner}}
             {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
             {{/drill}}
@@ -77,6 +78,7 @@ enum BuiltInTemplates {
         "update.fax": """
             # {{mark}}行方不明の方の情報更新（続報）
             {{#drill}}
+            ! {{drillBanner}}
             {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
             {{/drill}}
@@ -89,6 +91,7 @@ enum BuiltInTemplates {
         "termination.fax": """
             # {{mark}}発見支援終結のお知らせ
             {{#drill}}
+            ! {{drillBanner}}
             {{mark}}これは訓練のための連絡です。
 
             {{/drill}}
@@ -108,6 +111,7 @@ enum BuiltInTemplates {
         "destruction-reminder.fax": """
             # {{mark}}書類の処分のお願い
             {{#drill}}
+            ! {{drillBanner}}
             {{mark}}これは訓練のための連絡です。
 
             {{/drill}}

@@ -55,7 +55,20 @@ struct NoticeRenderingTests {
             #expect(notice.email.body.hasPrefix(mark.mark + "これは訓練のための連絡です。"))
             #expect(notice.fax.lead.first?.hasPrefix(mark.mark) == true)
             if let radio = notice.radio?.text { #expect(radio.hasPrefix(mark.spoken + "\n")) }
+            #expect(notice.fax.banner == mark.banner)
         }
+        for notice in try Self.sampleNotices(drill: false) { #expect(notice.fax.banner == nil) }
+    }
+
+    @Test func aTemplateWordsTheFAXBanner() throws {
+        let templates = try NoticeTemplates(overrides: ["alert.fax": "# {{mark}}お願い\n{{#drill}}\n! {{mark}}訓練用の書類です\n{{/drill}}\n本文\n"])
+        let renderer = NoticeRenderer(templates: templates, town: try Sample.planner().renderer.town)
+        var event = try Sample.opened()
+        event.drill = true
+        let page = renderer.description(.alert, event: event, photo: nil, sentAt: Sample.now).fax
+        #expect(page.banner == "【訓練】訓練用の書類です")
+        #expect(page.title == "【訓練】お願い")
+        #expect(page.lead == ["本文"])
     }
 
     @Test func drillMarksEveryPart() throws {

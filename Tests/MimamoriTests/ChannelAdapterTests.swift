@@ -30,6 +30,12 @@ import TestFixtures
         let (notice, configuration) = try Self.sample(drill: drill)
         #expect(FaxDeliveryOutlet.document(notice, created: Date(timeIntervalSince1970: 0)).drillBanner
             == drillMark(drill: drill)?.banner)
+        // A notice stored before the templates placed the banner, or a template without one: a
+        // drill's FAX still carries it.
+        var unbannered = notice
+        unbannered.fax.banner = nil
+        #expect(FaxDeliveryOutlet.document(unbannered, created: Date(timeIntervalSince1970: 0)).drillBanner
+            == drillMark(drill: drill)?.banner)
         let delivery = PlannedDelivery(
             caseID: notice.caseID, revision: 1, recipient: .radio, channel: .radio, kind: .alert, notBefore: Date(timeIntervalSince1970: 0))
         let files = try RadioDeliveryOutlet.render(notice, delivery: delivery, configuration: configuration)
