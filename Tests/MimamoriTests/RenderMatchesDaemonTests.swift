@@ -9,14 +9,15 @@ import TestFixtures
 /// `/CreationDate` is the same on both sides without rewriting.
 @Suite("mimamori render gives the bytes the daemon sends (real mimamorid, broker, SMTP)", .serialized)
 struct RenderMatchesDaemonTests {
-    @Test("an alert with a photo: the email, the FAX PDF and the CAP of render equal what the daemon sent")
-    func renderedFilesAreWhatTheDaemonSent() async throws {
+    @Test("an alert with a photo, real and drill: the email, the FAX PDF and the CAP of render equal what the daemon sent", arguments: [false, true])
+    func renderedFilesAreWhatTheDaemonSent(drill: Bool) async throws {
         var options = DaemonFolder.Options()
         options.radioSpool = true
         try await withDaemonRig(options: options, cooperators: DaemonFolder.cooperators(email: 1, fax: 1)) { rig in
             let daemon = try await rig.startConsuming()
             let sample = DaemonCase(municipality: rig.folder.municipality)
-            let event = sample.event("opened", sequence: 1, photo: true)
+            var event = sample.event("opened", sequence: 1, photo: true)
+            event["drill"] = drill
             try await rig.publisher.publish(event)
             try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: daemon)
             #expect(try await rig.states(sample.caseID) == ["alert/delivered": 3])
@@ -55,6 +56,7 @@ struct RenderMatchesDaemonTests {
             #expect(spooled.count == 1, "\(spooled)")
             let sentCAP = try Data(contentsOf: rig.folder.radioDirectory.appendingPathComponent(try #require(spooled.first)))
             #expect(sentCAP == cap, "render's alert.cap.xml differs from the CAP spooled")
+            #expect(String(decoding: cap, as: UTF8.self).contains("<status>\(drill ? "Exercise" : "Actual")</status>"))
             await daemon.kill()
         }
     }
