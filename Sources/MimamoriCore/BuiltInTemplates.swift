@@ -3,7 +3,7 @@
 /// Written as a town official would sign them: です・ます, the town head as sender, the department
 /// as contact. Rules the texts keep, checked by tests:
 /// - drill cases say 【訓練】 in every subject, title and body, and the radio says 「これは訓練です」
-///   at the start and the end;
+///   at the start and the end (the words are `drillMark(drill:)`'s: `{{mark}}`, `{{drillSpoken}}`);
 /// - the termination notice never says how the case ended, only that the support has ended, with
 ///   thanks and the instruction to destroy the documents at once (第11条第3項);
 /// - the destruction reminder holds the case reference and dates only, no personal data;
@@ -65,7 +65,8 @@ enum BuiltInTemplates {
         "alert.fax": """
             # {{mark}}行方不明の方の発見支援のお願い
             {{#drill}}
-            【訓練】これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
+            ! {{drillBanner}}
+            {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
             {{/drill}}
             {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
@@ -77,7 +78,8 @@ enum BuiltInTemplates {
         "update.fax": """
             # {{mark}}行方不明の方の情報更新（続報）
             {{#drill}}
-            【訓練】これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
+            ! {{drillBanner}}
+            {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
             {{/drill}}
             {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
@@ -89,7 +91,8 @@ enum BuiltInTemplates {
         "termination.fax": """
             # {{mark}}発見支援終結のお知らせ
             {{#drill}}
-            【訓練】これは訓練のための連絡です。
+            ! {{drillBanner}}
+            {{mark}}これは訓練のための連絡です。
 
             {{/drill}}
             {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
@@ -108,7 +111,8 @@ enum BuiltInTemplates {
         "destruction-reminder.fax": """
             # {{mark}}書類の処分のお願い
             {{#drill}}
-            【訓練】これは訓練のための連絡です。
+            ! {{drillBanner}}
+            {{mark}}これは訓練のための連絡です。
 
             {{/drill}}
             {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
@@ -148,7 +152,7 @@ enum BuiltInTemplates {
 
     static let drillNotice = """
         {{#drill}}
-        【訓練】これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
+        {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
         {{/drill}}
 
@@ -288,14 +292,14 @@ enum BuiltInTemplates {
 
     static let radioDrillStart = """
         {{#drill}}
-        これは訓練です。
+        {{drillSpoken}}
         {{/drill}}
 
         """
 
     static let radioDrillEnd = """
         {{#drill}}
-        これは訓練です。
+        {{drillSpoken}}
         {{/drill}}
 
         """

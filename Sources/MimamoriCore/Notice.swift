@@ -65,9 +65,12 @@ public struct RenderedNotice: Sendable, Hashable, Codable {
         public var photoAttached: Bool
         /// Who to call on a sighting, framed under the lead (nil in notices stored before it).
         public var callout: String?
+        /// Drawn large at the top of every page (a drill's banner); nil: none from the template.
+        public var banner: String?
 
         public init(
-            title: String, lead: [String], rows: [Row], paragraphs: [String], photoAttached: Bool, callout: String? = nil
+            title: String, lead: [String], rows: [Row], paragraphs: [String], photoAttached: Bool, callout: String? = nil,
+            banner: String? = nil
         ) {
             self.title = title
             self.lead = lead
@@ -75,6 +78,7 @@ public struct RenderedNotice: Sendable, Hashable, Codable {
             self.paragraphs = paragraphs
             self.photoAttached = photoAttached
             self.callout = callout
+            self.banner = banner
         }
 
         /// The page as plain text (for `mimamori render` and review).

@@ -102,9 +102,12 @@ public struct NoticeRenderer: Sendable {
     }
 
     func common(caseID: CaseID, drill: Bool, sentAt: Date) -> [String: Any] {
-        [
+        let mark = drillMark(drill: drill)
+        return [
             "drill": drill,
-            "mark": drill ? "【訓練】" : "",
+            "mark": mark?.mark ?? "",
+            "drillSpoken": mark?.spoken ?? "",
+            "drillBanner": mark?.banner ?? "",
             "caseRef": caseID.rawValue,
             "sentAt": JapaneseDateFormat.dateTime(sentAt),
             "town": [
@@ -152,6 +155,7 @@ public struct NoticeRenderer: Sendable {
         var rows: [RenderedNotice.FaxPage.Row] = []
         var paragraphs: [String] = []
         var callout: [String] = []
+        var banner: String?
         var current: [String] = []
         func flush() {
             guard !current.isEmpty else { return }
@@ -168,6 +172,8 @@ public struct NoticeRenderer: Sendable {
                 let label = rest[..<bar.lowerBound].trimmingCharacters(in: .whitespaces)
                 let value = rest[bar.upperBound...].trimmingCharacters(in: .whitespaces)
                 rows.append(.init(label: label, value: value))
+            } else if banner == nil, line.hasPrefix("! ") {
+                banner = String(line.dropFirst(2)).trimmingCharacters(in: .whitespaces)
             } else if line.hasPrefix("> ") || line == ">" {
                 flush()
                 callout.append(String(line.dropFirst()).trimmingCharacters(in: .whitespaces))
@@ -180,6 +186,6 @@ public struct NoticeRenderer: Sendable {
         flush()
         return RenderedNotice.FaxPage(
             title: title, lead: lead, rows: rows, paragraphs: paragraphs, photoAttached: photoAttached,
-            callout: callout.isEmpty ? nil : callout.joined(separator: "\n"))
+            callout: callout.isEmpty ? nil : callout.joined(separator: "\n"), banner: banner)
     }
 }

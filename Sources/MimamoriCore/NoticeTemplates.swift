@@ -12,7 +12,8 @@ import Mustache
 ///
 /// The FAX part is a small line format: the first line `# ` is the title; lines `| label | value`
 /// are table rows; lines `> ` are the callout (who to call on a sighting: printed framed and bold
-/// right under the lead, so it is on the first page); other lines are paragraphs (a blank line
+/// right under the lead, so it is on the first page); the first line `! ` is the banner drawn
+/// large at the top of every page (the drill's); other lines are paragraphs (a blank line
 /// separates them); paragraphs before the first row are the lead.
 public struct NoticeTemplates: Sendable {
     public enum Part: String, Sendable, CaseIterable {

@@ -1,92 +1,95 @@
 import Foundation
 import Ledger
+import Logging
 import MimamoriCore
 import Outlets
 
-/// The FAX channel of the dispatcher: the notice as an A4 PDF, rendered once per notice and sent
-/// to each institution's number by the configured method.
-public struct FaxDeliveryOutlet: Outlet {
-    public let channel = Channel.fax
+/// The FAX channel: the notice as an A4 PDF, rendered once per notice and sent to each
+/// institution's number by the method of `fax.method`. Owns the `fax:` section.
+public struct FaxDeliveryOutlet: ChannelAdapter {
+    public static let channel = Channel.fax
+    public var channel: Channel { Self.channel }
     public let concurrency: Int
-    private let outlet: FaxOutlet
+    let outlet: FaxOutlet
     private let notices = NoticeCache()
+
+    /// FAX sent at once (a town has tens of institutions; providers limit parallel jobs).
+    static let faxConcurrency = 4
+    /// How the PDF is laid out, for the daemon and `mimamori render` alike.
+    static let renderer = FaxRenderer()
 
     public init(outlet: FaxOutlet, concurrency: Int) {
         self.outlet = outlet
         self.concurrency = concurrency
     }
 
+    public static func make(_ context: ChannelContext) throws(OutletError) -> FaxDeliveryOutlet? {
+        let configuration = context.configuration
+        let method: FaxOutlet.Configuration.Method
+        switch configuration.fax.method {
+        case .emailGateway:
+            method = .emailGateway(
+                .init(
+                    addressPattern: configuration.fax.gateway ?? "", from: EmailAddress(parsing: configuration.email.from),
+                    subject: "\(configuration.town.name) \(configuration.town.department) FAX送信依頼"))
+        case .httpAPI:
+            guard let token = context.faxToken else {
+                throw OutletError(
+                    code: .configuration, isRetriable: false, message: "fax.method http-api needs the fax-token credential",
+                    operatorHint: "put the FAX API token into the fax-token credential (LoadCredential=)")
+            }
+            // One HTTP session per FAX the dispatcher sends at once: fewer would queue the rest
+            // behind a slow provider's answers.
+            method = .httpAPI(.init(url: configuration.fax.url ?? "", token: token, sessions: faxConcurrency))
+        case .hylafax:
+            method = .hylaFAX(.init(sendfax: configuration.fax.sendfax, host: configuration.fax.host))
+        }
+        let fax = try FaxOutlet(configuration: .init(method: method, renderer: renderer), email: context.mail, logger: Logger(label: "mimamori.fax"))
+        return FaxDeliveryOutlet(outlet: fax, concurrency: faxConcurrency)
+    }
+
+    /// The core's FAX page as the PDF renderer's document: the drill banner on every page of a
+    /// drill (the template's words; the core's when a template or a notice stored before has none), the lead and the framed sightings number before the photo and the table, the photo
+    /// only when the notice carries one (consent.photo), the case reference in the footer. Dated
+    /// `created`, so every attempt and `mimamori render` give the same PDF.
+    static func document(_ notice: RenderedNotice, created: Date) -> FaxDocument {
+        let page = notice.fax
+        var photo: FaxDocument.Photo?
+        if page.photoAttached, let p = notice.photo {
+            photo = FaxDocument.Photo(bytes: p.data, mediaType: p.mediaType.rawValue, caption: "ご本人の写真（ご家族の同意を得て掲載）")
+        }
+        return FaxDocument(
+            title: page.title, drillBanner: page.banner ?? drillMark(drill: notice.drill)?.banner,
+            lead: page.lead.map { FaxDocument.Paragraph($0) } + (page.callout.map { [FaxDocument.Paragraph($0, style: .boxed)] } ?? []),
+            rows: page.rows.map { FaxDocument.Row($0.label, $0.value) }, photo: photo,
+            paragraphs: page.paragraphs.map { FaxDocument.Paragraph($0) },
+            footer: "案件番号 \(notice.caseID.rawValue)", created: created)
+    }
+
     public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
         let notice = try notices.notice(for: job)
         let delivery = FaxDelivery(
-            number: job.address, document: FaxDocument(notice: notice), idempotencyKey: job.idempotencyKey, date: Date(),
-            resends: job.resends)
+            number: job.address, document: Self.document(notice, created: job.notBefore), idempotencyKey: job.idempotencyKey,
+            date: Date(), resends: job.resends)
         do {
             _ = try await outlet.send(delivery)
         } catch {
             throw DeliveryFailure(outletError: error)
         }
     }
-}
 
-/// The disaster radio (防災行政無線): the script read aloud, as CAP 1.2 to the radio gateway
-/// and/or a spool folder. An update refers to the announcements before it, the end of the search
-/// (`Cancel`) to every announcement of the case.
-public struct RadioDeliveryOutlet: Outlet {
-    public let channel = Channel.radio
-    public let concurrency = 1
-    private let outlet: RadioOutlet
-    private let ledger: any DeliveryQueue
-    private let sender: String
-    private let senderName: String
-    private let areaDescription: String
-    private let contact: String
-    private let notices = NoticeCache()
-
-    public init(outlet: RadioOutlet, ledger: any DeliveryQueue, sender: String, senderName: String, areaDescription: String, contact: String) {
-        self.outlet = outlet
-        self.ledger = ledger
-        self.sender = sender
-        self.senderName = senderName
-        self.areaDescription = areaDescription
-        self.contact = contact
+    /// `<kind>.fax.pdf` as an institution's FAX would print it, and a PNG of each page.
+    public static func render(_ notice: RenderedNotice, delivery: PlannedDelivery, configuration: Configuration) throws(OutletError)
+        -> [RenderedFile]
+    {
+        let kind = notice.kind.rawValue
+        let pdf = try renderer.pdf(document(notice, created: delivery.notBefore))
+        var files = [RenderedFile(name: "\(kind).fax.pdf", bytes: pdf)]
+        for (index, png) in try FaxRenderer.previewPNG(pdf: pdf).enumerated() {
+            files.append(RenderedFile(name: "\(kind).fax-\(index + 1).png", bytes: png))
+        }
+        return files
     }
 
-    public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
-        let notice = try notices.notice(for: job)
-        guard let script = notice.radio else {
-            throw .permanent(.misconfigured, "notice has no radio script", hint: "check the radio templates")
-        }
-        let kind: RadioBroadcast.Kind =
-            switch job.kind {
-            case .alert: .alert
-            case .update: .update
-            case .termination, .destructionReminder: .cancel
-            }
-        var references: [RadioBroadcast.Reference] = []
-        if kind != .alert {
-            do {
-                references = try await ledger.announcements(case: job.caseID)
-                    .filter { $0.idempotencyKey != job.idempotencyKey && $0.revision <= job.revision }
-                    .map { .init(sender: sender, identifier: Self.capIdentifier($0.idempotencyKey), sent: $0.notBefore) }
-            } catch {
-                throw .transient(.deferred, "ledger unavailable for CAP references", hint: error.operatorHint)
-            }
-        }
-        let broadcast = RadioBroadcast(
-            identifier: Self.capIdentifier(job.idempotencyKey), sender: sender, sent: job.notBefore, kind: kind,
-            references: references, headline: notice.email.subject, script: script.text,
-            areaDescription: areaDescription, isDrill: job.drill, senderName: senderName, contact: contact)
-        do {
-            _ = try await outlet.send(broadcast)
-        } catch {
-            throw DeliveryFailure(outletError: error)
-        }
-    }
-
-    /// CAP identifiers may not hold spaces, commas, `<` or `&`; our keys are made of case ids,
-    /// numbers, kinds and ids, so this only guards against a future change of that shape.
-    static func capIdentifier(_ key: String) -> String {
-        String(key.map { $0 == " " || $0 == "," || $0 == "<" || $0 == "&" ? "_" : $0 })
-    }
+    public func shutdown() async { await outlet.shutdown() }
 }

@@ -38,28 +38,30 @@ struct RenderCommand: AsyncParsableCommand {
         // Rendering needs only the settings and templates; directory problems are for check-config.
         let planner = Planner(configuration: files.configuration, directory: files.directory, templates: files.templates)
 
-        var notices: [RenderedNotice] = []
+        // Dated as the planner dates them: the description --now, the closing notices as they
+        // would follow this case at --now (the reminder at the next business morning), the
+        // radio after quiet hours.
+        var notices: [(notice: RenderedNotice, at: Date)] = []
         if caseEvent.kind != .closed {
             let kind: NoticeKind = caseEvent.kind == .opened ? .alert : .update
-            notices.append(planner.renderer.description(kind, event: caseEvent, photo: planner.photoToAttach(for: caseEvent), sentAt: instant))
+            notices.append((planner.renderer.description(kind, event: caseEvent, photo: planner.photoToAttach(for: caseEvent), sentAt: instant), instant))
         }
-        // The closing notices as they would follow this case (dated --now; the reminder at the
-        // next business morning).
-        let reminderAt = JapaneseCalendar.nextMorning(
-            after: instant, at: files.configuration.reminders.destructionAt,
-            businessDaysOnly: files.configuration.reminders.businessDaysOnly)
-        notices.append(planner.renderer.termination(
-            caseID: caseEvent.caseID, revision: caseEvent.sequence, drill: caseEvent.drill, firstNoticeAt: instant, sentAt: instant))
-        notices.append(planner.renderer.destructionReminder(
-            caseID: caseEvent.caseID, revision: caseEvent.sequence, drill: caseEvent.drill, documentsFrom: instant,
-            documentsTo: instant, terminatedAt: instant, sentAt: reminderAt))
+        let sample = RecipientID("render")
+        let closure = planner.closure(
+            caseID: caseEvent.caseID, revision: caseEvent.sequence, drill: caseEvent.drill,
+            history: DeliveryHistory(personalDataRecipients: [sample: [.email]], radioAnnounced: true),
+            documentsFrom: instant, documentsTo: instant, now: instant)
+        for notice in closure.notices {
+            let at = closure.deliveries.first { notice.matches($0) && $0.recipient == sample }?.notBefore ?? instant
+            notices.append((notice, at))
+        }
 
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        for notice in notices {
+        for (notice, at) in notices {
             let kind = notice.kind.rawValue
             var written = [
                 "\(kind).email.txt": "Subject: \(notice.email.subject)\n\n\(notice.email.body)",
@@ -71,58 +73,22 @@ struct RenderCommand: AsyncParsableCommand {
                 print(folder.appendingPathComponent(name).path)
             }
             try encoder.encode(notice).write(to: folder.appendingPathComponent("\(kind).json"))
-            try writeOutletForms(notice, configuration: files.configuration, sentAt: kind == NoticeKind.destructionReminder.rawValue ? reminderAt : instant, into: folder)
+            // What each channel would send, by the daemon's own adapters; nothing leaves this machine.
+            for adapter in Channels.adapters {
+                let channel = adapter.channel
+                let delivery = PlannedDelivery(
+                    caseID: notice.caseID, revision: notice.revision, recipient: channel == .radio ? .radio : sample,
+                    channel: channel, kind: notice.kind, notBefore: channel == .radio ? planner.radioNotBefore(at) : at)
+                for file in try adapter.render(notice, delivery: delivery, configuration: files.configuration) {
+                    let url = folder.appendingPathComponent(file.name)
+                    try file.bytes.write(to: url)
+                    print(url.path)
+                }
+            }
             if let photo = notice.photo {
                 let name = "\(kind).photo." + (photo.mediaType == .png ? "png" : "jpg")
                 try photo.data.write(to: folder.appendingPathComponent(name))
             }
-        }
-    }
-}
-
-extension RenderCommand {
-    /// The same notice in the forms the outlets send: what reaches a volunteer, an institution's
-    /// FAX and the radio gateway. Nothing leaves this machine.
-    func writeOutletForms(_ notice: RenderedNotice, configuration: Configuration, sentAt: Date, into folder: URL) throws {
-        let kind = notice.kind.rawValue
-        let from = EmailAddress(parsing: configuration.email.from)
-        var attachments: [EmailAttachment] = []
-        if let photo = notice.photo, notice.kind.carriesPersonalData {
-            attachments.append(EmailAttachment(
-                filename: "photo-\(notice.caseID.rawValue).\(photo.mediaType == .png ? "png" : "jpg")",
-                mediaType: photo.mediaType.rawValue, bytes: photo.data))
-        }
-        let message = EmailMessage(
-            from: from, to: EmailAddress("volunteer@example.jp", displayName: "協力者"), subject: notice.email.subject,
-            body: notice.email.body, attachments: attachments,
-            idempotencyKey: "\(notice.caseID.rawValue).\(notice.revision).\(kind).email.render", date: sentAt)
-        let eml = folder.appendingPathComponent("\(kind).eml")
-        try Data(MIMEMessage(message).rendered()).write(to: eml)
-        print(eml.path)
-
-        let pdf = try FaxRenderer().pdf(FaxDocument(notice: notice))
-        let pdfURL = folder.appendingPathComponent("\(kind).fax.pdf")
-        try pdf.write(to: pdfURL)
-        print(pdfURL.path)
-        for (index, png) in try FaxRenderer.previewPNG(pdf: pdf).enumerated() {
-            let url = folder.appendingPathComponent("\(kind).fax-\(index + 1).png")
-            try png.write(to: url)
-            print(url.path)
-        }
-
-        if let script = notice.radio {
-            let capKind: RadioBroadcast.Kind = notice.kind == .alert ? .alert : (notice.kind == .update ? .update : .cancel)
-            let reference = RadioBroadcast.Reference(
-                sender: from.address, identifier: "\(notice.caseID.rawValue).1.alert.radio.radio", sent: sentAt)
-            let broadcast = RadioBroadcast(
-                identifier: "\(notice.caseID.rawValue).\(notice.revision).\(kind).radio.radio", sender: from.address, sent: sentAt,
-                kind: capKind, references: capKind == .alert ? [] : [reference], headline: notice.email.subject,
-                script: script.text, areaDescription: configuration.town.name, isDrill: notice.drill,
-                senderName: "\(configuration.town.name) \(configuration.town.department)",
-                contact: "\(configuration.town.department) \(configuration.town.phone)")
-            let url = folder.appendingPathComponent("\(kind).cap.xml")
-            try Data(CAPDocument(broadcast).xml.utf8).write(to: url)
-            print(url.path)
         }
     }
 }

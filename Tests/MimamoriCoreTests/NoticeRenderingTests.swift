@@ -46,6 +46,31 @@ struct NoticeRenderingTests {
         }
     }
 
+    @Test func theDrillMarkIsOneRule() throws {
+        #expect(drillMark(drill: false) == nil)
+        let mark = try #require(drillMark(drill: true))
+        for notice in try Self.sampleNotices(drill: true) {
+            // The templates place the rule's words: the mark and the spoken line are drillMark's.
+            #expect(notice.email.subject.hasPrefix(mark.mark))
+            #expect(notice.email.body.hasPrefix(mark.mark + "これは訓練のための連絡です。"))
+            #expect(notice.fax.lead.first?.hasPrefix(mark.mark) == true)
+            if let radio = notice.radio?.text { #expect(radio.hasPrefix(mark.spoken + "\n")) }
+            #expect(notice.fax.banner == mark.banner)
+        }
+        for notice in try Self.sampleNotices(drill: false) { #expect(notice.fax.banner == nil) }
+    }
+
+    @Test func aTemplateWordsTheFAXBanner() throws {
+        let templates = try NoticeTemplates(overrides: ["alert.fax": "# {{mark}}お願い\n{{#drill}}\n! {{mark}}訓練用の書類です\n{{/drill}}\n本文\n"])
+        let renderer = NoticeRenderer(templates: templates, town: try Sample.planner().renderer.town)
+        var event = try Sample.opened()
+        event.drill = true
+        let page = renderer.description(.alert, event: event, photo: nil, sentAt: Sample.now).fax
+        #expect(page.banner == "【訓練】訓練用の書類です")
+        #expect(page.title == "【訓練】お願い")
+        #expect(page.lead == ["本文"])
+    }
+
     @Test func drillMarksEveryPart() throws {
         for notice in try Self.sampleNotices(drill: true) {
             #expect(notice.email.subject.hasPrefix("【訓練】"))

@@ -64,20 +64,12 @@ struct DaemonPhotoTests {
         }
     }
 
-    /// The text of the PDF attached to a gateway mail (Python's email package, then pdftotext),
-    /// without white space.
+    /// The text of the PDF attached to a gateway mail (then pdftotext), without white space.
     static func pdfText(of raw: Data) throws -> String {
         let folder = try ServerProcess.temporaryDirectory("pdf")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let eml = folder.appendingPathComponent("fax.eml")
-        try raw.write(to: eml)
         let pdf = folder.appendingPathComponent("fax.pdf")
-        _ = try runTool("/usr/bin/python3", [
-            "-c",
-            "import email,sys\nm=email.message_from_bytes(open(sys.argv[1],'rb').read())\n"
-                + "[open(sys.argv[2],'wb').write(p.get_payload(decode=True)) for p in m.walk() if p.get_content_type()=='application/pdf']",
-            eml.path, pdf.path,
-        ])
+        try gatewayPDF(of: raw).write(to: pdf)
         return try runTool("/usr/bin/pdftotext", [pdf.path, "-"]).replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
     }
 }

@@ -27,6 +27,17 @@ import TestFixtures
         return url
     }
 
+    @Test func aDatedDocumentRendersToTheSameBytesEveryTime() throws {
+        var document = try Samples.fax()
+        document.created = Date(timeIntervalSince1970: 1_795_600_000)
+        let first = try FaxRenderer().pdf(document)
+        #expect(try FaxRenderer().pdf(document) == first)
+        // The date given (2026-11-25T09:46:40Z) in the PDF's digits; Debian 12's cairo 1.16
+        // writes it without the `D:` prefix, which poppler and the gateways' converters read.
+        let text = String(decoding: first, as: UTF8.self)
+        #expect(text.firstMatch(of: /\/CreationDate \((D:)?20261125094640Z?\)/) != nil)
+    }
+
     @Test func pdfHasTheJapaneseTextEmbeddedFontsAndPageNumbers() throws {
         let pdf = try FaxRenderer().pdf(Samples.fax())
         let url = try write(pdf)

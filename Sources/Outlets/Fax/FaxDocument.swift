@@ -50,10 +50,13 @@ public struct FaxDocument: Sendable, Hashable {
     public var paragraphs: [Paragraph]
     /// Printed at the bottom of every page, above the page number (the shredding instruction).
     public var footer: String?
+    /// The PDF's `/CreationDate`; nil: the time of rendering (cairo's default). Given, the same
+    /// document renders to the same bytes on every attempt and in `mimamori render`.
+    public var created: Date?
 
     public init(
         title: String, drillBanner: String? = nil, lead: [Paragraph] = [], rows: [Row], photo: Photo? = nil,
-        paragraphs: [Paragraph] = [], footer: String? = nil
+        paragraphs: [Paragraph] = [], footer: String? = nil, created: Date? = nil
     ) {
         self.title = title
         self.drillBanner = drillBanner
@@ -62,5 +65,6 @@ public struct FaxDocument: Sendable, Hashable {
         self.photo = photo
         self.paragraphs = paragraphs
         self.footer = footer
+        self.created = created
     }
 }

@@ -39,6 +39,9 @@ public struct FaxRenderer: Sendable {
             else { return CAIRO_STATUS_NO_MEMORY }
             // PDF 1.4 for the oldest fax gateways' converters.
             cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_4)
+            if let created = document.created {
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, Self.pdfDate(created))
+            }
             let cr = cairo_create(surface)!
             // First pass only measures (nothing is drawn) to learn the page count for "n / N".
             let measured = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, draw: false, totalPages: 0)
@@ -63,6 +66,15 @@ public struct FaxRenderer: Sendable {
                     : "the FAX notice could not be rendered; check memory and the photo")
         }
         return Data(sink.bytes)
+    }
+
+    /// ISO 8601 in UTC, as `cairo_pdf_surface_set_metadata` takes dates (whole seconds).
+    static func pdfDate(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ n: Int?) -> String { let n = n ?? 0; return n < 10 ? "0\(n)" : "\(n)" }
+        return "\(c.year ?? 1970)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
     }
 }
 

@@ -39,7 +39,7 @@ public struct CAPDocument: Sendable {
             element("msgType", msgType, 1),
             element("scope", "Public", 1),
         ]
-        if b.isDrill { lines.append(element("note", "訓練 (drill): not to be broadcast as real", 1)) }
+        if let note = b.drillNote { lines.append(element("note", note, 1)) }
         if !b.references.isEmpty {
             let references = b.references.map { "\($0.sender),\($0.identifier),\(Self.capTime($0.sent, in: timeZone))" }
             lines.append(element("references", references.joined(separator: " "), 1))

@@ -34,6 +34,8 @@ public struct RadioBroadcast: Sendable, Hashable {
     public var areaDescription: String
     /// `Exercise` instead of `Actual`: receivers must not broadcast it as real.
     public var isDrill: Bool
+    /// The CAP `note` of a drill, in the words the notices use for their drill mark.
+    public var drillNote: String?
     public var event: String
     public var senderName: String?
     public var contact: String?
@@ -41,7 +43,8 @@ public struct RadioBroadcast: Sendable, Hashable {
     public init(
         identifier: String, sender: String, sent: Date, kind: Kind, references: [Reference] = [],
         headline: String, script: String, language: String = "ja-JP", areaDescription: String,
-        isDrill: Bool, event: String = "行方不明者の捜索", senderName: String? = nil, contact: String? = nil
+        isDrill: Bool, drillNote: String? = nil, event: String = "行方不明者の捜索", senderName: String? = nil,
+        contact: String? = nil
     ) {
         self.identifier = identifier
         self.sender = sender
@@ -53,6 +56,7 @@ public struct RadioBroadcast: Sendable, Hashable {
         self.language = language
         self.areaDescription = areaDescription
         self.isDrill = isDrill
+        self.drillNote = isDrill ? drillNote : nil
         self.event = event
         self.senderName = senderName
         self.contact = contact

@@ -1,0 +1,50 @@
+import Foundation
+import MimamoriCore
+import Outlets
+import Testing
+import TestFixtures
+
+@testable import MimamoriService
+@testable import MimamoriDaemon
+
+/// The channels as plug-ins: one adapter per channel, each writing its own files for `render`,
+/// the drill's marks asked of the core's rule.
+@Suite struct ChannelAdapterTests {
+    static let root = ServerProcess.repositoryRoot
+
+    static func sample(drill: Bool) throws -> (RenderedNotice, Configuration) {
+        let yaml = try String(contentsOf: root.appendingPathComponent("config/mimamori.yaml"), encoding: .utf8)
+        let configuration = try Configuration.parse(yaml: yaml)
+        var event = try CaseEvent.decode(try Data(contentsOf: root.appendingPathComponent("config/samples/case-opened.json")))
+        event.drill = drill
+        let planner = Planner(configuration: configuration, directory: CooperatorDirectory())
+        return (planner.renderer.description(.alert, event: event, photo: nil, sentAt: event.issuedAt), configuration)
+    }
+
+    @Test func everyChannelHasExactlyOneAdapter() {
+        #expect(Set(Channels.adapters.map { $0.channel }) == Set(Channel.allCases))
+        #expect(Channels.adapters.count == Channel.allCases.count)
+    }
+
+    @Test(arguments: [false, true])
+    func aDrillIsMarkedByTheCoresRuleOnTheFAXAndInCAP(drill: Bool) throws {
+        let (notice, configuration) = try Self.sample(drill: drill)
+        #expect(FaxDeliveryOutlet.document(notice, created: Date(timeIntervalSince1970: 0)).drillBanner
+            == drillMark(drill: drill)?.banner)
+        // A notice stored before the templates placed the banner, or a template without one: a
+        // drill's FAX still carries it.
+        var unbannered = notice
+        unbannered.fax.banner = nil
+        #expect(FaxDeliveryOutlet.document(unbannered, created: Date(timeIntervalSince1970: 0)).drillBanner
+            == drillMark(drill: drill)?.banner)
+        let delivery = PlannedDelivery(
+            caseID: notice.caseID, revision: 1, recipient: .radio, channel: .radio, kind: .alert, notBefore: Date(timeIntervalSince1970: 0))
+        let files = try RadioDeliveryOutlet.render(notice, delivery: delivery, configuration: configuration)
+        #expect(files.map(\.name) == ["alert.cap.xml"])
+        let cap = String(decoding: try #require(files.first).bytes, as: UTF8.self)
+        #expect(cap.contains("<status>\(drill ? "Exercise" : "Actual")</status>"))
+        #expect(cap.contains("<note>") == drill)
+        if let mark = drillMark(drill: drill) { #expect(cap.contains("<note>\(mark.note)</note>")) }
+        #expect(cap.contains("<identifier>\(delivery.idempotencyKey)</identifier>"))
+    }
+}
