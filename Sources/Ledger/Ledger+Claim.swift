@@ -126,7 +126,7 @@ extension Ledger {
     /// At startup, in one transaction: a delivery that came back from more than `crashLoopLimit`
     /// crashes is failed (`crash-loop`; it owes its alarm like any failure), so that one input
     /// that kills or hangs the daemon cannot hold its channel up forever; the rest of `sending`
-    /// goes back to `planned` (`resumeAfterRestart`).
+    /// goes back to `planned` (`resume(now:)`).
     ///
     /// A claim is counted when it is made, not when the outlet starts: deliveries claimed ahead
     /// and never started count too (the ledger cannot tell them apart without a write per send).

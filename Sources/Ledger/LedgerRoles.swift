@@ -72,32 +72,6 @@ public protocol DeliveryQueue: DeliveryBacklog {
     func announcements(case caseID: CaseID) async throws(LedgerError) -> [Announcement]
 }
 
-extension DeliveryQueue {
-    /// After a restart: `resume`, counting what went back to `planned`. Those are the in-flight
-    /// window: each may reach its recipient twice (with the same idempotency key), never zero
-    /// times.
-    @discardableResult
-    public func resumeAfterRestart(now: Date) async throws(LedgerError) -> Int {
-        try await resume(now: now).resumed
-    }
-
-    public func markDelivered(_ id: DeliveryID, at: Date) async throws(LedgerError) {
-        try await record(.delivered(at: at), for: id)
-    }
-
-    public func markRetry(_ id: DeliveryID, error: DeliveryErrorRecord, at: Date, nextAttemptAt: Date) async throws(LedgerError) {
-        try await record(.retry(error, at: at, nextAttemptAt: nextAttemptAt), for: id)
-    }
-
-    public func markFailed(_ id: DeliveryID, error: DeliveryErrorRecord, at: Date) async throws(LedgerError) {
-        try await record(.failed(error, at: at), for: id)
-    }
-
-    public func markExpired(_ id: DeliveryID, error: DeliveryErrorRecord?, at: Date) async throws(LedgerError) {
-        try await record(.expired(error, at: at), for: id)
-    }
-}
-
 /// What the ledger owes a person until it is handed over: the alarm of each failed or expired
 /// delivery (to the operator), and the case alarms (to the staff and the operator).
 public protocol AlarmOutbox: Sendable {

@@ -1,8 +1,15 @@
 import Foundation
 import Ledger
 
-/// The tests' shorthand for one outcome; the daemon records outcomes through `record(_:for:)`.
-extension Ledger {
+/// The tests' shorthand for one outcome; the daemon records outcomes through `record(_:for:)`
+/// and resumes through `resume(now:)`.
+extension DeliveryQueue {
+    /// After a restart: `resume`, counting what went back to `planned`.
+    @discardableResult
+    func resumeAfterRestart(now: Date) async throws(LedgerError) -> Int {
+        try await resume(now: now).resumed
+    }
+
     func markDelivered(_ id: DeliveryID, at: Date) async throws(LedgerError) {
         try await record(.delivered(at: at), for: id)
     }
