@@ -110,26 +110,9 @@ public enum Daemon {
         let store = SettingsStore(CaseIntake.Settings(files: files))
         let metrics = DaemonMetrics()
 
-        let ledger: any CaseLedger
-        do {
-            ledger = try Ledger(path: configuration.ledger.path)
-        } catch {
-            throw StartupError(problems: ["ledger \(configuration.ledger.path): \(error)"], exitCode: 69)
-        }
+        let ledger = try openLedger(configuration.ledger)
 
-        var amqpConfiguration: AMQPConfiguration
-        do {
-            amqpConfiguration = try AMQPConfiguration(url: configuration.broker.url, password: credentials.brokerPassword)
-        } catch {
-            throw StartupError(problems: ["broker.url: \(error.withSettingsHint)"], exitCode: 78)
-        }
-        amqpConfiguration.heartbeat = Int(configuration.broker.heartbeat.inSeconds)
-        amqpConfiguration.prefetch = UInt16(clamping: configuration.broker.prefetch)
-        amqpConfiguration.connectionName = "mimamorid \(configuration.municipality)"
-        // After a broker outage of any length the daemon must be back within 5 s of the broker's
-        // return: it can only notice at its next attempt, so attempts are never more than 4 s
-        // apart (the library's default cap, 30 s, meant up to 30 s of missed alerts).
-        amqpConfiguration.reconnectMaxDelay = .seconds(4)
+        let amqpConfiguration = try brokerConfiguration(configuration, password: credentials.brokerPassword)
         let topology = AMQPTopology.mimamori(
             municipality: configuration.municipality, passive: environment["MIMAMORI_TOPOLOGY"] == "verify")
         let connection = try await connectWithBackoff(
@@ -212,25 +195,59 @@ public enum Daemon {
                     status: "consuming \(AMQPTopology.casesQueue(municipality: configuration.municipality)); \(files.directory.active.count) cooperators"),
                 successTerminationBehavior: .ignore),
         ]
-        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "mimamori.services"))
-        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(25)
-        let group = ServiceGroup(configuration: groupConfiguration)
+        let group = ServiceGroup(configuration: groupConfiguration(services))
 
-        let active = files.directory.active
-        logger.info(
-            "daemon.started",
-            metadata: .keys([
-                .version: .string(version), .file: .string(options.configPath),
-                .fax: "\(active.filter { $0.channel == .fax }.count)",
-                .email: "\(active.filter { $0.channel == .email }.count)",
-                .radio: "\(configuration.radio == nil ? 0 : 1)",
-                .ms: "\((ContinuousClock.now - started).milliseconds)",
-            ]))
+        logStarted(files, configPath: options.configPath, since: started, logger: logger)
         try await group.run()
         notifier.stopping()
         await outlets.shutdown()
         logger.info("daemon.stopped")
+    }
+
+    static func openLedger(_ settings: Configuration.Ledger) throws -> any CaseLedger {
+        do {
+            return try Ledger.open(settings)
+        } catch {
+            throw StartupError(problems: ["ledger \(settings.path): \(error)"], exitCode: 69)
+        }
+    }
+
+    /// The broker as the settings name it, with the daemon's own limits on the client.
+    static func brokerConfiguration(_ configuration: Configuration, password: String?) throws -> AMQPConfiguration {
+        var amqpConfiguration: AMQPConfiguration
+        do {
+            amqpConfiguration = try AMQPConfiguration(url: configuration.broker.url, password: password)
+        } catch {
+            throw StartupError(problems: ["broker.url: \(error.withSettingsHint)"], exitCode: 78)
+        }
+        amqpConfiguration.heartbeat = Int(configuration.broker.heartbeat.inSeconds)
+        amqpConfiguration.prefetch = UInt16(clamping: configuration.broker.prefetch)
+        amqpConfiguration.connectionName = "mimamorid \(configuration.municipality)"
+        // After a broker outage of any length the daemon must be back within 5 s of the broker's
+        // return: it can only notice at its next attempt, so attempts are never more than 4 s
+        // apart (the library's default cap, 30 s, meant up to 30 s of missed alerts).
+        amqpConfiguration.reconnectMaxDelay = .seconds(4)
+        return amqpConfiguration
+    }
+
+    static func groupConfiguration(_ services: [ServiceGroupConfiguration.ServiceConfiguration]) -> ServiceGroupConfiguration {
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: Logger(label: "mimamori.services"))
+        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(25)
+        return groupConfiguration
+    }
+
+    static func logStarted(_ files: SettingsFiles, configPath: String, since started: ContinuousClock.Instant, logger: Logger) {
+        let active = files.directory.active
+        logger.info(
+            "daemon.started",
+            metadata: .keys([
+                .version: .string(version), .file: .string(configPath),
+                .fax: "\(active.filter { $0.channel == .fax }.count)",
+                .email: "\(active.filter { $0.channel == .email }.count)",
+                .radio: "\(files.configuration.radio == nil ? 0 : 1)",
+                .ms: "\((ContinuousClock.now - started).milliseconds)",
+            ]))
     }
 
     /// The settings files, or the startup error that stops the daemon: a directory that cannot

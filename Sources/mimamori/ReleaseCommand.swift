@@ -32,7 +32,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         }
         let outcome: CaseRelease.Outcome
         do {
-            let ledger: any IntakeStore = try Ledger(path: files.configuration.ledger.path)
+            let ledger: any IntakeStore = try Ledger.open(files.configuration.ledger)
             outcome = try await CaseRelease.release(CaseID(caseID), ledger: ledger, settings: CaseIntake.Settings(files: files), now: Date())
         } catch {
             printError("送信できませんでした: \(error)")

@@ -24,7 +24,7 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let ledger: any CaseReports = try Ledger(path: try ledgerPath(ledger, options))
+        let ledger: any CaseReports = try Ledger.open(try ledgerSettings(ledger, options))
         let lines = try await ledger.report(case: CaseID(caseID), withAddresses: withNames)
         guard !lines.isEmpty else { throw ValidationError("no deliveries for case \(caseID)") }
         var names: [RecipientID: String] = [:]

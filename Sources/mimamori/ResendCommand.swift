@@ -78,8 +78,10 @@ struct ResendCommand: AsyncParsableCommand {
                 uniquingKeysWith: { first, _ in first }))
         let result: ResendResult
         do {
-            let ledger: any CaseReports = try Ledger(path: ledger ?? settings.configuration.ledger.path)
-            result = try await ledger.resend(request, now: now, deadline: deadline)
+            var ledgerSettings = settings.configuration.ledger
+            if let ledger { ledgerSettings.path = ledger }
+            let reports: any CaseReports = try Ledger.open(ledgerSettings)
+            result = try await reports.resend(request, now: now, deadline: deadline)
         } catch {
             printError("台帳を使えません: \(error.operatorHint)")
             throw ExitCode(3)

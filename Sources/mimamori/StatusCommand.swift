@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let ledger: any CaseReports = try Ledger(path: try ledgerPath(ledger, options))
+        let ledger: any CaseReports = try Ledger.open(try ledgerSettings(ledger, options))
         let statuses: [CaseStatus]
         if let caseID {
             guard let status = try await ledger.status(case: CaseID(caseID)) else { throw ValidationError("no case \(caseID) in the ledger") }
@@ -45,7 +45,13 @@ struct StatusCommand: AsyncParsableCommand {
     }
 }
 
-func ledgerPath(_ option: String?, _ config: ConfigOption) throws -> String {
-    if let option { return option }
-    return try SettingsFiles.load(configPath: SettingsFiles.configPath(config.config)).configuration.ledger.path
+/// The ledger of the settings, or the file `--ledger` names instead.
+func ledgerSettings(_ option: String?, _ config: ConfigOption) throws -> Configuration.Ledger {
+    var settings = Configuration.Ledger()
+    if let option {
+        settings.path = option
+    } else {
+        settings = try SettingsFiles.load(configPath: SettingsFiles.configPath(config.config)).configuration.ledger
+    }
+    return settings
 }
