@@ -177,7 +177,7 @@ final class AMQPEngine {
         let delay = backoff.delay(afterAttempt: reconnectAttempt, unit: .random(in: 0...1))
         nextReconnectAt = .now + delay
         logger.info(
-            "amqp.reconnecting", metadata: ["attempt": "\(reconnectAttempt)", "delay_ms": "\(delay.milliseconds)"])
+            "amqp.reconnecting", metadata: .keys([.attempt: "\(reconnectAttempt)", .delayMs: "\(delay.milliseconds)"]))
     }
 
     private func reconnect() {
@@ -192,7 +192,7 @@ final class AMQPEngine {
             let downtime = disconnectedAt.map { ContinuousClock.now - $0 } ?? .zero
             logger.info(
                 "amqp.reconnected",
-                metadata: ["attempt": "\(reconnectAttempt)", "downtime_ms": "\(downtime.milliseconds)"])
+                metadata: .keys([.attempt: "\(reconnectAttempt)", .downtimeMs: "\(downtime.milliseconds)"]))
             reconnectAttempt = 0
             link.set(true)
         } catch {

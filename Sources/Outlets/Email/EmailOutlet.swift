@@ -55,16 +55,16 @@ public final class EmailOutlet: Sendable {
         }
         switch outcome {
         case .success?:
-            logger.debug("email.accepted", metadata: ["delivery": .string(idempotencyKey)])
+            logger.debug("email.accepted", metadata: .keys([.delivery: .string(idempotencyKey)]))
         case .failure(let error)?:
             logger.info(
                 "email.failed",
-                metadata: [
-                    "delivery": .string(idempotencyKey), "code": "\(error.code)",
-                    "retriable": "\(error.isRetriable)",
-                    "smtp": "\(error.smtpReplyCode.map(String.init) ?? "-")",
-                    "stage": "\(error.smtpStage?.rawValue ?? "-")", "scope": "\(error.scope.rawValue)",
-                ])
+                metadata: .keys([
+                    .delivery: .string(idempotencyKey), .code: "\(error.code)",
+                    .retriable: "\(error.isRetriable)",
+                    .smtp: "\(error.smtpReplyCode.map(String.init) ?? "-")",
+                    .stage: "\(error.smtpStage?.rawValue ?? "-")", .scope: "\(error.scope.rawValue)",
+                ]))
             throw error
         case nil:
             throw OutletError(

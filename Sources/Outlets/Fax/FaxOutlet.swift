@@ -56,15 +56,16 @@ public final class FaxOutlet: Sendable {
                 receipt = try await sendByHylaFAX(delivery, pdf: pdf, hylafax: hylafax)
             }
         } catch {
-            logger.info("fax.failed", metadata: [
-                "delivery": "\(delivery.idempotencyKey)", "code": "\(error.code)",
-                "retriable": "\(error.isRetriable)", "http": "\(error.httpStatus.map(String.init) ?? "-")",
-            ])
+            logger.info(
+                "fax.failed",
+                metadata: .keys([
+                    .delivery: "\(delivery.idempotencyKey)", .code: "\(error.code)",
+                    .retriable: "\(error.isRetriable)", .http: "\(error.httpStatus.map(String.init) ?? "-")",
+                ]))
             throw error
         }
-        logger.debug("fax.accepted", metadata: [
-            "delivery": "\(delivery.idempotencyKey)", "job": "\(receipt.jobID ?? "-")",
-        ])
+        logger.debug(
+            "fax.accepted", metadata: .keys([.delivery: "\(delivery.idempotencyKey)", .job: "\(receipt.jobID ?? "-")"]))
         return receipt
     }
 

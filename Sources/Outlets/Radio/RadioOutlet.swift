@@ -73,13 +73,15 @@ public final class RadioOutlet: Sendable {
                 receipt.httpStatus = try await http.post(request, hint: "check radio.cap-url").get().status
             }
         } catch {
-            logger.info("radio.failed", metadata: [
-                "delivery": "\(broadcast.identifier)", "code": "\(error.code)",
-                "retriable": "\(error.isRetriable)", "http": "\(error.httpStatus.map(String.init) ?? "-")",
-            ])
+            logger.info(
+                "radio.failed",
+                metadata: .keys([
+                    .delivery: "\(broadcast.identifier)", .code: "\(error.code)",
+                    .retriable: "\(error.isRetriable)", .http: "\(error.httpStatus.map(String.init) ?? "-")",
+                ]))
             throw error
         }
-        logger.debug("radio.accepted", metadata: ["delivery": "\(broadcast.identifier)"])
+        logger.debug("radio.accepted", metadata: .keys([.delivery: "\(broadcast.identifier)"]))
         return receipt
     }
 
