@@ -1,3 +1,4 @@
+import Timing
 /// A calendar day on the town's clock (Japan Standard Time), without a time of day.
 public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var year: Int
@@ -11,9 +12,9 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     /// Days since 1970-01-01.
-    public var dayNumber: Int { JapaneseCalendar.days(fromCivil: year, month, day) }
+    public var dayNumber: Int { CivilDays.days(fromCivil: year, month, day) }
     public init(dayNumber: Int) {
-        let (y, m, d) = JapaneseCalendar.civil(fromDays: dayNumber)
+        let (y, m, d) = CivilDays.civil(fromDays: dayNumber)
         self.init(y, m, d)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// RFC 3339 timestamps as design 3.1 requires them: always with an offset (`Z` or `±hh:mm`),
 /// because a local time without one cannot be placed on the town's clock.
@@ -77,7 +78,7 @@ public enum Timestamp {
         let local = Int((date.timeIntervalSince1970).rounded(.down)) + offsetSeconds
         let days = local >= 0 ? local / 86400 : (local - 86399) / 86400
         let secs = local - days * 86400
-        let (y, m, d) = JapaneseCalendar.civil(fromDays: days)
+        let (y, m, d) = CivilDays.civil(fromDays: days)
         let sign = offsetSeconds >= 0 ? "+" : "-"
         let off = abs(offsetSeconds)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
