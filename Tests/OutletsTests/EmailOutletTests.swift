@@ -123,15 +123,10 @@ import TestFixtures
     }
 
     @Test func startTLSWithAuthAndAttachments() async throws {
-        let certificate = try TLSCertificate.make()
-        defer { certificate.remove() }
-        let server = try SMTPServer(.init(tls: certificate, requireTLS: true, auth: ("mimamori", "s3cret-パス")))
-        defer { server.stop() }
-        let outlet = try outlet(server) {
-            $0.security = .startTLS
-            $0.caFile = certificate.certificate.path
-            $0.credentials = .init(username: "mimamori", password: "s3cret-パス")
-        }
+        let relay = try TLSRelay(user: "mimamori", password: "s3cret-パス")
+        defer { relay.stop() }
+        let server = relay.server
+        let outlet = try outlet(server) { relay.configure(&$0, password: "s3cret-パス") }
         let photo = Data((0..<30_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         let pdf = Data("%PDF-1.4\n".utf8) + Data(repeating: 0x41, count: 5000)
         try await outlet.send(Samples.email(to: "vol-tls@example.net", attachments: [

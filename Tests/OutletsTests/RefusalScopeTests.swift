@@ -129,15 +129,9 @@ import TestFixtures
 
     @Test("a refused login (535): the channel, retriable")
     func auth() async throws {
-        let certificate = try TLSCertificate.make()
-        defer { certificate.remove() }
-        let server = try SMTPServer(.init(tls: certificate, requireTLS: true, auth: ("mimamori", "right")))
-        defer { server.stop() }
-        let outlet = try outlet(server) {
-            $0.security = .startTLS
-            $0.caFile = certificate.certificate.path
-            $0.credentials = .init(username: "mimamori", password: "rotated")
-        }
+        let relay = try TLSRelay(user: "mimamori", password: "right")
+        defer { relay.stop() }
+        let outlet = try outlet(relay.server) { relay.configure(&$0, password: "rotated") }
         let error = await failure(outlet, to: "vol@example.net")
         await outlet.shutdown()
         #expect(error?.scope == .channel && error?.smtpStage == .auth && error?.smtpReplyCode == 535 && error?.isRetriable == true, "\(String(describing: error))")

@@ -1,5 +1,6 @@
 import Foundation
 import Outlets
+import TestFixtures
 
 /// Rendered notices as the core would hand them over (fictional person, fictional town).
 enum Samples {
@@ -64,5 +65,36 @@ extension Samples {
             photo: photo ? FaxDocument.Photo(bytes: try portrait, mediaType: "image/jpeg", caption: "ご本人の写真（家族の同意あり）") : nil,
             paragraphs: paragraphs,
             footer: "この文書は捜索終了の連絡を受けたら、速やかにシュレッダーで廃棄してください。転送・掲示はしないでください。")
+    }
+}
+
+/// A relay that requires STARTTLS and a login (the municipal relay's usual setting), and how an
+/// outlet reaches it with a given password.
+struct TLSRelay {
+    let certificate: TLSCertificate
+    let server: SMTPServer
+    let user: String
+
+    init(user: String, password: String) throws {
+        certificate = try TLSCertificate.make()
+        do {
+            server = try SMTPServer(.init(tls: certificate, requireTLS: true, auth: (user, password)))
+        } catch {
+            certificate.remove()
+            throw error
+        }
+        self.user = user
+    }
+
+    /// STARTTLS against the relay's own CA, logging in with `password`.
+    func configure(_ configuration: inout EmailOutlet.Configuration, password: String) {
+        configuration.security = .startTLS
+        configuration.caFile = certificate.certificate.path
+        configuration.credentials = .init(username: user, password: password)
+    }
+
+    func stop() {
+        server.stop()
+        certificate.remove()
     }
 }
