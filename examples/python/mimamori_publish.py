@@ -73,7 +73,8 @@ def routing(body):
 
 
 def schema_problems(body, schema_path):
-    """What the schema finds wrong with the event (empty: valid)."""
+    """What the schema finds wrong with the event (empty: valid): field paths and rules, never a
+    value (the event holds personal data)."""
     import jsonschema
 
     with open(schema_path, encoding="utf-8") as f:
@@ -81,13 +82,31 @@ def schema_problems(body, schema_path):
     try:
         event = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as error:
-        return [f"not JSON in UTF-8: {error}"]
-    validator = jsonschema.Draft202012Validator(schema)
-    problems = []
-    for error in sorted(validator.iter_errors(event), key=lambda e: list(e.absolute_path)):
-        where = ".".join(str(p) for p in error.absolute_path) or "(the event)"
-        problems.append(f"{where}: {error.message[:200]}")
-    return problems
+        return [f"not JSON in UTF-8 ({type(error).__name__})"]
+
+    def leaves(error):
+        # An optional field is "null or …": report what is wrong with the "…", not that it is no null.
+        branches = [e for e in error.context or [] if not (e.validator == "type" and e.validator_value == "null")]
+        if branches:
+            for branch in branches:
+                yield from leaves(branch)
+        else:
+            yield error
+
+    problems = {}
+    for error in jsonschema.Draft202012Validator(schema).iter_errors(event):
+        for leaf in leaves(error):
+            where = ".".join(str(p) for p in leaf.absolute_path) or "(the event)"
+            if leaf.validator == "required":
+                rule = leaf.message
+            elif leaf.validator in ("pattern", "not"):
+                rule = "not of the allowed form"
+            else:
+                rule = f"{leaf.validator} {json.dumps(leaf.validator_value, ensure_ascii=False)[:60]}"
+            problems[f"{where}: {rule}"] = None
+    listed = sorted(problems)
+    # A list of 100,000 wrong items says the same thing 100,000 times.
+    return listed[:10] + ([f"… and {len(listed) - 10} more"] if len(listed) > 10 else [])
 
 
 def connection_parameters(url, password=None, ca_file=None, cert_file=None, key_file=None):
