@@ -7,6 +7,7 @@ packages=(
     libcairo2-dev libpango1.0-dev fonts-ipaexfont-gothic fonts-ipaexfont-mincho
     poppler-utils espeak-ng sox libsqlite3-dev python3-pip systemd libturbojpeg0-dev
     open-jtalk open-jtalk-mecab-naist-jdic
+    python3-pika python3-cryptography python3-jsonschema prometheus
 )
 [ "${1:-}" = bench ] && packages+=(postfix)
 missing=()
