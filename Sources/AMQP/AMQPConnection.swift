@@ -84,18 +84,20 @@ public final class AMQPConnection: Sendable {
     /// Number of ready messages in `queue` (passive declare); 404 `notFound` if it is missing.
     public func messageCount(queue: String) async throws(AMQPError) -> Int {
         try await perform { engine, done in
-            done(engine.withSession("check queue") { session throws(AMQPError) in
-                Int(try engine.declareQueue(AMQPTopology.Queue(name: queue), passive: true, on: session))
-            })
+            done(
+                engine.withSession("check queue") { session throws(AMQPError) in
+                    Int(try engine.declareQueue(AMQPTopology.Queue(name: queue), passive: true, on: session))
+                })
         }
     }
 
     /// Deletes a queue and/or an exchange (for tests and tools; the daemon never deletes).
     public func delete(queue: String? = nil, exchange: String? = nil) async throws(AMQPError) {
         try await perform { engine, done in
-            done(engine.withSession("delete") { session throws(AMQPError) in
-                try engine.delete(queue: queue, exchange: exchange, on: session)
-            })
+            done(
+                engine.withSession("delete") { session throws(AMQPError) in
+                    try engine.delete(queue: queue, exchange: exchange, on: session)
+                })
         }
     }
 

@@ -149,7 +149,8 @@ extension AMQPEngine {
     func confirm(_ tag: UInt64, multiple: Bool, nacked: Bool) {
         func settle(_ publish: PendingPublish) {
             if nacked {
-                publish.completion(.failure(AMQPError(.nacked, "the broker nacked the message for \(publish.exchange) / \(publish.routingKey)")))
+                publish.completion(
+                    .failure(AMQPError(.nacked, "the broker nacked the message for \(publish.exchange) / \(publish.routingKey)")))
             } else if let returned = publish.returned {
                 publish.completion(.failure(returned))
             } else {

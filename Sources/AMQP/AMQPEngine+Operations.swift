@@ -70,17 +70,22 @@ extension AMQPEngine {
     func acknowledge(_ tag: AMQPDeliveryTag, reject: Bool, requeue: Bool) -> Result<Void, AMQPError> {
         let verb = reject ? "reject" : "ack"
         guard tag.connectionID == connectionID else {
-            return .failure(AMQPError(.staleDeliveryTag, "\(verb) of delivery \(tag) from another connection", isRetriable: false,
-                operatorHint: "a bug: ack a delivery on the connection that delivered it"))
+            return .failure(
+                AMQPError(
+                    .staleDeliveryTag, "\(verb) of delivery \(tag) from another connection", isRetriable: false,
+                    operatorHint: "a bug: ack a delivery on the connection that delivered it"))
         }
         // Checked before the session: while reconnecting, the answer is still "stale".
         guard tag.generation == consumerGeneration, !finished else {
-            return .failure(AMQPError(.staleDeliveryTag,
-                "\(verb) of delivery \(tag): the channel that delivered it is gone; the broker redelivers the message"))
+            return .failure(
+                AMQPError(
+                    .staleDeliveryTag,
+                    "\(verb) of delivery \(tag): the channel that delivered it is gone; the broker redelivers the message"))
         }
         return withSession(verb) { session throws(AMQPError) in
             guard unacked.remove(tag.value) != nil else {
-                throw AMQPError(.staleDeliveryTag, "\(verb) of delivery \(tag): already acked or rejected", isRetriable: false,
+                throw AMQPError(
+                    .staleDeliveryTag, "\(verb) of delivery \(tag): already acked or rejected", isRetriable: false,
                     operatorHint: "a bug: each delivery is acked or rejected once")
             }
             let rc =

@@ -27,7 +27,8 @@ extension AMQPError {
             AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue, AMQP_STATUS_SSL_CONNECTION_FAILED.rawValue:
             return AMQPError(.tlsHandshake, "TLS handshake with \(target) failed: \(text)")
         case AMQP_STATUS_TIMEOUT.rawValue:
-            return AMQPError(.timeout, "connecting to \(target) timed out",
+            return AMQPError(
+                .timeout, "connecting to \(target) timed out",
                 operatorHint: "check the host and port of the broker URL and the firewall")
         case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED.rawValue:
             return AMQPError(.connectionRefused, "cannot resolve \(configuration.host)")
@@ -55,11 +56,13 @@ extension AMQPError {
         case 406:
             return AMQPError(.preconditionFailed, message, replyCode: replyCode, replyText: replyText)
         case 530 where replyText.contains("vhost"):
-            return AMQPError(.accessRefused, message, isRetriable: false,
+            return AMQPError(
+                .accessRefused, message, isRetriable: false,
                 operatorHint: "check the virtual host (the path) of the broker URL",
                 replyCode: replyCode, replyText: replyText)
         default:
-            return AMQPError(connectionLevel ? .connectionClosed : .channelClosed, message,
+            return AMQPError(
+                connectionLevel ? .connectionClosed : .channelClosed, message,
                 replyCode: replyCode, replyText: replyText)
         }
     }

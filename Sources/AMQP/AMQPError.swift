@@ -100,7 +100,8 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
         case .timeout: "check that the broker is reachable and not overloaded"
         case .connectionLost, .connectionClosed: "the client reconnects by itself; check the broker's log if this repeats"
         case .notFound: "check that the exchange or queue is declared on the broker"
-        case .preconditionFailed: "the existing exchange or queue was declared with other arguments; compare the broker's definitions with the declared topology"
+        case .preconditionFailed:
+            "the existing exchange or queue was declared with other arguments; compare the broker's definitions with the declared topology"
         case .staleDeliveryTag: "none: the broker redelivers the message after a reconnect"
         case .returned: "no queue is bound for this routing key; check the topology"
         case .nacked: "the broker could not store the message; check its disk and memory alarms"

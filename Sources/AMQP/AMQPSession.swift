@@ -61,14 +61,16 @@ final class AMQPSession {
             if let ca = tls.caFile ?? (access(systemBundle, R_OK) == 0 ? systemBundle : nil) {
                 let rc = amqp_ssl_socket_set_cacert(socket, ca)
                 guard rc == AMQP_STATUS_OK.rawValue else {
-                    throw AMQPError(.tlsHandshake, "cannot read CA file \(ca): \(String(cString: amqp_error_string2(rc)))",
+                    throw AMQPError(
+                        .tlsHandshake, "cannot read CA file \(ca): \(String(cString: amqp_error_string2(rc)))",
                         isRetriable: false, operatorHint: "check the cacertfile parameter of the amqps URL")
                 }
             }
             if let cert = tls.certificateFile, let key = tls.keyFile {
                 let rc = amqp_ssl_socket_set_key(socket, cert, key)
                 guard rc == AMQP_STATUS_OK.rawValue else {
-                    throw AMQPError(.tlsHandshake, "cannot read client certificate \(cert) or key \(key)",
+                    throw AMQPError(
+                        .tlsHandshake, "cannot read client certificate \(cert) or key \(key)",
                         isRetriable: false, operatorHint: "check the certfile and keyfile parameters of the amqps URL")
                 }
             }
@@ -101,7 +103,8 @@ final class AMQPSession {
                 }
             }
         }
-        try check(reply, "login to \(configuration.host):\(configuration.port) as \(configuration.user)", channel: 0,
+        try check(
+            reply, "login to \(configuration.host):\(configuration.port) as \(configuration.user)", channel: 0,
             login: true)
 
         for channel in [Self.consumerChannel, Self.publisherChannel, Self.rpcChannel] {
@@ -174,7 +177,8 @@ final class AMQPSession {
         case AMQP_RESPONSE_LIBRARY_EXCEPTION:
             isBroken = true
             if login && reply.library_error == AMQP_STATUS_CONNECTION_CLOSED.rawValue {
-                throw AMQPError(.authenticationFailed, "\(context): the broker closed the connection during login",
+                throw AMQPError(
+                    .authenticationFailed, "\(context): the broker closed the connection during login",
                     isRetriable: false)
             }
             throw AMQPError.status(reply.library_error, context)

@@ -150,7 +150,8 @@ extension Ledger {
                 return PendingAlarm(
                     deliveryID: DeliveryID(rawValue: row["id"]), caseID: CaseID(row["case_id"] as String),
                     recipient: RecipientID(row["recipient_id"] as String), channel: channel, kind: kind, state: .failed,
-                    attempts: row["attempts"], errorCode: DeliveryErrorRecord.crashLoopCode, finishedAt: Date(ledgerMillis: row["finished_at"]),
+                    attempts: row["attempts"], errorCode: DeliveryErrorRecord.crashLoopCode,
+                    finishedAt: Date(ledgerMillis: row["finished_at"]),
                     resends: row["resends"])
             }.sorted { $0.deliveryID.rawValue < $1.deliveryID.rawValue }
             try db.execute(

@@ -36,7 +36,8 @@ extension Ledger {
             case .record(let intake):
                 return (try Self.recordIntake(intake, in: db), decided)
             case .ignore(let auditMessageID, let reason):
-                try Self.audit(db, at: at, case: caseID, event: "intake.ignored", messageID: auditMessageID ?? "-", detail: "reason=\(reason)")
+                try Self.audit(
+                    db, at: at, case: caseID, event: "intake.ignored", messageID: auditMessageID ?? "-", detail: "reason=\(reason)")
                 return (.audited, decided)
             case .reject(let auditMessageID, let reason):
                 try Self.audit(db, at: at, case: caseID, event: "intake.rejected", messageID: auditMessageID, detail: "reason=\(reason)")

@@ -13,7 +13,10 @@ extension Ledger {
     /// The case if it is held (`held.stale`), with its newest event; nil if it is not held.
     public func heldCase(_ caseID: CaseID) async throws(LedgerError) -> HeldCase? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ? AND state_name = '\(CaseState.Phase.held.rawValue)'", arguments: [caseID.rawValue]),
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM cases WHERE id = ? AND state_name = '\(CaseState.Phase.held.rawValue)'",
+                    arguments: [caseID.rawValue]),
                 let body = try Data.fetchOne(
                     db, sql: "SELECT body FROM events WHERE case_id = ? AND body IS NOT NULL ORDER BY sequence DESC LIMIT 1",
                     arguments: [caseID.rawValue])

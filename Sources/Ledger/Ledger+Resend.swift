@@ -143,9 +143,11 @@ extension Ledger {
             try Self.audit(
                 db, at: now, case: request.caseID, event: "delivery.resent",
                 detail: (["by=\(Self.auditToken(request.requestedBy))", "resent=\(result.resent.count)"] + counts
-                    + ["readdressed=\(result.readdressed.count)", "refused=\(result.refusedClosed.count)",
-                       "deliveries=" + result.resent.map { "\($0.deliveryID)" }.joined(separator: ","),
-                       "recipients=" + result.resent.map(\.recipient.rawValue).joined(separator: ",")])
+                    + [
+                        "readdressed=\(result.readdressed.count)", "refused=\(result.refusedClosed.count)",
+                        "deliveries=" + result.resent.map { "\($0.deliveryID)" }.joined(separator: ","),
+                        "recipients=" + result.resent.map(\.recipient.rawValue).joined(separator: ","),
+                    ])
                     .joined(separator: " "))
             return result
         }
@@ -153,7 +155,8 @@ extension Ledger {
 
     /// A login name as one logfmt token (no spaces or quotes can break the audit line).
     static func auditToken(_ text: String) -> String {
-        let token = String(text.unicodeScalars.filter { $0.properties.isAlphabetic || "0123456789._-@".unicodeScalars.contains($0) }.prefix(64))
+        let token = String(
+            text.unicodeScalars.filter { $0.properties.isAlphabetic || "0123456789._-@".unicodeScalars.contains($0) }.prefix(64))
         return token.isEmpty ? "-" : token
     }
 }

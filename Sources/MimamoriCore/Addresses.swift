@@ -7,7 +7,9 @@ public enum Addresses {
         // Everything that can pass is ASCII (any other byte fails the checks below), so the
         // checks run on bytes: a character walk here was a fifth of the daemon's start.
         let bytes = Array(email.utf8)
-        let at = UInt8(ascii: "@"), dot = UInt8(ascii: "."), dash = UInt8(ascii: "-")
+        let at = UInt8(ascii: "@")
+        let dot = UInt8(ascii: ".")
+        let dash = UInt8(ascii: "-")
         guard bytes.count <= 254, let split = bytes.firstIndex(of: at), !bytes[(split + 1)...].contains(at) else { return nil }
         let local = bytes[..<split]
         let domain = bytes[(split + 1)...]
@@ -68,12 +70,14 @@ public enum Addresses {
     static func halfWidth(_ text: String) -> String {
         // Only non-ASCII characters change: plain ASCII (nearly every address) is returned as is.
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { s in
-            if (0xFF01...0xFF5E).contains(s.value) { return Unicode.Scalar(s.value - 0xFEE0)! }
-            if s.value == 0x3000 { return " " }
-            if s.value == 0x2212 || s.value == 0x2010 || s.value == 0x2015 || s.value == 0x30FC { return "-" }
-            return s
-        }))
+        return String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { s in
+                    if (0xFF01...0xFF5E).contains(s.value) { return Unicode.Scalar(s.value - 0xFEE0)! }
+                    if s.value == 0x3000 { return " " }
+                    if s.value == 0x2212 || s.value == 0x2010 || s.value == 0x2015 || s.value == 0x30FC { return "-" }
+                    return s
+                }))
     }
 }
 

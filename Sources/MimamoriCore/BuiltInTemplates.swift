@@ -63,70 +63,70 @@ enum BuiltInTemplates {
             """ + signature,
 
         "alert.fax": """
-            # {{mark}}行方不明の方の発見支援のお願い
-            {{#drill}}
-            ! {{drillBanner}}
-            {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
+        # {{mark}}行方不明の方の発見支援のお願い
+        {{#drill}}
+        ! {{drillBanner}}
+        {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
-            {{/drill}}
-            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
-            {{town.name}}{{town.department}}です。次の方が行方不明になり、ご家族から発見支援の依頼がありました。
-            日常の業務の範囲内で結構ですので、見守りへのご協力をお願いいたします。
+        {{/drill}}
+        {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
+        {{town.name}}{{town.department}}です。次の方が行方不明になり、ご家族から発見支援の依頼がありました。
+        日常の業務の範囲内で結構ですので、見守りへのご協力をお願いいたします。
 
-            """ + faxDescription + faxClosing,
+        """ + faxDescription + faxClosing,
 
         "update.fax": """
-            # {{mark}}行方不明の方の情報更新（続報）
-            {{#drill}}
-            ! {{drillBanner}}
-            {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
+        # {{mark}}行方不明の方の情報更新（続報）
+        {{#drill}}
+        ! {{drillBanner}}
+        {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
-            {{/drill}}
-            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
-            {{town.name}}{{town.department}}です。先にお知らせした行方不明の方について、情報が新しくなりました。
-            以下が最新の情報です。引き続き、見守りへのご協力をお願いいたします。
+        {{/drill}}
+        {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
+        {{town.name}}{{town.department}}です。先にお知らせした行方不明の方について、情報が新しくなりました。
+        以下が最新の情報です。引き続き、見守りへのご協力をお願いいたします。
 
-            """ + faxDescription + faxClosing,
+        """ + faxDescription + faxClosing,
 
         "termination.fax": """
-            # {{mark}}発見支援終結のお知らせ
-            {{#drill}}
-            ! {{drillBanner}}
-            {{mark}}これは訓練のための連絡です。
+        # {{mark}}発見支援終結のお知らせ
+        {{#drill}}
+        ! {{drillBanner}}
+        {{mark}}これは訓練のための連絡です。
 
-            {{/drill}}
-            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
-            {{firstNoticeDate}}にお願いしました発見支援は、終了しました。
-            ご協力いただき、誠にありがとうございました。
+        {{/drill}}
+        {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
+        {{firstNoticeDate}}にお願いしました発見支援は、終了しました。
+        ご協力いただき、誠にありがとうございました。
 
-            | 案件番号 | {{caseRef}}
-            | 発見支援の依頼日 | {{firstNoticeDate}}
+        | 案件番号 | {{caseRef}}
+        | 発見支援の依頼日 | {{firstNoticeDate}}
 
-            この件でお送りした情報が書かれた書類は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
-            この件で知り得た情報は、今後も目的以外に使ったり、ほかに漏らしたりしないようお願いいたします{{cite.article14}}。
+        この件でお送りした情報が書かれた書類は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
+        この件で知り得た情報は、今後も目的以外に使ったり、ほかに漏らしたりしないようお願いいたします{{cite.article14}}。
 
 
-            """ + faxSignature,
+        """ + faxSignature,
 
         "destruction-reminder.fax": """
-            # {{mark}}書類の処分のお願い
-            {{#drill}}
-            ! {{drillBanner}}
-            {{mark}}これは訓練のための連絡です。
+        # {{mark}}書類の処分のお願い
+        {{#drill}}
+        ! {{drillBanner}}
+        {{mark}}これは訓練のための連絡です。
 
-            {{/drill}}
-            {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
-            {{terminationDate}}に終結をお知らせした発見支援について、念のためのお願いです。
+        {{/drill}}
+        {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
+        {{terminationDate}}に終結をお知らせした発見支援について、念のためのお願いです。
 
-            | 案件番号 | {{caseRef}}
-            | 処分していただく書類 | {{documentsDates}}にお送りしたFAX
-            | 終結のお知らせ | {{terminationDate}}
+        | 案件番号 | {{caseRef}}
+        | 処分していただく書類 | {{documentsDates}}にお送りしたFAX
+        | 終結のお知らせ | {{terminationDate}}
 
-            上の書類がお手元に残っている場合は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
-            すでに処分していただいている場合は、ご対応は不要です。
+        上の書類がお手元に残っている場合は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
+        すでに処分していただいている場合は、ご対応は不要です。
 
 
-            """ + faxSignature,
+        """ + faxSignature,
 
         "alert.radio": radioDrillStart + """
             こちらは、{{town.name}}役場です。

@@ -57,8 +57,11 @@ extension Configuration {
             ("town.name", town.name != file.town.name), ("town.department", town.department != file.town.department),
             ("town.phone", town.phone != file.town.phone),
         ] where changed {
-            keys.append(RestartNeeded(
-                key: key, reason: "notices use the new value now; the radio's CAP sender, the FAX gateway subject and alarm mails after a restart"))
+            keys.append(
+                RestartNeeded(
+                    key: key,
+                    reason: "notices use the new value now; the radio's CAP sender, the FAX gateway subject and alarm mails after a restart"
+                ))
         }
         return (applied, keys)
     }

@@ -71,13 +71,17 @@ extension Configuration {
         var warnings: [(String, String)] = []
         if !publishers.requireSignature {
             warnings.append(
-                ("settings.unsigned-accepted",
-                 "publishers.require-signature is false: unsigned and forged events are accepted and sent to cooperators"))
+                (
+                    "settings.unsigned-accepted",
+                    "publishers.require-signature is false: unsigned and forged events are accepted and sent to cooperators"
+                ))
         }
         if staff.emails.isEmpty {
             warnings.append(
-                ("settings.no-staff",
-                 "no staff: section: open-case alarms and held stale events go to operator.alarm-email (\(self.operator.alarmEmail ?? "not set either: the journal only"))"))
+                (
+                    "settings.no-staff",
+                    "no staff: section: open-case alarms and held stale events go to operator.alarm-email (\(self.operator.alarmEmail ?? "not set either: the journal only"))"
+                ))
         }
         return warnings
     }

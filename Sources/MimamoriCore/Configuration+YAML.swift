@@ -166,7 +166,9 @@ struct SettingsReader {
         guard let map = mapping(root, "", allowed: top) else { return nil }
 
         let municipality = requiredString(map["municipality"], "municipality")
-        if let municipality, !municipality.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }) {
+        if let municipality,
+            !municipality.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) })
+        {
             problem("municipality", "must be lower-case letters, digits, '-' or '_' (it names the queue)")
         }
         let town = self.town(map["town"])
@@ -208,7 +210,8 @@ struct SettingsReader {
         }
         retentionLimits(map, into: &c)
         if let s = staff(map["staff"]) { c.staff = s }
-        if let o = mapping(map["operator"], "operator", allowed: ["alarm-email"]), let v = string(o["alarm-email"], "operator.alarm-email") {
+        if let o = mapping(map["operator"], "operator", allowed: ["alarm-email"]), let v = string(o["alarm-email"], "operator.alarm-email")
+        {
             if Addresses.normalisedEmail(v) == nil { problem("operator.alarm-email", "not an email address") }
             c.operator.alarmEmail = v
         }
@@ -225,7 +228,8 @@ struct SettingsReader {
             if !c.metrics.allowRemote && !Configuration.Metrics.isLoopback(host: host) {
                 problem(
                     "metrics.listen",
-                    "\(host) is not a loopback address: /metrics and /healthz would answer the network; use 127.0.0.1, or set metrics.allow-remote: true (and a firewall) on purpose")
+                    "\(host) is not a loopback address: /metrics and /healthz would answer the network; use 127.0.0.1, or set metrics.allow-remote: true (and a firewall) on purpose"
+                )
             }
         }
         return c
@@ -236,7 +240,9 @@ struct SettingsReader {
             problem("town", "required: name, department and phone of the sender of notices")
             return nil
         }
-        guard let t = mapping(node, "town", allowed: ["name", "department", "head", "phone", "network", "regulation", "reading"]) else { return nil }
+        guard let t = mapping(node, "town", allowed: ["name", "department", "head", "phone", "network", "regulation", "reading"]) else {
+            return nil
+        }
         let name = requiredString(t["name"], "town.name")
         let department = requiredString(t["department"], "town.department")
         let phone = requiredString(t["phone"], "town.phone")
@@ -269,11 +275,11 @@ struct SettingsReader {
     mutating func townReading(_ c: inout Configuration) {
         let fromAreas = c.areas.reading(of: c.areas.root)
         switch (c.town.reading, fromAreas) {
-        case let (town?, areas?) where town != areas:
+        case (let town?, let areas?) where town != areas:
             problem("town.reading", "\(town) differs from areas.readings.\(c.town.name) (\(areas)); give the reading once")
-        case let (town?, _):
+        case (let town?, _):
             c.areas.setRootReading(town)
-        case let (nil, areas?):
+        case (nil, let areas?):
             c.town.reading = areas
         case (nil, nil):
             break
@@ -344,7 +350,9 @@ struct SettingsReader {
         if let from {
             // `Name <addr>` or a bare address.
             let address = from.firstIndex(of: "<").map { String(from[from.index(after: $0)...].prefix { $0 != ">" }) } ?? from
-            if Addresses.normalisedEmail(address) == nil { problem("email.from", "not an email address (e.g. \"紀美野町 保健福祉課 <sos@town.example.jp>\")") }
+            if Addresses.normalisedEmail(address) == nil {
+                problem("email.from", "not an email address (e.g. \"紀美野町 保健福祉課 <sos@town.example.jp>\")")
+            }
         }
         var email = Configuration.Email(from: from ?? "")
         if let v = url(e["smtp"], "email.smtp", schemes: ["smtp", "smtps"]) { email.smtp = v }
@@ -373,7 +381,9 @@ struct SettingsReader {
         switch fax.method {
         case .emailGateway:
             if let gateway = fax.gateway {
-                if !gateway.contains("{number}") || Addresses.normalisedEmail(gateway.replacingOccurrences(of: "{number}", with: "0734899960")) == nil {
+                if !gateway.contains("{number}")
+                    || Addresses.normalisedEmail(gateway.replacingOccurrences(of: "{number}", with: "0734899960")) == nil
+                {
                     problem("fax.gateway", "must be an address containing {number}, e.g. \"{number}@fax.example.jp\"")
                 }
             } else if f["gateway"] == nil {

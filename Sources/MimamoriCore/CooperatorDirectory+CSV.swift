@@ -31,7 +31,8 @@ extension CooperatorDirectory {
         public var description: String {
             switch self {
             case .undecodable: "cooperators.csv is neither UTF-8 nor Windows-31J (Shift_JIS): save it again as CSV UTF-8"
-            case .missingColumns(let cols): "cooperators.csv header lacks \(cols.joined(separator: ", ")): the first line must name id,name,channel,address,areas,municipality,active"
+            case .missingColumns(let cols):
+                "cooperators.csv header lacks \(cols.joined(separator: ", ")): the first line must name id,name,channel,address,areas,municipality,active"
             case .empty: "cooperators.csv is empty: it needs a header line"
             }
         }
@@ -73,40 +74,63 @@ extension CooperatorDirectory {
             func reject(_ message: String) {
                 problems.append(RowProblem(line: record.line, id: id.isEmpty ? nil : id, message: message))
             }
-            guard !id.isEmpty else { reject("id is empty"); continue }
-            guard PublisherKeys.isValidKeyID(id), id != RecipientID.radio.rawValue else {
-                reject("id must be letters, digits, '-', '_' or '.' (and not \"radio\")"); continue
+            guard !id.isEmpty else {
+                reject("id is empty")
+                continue
             }
-            if let first = seenIDs[id] { reject("id is a duplicate of line \(first)"); continue }
+            guard PublisherKeys.isValidKeyID(id), id != RecipientID.radio.rawValue else {
+                reject("id must be letters, digits, '-', '_' or '.' (and not \"radio\")")
+                continue
+            }
+            if let first = seenIDs[id] {
+                reject("id is a duplicate of line \(first)")
+                continue
+            }
             let name = field("name")
-            guard !name.isEmpty else { reject("name is empty"); continue }
+            guard !name.isEmpty else {
+                reject("name is empty")
+                continue
+            }
             guard let channel = Channel(rawValue: field("channel").lowercased()), channel != .radio else {
-                reject("channel must be fax or email"); continue
+                reject("channel must be fax or email")
+                continue
             }
             let address: String
             switch channel {
             case .email:
-                guard let email = Addresses.normalisedEmail(field("address")) else { reject("address is not a valid email address"); continue }
+                guard let email = Addresses.normalisedEmail(field("address")) else {
+                    reject("address is not a valid email address")
+                    continue
+                }
                 address = email
             case .fax, .radio:
                 guard let fax = Addresses.normalisedFaxNumber(field("address")) else {
-                    reject("address is not a Japanese FAX number (e.g. 073-489-9960 or +81734899960)"); continue
+                    reject("address is not a Japanese FAX number (e.g. 073-489-9960 or +81734899960)")
+                    continue
                 }
                 address = fax
             }
             let municipality = field("municipality")
-            guard !municipality.isEmpty else { reject("municipality is empty"); continue }
+            guard !municipality.isEmpty else {
+                reject("municipality is empty")
+                continue
+            }
             guard let active = parseActive(field("active")) else {
-                reject("active must be one of true/false, yes/no, 1/0, ○/×"); continue
+                reject("active must be one of true/false, yes/no, 1/0, ○/×")
+                continue
             }
             let addressKey = "\(channel.rawValue):\(address.lowercased())"
-            if let other = seenAddresses[addressKey] { reject("address is the same as \(other)'s"); continue }
+            if let other = seenAddresses[addressKey] {
+                reject("address is the same as \(other)'s")
+                continue
+            }
             seenIDs[id] = record.line
             seenAddresses[addressKey] = id
             lines[RecipientID(id)] = record.line
-            accepted.append(Cooperator(
-                id: RecipientID(id), name: name, channel: channel, address: address,
-                areas: splitAreas(field("areas")), municipality: municipality, active: active))
+            accepted.append(
+                Cooperator(
+                    id: RecipientID(id), name: name, channel: channel, address: address,
+                    areas: splitAreas(field("areas")), municipality: municipality, active: active))
         }
         return Loaded(directory: CooperatorDirectory(accepted), problems: problems, encoding: encoding, lines: lines)
     }
@@ -155,7 +179,10 @@ struct CSVRecords {
         var inQuotes = false
         var afterQuote = false
         var problem: String?
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
         let space = UInt8(ascii: " ")
         func endField() {
             fields.append(String(decoding: field, as: UTF8.self))

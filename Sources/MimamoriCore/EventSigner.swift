@@ -38,9 +38,11 @@ public struct EventSigner: Sendable {
     /// A new key pair as file contents: (private, public).
     public static func generate(name: String) -> (privateKey: String, publicKey: String) {
         let key = Curve25519.Signing.PrivateKey()
-        let privateText = "# Mimamori publisher signing key \(name): keep secret (police side only)\n"
+        let privateText =
+            "# Mimamori publisher signing key \(name): keep secret (police side only)\n"
             + key.rawRepresentation.base64EncodedString() + "\n"
-        let publicText = PublisherKeys.keyFileContents(key.publicKey, comment: "Mimamori publisher key \(name): copy to /etc/mimamori/publishers/\(name).pub")
+        let publicText = PublisherKeys.keyFileContents(
+            key.publicKey, comment: "Mimamori publisher key \(name): copy to /etc/mimamori/publishers/\(name).pub")
         return (privateText, publicText)
     }
 }

@@ -97,9 +97,15 @@ private struct JSONParser {
         case 0x7B?: return try object(depth: depth + 1)
         case 0x5B?: return try array(depth: depth + 1)
         case 0x22?: return .string(try string())
-        case 0x74?: try literal("true"); return .bool(true)
-        case 0x66?: try literal("false"); return .bool(false)
-        case 0x6E?: try literal("null"); return .null
+        case 0x74?:
+            try literal("true")
+            return .bool(true)
+        case 0x66?:
+            try literal("false")
+            return .bool(false)
+        case 0x6E?:
+            try literal("null")
+            return .null
         case let byte? where byte == 0x2D || (0x30...0x39).contains(byte): return try number()
         default: throw .invalid
         }
@@ -126,7 +132,9 @@ private struct JSONParser {
             skipWhitespace()
             switch current {
             case 0x2C?: index += 1
-            case 0x7D?: index += 1; return .object(members)
+            case 0x7D?:
+                index += 1
+                return .object(members)
             default: throw .invalid
             }
         }
@@ -147,7 +155,9 @@ private struct JSONParser {
             skipWhitespace()
             switch current {
             case 0x2C?: index += 1
-            case 0x5D?: index += 1; return .array(elements)
+            case 0x5D?:
+                index += 1
+                return .array(elements)
             default: throw .invalid
             }
         }

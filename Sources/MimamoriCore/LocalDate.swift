@@ -1,4 +1,5 @@
 import Timing
+
 /// A calendar day on the town's clock (Japan Standard Time), without a time of day.
 public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var year: Int

@@ -38,9 +38,9 @@ public struct NoticeRenderer: Sendable {
             // Short sentences, as an announcer reads them: 身長は150センチくらいで、やせ型です。
             var spoken = ""
             switch (person.heightCm, person.build) {
-            case let (h?, b?): spoken += "身長は\(h)センチくらいで、\(b)です。"
-            case let (h?, nil): spoken += "身長は\(h)センチくらいです。"
-            case let (nil, b?): spoken += "体格は、\(b)です。"
+            case (let h?, let b?): spoken += "身長は\(h)センチくらいで、\(b)です。"
+            case (let h?, nil): spoken += "身長は\(h)センチくらいです。"
+            case (nil, let b?): spoken += "体格は、\(b)です。"
             case (nil, nil): break
             }
             if let hair = person.hair { spoken += "髪は、\(hair)です。" }

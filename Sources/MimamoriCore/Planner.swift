@@ -125,10 +125,11 @@ public struct Planner: Sendable {
         let areas = caseAreas(event)
         let decisions = directory.cooperators.map { c -> Reach.Decision in
             let reason: Reach.Reason =
-                if c.municipality != event.municipality && !event.consent.partnerTowns { .otherTown }
-                else if !c.active { .skippedInactive }
-                else if !event.consent.cooperators { .skippedConsent }
-                else { areaReason(cooperator: directoryAreas[c.id] ?? [], case: areas) }
+                if c.municipality != event.municipality && !event.consent.partnerTowns { .otherTown } else if !c.active {
+                    .skippedInactive
+                } else if !event.consent.cooperators { .skippedConsent } else {
+                    areaReason(cooperator: directoryAreas[c.id] ?? [], case: areas)
+                }
             return Reach.Decision(recipient: c.id, channel: c.channel, reason: reason)
         }
         let unknown = areas.compactMap { if case .unknown(let text) = $0 { text } else { nil } }
@@ -189,12 +190,14 @@ public struct Planner: Sendable {
         let radio = radioAllowed(for: event)
         guard !cooperators.isEmpty || radio else { return DeliveryPlan(reach: reach) }
         var deliveries = cooperators.map {
-            PlannedDelivery(caseID: event.caseID, revision: event.sequence, recipient: $0.id, channel: $0.channel, kind: kind, notBefore: now)
+            PlannedDelivery(
+                caseID: event.caseID, revision: event.sequence, recipient: $0.id, channel: $0.channel, kind: kind, notBefore: now)
         }
         if radio {
-            deliveries.append(PlannedDelivery(
-                caseID: event.caseID, revision: event.sequence, recipient: .radio, channel: .radio, kind: kind,
-                notBefore: radioNotBefore(now)))
+            deliveries.append(
+                PlannedDelivery(
+                    caseID: event.caseID, revision: event.sequence, recipient: .radio, channel: .radio, kind: kind,
+                    notBefore: radioNotBefore(now)))
         }
         let notice = renderer.description(kind, event: event, photo: photoToAttach(for: event), sentAt: now)
         return DeliveryPlan(deliveries: deliveries, notices: [notice], reach: reach)
@@ -213,12 +216,14 @@ public struct Planner: Sendable {
         // The radio holds no documents: it gets a termination only if it announced, never a reminder.
         let holders = history.holders
         var deliveries: [PlannedDelivery] = holders.map {
-            PlannedDelivery(caseID: caseID, revision: revision, recipient: $0.recipient, channel: $0.channel, kind: .termination, notBefore: now)
+            PlannedDelivery(
+                caseID: caseID, revision: revision, recipient: $0.recipient, channel: $0.channel, kind: .termination, notBefore: now)
         }
         if history.radioAnnounced {
-            deliveries.append(PlannedDelivery(
-                caseID: caseID, revision: revision, recipient: .radio, channel: .radio, kind: .termination,
-                notBefore: radioNotBefore(now)))
+            deliveries.append(
+                PlannedDelivery(
+                    caseID: caseID, revision: revision, recipient: .radio, channel: .radio, kind: .termination,
+                    notBefore: radioNotBefore(now)))
         }
         let reminderAt = JapaneseCalendar.nextMorning(
             after: now, at: configuration.reminders.destructionAt,
@@ -232,9 +237,10 @@ public struct Planner: Sendable {
         guard !deliveries.isEmpty else { return DeliveryPlan(reach: reach) }
         var notices = [renderer.termination(caseID: caseID, revision: revision, drill: drill, firstNoticeAt: documentsFrom, sentAt: now)]
         if !holders.isEmpty {
-            notices.append(renderer.destructionReminder(
-                caseID: caseID, revision: revision, drill: drill, documentsFrom: documentsFrom, documentsTo: documentsTo,
-                terminatedAt: now, sentAt: reminderAt))
+            notices.append(
+                renderer.destructionReminder(
+                    caseID: caseID, revision: revision, drill: drill, documentsFrom: documentsFrom, documentsTo: documentsTo,
+                    terminatedAt: now, sentAt: reminderAt))
         }
         return DeliveryPlan(deliveries: deliveries, notices: notices, reach: reach)
     }
@@ -245,10 +251,8 @@ public struct Planner: Sendable {
         let held = Set(holders.map(\.recipient))
         var decisions = directory.cooperators.map { c -> Reach.Decision in
             let reason: Reach.Reason =
-                if held.contains(c.id) { .holdsData }
-                else if c.municipality != configuration.municipality { .otherTown }
-                else if !c.active { .skippedInactive }
-                else { .neverAlerted }
+                if held.contains(c.id) { .holdsData } else if c.municipality != configuration.municipality { .otherTown } else if !c.active
+                { .skippedInactive } else { .neverAlerted }
             return Reach.Decision(recipient: c.id, channel: c.channel, reason: reason)
         }
         for (id, channel) in holders where directory[id] == nil {

@@ -71,7 +71,10 @@ public struct PublisherKeys: Sendable {
     /// Key ids travel in an AMQP header and in logs: short and plain.
     public static func isValidKeyID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= 64
-            && id.utf8.allSatisfy { $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+            && id.utf8.allSatisfy {
+                $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+                    || (0x61...0x7A).contains($0)
+            }
     }
 
     public static func parseKeyFile(_ contents: String, keyID: String) throws(PublisherKeyError) -> Curve25519.Signing.PublicKey {

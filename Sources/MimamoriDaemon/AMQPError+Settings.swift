@@ -1,5 +1,5 @@
-import MimamoriService
 import AMQP
+import MimamoriService
 
 extension AMQPError {
     /// Where in Mimamori's own files the operator fixes what the AMQP client's hint names (the

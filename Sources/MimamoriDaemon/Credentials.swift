@@ -1,5 +1,5 @@
-import MimamoriService
 import Foundation
+import MimamoriService
 
 /// Secrets handed over as files: systemd's `LoadCredential=` puts them in
 /// `$CREDENTIALS_DIRECTORY`; outside systemd `--credentials DIR` names a folder with the same

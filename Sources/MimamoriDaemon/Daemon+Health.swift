@@ -1,6 +1,6 @@
-import MimamoriService
 import AMQP
 import Ledger
+import MimamoriService
 
 extension Daemon {
     /// `/healthz`: every part of the daemon adds what it knows, each cause with the journal line

@@ -1,11 +1,11 @@
-import MimamoriService
 import AMQP
-import MimamoriBroker
 import Foundation
 import Ledger
 import Logging
 import Metrics
+import MimamoriBroker
 import MimamoriCore
+import MimamoriService
 import Outlets
 import Prometheus
 import ServiceLifecycle
@@ -154,7 +154,10 @@ public enum Daemon {
         let intake = IntakeService(
             connection: connection, queue: AMQPTopology.casesQueue(municipality: configuration.municipality),
             intake: CaseIntake(ledger: ledger), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
-            onRecorded: { dispatcher.workRecorded(); caseAlarms.wake() },
+            onRecorded: {
+                dispatcher.workRecorded()
+                caseAlarms.wake()
+            },
             onUnreached: { caseID, reach, reason in notices.unreached(caseID: caseID, reach: reach, reason: reason) })
         let retention = RetentionService(
             ledger: ledger, limits: { RetentionService.limits(store.settings.configuration, environment: environment) },
@@ -192,7 +195,9 @@ public enum Daemon {
             .init(
                 service: ReadyNotification(
                     notifier: notifier,
-                    status: "consuming \(AMQPTopology.casesQueue(municipality: configuration.municipality)); \(files.directory.active.count) cooperators"),
+                    status:
+                        "consuming \(AMQPTopology.casesQueue(municipality: configuration.municipality)); \(files.directory.active.count) cooperators"
+                ),
                 successTerminationBehavior: .ignore),
         ]
         let group = ServiceGroup(configuration: groupConfiguration(services))
@@ -267,7 +272,9 @@ public enum Daemon {
                 exitCode: 78)
         }
         for problem in files.problemsBesideRows { logger.warning("settings.problem", metadata: .keys([.reason: .string(problem)])) }
-        for warning in files.configuration.startWarnings { logger.warning("\(warning.event)", metadata: .keys([.reason: .string(warning.reason)])) }
+        for warning in files.configuration.startWarnings {
+            logger.warning("\(warning.event)", metadata: .keys([.reason: .string(warning.reason)]))
+        }
         for row in files.refusedRows {
             logger.error(
                 "directory.row-refused",

@@ -1,8 +1,8 @@
-import MimamoriService
 import Foundation
 import Ledger
 import Logging
 import MimamoriCore
+import MimamoriService
 import Outlets
 
 /// The channels the settings ask for, built once at start.
@@ -35,7 +35,9 @@ struct DaemonOutlets: Sendable {
     func apply(_ credentials: Credentials) -> (changed: [String], restartNeeded: [String]) {
         var changed: [String] = []
         var restart: [String] = []
-        for (name, secret, value) in [("smtp-password", smtpPassword, credentials.smtpPassword), ("fax-token", faxToken, credentials.faxToken)] {
+        for (name, secret, value) in [
+            ("smtp-password", smtpPassword, credentials.smtpPassword), ("fax-token", faxToken, credentials.faxToken),
+        ] {
             switch (secret, value) {
             case (nil, nil): break
             case (let secret?, let value?): if secret.replace(with: value) { changed.append(name) }

@@ -1,6 +1,6 @@
-import MimamoriService
 import Foundation
 import Logging
+import MimamoriService
 
 /// One logfmt line per fact on stdout; journald adds the time, so we do not.
 ///

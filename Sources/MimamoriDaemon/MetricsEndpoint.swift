@@ -1,7 +1,7 @@
-import MimamoriService
 import FlyingSocks
 import Foundation
 import Logging
+import MimamoriService
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -62,7 +62,9 @@ public struct MetricsEndpoint: Service {
                 "metrics.unavailable",
                 metadata: .keys([
                     .listen: .string(listen),
-                    .reason: .string("cannot listen (\(error.localizedDescription)); /healthz and /metrics are unreachable, delivering goes on; free the port or change metrics.listen, then restart"),
+                    .reason: .string(
+                        "cannot listen (\(error.localizedDescription)); /healthz and /metrics are unreachable, delivering goes on; free the port or change metrics.listen, then restart"
+                    ),
                 ]))
             // Returning would end the service group: wait for the daemon's own shutdown.
             try? await gracefulShutdown()

@@ -1,7 +1,7 @@
-import MimamoriService
 import Foundation
-import MimamoriCore
 import Logging
+import MimamoriCore
+import MimamoriService
 import ServiceLifecycle
 import UnixSignals
 
@@ -73,7 +73,10 @@ public struct ReloadService: Service {
         for name in credentials.restartNeeded {
             logger.warning(
                 "settings.restart-needed",
-                metadata: .keys([.key: .string("credential \(name)"), .reason: "added or removed since the start; the running outlets were built without it"]))
+                metadata: .keys([
+                    .key: .string("credential \(name)"),
+                    .reason: "added or removed since the start; the running outlets were built without it",
+                ]))
         }
         logger.notice(
             "settings.reloaded",

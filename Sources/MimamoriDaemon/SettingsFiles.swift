@@ -1,6 +1,6 @@
-import MimamoriService
 import Foundation
 import MimamoriCore
+import MimamoriService
 
 /// Reads the files of design 3.3 from disk and hands their contents to the pure parsers of
 /// `MimamoriCore` (which does no I/O). Used by `mimamori check-config`, `mimamori render` and the
@@ -107,7 +107,8 @@ public struct SettingsFiles: Sendable {
         }
         keys.loadTownLimits(folder: keyFolder, problems: &problems)
         if configuration.publishers.requireSignature, keys.keyIDs.isEmpty {
-            problems.append("\(keyFolder): no <key-id>.pub files, but publishers.require-signature is true: every event would be dead-lettered")
+            problems.append(
+                "\(keyFolder): no <key-id>.pub files, but publishers.require-signature is true: every event would be dead-lettered")
         }
         return SettingsFiles(
             configuration: configuration, directory: directory, templates: templates, publisherKeys: keys, problems: problems,

@@ -1,5 +1,5 @@
-import MimamoriService
 import Foundation
+import MimamoriService
 
 /// sd_notify(3) without libsystemd: datagrams to `$NOTIFY_SOCKET`.
 ///

@@ -5,7 +5,7 @@
 import Foundation
 
 #if !MIMAMORI_LIBFUZZER
-import MimamoriCore
+    import MimamoriCore
 #endif
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -13,25 +13,25 @@ public func decodeEventTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
     let body = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     DecodeEventOracle.check(body)
     #if MIMAMORI_LIBFUZZER
-    JSONDifferential.check(body)
+        JSONDifferential.check(body)
     #endif
     return 0
 }
 
 #if MIMAMORI_LIBFUZZER
-/// The hand-written parser must accept nothing that Foundation's JSONSerialization refuses, for
-/// inputs inside the limits only ours has (nesting, duplicate keys, the byte order mark). The
-/// other direction is not checked: JSONSerialization is lenient (it takes `{"a":1,}`).
-/// Only in the libFuzzer build: `JSONValue` is internal to the core.
-enum JSONDifferential {
-    static func check(_ body: [UInt8]) {
-        guard String(validating: body, as: UTF8.self) != nil, !body.starts(with: [0xEF, 0xBB, 0xBF]) else { return }
-        let ours = JSONValue.parse(body, maxDepth: 32)
-        if case .failure(let error) = ours, error != .invalid { return }
-        let theirs = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
-        if case .success = ours, theirs == nil { fatalError("JSON differential: ours accepts what JSONSerialization refuses") }
+    /// The hand-written parser must accept nothing that Foundation's JSONSerialization refuses, for
+    /// inputs inside the limits only ours has (nesting, duplicate keys, the byte order mark). The
+    /// other direction is not checked: JSONSerialization is lenient (it takes `{"a":1,}`).
+    /// Only in the libFuzzer build: `JSONValue` is internal to the core.
+    enum JSONDifferential {
+        static func check(_ body: [UInt8]) {
+            guard String(validating: body, as: UTF8.self) != nil, !body.starts(with: [0xEF, 0xBB, 0xBF]) else { return }
+            let ours = JSONValue.parse(body, maxDepth: 32)
+            if case .failure(let error) = ours, error != .invalid { return }
+            let theirs = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+            if case .success = ours, theirs == nil { fatalError("JSON differential: ours accepts what JSONSerialization refuses") }
+        }
     }
-}
 #endif
 
 /// What must hold for every input, beyond "does not crash or hang": an accepted event obeys the
@@ -69,8 +69,9 @@ enum DecodeEventOracle {
             require(!text.isEmpty && text.count <= limits.maxLongText, "text empty or too long accepted")
             require(!text.unicodeScalars.contains { $0.properties.generalCategory == .control }, "control character accepted")
         }
-        require(event.clothing.count <= limits.maxArrayElements && event.belongings.count <= limits.maxArrayElements,
-                "too many elements accepted")
+        require(
+            event.clothing.count <= limits.maxArrayElements && event.belongings.count <= limits.maxArrayElements,
+            "too many elements accepted")
         require((event.photo?.data.count ?? 0) <= limits.maxPhotoBytes, "photo too large accepted")
     }
 

@@ -71,7 +71,8 @@ public final class CaseAlarmService: Service, Sendable {
         for alarm in owed {
             let to = alarm.audience == .staff ? recipients.staff : recipients.operator.map { [$0] } ?? []
             logger.warning(
-                "case.alarm", metadata: .keys([.case: "\(alarm.caseID)", .kind: .string(alarm.kind.rawValue), .to: .string(alarm.audience.rawValue)]))
+                "case.alarm",
+                metadata: .keys([.case: "\(alarm.caseID)", .kind: .string(alarm.kind.rawValue), .to: .string(alarm.audience.rawValue)]))
             if mail.canSend, !to.isEmpty {
                 let (subject, body) = Self.message(for: alarm, in: mail)
                 do throws(OutletError) {

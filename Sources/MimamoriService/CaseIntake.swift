@@ -111,7 +111,8 @@ public struct CaseIntake: Sendable {
         let photoIntake = PhotoIntake(decoded)
         let event = photoIntake.event
         if let signedBy, !settings.publisherKeys.mayKey(signedBy, signFor: event.municipality) {
-            try await ledger.recordRejected(messageID: transportMessageID, caseID: event.caseID, reason: PublisherKeys.wrongTownReason, at: now)
+            try await ledger.recordRejected(
+                messageID: transportMessageID, caseID: event.caseID, reason: PublisherKeys.wrongTownReason, at: now)
             return .rejected(caseID: event.caseID, reason: PublisherKeys.wrongTownReason)
         }
 
@@ -133,7 +134,8 @@ public struct CaseIntake: Sendable {
             return decision
         case .recorded(_, let cancelled):
             if let problem = event.photoLeftOut {
-                logger.warning("photo.left-out", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .reason: "\(problem.code)"]))
+                logger.warning(
+                    "photo.left-out", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .reason: "\(problem.code)"]))
             }
             if photoIntake.notUpright {
                 logger.warning("photo.not-upright", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)"]))
@@ -186,7 +188,9 @@ public struct CaseIntake: Sendable {
             }
         }
         guard let next else {
-            return (.ignore(messageID: transportMessageID, reason: "case.no-state"), .ignored(caseID: event.caseID, reason: "case.no-state"))
+            return (
+                .ignore(messageID: transportMessageID, reason: "case.no-state"), .ignored(caseID: event.caseID, reason: "case.no-state")
+            )
         }
         let snapshot: CaseSnapshot
         do {
@@ -253,7 +257,8 @@ public struct CaseIntake: Sendable {
     static func corruptState(_ caseID: CaseID) -> LedgerError {
         LedgerError(
             code: .corrupt, isRetriable: false,
-            operatorHint: "the ledger holds a case state this version cannot read; restore the ledger from backup or contact the maintainers",
+            operatorHint:
+                "the ledger holds a case state this version cannot read; restore the ledger from backup or contact the maintainers",
             message: "case state of \(caseID) does not decode")
     }
 

@@ -12,7 +12,8 @@ public enum CaseRelease {
         case notHeld(state: String?)
     }
 
-    public static func release(_ caseID: CaseID, ledger: any IntakeStore, settings: CaseIntake.Settings, now: Date) async throws -> Outcome {
+    public static func release(_ caseID: CaseID, ledger: any IntakeStore, settings: CaseIntake.Settings, now: Date) async throws -> Outcome
+    {
         guard let held = try await ledger.heldCase(caseID) else {
             return .notHeld(state: try await ledger.caseSnapshot(case: caseID)?.snapshot.name)
         }
@@ -21,7 +22,8 @@ public enum CaseRelease {
         let event = PhotoIntake(try CaseEvent.decode(held.body)).event
         let context = CaseState.Context(planner: settings.planner, now: now)
         guard let plan = state.release(event, context: context) else { return .notHeld(state: state.phase.rawValue) }
-        let rows = try CaseIntake.ledgerRows(plan, planner: settings.planner, heldAddresses: [], deadline: settings.configuration.retry.deadline)
+        let rows = try CaseIntake.ledgerRows(
+            plan, planner: settings.planner, heldAddresses: [], deadline: settings.configuration.retry.deadline)
         let snapshot = try CaseSnapshot(name: state.phase.rawValue, encoding: state, closedAt: state.closedAt)
         _ = try await ledger.recordRelease(
             caseID, sequence: held.stored.lastSequence, state: snapshot, notices: rows.notices, deliveries: rows.deliveries, at: now)

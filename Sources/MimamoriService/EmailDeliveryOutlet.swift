@@ -142,7 +142,9 @@ extension DeliveryFailure {
             }
         }
         let stage = error.smtpStage?.rawValue
-        var summary = error.smtpReplyCode.map { "smtp \($0): \(error.message)" } ?? error.httpStatus.map { "http \($0): \(error.message)" } ?? error.message
+        var summary =
+            error.smtpReplyCode.map { "smtp \($0): \(error.message)" } ?? error.httpStatus.map { "http \($0): \(error.message)" }
+            ?? error.message
         if let stage { summary += " (at \(stage))" }
         self.init(
             code: code, isRetriable: error.isRetriable, summary: summary, operatorHint: error.operatorHint, scope: scope,

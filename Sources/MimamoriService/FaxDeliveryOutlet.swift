@@ -44,7 +44,8 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
         case .hylafax:
             method = .hylaFAX(.init(sendfax: configuration.fax.sendfax, host: configuration.fax.host))
         }
-        let fax = try FaxOutlet(configuration: .init(method: method, renderer: renderer), email: context.mail, logger: Logger(label: "mimamori.fax"))
+        let fax = try FaxOutlet(
+            configuration: .init(method: method, renderer: renderer), email: context.mail, logger: Logger(label: "mimamori.fax"))
         return FaxDeliveryOutlet(outlet: fax, concurrency: faxConcurrency)
     }
 

@@ -1,8 +1,8 @@
 import AMQP
-import MimamoriBroker
 import Foundation
 import Ledger
 import Logging
+import MimamoriBroker
 import MimamoriCore
 import ServiceLifecycle
 import Synchronization
@@ -49,7 +49,8 @@ public final class IntakeService: Service, Sendable {
     public static func unreached(kind: String, reach: Reach) -> String? {
         guard kind == CaseEvent.Kind.opened.rawValue, reach.asked == 0, reach.count(.skippedConsent) == 0 else { return nil }
         if reach.active == 0 { return "no active cooperator of the municipality in the directory" }
-        return "every active cooperator was skipped by area (skipped_area=\(reach.count(.skippedArea))); check the case's areas and areas: in mimamori.yaml"
+        return
+            "every active cooperator was skipped by area (skipped_area=\(reach.count(.skippedArea))); check the case's areas and areas: in mimamori.yaml"
     }
 
     public func run() async throws {
@@ -83,7 +84,8 @@ public final class IntakeService: Service, Sendable {
                 // A schema violation or a failure of our own planning inside the transaction is
                 // about this message, not the disk: it would fail forever and hold the queue up.
                 if error.code == .constraint || error.code == .caller {
-                    await settle(delivery, .rejected(caseID: CaseIntake.peekCaseID(delivery.body), reason: "ledger.\(error.code)"), started: started)
+                    await settle(
+                        delivery, .rejected(caseID: CaseIntake.peekCaseID(delivery.body), reason: "ledger.\(error.code)"), started: started)
                     return true
                 }
                 stalls += 1
@@ -146,7 +148,9 @@ public final class IntakeService: Service, Sendable {
                 metrics.intake(result: "ignored")
                 logger.notice(
                     "intake.ignored",
-                    metadata: .keys([.case: .string(caseID?.rawValue ?? "-"), .reason: .string(reason), .msg: .string(delivery.messageID ?? "-")]))
+                    metadata: .keys([
+                        .case: .string(caseID?.rawValue ?? "-"), .reason: .string(reason), .msg: .string(delivery.messageID ?? "-"),
+                    ]))
             case .rejected(let caseID, let reason):
                 switch try await connection.deadLetterOrReject(
                     delivery, reason: reason, copy: DeadLetterBody.copy(reason: reason, body: delivery.body))
@@ -160,7 +164,9 @@ public final class IntakeService: Service, Sendable {
                 metrics.intake(result: "rejected")
                 logger.warning(
                     "intake.rejected",
-                    metadata: .keys([.case: .string(caseID?.rawValue ?? "-"), .reason: .string(reason), .msg: .string(delivery.messageID ?? "-")]))
+                    metadata: .keys([
+                        .case: .string(caseID?.rawValue ?? "-"), .reason: .string(reason), .msg: .string(delivery.messageID ?? "-"),
+                    ]))
             }
         } catch {
             // The broker connection went away between commit and ack: the message comes back,

@@ -35,7 +35,8 @@ public struct OperatorNotice: Sendable {
                     return
                 } catch {
                     logger.error(
-                        "alarm.unsent", metadata: .keys([.reason: .string(key), .code: "\(error.code)", .retriable: "\(error.isRetriable)"]))
+                        "alarm.unsent",
+                        metadata: .keys([.reason: .string(key), .code: "\(error.code)", .retriable: "\(error.isRetriable)"]))
                     guard error.isRetriable, ContinuousClock.now - started < limit else { return }
                     try? await Task.sleep(for: interval)
                 }
@@ -65,7 +66,7 @@ public struct OperatorNotice: Sendable {
         raise(
             key: "refused-rows.\(rows.count).\(rows.first?.line ?? 0)", subject: "【要対応】協力者名簿の \(rows.count) 行が使われていません",
             lines: [
-                "\(file) のうち次の \(rows.count) 行は読み取れないため、通知の宛先から外れています。", ""
+                "\(file) のうち次の \(rows.count) 行は読み取れないため、通知の宛先から外れています。", "",
             ] + list + (rows.count > 50 ? ["　ほか \(rows.count - 50) 行"] : []) + [
                 "", "対処: 名簿を直して mimamori check-config で確かめ、systemctl reload mimamorid で読み込ませてください。",
             ])

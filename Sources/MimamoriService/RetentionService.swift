@@ -104,7 +104,8 @@ public final class RetentionService: Service, Sendable {
                 "purge.files-left",
                 metadata: .keys([
                     .case: .string(caseID), .count: "\(count)",
-                    .reason: "radio spool files of the case could not be removed: check the spool folder's permissions; tried again at the next pass",
+                    .reason:
+                        "radio spool files of the case could not be removed: check the spool folder's permissions; tried again at the next pass",
                 ]))
         }
 

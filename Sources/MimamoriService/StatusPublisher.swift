@@ -1,8 +1,8 @@
 import AMQP
-import MimamoriBroker
 import Foundation
 import Ledger
 import Logging
+import MimamoriBroker
 import MimamoriCore
 import ServiceLifecycle
 import Synchronization
@@ -86,8 +86,12 @@ public final class StatusPublisher: Service, Sendable {
             var counts = Counts()
             for (state, n) in states {
                 switch state {
-                case .planned: counts.planned += n; outstanding += n
-                case .sending: counts.inFlight += n; outstanding += n
+                case .planned:
+                    counts.planned += n
+                    outstanding += n
+                case .sending:
+                    counts.inFlight += n
+                    outstanding += n
                 case .delivered: counts.delivered += n
                 case .failed, .expired: counts.failed += n
                 case .cancelled: counts.cancelled += n

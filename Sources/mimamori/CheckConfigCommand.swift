@@ -1,7 +1,7 @@
 import ArgumentParser
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 
 /// `mimamori check-config`: parse settings, directory, templates and publisher keys; print every
 /// problem; exit non-zero if there is any.
@@ -25,7 +25,8 @@ struct CheckConfigCommand: AsyncParsableCommand {
         let c = files.configuration
         let active = files.directory.active
         let radio = c.radio.map { "configured, quiet hours \($0.quietHours.from)–\($0.quietHours.to) (\($0.quietHours.policy.rawValue))" }
-        print("""
+        print(
+            """
             settings: \(path) (municipality \(c.municipality), sender \(c.town.head) / \(c.town.department))
             areas: \(c.areas.areas.count) in the tree under \(c.town.name)\(c.areas.areas.count == 1 ? " (no areas: in mimamori.yaml; every directory area is unknown and asks for every case)" : "")
             cooperators: \(files.directory.cooperators.count) usable rows; active: \(active.filter { $0.channel == .fax }.count) FAX, \(active.filter { $0.channel == .email }.count) email

@@ -1,11 +1,11 @@
 import AMQP
-import MimamoriBroker
 import ArgumentParser
 import Foundation
 import Logging
-import MimamoriService
-import MimamoriDaemon
+import MimamoriBroker
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 
 /// `mimamori dead-letters [--replay [--reason R]…]`: what the town's dead-letter queue holds and
 /// why, one line per message (reason, case id, message id, size: never the body); with
@@ -72,7 +72,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
             if refused > 0 { summary += ", \(refused) not replayable (body not kept)" }
             print(summary)
             if replay && replayed > 0 {
-                print("the daemon checks them again (signature, schema, case state): see event=intake.rejected or event=case.* in its journal")
+                print(
+                    "the daemon checks them again (signature, schema, case state): see event=intake.rejected or event=case.* in its journal"
+                )
             }
             notReplayed = refused
         } catch {
@@ -81,7 +83,8 @@ struct DeadLettersCommand: AsyncParsableCommand {
         }
         if notReplayed > 0 {
             throw ValidationError(
-                "\(notReplayed) dead letters were not replayed: only their headers, size and SHA-256 were kept (unsigned, forged or oversized); the publisher must send them again")
+                "\(notReplayed) dead letters were not replayed: only their headers, size and SHA-256 were kept (unsigned, forged or oversized); the publisher must send them again"
+            )
         }
     }
 
@@ -135,7 +138,8 @@ struct DeadLettersCommand: AsyncParsableCommand {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let result = first else {
-                throw ValidationError("\(queue): the broker counted \(count) messages but did not hand them all over within \(seconds) s (another consumer?)")
+                throw ValidationError(
+                    "\(queue): the broker counted \(count) messages but did not hand them all over within \(seconds) s (another consumer?)")
             }
             return result
         }
@@ -146,7 +150,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
     static func republish(_ delivery: AMQPDelivery, connection: AMQPConnection, municipality: String) async throws {
         var headers = delivery.headers
         let routingKey = headers[DeadLetterHeaders.mimamori.originalRoutingKey]?.stringValue ?? "case.\(municipality).replayed"
-        for name in [DeadLetterHeaders.mimamori.reason, DeadLetterHeaders.mimamori.originalRoutingKey, DeadLetterHeaders.mimamori.originalExchange] {
+        for name in [
+            DeadLetterHeaders.mimamori.reason, DeadLetterHeaders.mimamori.originalRoutingKey, DeadLetterHeaders.mimamori.originalExchange,
+        ] {
             headers[name] = nil
         }
         try await connection.publish(

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import MimamoriCore
-import MimamoriService
 import MimamoriDaemon
+import MimamoriService
 
 /// `mimamori keygen NAME`: an Ed25519 key pair for a publisher. NAME.key stays with the police
 /// side; NAME.pub goes into the daemon's publishers folder.
@@ -30,7 +30,9 @@ struct KeygenCommand: ParsableCommand {
         for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
             throw ValidationError("\(path) exists; refusing to overwrite a key")
         }
-        guard FileManager.default.createFile(atPath: privatePath, contents: Data(pair.privateKey.utf8), attributes: [.posixPermissions: 0o600]),
+        guard
+            FileManager.default.createFile(
+                atPath: privatePath, contents: Data(pair.privateKey.utf8), attributes: [.posixPermissions: 0o600]),
             FileManager.default.createFile(atPath: publicPath, contents: Data(pair.publicKey.utf8), attributes: [.posixPermissions: 0o644])
         else { throw ValidationError("cannot write into \(out)") }
         print("wrote \(privatePath) (secret) and \(publicPath)")

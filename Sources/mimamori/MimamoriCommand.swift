@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 
 /// `mimamori`: the operator's tool next to the daemon (design 3.4). Each subcommand lives in its
 /// own file.

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 
 /// `mimamori plan EVENT.json [--at TIME] [--with-names]`: who the event's alert would reach with
 /// the directory and settings in force, and who not and why, with nothing recorded or sent. For
@@ -40,7 +40,8 @@ struct PlanCommand: AsyncParsableCommand {
         let plan = planner.alert(event, now: instant)
         let reach = plan.reach
         var lines: [String] = []
-        lines.append("事案 \(event.caseID)\(event.drill ? "（訓練）" : "") の通知先（\(JapaneseDateFormat.dateTime(instant)) 時点の名簿・設定による。まだ何も送信していません）")
+        lines.append(
+            "事案 \(event.caseID)\(event.drill ? "（訓練）" : "") の通知先（\(JapaneseDateFormat.dateTime(instant)) 時点の名簿・設定による。まだ何も送信していません）")
         let written = [("住所の地域", event.person?.residenceArea), ("最後に見かけた地域", event.lastSeen?.area)]
         for (label, text) in written {
             guard let text, !AreaTree.normalised(text).isEmpty else { continue }

@@ -1,11 +1,11 @@
 import AMQP
-import MimamoriBroker
 import ArgumentParser
 import Foundation
 import Logging
-import MimamoriService
-import MimamoriDaemon
+import MimamoriBroker
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 
 /// `mimamori publish FILE --key KEYFILE`: sign the exact bytes of FILE and publish them to
 /// `mimamori.cases` as the police side does (routing key `case.<municipality>.<kind>`), waiting
@@ -26,7 +26,9 @@ struct PublishCommand: AsyncParsableCommand {
     @Option(name: .customLong("password-file"), help: "File holding the broker password (default: $MIMAMORI_BROKER_PASSWORD).")
     var passwordFile: String?
 
-    @Flag(name: .customLong("issued-now"), help: "Set the event's issuedAt to now before signing (a sample file from another day would be held as stale).")
+    @Flag(
+        name: .customLong("issued-now"),
+        help: "Set the event's issuedAt to now before signing (a sample file from another day would be held as stale).")
     var issuedNow = false
 
     @OptionGroup var options: ConfigOption
@@ -72,7 +74,9 @@ struct PublishCommand: AsyncParsableCommand {
             throw error
         }
         await connection.close()
-        print("published \(file)\(issuedNow ? " (issued now)" : "") as case.\(municipality).\(kind)\(key == nil ? " (unsigned)" : ", signed"), confirmed by the broker")
+        print(
+            "published \(file)\(issuedNow ? " (issued now)" : "") as case.\(municipality).\(kind)\(key == nil ? " (unsigned)" : ", signed"), confirmed by the broker"
+        )
     }
 
     /// The body with its `issuedAt` value replaced by `instant` (RFC 3339, Japan time); every

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 
 /// `mimamori release CASE`: sends a held alert (`held.stale`) that the staff confirmed with the
 /// police is genuine. Run as the `mimamori` user; Japanese output for the staff.
@@ -33,7 +33,8 @@ struct ReleaseCommand: AsyncParsableCommand {
         let outcome: CaseRelease.Outcome
         do {
             let ledger: any IntakeStore = try Ledger.open(files.configuration.ledger)
-            outcome = try await CaseRelease.release(CaseID(caseID), ledger: ledger, settings: CaseIntake.Settings(files: files), now: Date())
+            outcome = try await CaseRelease.release(
+                CaseID(caseID), ledger: ledger, settings: CaseIntake.Settings(files: files), now: Date())
         } catch {
             printError("送信できませんでした: \(error)")
             throw ExitCode.failure
@@ -43,7 +44,8 @@ struct ReleaseCommand: AsyncParsableCommand {
             printError("事案 \(caseID) は保留中ではありません（\(state.map { "状態: \($0)" } ?? "台帳にありません")）。何も送信していません。")
             throw ExitCode.failure
         case .released(let planned, let reach):
-            print("""
+            print(
+                """
                 事案 \(caseID) の保留を解除しました。発見協力依頼を送信します（mimamorid が送ります）。
                 　FAX　　　\(planned[.fax] ?? 0) 件
                 　メール　　\(planned[.email] ?? 0) 件

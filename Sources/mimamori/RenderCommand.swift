@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Outlets
 
 /// `mimamori render EVENT.json --out DIR`: the notices an event would produce, with nothing sent.
@@ -44,7 +44,11 @@ struct RenderCommand: AsyncParsableCommand {
         var notices: [(notice: RenderedNotice, at: Date)] = []
         if caseEvent.kind != .closed {
             let kind: NoticeKind = caseEvent.kind == .opened ? .alert : .update
-            notices.append((planner.renderer.description(kind, event: caseEvent, photo: planner.photoToAttach(for: caseEvent), sentAt: instant), instant))
+            notices.append(
+                (
+                    planner.renderer.description(kind, event: caseEvent, photo: planner.photoToAttach(for: caseEvent), sentAt: instant),
+                    instant
+                ))
         }
         let sample = RecipientID("render")
         let closure = planner.closure(

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 
 /// `mimamori report CASE`: per recipient, which notice went by which channel, when it was
 /// accepted, how many attempts, the last error — the drill report of seed item 9. Recipient ids

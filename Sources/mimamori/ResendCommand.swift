@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Timing
 
 #if canImport(Glibc)

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 
 /// `mimamori status [CASE]`: cases and delivery progress from the ledger, ids and counts only.
 struct StatusCommand: AsyncParsableCommand {
@@ -22,14 +22,18 @@ struct StatusCommand: AsyncParsableCommand {
         let ledger: any CaseReports = try Ledger.open(try ledgerSettings(ledger, options))
         let statuses: [CaseStatus]
         if let caseID {
-            guard let status = try await ledger.status(case: CaseID(caseID)) else { throw ValidationError("no case \(caseID) in the ledger") }
+            guard let status = try await ledger.status(case: CaseID(caseID)) else {
+                throw ValidationError("no case \(caseID) in the ledger")
+            }
             statuses = [status]
         } else {
             statuses = try await ledger.status()
         }
         if statuses.isEmpty { print("no cases") }
         for status in statuses {
-            print("\(status.caseID)\(status.drill ? " 【訓練】" : "")  state=\(status.stateName) seq=\(status.lastSequence) opened=\(Self.format(status.openedAt))\(status.closedAt.map { " closed=\(Self.format($0))" } ?? "")")
+            print(
+                "\(status.caseID)\(status.drill ? " 【訓練】" : "")  state=\(status.stateName) seq=\(status.lastSequence) opened=\(Self.format(status.openedAt))\(status.closedAt.map { " closed=\(Self.format($0))" } ?? "")"
+            )
             for channel in Channel.allCases {
                 guard let states = status.deliveries[channel], !states.isEmpty else { continue }
                 let parts = DeliveryState.allCases.compactMap { state in states[state].map { "\(state.rawValue)=\($0)" } }

@@ -1,9 +1,9 @@
 import AMQP
 import Foundation
 import Logging
+import TestFixtures
 import Testing
 import Timing
-import TestFixtures
 
 /// Every test against the real node lives in this suite (in extensions, one file per concept)
 /// so that they run one after another: one of them restarts the broker.

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct ConfigurationURL {
     @Test func fullURL() throws {
-        let c = try AMQPConfiguration(url: "amqp://user:p%40ss@broker.example:5673/town%2Fa?heartbeat=15&prefetch=10&frame_max=65536&connection_timeout=2500")
+        let c = try AMQPConfiguration(
+            url: "amqp://user:p%40ss@broker.example:5673/town%2Fa?heartbeat=15&prefetch=10&frame_max=65536&connection_timeout=2500")
         #expect(c.host == "broker.example")
         #expect(c.port == 5673)
         #expect(c.user == "user")

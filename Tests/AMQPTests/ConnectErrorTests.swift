@@ -1,7 +1,7 @@
 import AMQP
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 extension AMQPBrokerTests {
     @Suite struct ConnectErrors {
@@ -49,4 +49,3 @@ extension AMQPBrokerTests {
         }
     }
 }
-

@@ -1,8 +1,8 @@
 import AMQP
-import MimamoriBroker
 import Foundation
-import Testing
+import MimamoriBroker
 import TestFixtures
+import Testing
 
 /// The dead-letter path as deployed: `mimamori.dead-letters` (topic) bound per town, the old
 /// `mimamori.dead` fanout only forwarding to it, and the broker policy of
@@ -51,9 +51,13 @@ extension AMQPBrokerTests {
                 #expect(try await connection.messageCount(queue: AMQPTopology.deadQueue(municipality: b)) == 0)
                 let bindings = try await broker.ctl(
                     "list_bindings", "-p", broker.virtualHost, "source_name", "destination_name", "destination_kind", "routing_key")
-                #expect(bindings.contains("\(AMQPTopology.deadLettersExchange)\t\(AMQPTopology.deadQueue(municipality: a))\tqueue\tcase.\(a).#"))
+                #expect(
+                    bindings.contains("\(AMQPTopology.deadLettersExchange)\t\(AMQPTopology.deadQueue(municipality: a))\tqueue\tcase.\(a).#")
+                )
                 #expect(bindings.contains("\(AMQPTopology.deadExchange)\t\(AMQPTopology.deadLettersExchange)\texchange\t"))
-                #expect(!bindings.contains("\(AMQPTopology.deadExchange)\t\(AMQPTopology.deadQueue(municipality: a))"), "the fanout must not reach a town's queue")
+                #expect(
+                    !bindings.contains("\(AMQPTopology.deadExchange)\t\(AMQPTopology.deadQueue(municipality: a))"),
+                    "the fanout must not reach a town's queue")
             }
         }
 
@@ -64,7 +68,8 @@ extension AMQPBrokerTests {
             let cases = AMQPTopology.casesQueue(municipality: town)
             let dead = AMQPTopology.deadQueue(municipality: town)
             let policy = "refuse-\(town)"
-            try await withConnection(try broker.configuration(), topology: .mimamori(municipality: town), deleting: [cases, dead]) { connection in
+            try await withConnection(try broker.configuration(), topology: .mimamori(municipality: town), deleting: [cases, dead]) {
+                connection in
                 try await broker.ctl(
                     "set_policy", "-p", broker.virtualHost, "--apply-to", "queues", "--priority", "20", policy,
                     "^" + NSRegularExpression.escapedPattern(for: dead) + "$", #"{"max-length":0,"overflow":"reject-publish"}"#)
@@ -86,10 +91,12 @@ extension AMQPBrokerTests {
                 let before = try await connection.messageCount(queue: dead)
                 try await connection.publish(
                     exchange: AMQPTopology.casesExchange, routingKey: "case.\(town).opened", body: Array("forged".utf8), messageID: "f-1")
-                let delivery = try #require(try await take(1, from: try await connection.consume(queue: cases), on: connection, ack: false).first)
+                let delivery = try #require(
+                    try await take(1, from: try await connection.consume(queue: cases), on: connection, ack: false).first)
                 let route = try await connection.deadLetterOrReject(delivery, reason: "signature.invalid", copy: .withoutBody(adding: [:]))
                 guard case .dropped(let error) = route else {
-                    Issue.record("expected dropped, got \(route); dead queue holds \((try? await connection.messageCount(queue: dead)) ?? -1)")
+                    Issue.record(
+                        "expected dropped, got \(route); dead queue holds \((try? await connection.messageCount(queue: dead)) ?? -1)")
                     return
                 }
                 #expect(error.code == .nacked)
@@ -138,7 +145,9 @@ extension AMQPBrokerTests {
             }
         }
 
-        @Test("deploy/rabbitmq/migrate-dead-letters.sh on a broker of the old topology: nothing redeclared, the fanout's leak between towns closed")
+        @Test(
+            "deploy/rabbitmq/migrate-dead-letters.sh on a broker of the old topology: nothing redeclared, the fanout's leak between towns closed"
+        )
         func migrationFromTheFanout() async throws {
             let broker = try Broker.fromEnvironment()
             let a = Broker.uniqueName("ma")
@@ -157,7 +166,9 @@ extension AMQPBrokerTests {
                 ],
                 queues: towns.flatMap(\.queues),
                 bindings: towns.flatMap(\.bindings).filter { $0.exchange == AMQPTopology.casesExchange }
-                    + [a, b].map { .init(queue: AMQPTopology.deadQueue(municipality: $0), exchange: AMQPTopology.deadExchange, routingKey: "") })
+                    + [a, b].map {
+                        .init(queue: AMQPTopology.deadQueue(municipality: $0), exchange: AMQPTopology.deadExchange, routingKey: "")
+                    })
             try await withConnection(configuration, topology: old) { connection in
                 // The new release declares on top of it: same arguments, no 406.
                 for town in towns { try await connection.declare(town) }
@@ -185,7 +196,9 @@ extension AMQPBrokerTests {
 
                 let migrated = try await Self.runScript(
                     ["deploy/rabbitmq/migrate-dead-letters.sh", "--vhost", vhost], rabbitmqctl: "\(broker.script) ctl")
-                #expect(migrated.contains("removed mimamori.dead → \(deadA)") && migrated.contains("removed mimamori.dead → \(deadB)"), "\(migrated)")
+                #expect(
+                    migrated.contains("removed mimamori.dead → \(deadA)") && migrated.contains("removed mimamori.dead → \(deadB)"),
+                    "\(migrated)")
                 try await rejectOne("after")
                 try await waitCounts("after the migration: once more in A, nothing more in B (\(migrated))", expected: (2, 1), counts)
             }
@@ -233,7 +246,9 @@ extension AMQPBrokerTests {
             try process.run()
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw FixtureError("\(command.joined(separator: " ")) exited \(process.terminationStatus): \(output)") }
+            guard process.terminationStatus == 0 else {
+                throw FixtureError("\(command.joined(separator: " ")) exited \(process.terminationStatus): \(output)")
+            }
             return output
         }
     }

@@ -1,7 +1,7 @@
 import AMQP
 import MimamoriBroker
-import Testing
 import TestFixtures
+import Testing
 
 extension AMQPBrokerTests {
     @Suite struct DeadLetter {

@@ -1,6 +1,6 @@
 import AMQP
-import Testing
 import TestFixtures
+import Testing
 
 extension AMQPBrokerTests {
     /// Header tables a publisher nested as deep as one frame allows: the first 16 levels are

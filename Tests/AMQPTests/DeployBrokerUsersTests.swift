@@ -1,7 +1,7 @@
 import AMQP
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 /// `deploy/broker-users.sh` (run by `deploy/install.sh`) gives each broker user of the
 /// definitions a generated password and the broker the matching hash: loaded into the real test
@@ -50,7 +50,9 @@ struct DeployBrokerUsersTests {
         }
         let before = try first.users.map { try password($0.name) }
         #expect(before.allSatisfy { $0.count >= 24 } && Set(before).count == before.count)
-        let mode = try FileManager.default.attributesOfItem(atPath: passwords.appendingPathComponent(first.users[0].name).path)[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: passwords.appendingPathComponent(first.users[0].name).path)[.posixPermissions]
+            as? Int
         #expect(mode == 0o600)
         try Self.run(out, passwords)
         let second = try JSONDecoder().decode(Definitions.self, from: Data(contentsOf: out))

@@ -1,8 +1,8 @@
 import AMQP
-import MimamoriBroker
 import Foundation
-import Testing
+import MimamoriBroker
 import TestFixtures
+import Testing
 
 /// `deploy/rabbitmq/definitions.json` gives the police-side publisher and the daemon the least
 /// privilege each needs. These tests load its users' permissions into a fresh vhost of the test
@@ -21,7 +21,10 @@ struct DeployDefinitionsTests {
 
     /// The topology part of the file, as RabbitMQ's definitions name it.
     struct Topology: Decodable {
-        struct Exchange: Decodable { var name: String; var type: String }
+        struct Exchange: Decodable {
+            var name: String
+            var type: String
+        }
         struct Queue: Decodable { var name: String }
         struct Binding: Decodable {
             var source: String
@@ -40,7 +43,8 @@ struct DeployDefinitionsTests {
         var policies: [Policy]
     }
     enum JSONScalar: Decodable, Equatable {
-        case number(Int), text(String)
+        case number(Int)
+        case text(String)
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let n = try? container.decode(Int.self) { self = .number(n) } else { self = .text(try container.decode(String.self)) }

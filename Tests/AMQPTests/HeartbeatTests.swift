@@ -1,7 +1,7 @@
 import AMQP
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 import Timing
 
 extension AMQPBrokerTests {

@@ -1,7 +1,7 @@
 import AMQP
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 extension AMQPBrokerTests {
     @Suite struct PublishConsume {
@@ -49,7 +49,9 @@ extension AMQPBrokerTests {
                 #expect(sample.exchange == "")
                 #expect(!sample.redelivered)
                 #expect(try await connection.messageCount(queue: queue) == 0)
-                print("figure: confirmed publishes/s=\(perSecond(count, publishTime)) consume+ack/s=\(perSecond(count, consumeTime)) (\(count) messages, debug build)")
+                print(
+                    "figure: confirmed publishes/s=\(perSecond(count, publishTime)) consume+ack/s=\(perSecond(count, consumeTime)) (\(count) messages, debug build)"
+                )
             }
         }
 
@@ -58,7 +60,8 @@ extension AMQPBrokerTests {
             let broker = try Broker.fromEnvironment()
             let exchange = Broker.uniqueName("test.unbound")
             try await withConnection(try broker.configuration()) { connection in
-                try await connection.declare(AMQPTopology(exchanges: [.init(name: exchange, kind: .topic, durable: false, autoDelete: false)]))
+                try await connection.declare(
+                    AMQPTopology(exchanges: [.init(name: exchange, kind: .topic, durable: false, autoDelete: false)]))
                 let returned = await #expect(throws: AMQPError.self) {
                     try await connection.publish(exchange: exchange, routingKey: "nowhere", body: [1], messageID: "r-1")
                 }
@@ -114,7 +117,9 @@ extension AMQPBrokerTests.PublishConsume {
             try await round(2_000)  // warm-up: pools, buffers, task allocator
             let warm = residentMegabytes()
             try await round(20_000)
-            print("figure: resident memory \(warm) MB after warm-up, \(residentMegabytes()) MB after 20,000 more × 4 KiB published and consumed")
+            print(
+                "figure: resident memory \(warm) MB after warm-up, \(residentMegabytes()) MB after 20,000 more × 4 KiB published and consumed"
+            )
         }
     }
 }

@@ -1,8 +1,8 @@
 import AMQP
 import MimamoriBroker
 import Synchronization
-import Testing
 import TestFixtures
+import Testing
 
 extension AMQPBrokerTests {
     @Suite struct Reconnect {

@@ -1,7 +1,7 @@
 import AMQP
 import ServiceLifecycle
-import Testing
 import TestFixtures
+import Testing
 
 extension AMQPBrokerTests {
     @Suite struct Shutdown {

@@ -1,6 +1,6 @@
 import AMQP
-import Testing
 import TestFixtures
+import Testing
 
 extension AMQPBrokerTests {
     @Suite struct TLS {

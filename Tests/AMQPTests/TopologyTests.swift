@@ -1,8 +1,8 @@
 import AMQP
-import MimamoriBroker
 import Foundation
-import Testing
+import MimamoriBroker
 import TestFixtures
+import Testing
 
 extension AMQPBrokerTests {
     @Suite struct Topology {

@@ -37,7 +37,9 @@ extension HostileCase {
         switch outcome {
         case .rejected(let reason), .ignored(let reason):
             if !Self.isMachineReadable(reason) { problems.append("reason \(reason.debugDescription) is not machine-readable") }
-            if personalData.contains(where: { reason.contains($0) }) { problems.append("reason \(reason.debugDescription) holds personal data") }
+            if personalData.contains(where: { reason.contains($0) }) {
+                problems.append("reason \(reason.debugDescription) holds personal data")
+            }
         case .planned:
             break
         }

@@ -22,8 +22,10 @@ public enum PhotoMetadataSamples {
 
     /// The portrait (300 × 400), with EXIF (`orientation` nil: no orientation tag) and a COM.
     public static func jpeg(orientation: Int? = nil) throws -> [UInt8] {
-        let portrait = [UInt8](try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Servers/portrait.jpg")))
+        let portrait = [UInt8](
+            try Data(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent("Servers/portrait.jpg")))
         let exif = Array("Exif\0\0".utf8) + tiff(orientation: orientation)
         let app1 = [0xFF, 0xE1] + be16(exif.count + 2) + exif
         let comment = Array(home.utf8)

@@ -5,7 +5,8 @@ import Testing
 
 @Suite("Ledger case alarms: raised once, owed until sent")
 struct LedgerCaseAlarmTests {
-    @Test("a case open longer than the limit raises its open-case alarm once, to the staff; a closed one none", arguments: LedgerBackend.all)
+    @Test(
+        "a case open longer than the limit raises its open-case alarm once, to the staff; a closed one none", arguments: LedgerBackend.all)
     func openCaseAlarm(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }
@@ -23,7 +24,8 @@ struct LedgerCaseAlarmTests {
         #expect(owed.first?.kind == .openCase && owed.first?.audience == .staff && owed.first?.openedAt == t0)
         try await ledger.markCaseAlarmSent(try #require(owed.first), at: later)
         #expect(try await ledger.owedCaseAlarms().isEmpty)
-        #expect(try await ledger.raiseOpenCaseAlarms(openFor: limit, now: later.addingTimeInterval(86400)).isEmpty, "sent is not raised again")
+        #expect(
+            try await ledger.raiseOpenCaseAlarms(openFor: limit, now: later.addingTimeInterval(86400)).isEmpty, "sent is not raised again")
         #expect(try await ledger.audit(case: CaseID("KN-0042")).filter { $0.event == "alarm.raised" }.count == 1)
     }
 

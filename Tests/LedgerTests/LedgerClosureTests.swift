@@ -18,15 +18,17 @@ struct LedgerClosureTests {
             }
             var deliveries = holders.recipients.map { holder in
                 Intake.Delivery(
-                    PlannedDelivery(caseID: caseID, revision: 2, recipient: holder.recipient, channel: holder.channel,
-                                    kind: .termination, notBefore: at),
+                    PlannedDelivery(
+                        caseID: caseID, revision: 2, recipient: holder.recipient, channel: holder.channel,
+                        kind: .termination, notBefore: at),
                     address: holder.address, deadline: at.addingTimeInterval(86400))
             }
             if holders.radioAnnounced && !holders.recipients.contains(where: { $0.channel == .radio }) {
                 deliveries.append(
                     Intake.Delivery(
-                        PlannedDelivery(caseID: caseID, revision: 2, recipient: .radio, channel: .radio,
-                                        kind: .termination, notBefore: at),
+                        PlannedDelivery(
+                            caseID: caseID, revision: 2, recipient: .radio, channel: .radio,
+                            kind: .termination, notBefore: at),
                         address: "gateway", deadline: at.addingTimeInterval(86400)))
             }
             return (notices, deliveries)

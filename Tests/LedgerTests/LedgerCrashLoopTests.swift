@@ -11,7 +11,9 @@ struct LedgerCrashLoopTests {
         return (ledger, try await ledger.resume(now: now))
     }
 
-    @Test("claimed and never finished through four crashes: failed crash-loop at the fifth start, owing its alarm; the others go on", arguments: LedgerBackend.all)
+    @Test(
+        "claimed and never finished through four crashes: failed crash-loop at the fifth start, owing its alarm; the others go on",
+        arguments: LedgerBackend.all)
     func fourCrashes(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }
@@ -56,7 +58,9 @@ struct LedgerCrashLoopTests {
         #expect(try await restarted.recipientsHoldingPersonalData(case: CaseID("KN-0042")).count == 3)
     }
 
-    @Test("an outcome clears the count; a graceful release gives the claim back; only one much-returned delivery per claim", arguments: LedgerBackend.all)
+    @Test(
+        "an outcome clears the count; a graceful release gives the claim back; only one much-returned delivery per claim",
+        arguments: LedgerBackend.all)
     func counting(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }
@@ -71,7 +75,9 @@ struct LedgerCrashLoopTests {
         }
         // A retry is an outcome: the count starts again.
         var jobs = try await ledger.claimDue(now: now, channel: .email, limit: 6)
-        for job in jobs { try await ledger.markRetry(job.id, error: .init(code: "smtp.451", summary: "later"), at: now, nextAttemptAt: now) }
+        for job in jobs {
+            try await ledger.markRetry(job.id, error: .init(code: "smtp.451", summary: "later"), at: now, nextAttemptAt: now)
+        }
         // Two crashes with all six claimed: all six came back twice.
         for _ in 1...2 {
             jobs = try await ledger.claimDue(now: now, channel: .email, limit: 6)

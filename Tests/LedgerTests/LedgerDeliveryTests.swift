@@ -13,8 +13,9 @@ struct LedgerDeliveryTests {
         _ = try await ledger.recordIntake(makeIntake(fax: 3, email: 5, radio: true))
         // A later notice is not due yet.
         _ = try await ledger.recordIntake(
-            makeIntake(messageID: "later", sequence: 2, eventKind: "updated", kind: .update, fax: 0, email: 2,
-                       radio: false, at: t0, notBefore: t0.addingTimeInterval(3600)))
+            makeIntake(
+                messageID: "later", sequence: 2, eventKind: "updated", kind: .update, fax: 0, email: 2,
+                radio: false, at: t0, notBefore: t0.addingTimeInterval(3600)))
 
         let jobs = try await ledger.claimDue(now: t0, channel: .email, limit: 4)
         #expect(jobs.count == 4)

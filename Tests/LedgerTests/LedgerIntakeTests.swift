@@ -88,7 +88,9 @@ struct LedgerIntakeTests {
         #expect(audit.map(\.messageID) == ["m-1", "m-2"])
     }
 
-    @Test("an intake decided inside the transaction sees the stored case, whether the message id is known and who holds data; an ignored or rejected one leaves only its audit row", arguments: LedgerBackend.all)
+    @Test(
+        "an intake decided inside the transaction sees the stored case, whether the message id is known and who holds data; an ignored or rejected one leaves only its audit row",
+        arguments: LedgerBackend.all)
     func decidedInsideTheTransaction(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }

@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Ledger: a notice refused by its server fails once")
 struct LedgerNoticeFailureTests {
-    @Test("failNotice fails the planned deliveries of that notice on that channel only, as alarmed; those being sent keep their own outcome", arguments: LedgerBackend.all)
+    @Test(
+        "failNotice fails the planned deliveries of that notice on that channel only, as alarmed; those being sent keep their own outcome",
+        arguments: LedgerBackend.all)
     func failNoticeTouchesOnlyThePlannedOnesOfTheNotice(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }

@@ -19,8 +19,9 @@ struct LedgerPurgeTests {
         }
         let closedAt = t0.addingTimeInterval(3600)
         _ = try await ledger.recordIntake(
-            makeIntake(messageID: "close", sequence: 2, eventKind: "closed", kind: .termination, at: closedAt,
-                       closed: true, cancel: [.alert, .update]))
+            makeIntake(
+                messageID: "close", sequence: 2, eventKind: "closed", kind: .termination, at: closedAt,
+                closed: true, cancel: [.alert, .update]))
         // The needles are there before (so the search does find them).
         let needles = [Person.name, Person.description, "volunteer17@example.jp", "0736-05-1005"]
         for needle in needles { #expect(fixture.hits(of: needle) > 0, "\(needle) before purge") }
@@ -72,7 +73,9 @@ struct LedgerPurgeTests {
         #expect(fixture.hits(of: Person.name) == 0)
     }
 
-    @Test("a closed case waits for its destruction reminders: not purged while one is planned, purged once it is delivered; one failed or expired counts as done", arguments: LedgerBackend.all)
+    @Test(
+        "a closed case waits for its destruction reminders: not purged while one is planned, purged once it is delivered; one failed or expired counts as done",
+        arguments: LedgerBackend.all)
     func purgeWaitsForReminders(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }
@@ -84,9 +87,10 @@ struct LedgerPurgeTests {
         for caseID in [CaseID("KN-0042"), CaseID("KN-0043")] {
             _ = try await ledger.recordIntake(makeIntake(case: caseID, fax: 0, email: 2, radio: false))
             _ = try await ledger.recordIntake(
-                makeIntake(case: caseID, messageID: "close-\(caseID)", sequence: 2, eventKind: "closed",
-                           kind: .destructionReminder, fax: 0, email: 2, radio: false, at: closedAt, notBefore: morning,
-                           closed: true, cancel: [.alert, .update]))
+                makeIntake(
+                    case: caseID, messageID: "close-\(caseID)", sequence: 2, eventKind: "closed",
+                    kind: .destructionReminder, fax: 0, email: 2, radio: false, at: closedAt, notBefore: morning,
+                    closed: true, cancel: [.alert, .update]))
         }
         // A (too) short retention is over before the morning: nothing goes while reminders wait.
         let beforeMorning = morning.addingTimeInterval(-60)
@@ -117,7 +121,9 @@ struct LedgerPurgeTests {
         #expect(fixture.hits(of: Person.name) == 0)
     }
 
-    @Test("a planned delivery past its deadline does not hold the purge: a channel without an outlet must not keep data forever", arguments: LedgerBackend.all)
+    @Test(
+        "a planned delivery past its deadline does not hold the purge: a channel without an outlet must not keep data forever",
+        arguments: LedgerBackend.all)
     func plannedPastDeadlineDoesNotHold(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }
@@ -125,8 +131,9 @@ struct LedgerPurgeTests {
         let closedAt = t0.addingTimeInterval(3600)
         _ = try await ledger.recordIntake(makeIntake(fax: 1, email: 0, radio: false))
         _ = try await ledger.recordIntake(
-            makeIntake(messageID: "close", sequence: 2, eventKind: "closed", kind: .destructionReminder, fax: 1, email: 0,
-                       radio: false, at: closedAt, notBefore: closedAt, deadline: 3600, closed: true, cancel: [.alert, .update]))
+            makeIntake(
+                messageID: "close", sequence: 2, eventKind: "closed", kind: .destructionReminder, fax: 1, email: 0,
+                radio: false, at: closedAt, notBefore: closedAt, deadline: 3600, closed: true, cancel: [.alert, .update]))
         let withinDeadline = closedAt.addingTimeInterval(1800)
         #expect(try await ledger.purge(retention: .zero, now: withinDeadline).cases.isEmpty)
         let pastDeadline = closedAt.addingTimeInterval(3601)

@@ -24,7 +24,9 @@ struct LedgerResendTests {
         return jobs + fax
     }
 
-    @Test("by state, channel and recipient: planned again due now, attempts kept, a new deadline, one audit row", arguments: LedgerBackend.all)
+    @Test(
+        "by state, channel and recipient: planned again due now, attempts kept, a new deadline, one audit row", arguments: LedgerBackend.all
+    )
     func filters(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }
@@ -81,7 +83,9 @@ struct LedgerResendTests {
         let ledger = fixture.ledger
         let jobs = try await openCase(ledger)
         let later = t0.addingTimeInterval(60)
-        #expect(Set(try await ledger.pendingAlarms(finishedBefore: later).map(\.deliveryID)) == Set([jobs[1], jobs[2], jobs[3], jobs[4]].map(\.id)))
+        #expect(
+            Set(try await ledger.pendingAlarms(finishedBefore: later).map(\.deliveryID))
+                == Set([jobs[1], jobs[2], jobs[3], jobs[4]].map(\.id)))
         try await ledger.markAlarmed(jobs[1].id, at: t0)
 
         _ = try await ledger.resend(
@@ -98,7 +102,9 @@ struct LedgerResendTests {
         #expect(owed.first { $0.deliveryID == jobs[1].id }?.resends == 1)
     }
 
-    @Test("a closed case: alerts and updates refused, terminations and reminders resent; unknown and purged cases named", arguments: LedgerBackend.all)
+    @Test(
+        "a closed case: alerts and updates refused, terminations and reminders resent; unknown and purged cases named",
+        arguments: LedgerBackend.all)
     func closedCase(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }
@@ -107,8 +113,9 @@ struct LedgerResendTests {
         let jobs = try await openCase(ledger)
         // The closure: a termination to the one who got the alert; it fails.
         _ = try await ledger.recordIntake(
-            makeIntake(messageID: "closed", sequence: 2, eventKind: "closed", kind: .termination, fax: 0, email: 1, radio: false,
-                       at: t0.addingTimeInterval(10), closed: true))
+            makeIntake(
+                messageID: "closed", sequence: 2, eventKind: "closed", kind: .termination, fax: 0, email: 1, radio: false,
+                at: t0.addingTimeInterval(10), closed: true))
         let termination = try await ledger.claimDue(now: t0.addingTimeInterval(10), channel: .email, limit: 5)
         #expect(termination.count == 1 && termination[0].kind == .termination)
         try await ledger.markFailed(termination[0].id, error: Self.refused, at: t0.addingTimeInterval(10))
@@ -128,12 +135,15 @@ struct LedgerResendTests {
             ResendRequest(caseID: caseID, recipient: jobs[1].recipient, requestedBy: "tanaka"), now: now, deadline: now)
         #expect(alertsOnly.resent.isEmpty && alertsOnly.refusedClosed.map(\.deliveryID) == [jobs[1].id])
 
-        #expect(try await ledger.resend(ResendRequest(caseID: CaseID("KN-9999"), requestedBy: "x"), now: now, deadline: now).found == .unknown)
+        #expect(
+            try await ledger.resend(ResendRequest(caseID: CaseID("KN-9999"), requestedBy: "x"), now: now, deadline: now).found == .unknown)
         _ = try await ledger.purge(retention: .seconds(-1), now: now)
         #expect(try await ledger.resend(ResendRequest(caseID: caseID, requestedBy: "x"), now: now, deadline: now).found == .purged)
     }
 
-    @Test("a corrected address in the directory is used for the resend (same channel only); the audit counts it, without the address", arguments: LedgerBackend.all)
+    @Test(
+        "a corrected address in the directory is used for the resend (same channel only); the audit counts it, without the address",
+        arguments: LedgerBackend.all)
     func readdressed(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }

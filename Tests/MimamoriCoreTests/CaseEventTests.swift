@@ -63,35 +63,66 @@ struct CaseEventTests {
         .init(name: "person not an object", expected: .wrongType(field: "person", expected: "object")) { $0["person"] = "花子" },
         .init(name: "person.age missing", expected: .missing(field: "person.age"), change: person { $0["age"] = nil }),
         .init(name: "person.age out of range", expected: .outOfRange(field: "person.age"), change: person { $0["age"] = 200 }),
-        .init(name: "person.age a string", expected: .wrongType(field: "person.age", expected: "integer"), change: person { $0["age"] = "82" }),
+        .init(
+            name: "person.age a string", expected: .wrongType(field: "person.age", expected: "integer"), change: person { $0["age"] = "82" }
+        ),
         .init(name: "person.name empty", expected: .missing(field: "person.name"), change: person { $0["name"] = "  " }),
-        .init(name: "person.name too long", expected: .tooLong(field: "person.name", limit: 100), change: person { $0["name"] = String(repeating: "花", count: 101) }),
-        .init(name: "person.name with a line break", expected: .controlCharacter(field: "person.name"), change: person { $0["name"] = "花子\n様" }),
+        .init(
+            name: "person.name too long", expected: .tooLong(field: "person.name", limit: 100),
+            change: person { $0["name"] = String(repeating: "花", count: 101) }),
+        .init(
+            name: "person.name with a line break", expected: .controlCharacter(field: "person.name"),
+            change: person { $0["name"] = "花子\n様" }),
         .init(name: "person.name with NUL", expected: .controlCharacter(field: "person.name"), change: person { $0["name"] = "花子\u{0}" }),
-        .init(name: "person.name with a bidi override", expected: .controlCharacter(field: "person.name"), change: person { $0["name"] = "花子\u{202E}" }),
+        .init(
+            name: "person.name with a bidi override", expected: .controlCharacter(field: "person.name"),
+            change: person { $0["name"] = "花子\u{202E}" }),
         .init(name: "lastSeen.place with a line separator", expected: .controlCharacter(field: "lastSeen.place")) {
             $0["lastSeen"] = ["at": "2026-11-27T15:30:00+09:00", "place": "県道\u{2028}沿い"]
         },
         .init(name: "person.nameKana in kanji", expected: .invalid(field: "person.nameKana"), change: person { $0["nameKana"] = "紀美野 花子" }),
         .init(name: "person.sex unknown value", expected: .outOfRange(field: "person.sex"), change: person { $0["sex"] = "F" }),
-        .init(name: "person.heightCm out of range", expected: .outOfRange(field: "person.heightCm"), change: person { $0["heightCm"] = 15 }),
-        .init(name: "person.features not an array", expected: .wrongType(field: "person.features", expected: "array of strings"), change: person { $0["features"] = "杖" }),
-        .init(name: "person.features element a number", expected: .wrongType(field: "person.features[1]", expected: "string"), change: person { $0["features"] = ["杖", 3] }),
-        .init(name: "clothing too many", expected: .tooMany(field: "clothing", limit: 20)) { $0["clothing"] = Array(repeating: "靴", count: 21) },
-        .init(name: "clothing element with a tab", expected: .controlCharacter(field: "clothing[2]")) { $0["clothing"] = ["帽子", "上着", "ズボン\t靴"] },
-        .init(name: "belongings element too long", expected: .tooLong(field: "belongings[0]", limit: 200)) { $0["belongings"] = [String(repeating: "袋", count: 201)] },
+        .init(
+            name: "person.heightCm out of range", expected: .outOfRange(field: "person.heightCm"), change: person { $0["heightCm"] = 15 }),
+        .init(
+            name: "person.features not an array", expected: .wrongType(field: "person.features", expected: "array of strings"),
+            change: person { $0["features"] = "杖" }),
+        .init(
+            name: "person.features element a number", expected: .wrongType(field: "person.features[1]", expected: "string"),
+            change: person { $0["features"] = ["杖", 3] }),
+        .init(name: "clothing too many", expected: .tooMany(field: "clothing", limit: 20)) {
+            $0["clothing"] = Array(repeating: "靴", count: 21)
+        },
+        .init(name: "clothing element with a tab", expected: .controlCharacter(field: "clothing[2]")) {
+            $0["clothing"] = ["帽子", "上着", "ズボン\t靴"]
+        },
+        .init(name: "belongings element too long", expected: .tooLong(field: "belongings[0]", limit: 200)) {
+            $0["belongings"] = [String(repeating: "袋", count: 201)]
+        },
         .init(name: "lastSeen missing", expected: .missing(field: "lastSeen")) { $0["lastSeen"] = nil },
         .init(name: "lastSeen.at bad time", expected: .badTime(field: "lastSeen.at")) { $0["lastSeen"] = ["at": "昨日の夕方", "place": "県道"] },
-        .init(name: "lastSeen.place missing", expected: .missing(field: "lastSeen.place")) { $0["lastSeen"] = ["at": "2026-11-27T15:30:00+09:00"] },
+        .init(name: "lastSeen.place missing", expected: .missing(field: "lastSeen.place")) {
+            $0["lastSeen"] = ["at": "2026-11-27T15:30:00+09:00"]
+        },
         .init(name: "consent missing", expected: .missing(field: "consent")) { $0["consent"] = nil },
         .init(name: "consent.cooperators missing", expected: .missing(field: "consent.cooperators")) { $0["consent"] = ["radio": true] },
-        .init(name: "consent.radio not a bool", expected: .wrongType(field: "consent.radio", expected: "boolean")) { $0["consent"] = ["cooperators": true, "radio": "yes"] },
+        .init(name: "consent.radio not a bool", expected: .wrongType(field: "consent.radio", expected: "boolean")) {
+            $0["consent"] = ["cooperators": true, "radio": "yes"]
+        },
         .init(name: "contact missing", expected: .missing(field: "contact")) { $0["contact"] = nil },
-        .init(name: "contact.phone not a number", expected: .invalid(field: "contact.phone")) { $0["contact"] = ["organization": "海南警察署", "phone": "call us"] },
-        .init(name: "photo.mediaType unknown", expected: .outOfRange(field: "photo.mediaType")) { $0["photo"] = ["mediaType": "image/gif", "data": "AAAA"] },
-        .init(name: "photo.data not base64", expected: .invalid(field: "photo.data")) { $0["photo"] = ["mediaType": "image/png", "data": "%%%"] },
+        .init(name: "contact.phone not a number", expected: .invalid(field: "contact.phone")) {
+            $0["contact"] = ["organization": "海南警察署", "phone": "call us"]
+        },
+        .init(name: "photo.mediaType unknown", expected: .outOfRange(field: "photo.mediaType")) {
+            $0["photo"] = ["mediaType": "image/gif", "data": "AAAA"]
+        },
+        .init(name: "photo.data not base64", expected: .invalid(field: "photo.data")) {
+            $0["photo"] = ["mediaType": "image/png", "data": "%%%"]
+        },
         .init(name: "photo.data missing", expected: .missing(field: "photo.data")) { $0["photo"] = ["mediaType": "image/png"] },
-        .init(name: "closure on an opened event", expected: .unexpected(field: "closure")) { $0["closure"] = ["at": "2026-11-27T19:05:00+09:00", "reason": "found"] },
+        .init(name: "closure on an opened event", expected: .unexpected(field: "closure")) {
+            $0["closure"] = ["at": "2026-11-27T19:05:00+09:00", "reason": "found"]
+        },
         .init(name: "closed without closure", expected: .missing(field: "closure")) { $0["kind"] = "closed" },
         .init(name: "closure.reason unknown", expected: .outOfRange(field: "closure.reason")) {
             $0["kind"] = "closed"
@@ -99,7 +130,9 @@ struct CaseEventTests {
         },
         .init(name: "closure.shelter.expectedDays beyond 7", expected: .outOfRange(field: "closure.shelter.expectedDays")) {
             $0["kind"] = "closed"
-            $0["closure"] = ["at": "2026-11-27T19:05:00+09:00", "reason": "found", "shelter": ["facilityId": "yasuragi", "expectedDays": 8]]
+            $0["closure"] = [
+                "at": "2026-11-27T19:05:00+09:00", "reason": "found", "shelter": ["facilityId": "yasuragi", "expectedDays": 8],
+            ]
         },
     ]
 
@@ -171,8 +204,10 @@ struct CaseEventTests {
         #expect(Timestamp.format(date, offsetSeconds: 0) == utc)
     }
 
-    @Test(arguments: ["2026-11-27 15:30:00+09:00", "2026-11-27T15:30:00", "2026-11-27T15:30+09:00", "2025-02-29T00:00:00Z",
-                      "2026-11-27T24:00:00Z", "2026-11-27T15:30:00+0900", "2026-11-27T15:30:00.Z", ""])
+    @Test(arguments: [
+        "2026-11-27 15:30:00+09:00", "2026-11-27T15:30:00", "2026-11-27T15:30+09:00", "2025-02-29T00:00:00Z",
+        "2026-11-27T24:00:00Z", "2026-11-27T15:30:00+0900", "2026-11-27T15:30:00.Z", "",
+    ])
     func refusesOtherTimeForms(_ text: String) {
         #expect(Timestamp.parse(text) == nil)
     }

@@ -82,9 +82,10 @@ struct CaseStateTests {
         let actions = CaseState.receive(try Sample.closed(), state: &state, context: try context(history, now: closing))
         #expect(actions.first == .cancelPending(caseID: CaseID("KN-2026-0042"), kinds: [.alert, .update]))
         let plan = try #require(isPlan(actions))
-        #expect(plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient)" }.sorted() == [
-            "destruction-reminder:mail-001", "termination:mail-001", "termination:radio",
-        ])
+        #expect(
+            plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient)" }.sorted() == [
+                "destruction-reminder:mail-001", "termination:mail-001", "termination:radio",
+            ])
         #expect(state?.phase == .closed && state?.closedAt == closing)
         let later = CaseState.receive(try Sample.event(sequence: 4), state: &state, context: try context())
         #expect(later == [.ignore(reason: .afterClosure(phase: .closed))])
@@ -97,11 +98,13 @@ struct CaseStateTests {
         let actions = CaseState.receive(withdrawn, state: &state, context: try context(history))
         #expect(actions == [.cancelPending(caseID: CaseID("KN-2026-0042"), kinds: [.alert, .update]), .plan(DeliveryPlan())])
         // Those who hold the data are still told the end and reminded to destroy it.
-        let closing = CaseState.receive(try Sample.event(sequence: 3, kind: .closed, consent: .withheld), state: &state, context: try context(history))
+        let closing = CaseState.receive(
+            try Sample.event(sequence: 3, kind: .closed, consent: .withheld), state: &state, context: try context(history))
         let plan = try #require(isPlan(closing))
-        #expect(plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient)" }.sorted() == [
-            "destruction-reminder:fax-yasuragi", "termination:fax-yasuragi", "termination:radio",
-        ])
+        #expect(
+            plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient)" }.sorted() == [
+                "destruction-reminder:fax-yasuragi", "termination:fax-yasuragi", "termination:radio",
+            ])
     }
 
     @Test func aPurgedCaseStaysClosedForGood() throws {
@@ -138,10 +141,11 @@ struct CaseStateTests {
         let history = DeliveryHistory(personalDataRecipients: [RecipientID("mail-001"): [.email, .fax]])
         let actions = CaseState.receive(try Sample.closed(), state: &state, context: try context(history))
         let plan = try #require(isPlan(actions))
-        #expect(plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient):\($0.channel.rawValue)" }.sorted() == [
-            "destruction-reminder:mail-001:email", "destruction-reminder:mail-001:fax",
-            "termination:mail-001:email", "termination:mail-001:fax",
-        ])
+        #expect(
+            plan.deliveries.map { "\($0.kind.rawValue):\($0.recipient):\($0.channel.rawValue)" }.sorted() == [
+                "destruction-reminder:mail-001:email", "destruction-reminder:mail-001:fax",
+                "termination:mail-001:email", "termination:mail-001:fax",
+            ])
     }
 
     /// Who holds the data and whether the radio announced both ask this one table.
@@ -155,14 +159,16 @@ struct CaseStateTests {
                 }
             }
         }
-        #expect(Set(possibly) == [
-            "sending/0/-", "sending/0/crash-loop", "sending/0/smtp.550", "sending/1/-", "sending/1/crash-loop", "sending/1/smtp.550",
-            "delivered/0/-", "delivered/0/crash-loop", "delivered/0/smtp.550", "delivered/1/-", "delivered/1/crash-loop", "delivered/1/smtp.550",
-            "planned/1/-", "planned/1/crash-loop", "planned/1/smtp.550",
-            "cancelled/1/-", "cancelled/1/crash-loop", "cancelled/1/smtp.550",
-            "expired/1/-", "expired/1/crash-loop", "expired/1/smtp.550",
-            "failed/0/crash-loop", "failed/1/crash-loop",
-        ])
+        #expect(
+            Set(possibly) == [
+                "sending/0/-", "sending/0/crash-loop", "sending/0/smtp.550", "sending/1/-", "sending/1/crash-loop", "sending/1/smtp.550",
+                "delivered/0/-", "delivered/0/crash-loop", "delivered/0/smtp.550", "delivered/1/-", "delivered/1/crash-loop",
+                "delivered/1/smtp.550",
+                "planned/1/-", "planned/1/crash-loop", "planned/1/smtp.550",
+                "cancelled/1/-", "cancelled/1/crash-loop", "cancelled/1/smtp.550",
+                "expired/1/-", "expired/1/crash-loop", "expired/1/smtp.550",
+                "failed/0/crash-loop", "failed/1/crash-loop",
+            ])
     }
 
     @Test func stateRoundTripsThroughJSON() throws {

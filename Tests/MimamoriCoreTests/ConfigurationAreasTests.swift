@@ -14,13 +14,15 @@ struct ConfigurationAreasTests {
     }
 
     @Test func theSampleTreeWithAliasesAndReadings() throws {
-        let c = try Configuration.parse(yaml: Self.settings("""
-            areas:
-              紀美野町: [野上, 美里]
-              野上: [下佐々]
-              aliases: { 野上町: 野上 }
-              readings: { 紀美野町: きみのちょう, 野上: のかみ }
-            """))
+        let c = try Configuration.parse(
+            yaml: Self.settings(
+                """
+                areas:
+                  紀美野町: [野上, 美里]
+                  野上: [下佐々]
+                  aliases: { 野上町: 野上 }
+                  readings: { 紀美野町: きみのちょう, 野上: のかみ }
+                """))
         guard case .known(let area) = c.areas.place("野上町下佐々") else {
             Issue.record("the alias and the child should resolve")
             return
@@ -37,14 +39,16 @@ struct ConfigurationAreasTests {
 
     @Test func everyMistakeIsReportedWithItsPath() throws {
         #expect {
-            try Configuration.parse(yaml: Self.settings("""
-                areas:
-                  紀美野町: [野上, 美里]
-                  美里: [野上]
-                  野中: 一つだけ
-                  aliases: { 野上町: 大阪 }
-                  readings: { 野上: Nokami }
-                """))
+            try Configuration.parse(
+                yaml: Self.settings(
+                    """
+                    areas:
+                      紀美野町: [野上, 美里]
+                      美里: [野上]
+                      野中: 一つだけ
+                      aliases: { 野上町: 大阪 }
+                      readings: { 野上: Nokami }
+                    """))
         } throws: { error in
             let paths = (error as? ConfigurationError)?.problems.map(\.path) ?? []
             return paths == ["areas.美里", "areas.野中", "areas.aliases.野上町", "areas.readings.野上"]

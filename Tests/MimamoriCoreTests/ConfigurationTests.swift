@@ -23,12 +23,13 @@ struct ConfigurationTests {
     }
 
     @Test func minimalSettingsTakeDefaults() throws {
-        let c = try Configuration.parse(yaml: """
-            municipality: kimino
-            town: { name: 紀美野町, department: 保健福祉課, phone: 073-489-9960 }
-            email: { from: sos@town.example.jp }
-            fax: { gateway: "{number}@fax.example.jp" }
-            """)
+        let c = try Configuration.parse(
+            yaml: """
+                municipality: kimino
+                town: { name: 紀美野町, department: 保健福祉課, phone: 073-489-9960 }
+                email: { from: sos@town.example.jp }
+                fax: { gateway: "{number}@fax.example.jp" }
+                """)
         #expect(c.broker.url == "amqp://mimamori@127.0.0.1:5672/mimamori")
         #expect(c.publishers.requireSignature && c.publishers.keys == "/etc/mimamori/publishers")
         #expect(c.radio == nil)
@@ -72,11 +73,13 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("metrics.listen beyond loopback only with metrics.allow-remote: true", arguments: [
-        ("127.0.0.1:9464", nil, true), ("127.0.0.2:9464", nil, true), ("localhost:9464", nil, true),
-        ("0.0.0.0:9464", nil, false), ("192.168.10.5:9464", "false", false), ("1270.0.0.1:9464", nil, false),
-        ("0.0.0.0:9464", "true", true),
-    ] as [(String, String?, Bool)])
+    @Test(
+        "metrics.listen beyond loopback only with metrics.allow-remote: true",
+        arguments: [
+            ("127.0.0.1:9464", nil, true), ("127.0.0.2:9464", nil, true), ("localhost:9464", nil, true),
+            ("0.0.0.0:9464", nil, false), ("192.168.10.5:9464", "false", false), ("1270.0.0.1:9464", nil, false),
+            ("0.0.0.0:9464", "true", true),
+        ] as [(String, String?, Bool)])
     func metricsListenStaysLocal(listen: String, allowRemote: String?, accepted: Bool) {
         let metrics = "metrics: { listen: \"\(listen)\"\(allowRemote.map { ", allow-remote: \($0)" } ?? "") }"
         let yaml = """
@@ -123,8 +126,10 @@ struct ConfigurationTests {
             email: { from: sos@town.example.jp }
 
             """
-        for (fax, path) in [("fax: { method: http-api }", "fax.url"), ("fax: { method: email-gateway }", "fax.gateway"),
-                            ("fax: { gateway: fax.example.jp }", "fax.gateway")] {
+        for (fax, path) in [
+            ("fax: { method: http-api }", "fax.url"), ("fax: { method: email-gateway }", "fax.gateway"),
+            ("fax: { gateway: fax.example.jp }", "fax.gateway"),
+        ] {
             do {
                 _ = try Configuration.parse(yaml: base + fax)
                 Issue.record("\(fax) should fail")

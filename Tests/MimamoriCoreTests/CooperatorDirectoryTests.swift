@@ -48,7 +48,8 @@ struct CooperatorDirectoryTests {
     }
 
     @Test func quotedFieldsWithCommasNewlinesAndQuotes() throws {
-        let loaded = try load(Self.header + "a,\"見守り \"\"太郎\"\",\n二行目\",email,a@example.jp,\"下佐々;野中\",kimino,true\nb,次郎,email,b@example.jp,,kimino,true\n")
+        let loaded = try load(
+            Self.header + "a,\"見守り \"\"太郎\"\",\n二行目\",email,a@example.jp,\"下佐々;野中\",kimino,true\nb,次郎,email,b@example.jp,,kimino,true\n")
         #expect(loaded.problems.isEmpty)
         #expect(loaded.directory[RecipientID("a")]?.name == "見守り \"太郎\",\n二行目")
         #expect(loaded.directory[RecipientID("a")]?.areas == ["下佐々", "野中"])
@@ -61,14 +62,15 @@ struct CooperatorDirectoryTests {
     }
 
     @Test func duplicatesAreRejected() throws {
-        let loaded = try load(Self.header + """
-            a,太郎,email,taro@example.jp,,kimino,true
-            a,太郎2,email,taro2@example.jp,,kimino,true
-            b,花子,email,TARO@example.jp,,kimino,true
-            c,店,fax,073-489-0001,,kimino,true
-            d,店2,fax,+81 73 489 0001,,kimino,true
+        let loaded = try load(
+            Self.header + """
+                a,太郎,email,taro@example.jp,,kimino,true
+                a,太郎2,email,taro2@example.jp,,kimino,true
+                b,花子,email,TARO@example.jp,,kimino,true
+                c,店,fax,073-489-0001,,kimino,true
+                d,店2,fax,+81 73 489 0001,,kimino,true
 
-            """)
+                """)
         #expect(loaded.directory.cooperators.map(\.id.rawValue) == ["a", "c"])
         #expect(loaded.problems.map(\.line) == [3, 4, 6])
         #expect(loaded.problems[0].message == "id is a duplicate of line 2")

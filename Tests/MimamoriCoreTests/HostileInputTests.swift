@@ -19,7 +19,9 @@ struct HostileInputTests {
         for message in hostile.prelude + [hostile.message] {
             let event = try CaseEvent.decode(message.body)
             plan = nil
-            for case .plan(let p) in CaseState.receive(event, state: &state, context: .init(planner: planner, history: history, now: Sample.now)) {
+            for case .plan(let p) in CaseState.receive(
+                event, state: &state, context: .init(planner: planner, history: history, now: Sample.now))
+            {
                 plan = p
             }
             var recipients = history.personalDataRecipients
@@ -35,10 +37,12 @@ struct HostileInputTests {
     @Test func theCorpusIsLargeAndCoversEveryClass() {
         #expect(Self.corpus.count >= 200)
         let classes = Set(Self.corpus.map(\.hostileClass))
-        for expected in ["valid-control", "malformed-json", "deep-nesting", "wrong-type", "unknown-schema", "oversized", "invalid-utf8",
-                         "other-encoding", "consent", "signature", "replay", "stale-sequence", "unknown-case", "huge-array",
-                         "long-string", "control-character", "bidi-override", "nul", "template-syntax", "number-range", "bad-date",
-                         "case-id", "duplicate-key", "drill-flip", "other-municipality", "photo"] {
+        for expected in [
+            "valid-control", "malformed-json", "deep-nesting", "wrong-type", "unknown-schema", "oversized", "invalid-utf8",
+            "other-encoding", "consent", "signature", "replay", "stale-sequence", "unknown-case", "huge-array",
+            "long-string", "control-character", "bidi-override", "nul", "template-syntax", "number-range", "bad-date",
+            "case-id", "duplicate-key", "drill-flip", "other-municipality", "photo",
+        ] {
             #expect(classes.contains(expected), "no case of class \(expected)")
         }
         #expect(Set(Self.corpus.map(\.label)).count == Self.corpus.count, "case names must be unique")

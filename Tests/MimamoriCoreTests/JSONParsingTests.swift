@@ -11,21 +11,29 @@ struct JSONParsingTests {
 
     @Test func readsEveryKindOfValue() throws {
         let value = try parse(#" {"a": [null, true, false, 82, -0, 82.5, "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", {}, []]} "#).get()
-        #expect(value == .object(["a": .array([
-            .null, .bool(true), .bool(false), .int(82), .int(0), .double(82.5),
-            .string("x\"\\/\u{8}\u{C}\n\r\té😀"), .object([:]), .array([]),
-        ])]))
+        #expect(
+            value
+                == .object([
+                    "a": .array([
+                        .null, .bool(true), .bool(false), .int(82), .int(0), .double(82.5),
+                        .string("x\"\\/\u{8}\u{C}\n\r\té😀"), .object([:]), .array([]),
+                    ])
+                ]))
     }
 
-    @Test(arguments: [("82.0", JSONValue.int(82)), ("1e2", .int(100)), ("-1", .int(-1)), ("1e20", .double(1e20)),
-                      ("99999999999999999999", .double(1e20)), ("0.5", .double(0.5)), ("9223372036854775807", .int(Int.max))])
+    @Test(arguments: [
+        ("82.0", JSONValue.int(82)), ("1e2", .int(100)), ("-1", .int(-1)), ("1e20", .double(1e20)),
+        ("99999999999999999999", .double(1e20)), ("0.5", .double(0.5)), ("9223372036854775807", .int(Int.max)),
+    ])
     func numbersAsJSONDecoderReadThem(_ text: String, _ expected: JSONValue) throws {
         #expect(try parse(text).get() == expected)
     }
 
-    @Test(arguments: ["", " ", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "01", "1.", ".5", "-", "1e", "+1", "1e309",
-                      "-1e309", "NaN", "Infinity", "tru", "nul", "'a'", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"",
-                      "\"\\ud800\\u0041\"", "\"\\udc00\"", "\"a\tb\"", "{} {}", "[1] x", "{\"a\":1 /* c */}", "[1]]"])
+    @Test(arguments: [
+        "", " ", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "01", "1.", ".5", "-", "1e", "+1", "1e309",
+        "-1e309", "NaN", "Infinity", "tru", "nul", "'a'", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"",
+        "\"\\ud800\\u0041\"", "\"\\udc00\"", "\"a\tb\"", "{} {}", "[1] x", "{\"a\":1 /* c */}", "[1]]",
+    ])
     func refusesWhatIsNotJSON(_ text: String) {
         #expect(parse(text) == .failure(.invalid))
     }
@@ -67,7 +75,10 @@ struct JSONParsingTests {
     @Test func wideAndNestedBodiesParse() throws {
         let chain = String(repeating: "[", count: 30) + String(repeating: "]", count: 30)
         let body = "[" + Array(repeating: chain, count: 20_000).joined(separator: ",") + "]"
-        guard case .array(let items) = try parse(body).get() else { Issue.record("not an array"); return }
+        guard case .array(let items) = try parse(body).get() else {
+            Issue.record("not an array")
+            return
+        }
         #expect(items.count == 20_000)
     }
 }

@@ -74,7 +74,8 @@ struct JapaneseCalendarTests {
     }
 
     @Test func nextMorningWithoutBusinessDays() {
-        let at = JapaneseCalendar.nextMorning(after: Sample.at("2026-12-31T23:59:00+09:00"), at: TimeOfDay(hour: 9, minute: 0), businessDaysOnly: false)
+        let at = JapaneseCalendar.nextMorning(
+            after: Sample.at("2026-12-31T23:59:00+09:00"), at: TimeOfDay(hour: 9, minute: 0), businessDaysOnly: false)
         #expect(at == Sample.at("2027-01-01T09:00:00+09:00"))
     }
 

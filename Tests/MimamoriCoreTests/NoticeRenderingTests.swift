@@ -87,7 +87,9 @@ struct NoticeRenderingTests {
         }
     }
 
-    static let personalData = ["紀美野 花子", "きみの はなこ", "82歳", "150", "やせ型", "白髪", "杖", "下佐々", "カーディガン", "運動靴", "かばん", "県道", "野中", "海南警察署", "073-400-0110"]
+    static let personalData = [
+        "紀美野 花子", "きみの はなこ", "82歳", "150", "やせ型", "白髪", "杖", "下佐々", "カーディガン", "運動靴", "かばん", "県道", "野中", "海南警察署", "073-400-0110",
+    ]
 
     @Test(arguments: [false, true])
     func terminationAndReminderHoldNoPersonalDataAndNoOutcome(drill: Bool) throws {
@@ -153,9 +155,10 @@ struct NoticeRenderingTests {
     @Test func faxPageIsStructured() throws {
         let alert = try #require(try Self.sampleNotices(drill: false).first)
         #expect(alert.fax.title == "行方不明の方の発見支援のお願い")
-        #expect(alert.fax.rows.map(\.label) == [
-            "氏名", "年齢・性別", "身長・体格", "髪", "特徴", "お住まい", "服装", "持ち物", "最後に見かけた日時", "最後に見かけた場所", "向かった方向",
-        ])
+        #expect(
+            alert.fax.rows.map(\.label) == [
+                "氏名", "年齢・性別", "身長・体格", "髪", "特徴", "お住まい", "服装", "持ち物", "最後に見かけた日時", "最後に見かけた場所", "向かった方向",
+            ])
         #expect(alert.fax.rows[0].value == "紀美野 花子（きみの はなこ）")
         // The sightings number is the framed callout under the lead, not a paragraph at the end.
         #expect(alert.fax.callout == "見かけた方は、町ではなく、警察へ直接ご連絡ください。\n海南警察署　電話 073-400-0110")
@@ -184,7 +187,8 @@ struct NoticeRenderingTests {
         configuration.town.regulation = nil
         let planner = Planner(configuration: configuration, directory: try Sample.directory())
         let alert = planner.renderer.description(.alert, event: try Sample.opened(), photo: nil, sentAt: Sample.now)
-        let end = planner.renderer.termination(caseID: CaseID("X"), revision: 2, drill: false, firstNoticeAt: Sample.now, sentAt: Sample.now)
+        let end = planner.renderer.termination(
+            caseID: CaseID("X"), revision: 2, drill: false, firstNoticeAt: Sample.now, sentAt: Sample.now)
         for text in [alert.email.body, alert.fax.plainText, end.email.body, end.fax.plainText] {
             #expect(!text.contains("要綱") && !text.contains("条"))
             #expect(text.contains("協力機関") && !text.contains("ネットワーク"))

@@ -129,7 +129,8 @@ struct PhotoCheckTests {
         #expect(notice.fax.paragraphs.contains("（ご本人の写真は、データに不備があるため掲載していません。）"))
 
         event.consent.photo = false
-        let withoutConsent = planner.renderer.description(.alert, event: event, photo: planner.photoToAttach(for: event), sentAt: Sample.now)
+        let withoutConsent = planner.renderer.description(
+            .alert, event: event, photo: planner.photoToAttach(for: event), sentAt: Sample.now)
         #expect(withoutConsent.email.body.contains("写真の添付はありません"))
         #expect(!withoutConsent.fax.paragraphs.contains { $0.contains("データに不備") })
     }

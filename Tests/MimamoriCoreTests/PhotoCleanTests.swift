@@ -35,7 +35,9 @@ struct PhotoCleanTests {
         PhotoMetadataSamples.markers.filter { PhotoMetadataSamples.contains(bytes, $0.bytes) }.map(\.label)
     }
 
-    @Test("a JPEG with EXIF GPS and a comment: every APPn and COM gone, the frame and scan kept byte for byte, still a valid JPEG of the same size")
+    @Test(
+        "a JPEG with EXIF GPS and a comment: every APPn and COM gone, the frame and scan kept byte for byte, still a valid JPEG of the same size"
+    )
     func jpegLosesItsMetadata() throws {
         let original = try PhotoMetadataSamples.jpeg(orientation: 1)
         #expect(Self.leaks(original).count == PhotoMetadataSamples.markers.count, "the sample carries every marker")
@@ -56,7 +58,8 @@ struct PhotoCleanTests {
         let portrait = try PhotoCheckTests.jpeg()
         let adobe: [UInt8] = [0xFF, 0xEE, 0x00, 0x0E] + Array("Adobe".utf8) + [0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x02]
         let notAdobe: [UInt8] = [0xFF, 0xEE, 0x00, 0x08] + Array("自宅".utf8)
-        let cleaned = try #require(PhotoClean.jpeg(Array(portrait[0..<20]) + adobe + notAdobe + Array(portrait[20...]) + Array(PhotoMetadataSamples.home.utf8)))
+        let cleaned = try #require(
+            PhotoClean.jpeg(Array(portrait[0..<20]) + adobe + notAdobe + Array(portrait[20...]) + Array(PhotoMetadataSamples.home.utf8)))
         #expect(Self.markers(cleaned).filter { $0 == 0xEE }.count == 1)
         #expect(cleaned == [0xFF, 0xD8] + adobe + Array(portrait[20...]))
     }
@@ -125,7 +128,8 @@ struct PhotoCleanTests {
         expected.photo = nil
         #expect(try CaseEvent.decode(withoutPhoto) == expected)
         // Escapes, nesting and numbers survive the rewrite.
-        let tricky = Array(#"{"a":"\"\\\n\u0001é自","b":[1,-2.5,1e-7,true,false,null,{"c":[]}],"photo":{"data":"x","mediaType":"image/png"}}"#.utf8)
+        let tricky = Array(
+            #"{"a":"\"\\\n\u0001é自","b":[1,-2.5,1e-7,true,false,null,{"c":[]}],"photo":{"data":"x","mediaType":"image/png"}}"#.utf8)
         let rewritten = try #require(CaseEvent.storedBody(tricky, photo: nil))
         let reread = try JSONSerialization.jsonObject(with: Data(rewritten)) as? [String: Any]
         #expect(reread?["a"] as? String == "\"\\\n\u{1}é自")

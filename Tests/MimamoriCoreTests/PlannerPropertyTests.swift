@@ -50,9 +50,16 @@ struct PlannerPropertyTests {
         func deliver(_ deliveries: [PlannedDelivery], mode: Int) {
             for (i, d) in deliveries.enumerated() {
                 let sent = mode == 1 || mode == 3 || (mode == 2 && i % 2 == 0)
-                guard sent else { pending.append(d); continue }
+                guard sent else {
+                    pending.append(d)
+                    continue
+                }
                 guard d.kind.carriesPersonalData else { continue }
-                if d.channel == .radio { outcome.radioAnnounced = true } else { outcome.sentPersonalData[d.recipient, default: []].insert(d.channel) }
+                if d.channel == .radio {
+                    outcome.radioAnnounced = true
+                } else {
+                    outcome.sentPersonalData[d.recipient, default: []].insert(d.channel)
+                }
             }
         }
         func feed(_ event: CaseEvent, mode: Int) {
@@ -127,7 +134,9 @@ struct PlannerPropertyTests {
             let outcome = try Self.run(consent: consent, drill: drill, cooperators: coops, steps: steps)
             let terminated = outcome.all.filter { $0.kind == .termination && $0.channel != .radio }
             for d in terminated {
-                #expect(outcome.sentPersonalData[d.recipient]?.contains(d.channel) == true, "termination to \(d.recipient) which was not sent the alert")
+                #expect(
+                    outcome.sentPersonalData[d.recipient]?.contains(d.channel) == true,
+                    "termination to \(d.recipient) which was not sent the alert")
             }
             // …and everyone who was alerted is told the end.
             #expect(Set(terminated.map(\.recipient)) == Set(outcome.sentPersonalData.keys))

@@ -57,7 +57,8 @@ struct PlannerReachTests {
         #expect(r["fax-closed"] == .skippedInactive)
         #expect(plan.reach.active == 6 && plan.reach.asked == 5)
         #expect(plan.reach.logFields.map(\.value) == [6, 5, 1, 1, 0, 0])
-        #expect(Set(plan.deliveries.map(\.recipient.rawValue)) == ["fax-city-hall", "fax-hospital", "fax-hikata-shop", "vol-hikata", "vol-all"])
+        #expect(
+            Set(plan.deliveries.map(\.recipient.rawValue)) == ["fax-city-hall", "fax-hospital", "fax-hikata-shop", "vol-hikata", "vol-all"])
     }
 
     @Test(arguments: ["日方", "海南市日方", "海南市　日方付近", "旧日方町", "ＨＩＫＡＴＡ"])

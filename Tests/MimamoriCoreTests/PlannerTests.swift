@@ -79,7 +79,9 @@ struct PlannerTests {
         event.person?.residenceArea = nil
         event.lastSeen?.area = "野中"
         let history = DeliveryHistory(
-            personalDataRecipients: [RecipientID("fax-shimosasa"): [.fax], RecipientID("fax-old"): [.fax], RecipientID("mail-001"): [.email]],
+            personalDataRecipients: [
+                RecipientID("fax-shimosasa"): [.fax], RecipientID("fax-old"): [.fax], RecipientID("mail-001"): [.email],
+            ],
             radioAnnounced: true)
         let plan = try Sample.planner().update(event, history: history, now: Sample.now)
         // 野中 now: fax-nonaka and mail-003 newly; fax-shimosasa because it holds the data;
@@ -98,7 +100,9 @@ struct PlannerTests {
         #expect(ids(plan, .termination) == ["fax-yasuragi", "mail-002"])
         #expect(ids(plan, .destructionReminder) == ["fax-yasuragi", "mail-002"])
         #expect(plan.deliveries.count == 4)
-        #expect(plan.deliveries.filter { $0.kind == .destructionReminder }.allSatisfy { $0.notBefore == Sample.at("2026-11-30T09:00:00+09:00") })
+        #expect(
+            plan.deliveries.filter { $0.kind == .destructionReminder }.allSatisfy { $0.notBefore == Sample.at("2026-11-30T09:00:00+09:00") }
+        )
         #expect(plan.deliveries.first { $0.recipient == RecipientID("mail-002") }?.channel == .email)
         #expect(Set(plan.notices.map(\.kind)) == [.termination, .destructionReminder])
     }

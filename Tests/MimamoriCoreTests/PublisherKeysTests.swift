@@ -53,7 +53,9 @@ struct PublisherKeysTests {
     @Test func keyFileFormat() throws {
         let contents = PublisherKeys.keyFileContents(privateKey.publicKey)
         #expect(contents.count == 45 && contents.hasSuffix("\n"))
-        #expect(try PublisherKeys.parseKeyFile("# comment\n  \(contents)\n", keyID: "x").rawRepresentation == privateKey.publicKey.rawRepresentation)
+        #expect(
+            try PublisherKeys.parseKeyFile("# comment\n  \(contents)\n", keyID: "x").rawRepresentation
+                == privateKey.publicKey.rawRepresentation)
         #expect(throws: PublisherKeyError.badKeyFile("x")) { try PublisherKeys.parseKeyFile("AAAA", keyID: "x") }
         #expect(throws: PublisherKeyError.badKeyFile("x")) { try PublisherKeys.parseKeyFile(contents + contents, keyID: "x") }
         #expect(PublisherKeys.keyID(forFileName: "police-kainan.pub") == "police-kainan")

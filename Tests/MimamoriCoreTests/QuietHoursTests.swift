@@ -8,7 +8,9 @@ struct QuietHoursTests {
     let night = QuietHours(from: TimeOfDay(hour: 21, minute: 0), to: TimeOfDay(hour: 7, minute: 0), policy: .defer)
     let lunch = QuietHours(from: TimeOfDay(hour: 12, minute: 0), to: TimeOfDay(hour: 13, minute: 0), policy: .defer)
 
-    @Test(arguments: [("20:59", false), ("21:00", true), ("23:59", true), ("00:00", true), ("06:59", true), ("07:00", false), ("12:00", false)])
+    @Test(arguments: [
+        ("20:59", false), ("21:00", true), ("23:59", true), ("00:00", true), ("06:59", true), ("07:00", false), ("12:00", false),
+    ])
     func spanningMidnight(_ time: String, _ quiet: Bool) {
         #expect(night.contains(TimeOfDay(time)!) == quiet)
     }

@@ -9,15 +9,19 @@ struct RetentionTests {
 
     @Test("an open case keeps its data, however old")
     func openCaseKeeps() {
-        #expect(!Retention.isDueForPurge(closedAt: nil, unfinished: [], retention: .zero, now: Self.closedAt.addingTimeInterval(365 * 86400)))
+        #expect(
+            !Retention.isDueForPurge(closedAt: nil, unfinished: [], retention: .zero, now: Self.closedAt.addingTimeInterval(365 * 86400)))
     }
 
     @Test("a closed case goes once the retention after its closure is over, not at its last instant")
     func retentionOver() {
         let end = Self.closedAt.addingTimeInterval(30 * 86400)
-        #expect(!Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [], retention: Self.thirtyDays, now: end.addingTimeInterval(-1)))
+        #expect(
+            !Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [], retention: Self.thirtyDays, now: end.addingTimeInterval(-1)))
         #expect(!Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [], retention: Self.thirtyDays, now: end))
-        #expect(Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [], retention: Self.thirtyDays, now: end.addingTimeInterval(0.001)))
+        #expect(
+            Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [], retention: Self.thirtyDays, now: end.addingTimeInterval(0.001))
+        )
     }
 
     @Test("a notice still being sent, or planned within its deadline, holds the purge; one past its deadline does not")
@@ -27,7 +31,8 @@ struct RetentionTests {
         let planned = Retention.UnfinishedDelivery(isSending: false, deadline: now.addingTimeInterval(60))
         let pastDeadline = Retention.UnfinishedDelivery(isSending: false, deadline: now)
         #expect(!Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [sending], retention: Self.thirtyDays, now: now))
-        #expect(!Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [pastDeadline, planned], retention: Self.thirtyDays, now: now))
+        #expect(
+            !Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [pastDeadline, planned], retention: Self.thirtyDays, now: now))
         #expect(Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [pastDeadline], retention: Self.thirtyDays, now: now))
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import HostileCorpus
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Testing
 
 /// Termination only to those alerted, on every channel they were alerted on: through the
@@ -31,7 +31,9 @@ struct CaseIntakeClosureTests {
         return jobs.count
     }
 
-    @Test("a recipient the directory moved from FAX to email got the alert by FAX and the update by email: the termination and the reminder go on both, each at the address its data went to")
+    @Test(
+        "a recipient the directory moved from FAX to email got the alert by FAX and the update by email: the termination and the reminder go on both, each at the address its data went to"
+    )
     func terminationOnEveryChannelItWasSentOn() async throws {
         let file = try LedgerFile()
         defer { file.remove() }

@@ -1,9 +1,9 @@
 import Foundation
 import HostileCorpus
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Testing
 
 /// The hostile-input corpus through the daemon's own intake (`CaseIntake`) and a real ledger
@@ -16,7 +16,8 @@ struct CaseIntakeHostileInputTests {
         let fixtures = HostileCorpus.fixturesDirectory
         let configuration = try Configuration.parse(
             yaml: String(decoding: try Data(contentsOf: fixtures.appendingPathComponent("mimamori.yaml")), as: UTF8.self))
-        let directory = try CooperatorDirectory.load(csv: try Data(contentsOf: fixtures.appendingPathComponent("cooperators.csv"))).directory
+        let directory = try CooperatorDirectory.load(csv: try Data(contentsOf: fixtures.appendingPathComponent("cooperators.csv")))
+            .directory
         return CaseIntake.Settings(
             configuration: configuration, planner: Planner(configuration: configuration, directory: directory),
             publisherKeys: try HostileCorpus.publisherKeys())
@@ -33,7 +34,9 @@ struct CaseIntakeHostileInputTests {
         }
     }
 
-    @Test("every case of the corpus ends as expected: dead-lettered with a machine-readable reason free of personal data, ignored, or planned; one ledger for all of them")
+    @Test(
+        "every case of the corpus ends as expected: dead-lettered with a machine-readable reason free of personal data, ignored, or planned; one ledger for all of them"
+    )
     func everyCaseEndsAsExpected() async throws {
         let file = try LedgerFile()
         defer { file.remove() }
@@ -66,7 +69,9 @@ struct CaseIntakeHostileInputTests {
         for line in tally.lines(suite: "CaseIntake") { print(line) }
     }
 
-    @Test("after the retention purge the case keeps refusing: a replay of its alert and a late update are acked as ignored, not a stalled queue")
+    @Test(
+        "after the retention purge the case keeps refusing: a replay of its alert and a late update are acked as ignored, not a stalled queue"
+    )
     func purgedCaseIgnoresLateEvents() async throws {
         let file = try LedgerFile()
         defer { file.remove() }
@@ -90,7 +95,9 @@ struct CaseIntakeHostileInputTests {
 
         let lateUpdate = HostileCorpus.Draft.updated(3, sequence: 3).message
         let replayedClosure = HostileCorpus.Draft.closed(4, sequence: 9).message
-        for (message, reason) in [(opened, "case.repeated-message"), (lateUpdate, "case.after-closure"), (replayedClosure, "case.after-closure")] {
+        for (message, reason) in [
+            (opened, "case.repeated-message"), (lateUpdate, "case.after-closure"), (replayedClosure, "case.after-closure"),
+        ] {
             let decision = try await intake.process(
                 body: message.body, headers: message.headers, transportMessageID: nil, settings: settings, now: later)
             #expect(decision == .ignored(caseID: CaseID("KN-2026-0042"), reason: reason))
@@ -101,7 +108,9 @@ struct CaseIntakeHostileInputTests {
         #expect(try await file.ledger.status(case: CaseID("KN-2026-0042"))?.purgedAt == later)
     }
 
-    @Test("a photo no notice may use (a PNG header declaring 0xFFFFFFFF², random bytes labelled JPEG): the case is planned, every stored notice is without it and says so")
+    @Test(
+        "a photo no notice may use (a PNG header declaring 0xFFFFFFFF², random bytes labelled JPEG): the case is planned, every stored notice is without it and says so"
+    )
     func photoLeftOut() async throws {
         let corpus = HostileCorpus.all().filter { $0.hostileClass == "photo" && !$0.photoMetadata }
         #expect(corpus.count == 2)
@@ -128,7 +137,9 @@ struct CaseIntakeHostileInputTests {
         }
     }
 
-    @Test("a photo with metadata (EXIF GPS, PNG text chunks): the case is planned, every stored notice attaches the photo, with none of its metadata")
+    @Test(
+        "a photo with metadata (EXIF GPS, PNG text chunks): the case is planned, every stored notice attaches the photo, with none of its metadata"
+    )
     func photoMetadataStripped() async throws {
         let corpus = HostileCorpus.all().filter(\.photoMetadata)
         #expect(corpus.count == 2)

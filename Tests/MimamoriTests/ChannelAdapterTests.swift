@@ -1,11 +1,11 @@
 import Foundation
 import MimamoriCore
 import Outlets
-import Testing
 import TestFixtures
+import Testing
 
-@testable import MimamoriService
 @testable import MimamoriDaemon
+@testable import MimamoriService
 
 /// The channels as plug-ins: one adapter per channel, each writing its own files for `render`,
 /// the drill's marks asked of the core's rule.
@@ -29,14 +29,16 @@ import TestFixtures
     @Test(arguments: [false, true])
     func aDrillIsMarkedByTheCoresRuleOnTheFAXAndInCAP(drill: Bool) throws {
         let (notice, configuration) = try Self.sample(drill: drill)
-        #expect(FaxDeliveryOutlet.document(notice, created: Date(timeIntervalSince1970: 0)).drillBanner
-            == drillMark(drill: drill)?.banner)
+        #expect(
+            FaxDeliveryOutlet.document(notice, created: Date(timeIntervalSince1970: 0)).drillBanner
+                == drillMark(drill: drill)?.banner)
         // A notice stored before the templates placed the banner, or a template without one: a
         // drill's FAX still carries it.
         var unbannered = notice
         unbannered.fax.banner = nil
-        #expect(FaxDeliveryOutlet.document(unbannered, created: Date(timeIntervalSince1970: 0)).drillBanner
-            == drillMark(drill: drill)?.banner)
+        #expect(
+            FaxDeliveryOutlet.document(unbannered, created: Date(timeIntervalSince1970: 0)).drillBanner
+                == drillMark(drill: drill)?.banner)
         let delivery = PlannedDelivery(
             caseID: notice.caseID, revision: 1, recipient: .radio, channel: .radio, kind: .alert, notBefore: Date(timeIntervalSince1970: 0))
         let files = try RadioDeliveryOutlet.render(notice, delivery: delivery, configuration: configuration)

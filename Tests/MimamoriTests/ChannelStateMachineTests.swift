@@ -3,8 +3,8 @@ import Ledger
 import MimamoriCore
 import Testing
 
-@testable import MimamoriService
 @testable import MimamoriDaemon
+@testable import MimamoriService
 
 /// The channel loop's decisions, event by event, with a clock moved by hand and no ledger,
 /// outlet or socket.
@@ -125,7 +125,9 @@ struct ChannelStateMachineTests {
         #expect(machine.beginRound(now: clock.now(), workSignalled: false).claim == machine.batch)
     }
 
-    @Test("the pause grows only with failed probes (1, 2, 4, 8, then 15 s); sends that fail during a pause do not lengthen it; the first success opens the channel")
+    @Test(
+        "the pause grows only with failed probes (1, 2, 4, 8, then 15 s); sends that fail during a pause do not lengthen it; the first success opens the channel"
+    )
     func pausesGrowWithFailedProbes() {
         var machine = machine()
         #expect(machine.pausedUntil == nil)
@@ -143,7 +145,8 @@ struct ChannelStateMachineTests {
         clock.advance(by: 1)
         var pauses: [TimeInterval] = []
         for _ in 0..<7 {
-            #expect(machine.sendReported(.unreachable(cause: "smtp-530 at mail-from"), now: clock.now()) == nil, "said once, when it paused")
+            #expect(
+                machine.sendReported(.unreachable(cause: "smtp-530 at mail-from"), now: clock.now()) == nil, "said once, when it paused")
             let pause = machine.pausedUntil!.timeIntervalSince(clock.now())
             pauses.append(pause)
             clock.advance(by: pause)

@@ -1,8 +1,8 @@
 import AMQP
-import MimamoriBroker
 import Foundation
-import MimamoriService
+import MimamoriBroker
 import MimamoriDaemon
+import MimamoriService
 import TestFixtures
 
 /// The police side of the end-to-end tests: case events as JSON (the schema of
@@ -141,7 +141,8 @@ final class CasePublisher: Sendable {
             let first = try await group.next()!
             group.cancelAll()
             guard let taken = first else {
-                throw WaitTimedOut(description: "timed out after \(timeout) waiting for \(count) dead-lettered messages in \(self.folder.deadQueue)")
+                throw WaitTimedOut(
+                    description: "timed out after \(timeout) waiting for \(count) dead-lettered messages in \(self.folder.deadQueue)")
             }
             return taken
         }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -14,7 +14,9 @@ struct DaemonCrashLoopTests {
     static let institutions = 3
     static let kills = 4
 
-    @Test("the FAX API never answers one number; kill -9 four times while it is in flight: at the next start it is failed crash-loop with an alarm, the other FAXes and the email are delivered")
+    @Test(
+        "the FAX API never answers one number; kill -9 four times while it is in flight: at the next start it is failed crash-loop with an alarm, the other FAXes and the email are delivered"
+    )
     func hangingFaxThroughFourKills() async throws {
         let fax = try HTTPReceiver()
         defer { fax.stop() }

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
 import MimamoriCore
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -88,7 +88,8 @@ struct DaemonCrashTests {
         print(
             "e2e figure: SIGTERM at \(outcome.receivedAtStop)/\(Self.volunteers) received; after stop \(outcome.statesAfterStop); "
                 + "duplicates by Message-ID \(outcome.duplicatesByMessageID), by recipient \(outcome.duplicatesByRecipient); "
-                + "in-flight window \(Self.sessions) (email.sessions); restart→complete \(outcome.restartToComplete.ms) ms; SIGTERM→exit \(outcome.signalToExit.ms) ms")
+                + "in-flight window \(Self.sessions) (email.sessions); restart→complete \(outcome.restartToComplete.ms) ms; SIGTERM→exit \(outcome.signalToExit.ms) ms"
+        )
         #expect(outcome.duplicatesByMessageID <= Self.sessions)
         #expect(outcome.duplicatesByRecipient == outcome.duplicatesByMessageID)
     }
@@ -119,7 +120,9 @@ struct DaemonCrashTests {
     /// so this is exactly "killed between commit and ack" as the broker sees it. It does not
     /// stop the process between the SQLite commit and the ack *call* inside the daemon (no
     /// debugger hook), which the broker could not tell apart from this.
-    @Test("ack only after commit: kill -9 between the ledger commit and the broker's receipt of the ack; the redelivery is recognised and changes nothing")
+    @Test(
+        "ack only after commit: kill -9 between the ledger commit and the broker's receipt of the ack; the redelivery is recognised and changes nothing"
+    )
     func killBetweenCommitAndAck() async throws {
         let broker = try Broker.fromEnvironment()
         guard let brokerPort = URLComponents(string: broker.url)?.port else { throw FixtureError("no port in \(broker.url)") }
@@ -170,7 +173,9 @@ struct DaemonCrashTests {
             #expect(try await rig.states(sample.caseID) == ["alert/delivered": cooperators.count])
             let tally = try MailTally(rig.smtp)
             #expect(tally.recipients(of: "alert") == Set(cooperators.map(\.envelopeRecipient)))
-            print("e2e figure: kill between commit and ack: duplicates by Message-ID \(tally.duplicatesByMessageID) (in-flight window \(DaemonFolder.Options().emailSessions))")
+            print(
+                "e2e figure: kill between commit and ack: duplicates by Message-ID \(tally.duplicatesByMessageID) (in-flight window \(DaemonFolder.Options().emailSessions))"
+            )
             #expect(tally.duplicatesByMessageID <= DaemonFolder.Options().emailSessions)
             second.signal(SIGTERM)
             #expect(try await second.waitForExit(timeout: .seconds(30)) == .status(0), "\(second.tail())")

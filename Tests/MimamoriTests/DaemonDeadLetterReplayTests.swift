@@ -1,10 +1,10 @@
 import AMQP
 import Foundation
 import MimamoriCore
-import MimamoriService
 import MimamoriDaemon
-import Testing
+import MimamoriService
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -15,7 +15,9 @@ import TestFixtures
 /// letters, fixes the cause and replays them; the daemon checks them again from the start.
 @Suite("mimamori dead-letters: list and replay (real binary, broker, SMTP)", .serialized)
 struct DaemonDeadLetterReplayTests {
-    @Test("an alert signed with a key not yet installed is dead-lettered; once installed, `mimamori dead-letters --replay --reason signature.unknown-key` gets it delivered; garbage stays")
+    @Test(
+        "an alert signed with a key not yet installed is dead-lettered; once installed, `mimamori dead-letters --replay --reason signature.unknown-key` gets it delivered; garbage stays"
+    )
     func replayAfterTheKeyIsInstalled() async throws {
         let cooperators = DaemonFolder.cooperators(email: 3, fax: 0)
         try await withDaemonRig(cooperators: cooperators) { rig in

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -33,7 +33,12 @@ struct DaemonFaultBrokerTests {
     /// Publishes case A to 1,200 volunteers through a slowed SMTP server, disturbs the broker
     /// with `fault` once 200 are sent, waits for the daemon to reconnect, publishes case B: both complete, each
     /// recipient has both alerts, one event row per message, the queue ends empty.
-    func disturbedFanOut(_ label: String, fault: (DaemonRig) async throws -> (stopped: ContinuousClock.Instant, returning: ContinuousClock.Instant, returned: ContinuousClock.Instant)) async throws -> Outcome {
+    func disturbedFanOut(
+        _ label: String,
+        fault: (DaemonRig) async throws -> (
+            stopped: ContinuousClock.Instant, returning: ContinuousClock.Instant, returned: ContinuousClock.Instant
+        )
+    ) async throws -> Outcome {
         var options = DaemonFolder.Options()
         options.heartbeat = "5s"
         let cooperators = DaemonFolder.cooperators(email: Self.volunteers, fax: 0)
@@ -78,7 +83,8 @@ struct DaemonFaultBrokerTests {
                     + "(from start_app called: \((reconnected - returning).ms) ms); broker down \((returning - stopped).ms) ms")
             #expect(
                 maximumBackoff <= Self.reconnectBound,
-                "the daemon waited \(maximumBackoff.ms) ms between reconnect attempts: after a long outage it can take that long to notice the broker is back (the issue allows 5 s)")
+                "the daemon waited \(maximumBackoff.ms) ms between reconnect attempts: after a long outage it can take that long to notice the broker is back (the issue allows 5 s)"
+            )
 
             // Nothing lost: a case published after the return is taken and delivered, and the
             // case in flight completes.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -20,7 +20,9 @@ struct DaemonFaultChannelTests {
         try rig.smtp.received().filter { $0.rcpt_tos.map { $0.lowercased() } == [operatorAddress] }
     }
 
-    @Test("the relay answers 530 to MAIL FROM for 15 s, then accepts: every email arrives, none failed, one paused and one resumed line, /healthz degraded meanwhile, one pause alarm after the relay accepts again")
+    @Test(
+        "the relay answers 530 to MAIL FROM for 15 s, then accepts: every email arrives, none failed, one paused and one resumed line, /healthz degraded meanwhile, one pause alarm after the relay accepts again"
+    )
     func mailFromRefusedForAWhile() async throws {
         var smtp = SMTPServer.Options()
         smtp.refuseMail = 530
@@ -103,7 +105,9 @@ struct DaemonFaultChannelTests {
         }
     }
 
-    @Test("554 at the end of DATA for every message of a notice: the notice's 150 email deliveries fail once, with one alarm, not one per recipient")
+    @Test(
+        "554 at the end of DATA for every message of a notice: the notice's 150 email deliveries fail once, with one alarm, not one per recipient"
+    )
     func messageRefusedAtEndOfData() async throws {
         var options = DaemonFolder.Options()
         // One session: 8 deliveries in flight, 128 claimed in all, the rest still planned, so
@@ -133,7 +137,9 @@ struct DaemonFaultChannelTests {
             #expect(failed.count + together == 150, "\(failed.count) delivery.failed lines, \(together) failed with the notice")
             #expect(failed.allSatisfy { logField("code", of: $0) == "smtp-554" }, "\(failed.prefix(3))")
             #expect(try rig.metric(#"mimamori_deliveries_total{channel="email",result="failed"}"#) == 150)
-            print("fault figure: 554 at the end of DATA for a 150-recipient notice: \(failed.count) failed in hand, \(together) planned failed with the notice, 1 alarm")
+            print(
+                "fault figure: 554 at the end of DATA for a 150-recipient notice: \(failed.count) failed in hand, \(together) planned failed with the notice, 1 alarm"
+            )
             #expect(daemon.lines(event: "channel.paused").isEmpty)
             // Nothing stays owed: a restart would not raise 19 more alarms.
             #expect(try rig.sql("SELECT count(*) FROM deliveries WHERE state = 'failed' AND alarmed_at IS NULL") == ["0"])

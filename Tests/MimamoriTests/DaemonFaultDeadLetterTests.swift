@@ -1,8 +1,8 @@
 import AMQP
-import MimamoriBroker
 import Foundation
-import Testing
+import MimamoriBroker
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +16,9 @@ import TestFixtures
 struct DaemonFaultDeadLetterTests {
     static let badMessages = 100
 
-    @Test("100 unsigned messages while the dead queue nacks every copy, then a valid case: each bad one rejected and counted, the case recorded and delivered")
+    @Test(
+        "100 unsigned messages while the dead queue nacks every copy, then a valid case: each bad one rejected and counted, the case recorded and delivered"
+    )
     func deadQueueRefusesCopies() async throws {
         let cooperators = DaemonFolder.cooperators(email: 3, fax: 0)
         try await withDaemonRig(cooperators: cooperators) { rig in
@@ -51,7 +53,9 @@ struct DaemonFaultDeadLetterTests {
 
             let failed = daemon.lines(event: "intake.dead-letter-failed")
             #expect(failed.count == Self.badMessages, "\(failed.count) intake.dead-letter-failed lines")
-            #expect(failed.allSatisfy { logField("reason", of: $0) == "signature.missing" && logField("code", of: $0) == "nacked" }, "\(failed.prefix(2))")
+            #expect(
+                failed.allSatisfy { logField("reason", of: $0) == "signature.missing" && logField("code", of: $0) == "nacked" },
+                "\(failed.prefix(2))")
             // An unsigned body is not kept: acked (dropped), never rejected into the broker's own
             // dead-lettering, which would keep it whole.
             #expect(failed.allSatisfy { logField("state", of: $0) == "dropped" }, "\(failed.prefix(2))")

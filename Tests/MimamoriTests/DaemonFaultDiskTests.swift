@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -20,7 +20,8 @@ struct DaemonFaultDiskTests {
         } catch {
             try? FileManager.default.removeItem(at: mountPoint)
             throw FixtureError(
-                "cannot mount a tmpfs for the disk-full test (it needs root or CAP_SYS_ADMIN; the test does not fake a full disk): \(error)")
+                "cannot mount a tmpfs for the disk-full test (it needs root or CAP_SYS_ADMIN; the test does not fake a full disk): \(error)"
+            )
         }
         func unmount() {
             // The daemon is gone by now; a lazy unmount as a last resort never leaves it mounted.
@@ -60,7 +61,9 @@ struct DaemonFaultDiskTests {
         return written
     }
 
-    @Test("ledger disk full: the case stays unacked with the broker, intake.stalled says why, the daemon keeps running; space back: recorded and delivered")
+    @Test(
+        "ledger disk full: the case stays unacked with the broker, intake.stalled says why, the daemon keeps running; space back: recorded and delivered"
+    )
     func ledgerDiskFull() async throws {
         try await withTmpfs { mountPoint in
             var options = DaemonFolder.Options()
@@ -87,7 +90,9 @@ struct DaemonFaultDiskTests {
                 // The broker's queue statistics lag a little: wait for them to show the message,
                 // held unacked by the daemon (or ready again).
                 var counts = (ready: 0, unacked: 0)
-                try await waitUntil("the broker shows the case's message still in the queue, unacked", timeout: .seconds(20), daemon: daemon) {
+                try await waitUntil(
+                    "the broker shows the case's message still in the queue, unacked", timeout: .seconds(20), daemon: daemon
+                ) {
                     counts = try await rig.casesQueueCounts()
                     return counts.ready + counts.unacked == 1
                 }
@@ -121,7 +126,8 @@ struct DaemonFaultDiskTests {
                 #expect(tally.recipients(of: "alert") == Set(cooperators.map(\.envelopeRecipient)))
                 print(
                     "fault figure: ledger disk full: \(daemon.lines(event: "intake.stalled").count) intake.stalled lines over "
-                        + "\((freed - full).ms) ms, lost 0, duplicates \(tally.duplicatesByMessageID); space back → recorded \(recovered.ms) ms")
+                        + "\((freed - full).ms) ms, lost 0, duplicates \(tally.duplicatesByMessageID); space back → recorded \(recovered.ms) ms"
+                )
                 daemon.signal(SIGTERM)
                 #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
             }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -14,7 +14,9 @@ struct DaemonFaultSMTPTests {
     /// than the channel's longest pause (15 s), so the pause-and-probe cycle runs fully.
     static let outage: Duration = .seconds(25)
 
-    @Test("SMTP server killed mid fan-out and back after 25 s: every email delivered, the outage counted as retries, never as failures; the channel paused and probed meanwhile")
+    @Test(
+        "SMTP server killed mid fan-out and back after 25 s: every email delivered, the outage counted as retries, never as failures; the channel paused and probed meanwhile"
+    )
     func smtpOutage() async throws {
         var options = DaemonFolder.Options()
         options.retryMax = "3s"
@@ -43,7 +45,9 @@ struct DaemonFaultSMTPTests {
 
             let tally = try MailTally(rig.smtp)
             let everyone = Set(cooperators.map(\.envelopeRecipient))
-            #expect(tally.recipients(of: "alert") == everyone, "\(everyone.subtracting(tally.recipients(of: "alert")).count) volunteers never got the alert")
+            #expect(
+                tally.recipients(of: "alert") == everyone,
+                "\(everyone.subtracting(tally.recipients(of: "alert")).count) volunteers never got the alert")
             #expect(try await rig.states(sample.caseID) == ["alert/delivered": Self.volunteers])
             // One operator mail: the pause alarm (owed while the relay was away, sent once it was
             // back), never a delivery alarm.
@@ -71,7 +75,8 @@ struct DaemonFaultSMTPTests {
             // fewer retries than deliveries still waiting, one line when it paused and one when
             // the relay was reached again.
             let pendingAtCrash = Double(Self.volunteers - receivedAtCrash)
-            #expect(retriesDuringOutage < pendingAtCrash, "\(Int(retriesDuringOutage)) retries for \(Int(pendingAtCrash)) waiting deliveries")
+            #expect(
+                retriesDuringOutage < pendingAtCrash, "\(Int(retriesDuringOutage)) retries for \(Int(pendingAtCrash)) waiting deliveries")
             let paused = daemon.lines(event: "channel.paused", containing: ["channel=email"])
             let resumed = daemon.lines(event: "channel.resumed", containing: ["channel=email"])
             #expect(paused.count == 1 && resumed.count == 1, "paused \(paused), resumed \(resumed)")

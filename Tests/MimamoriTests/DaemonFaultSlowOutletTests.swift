@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -39,7 +39,9 @@ struct DaemonFaultSlowOutletTests {
 
             // All four at once (one HTTP session per FAX in flight), not two now and two after
             // the first answers.
-            try await waitUntil("all \(Self.institutions) FAX requests are with the API at once", timeout: .seconds(Self.faxDelay / 2), daemon: daemon) {
+            try await waitUntil(
+                "all \(Self.institutions) FAX requests are with the API at once", timeout: .seconds(Self.faxDelay / 2), daemon: daemon
+            ) {
                 ((try? fax.requests().count) ?? 0) >= Self.institutions
             }
             try await rig.waitForMail(Self.volunteers, daemon: daemon, timeout: .seconds(60))

@@ -1,7 +1,7 @@
 import Foundation
 import MimamoriCore
-import MimamoriService
 import MimamoriDaemon
+import MimamoriService
 import TestFixtures
 
 #if canImport(Glibc)

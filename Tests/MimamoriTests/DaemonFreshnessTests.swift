@@ -1,9 +1,9 @@
 import AMQP
-import MimamoriBroker
 import Foundation
+import MimamoriBroker
 import MimamoriCore
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +13,9 @@ import TestFixtures
 /// send waits for the staff; a police key limited to other towns cannot open a case here.
 @Suite("mimamorid freshness and key scope (real binary, broker, SMTP)", .serialized)
 struct DaemonFreshnessTests {
-    @Test("a stale opened event is held: acked, one alarm mail to the staff and one to the operator, nothing to cooperators; a fresh one is not held; mimamori release sends it to everyone, once; a replay raises nothing again")
+    @Test(
+        "a stale opened event is held: acked, one alarm mail to the staff and one to the operator, nothing to cooperators; a fresh one is not held; mimamori release sends it to everyone, once; a replay raises nothing again"
+    )
     func staleAlertIsHeldUntilReleased() async throws {
         var options = DaemonFolder.Options()
         options.staffEmails = ["fukushi@town.example.jp"]

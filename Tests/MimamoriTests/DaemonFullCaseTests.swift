@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -60,7 +60,9 @@ struct DaemonFullCaseTests {
         }
     }
 
-    @Test("opened → updated → closed: every cooperator gets alert, update and termination; FAX mails carry a PDF; destruction reminders planned")
+    @Test(
+        "opened → updated → closed: every cooperator gets alert, update and termination; FAX mails carry a PDF; destruction reminders planned"
+    )
     func fullCase() async throws {
         let run = try await Self.run.value
         #expect(run.exit == .status(0), "\(run.exit)")
@@ -70,7 +72,10 @@ struct DaemonFullCaseTests {
         for kind in ["alert", "update", "termination"] {
             let expected = Set(volunteers.map(\.envelopeRecipient))
             let got = tally.recipients(of: kind)
-            #expect(got == expected, "\(kind): missing \(expected.subtracting(got).sorted().prefix(5)), unexpected \(got.subtracting(expected).sorted().prefix(5))")
+            #expect(
+                got == expected,
+                "\(kind): missing \(expected.subtracting(got).sorted().prefix(5)), unexpected \(got.subtracting(expected).sorted().prefix(5))"
+            )
             #expect(tally.count(of: kind) == volunteers.count, "\(kind): \(tally.count(of: kind)) messages")
         }
         #expect(run.duplicatesByMessageID == 0)
@@ -89,11 +94,14 @@ struct DaemonFullCaseTests {
         let reminders = rows.filter { $0.count > 4 && $0[2] == "destruction-reminder" }
         #expect(reminders.count == run.cooperators.count, "\(run.report.split(separator: "\n").last ?? "")")
         #expect(reminders.allSatisfy { $0[4] == "planned" })
-        #expect(!rows.contains { $0.count > 4 && ($0[4] == "failed" || $0[4] == "expired") }, "\(run.report.split(separator: "\n").last ?? "")")
+        #expect(
+            !rows.contains { $0.count > 4 && ($0[4] == "failed" || $0[4] == "expired") }, "\(run.report.split(separator: "\n").last ?? "")")
         // Every cooperator, FAX included, has each notice delivered in the ledger.
         for kind in ["alert", "update", "termination"] {
             let delivered = Set(rows.filter { $0.count > 4 && $0[2] == kind && $0[4] == "delivered" }.map { String($0[0]) })
-            #expect(delivered.isSuperset(of: run.cooperators.map(\.id)), "\(kind) not delivered to \(Set(run.cooperators.map(\.id)).subtracting(delivered).sorted())")
+            #expect(
+                delivered.isSuperset(of: run.cooperators.map(\.id)),
+                "\(kind) not delivered to \(Set(run.cooperators.map(\.id)).subtracting(delivered).sorted())")
         }
         print("e2e figure: full case report: \(run.report.split(separator: "\n").last ?? "")")
         // Radio: the alert, update and end were spooled (consent.radio).
@@ -120,7 +128,9 @@ struct DaemonFullCaseTests {
             #expect(found.isEmpty, "log line holds personal data \(found): \(line)")
         }
         // The facts an operator looks for are there.
-        for event in ["daemon.started", "intake.consuming", "case.opened", "case.updated", "case.closed", "delivery.accepted", "daemon.stopped"] {
+        for event in [
+            "daemon.started", "intake.consuming", "case.opened", "case.updated", "case.closed", "delivery.accepted", "daemon.stopped",
+        ] {
             #expect(run.lines.contains { $0.contains("event=\(event)") }, "no \(event) line")
         }
     }
@@ -152,7 +162,10 @@ enum Logfmt {
                 scalars.removeFirst()
                 var closed = false
                 while let c = scalars.popFirst() {
-                    if c == "\"" { closed = true; break }
+                    if c == "\"" {
+                        closed = true
+                        break
+                    }
                     if c == "\\" {
                         guard let e = scalars.popFirst() else { return nil }
                         switch e {
@@ -198,7 +211,9 @@ struct LogfmtCheckerTests {
     func checker() {
         #expect(Logfmt.parse(#"level=info event=case.opened case=E2E-1 email=70 reason="a b \"c\" \\ \n""#)?.count == 5)
         #expect(Logfmt.parse("level=info event=x msg=\"\\u0007\"")?.last?.value == "\u{7}")
-        for bad in ["", "level=info event", "level=info  event=x", "level=info event=x ", "見守=1", "level=\"open", "a=b=c", "a=\"x\"y", "plain text"] {
+        for bad in [
+            "", "level=info event", "level=info  event=x", "level=info event=x ", "見守=1", "level=\"open", "a=b=c", "a=\"x\"y", "plain text",
+        ] {
             #expect(Logfmt.parse(bad) == nil, "\(bad)")
         }
     }

@@ -1,12 +1,12 @@
 import AMQP
-import MimamoriBroker
 import Foundation
 import HostileCorpus
-import MimamoriService
-import MimamoriDaemon
+import MimamoriBroker
 import MimamoriCore
-import Testing
+import MimamoriDaemon
+import MimamoriService
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -25,7 +25,9 @@ struct DaemonHostileCorpusTests {
     /// be published at all, so the broker is the first to refuse it.
     static let largestHeaders = 100_000
 
-    @Test("every case of the corpus through the broker and mimamorid: dead-lettered with x-mimamori-reason and one log line, ignored, or recorded; the queue drained, the daemon up, no personal data logged, template syntax mailed literally")
+    @Test(
+        "every case of the corpus through the broker and mimamorid: dead-lettered with x-mimamori-reason and one log line, ignored, or recorded; the queue drained, the daemon up, no personal data logged, template syntax mailed literally"
+    )
     func theCorpusThroughTheDaemon() async throws {
         let corpus = HostileCorpus.all()
         // As long as the corpus's `kimino`, so that every size stays what the corpus made it.
@@ -34,7 +36,8 @@ struct DaemonHostileCorpusTests {
         let cooperators = DaemonFolder.cooperators(email: 2, fax: 0)
         try await withDaemonRig(options: .init(maxAge: "3650d", municipality: municipality), cooperators: cooperators) { rig in
             // The corpus's two police keys are the ones this town trusts.
-            for (id, key) in [(HostileCorpus.trustedKeyID, HostileCorpus.trustedKey), (HostileCorpus.secondKeyID, HostileCorpus.secondKey)] {
+            for (id, key) in [(HostileCorpus.trustedKeyID, HostileCorpus.trustedKey), (HostileCorpus.secondKeyID, HostileCorpus.secondKey)]
+            {
                 try PublisherKeys.keyFileContents(key.publicKey).write(
                     to: rig.folder.directory.appendingPathComponent("publishers/\(id).pub"), atomically: true, encoding: .utf8)
             }
@@ -66,7 +69,10 @@ struct DaemonHostileCorpusTests {
             // Every message handled: one line each (recorded, ignored or rejected).
             let handledEvents = ["case.opened", "case.updated", "case.closed", "case.held", "intake.ignored", "intake.rejected"]
             func handled() -> Int { handledEvents.reduce(0) { $0 + daemon.lines(event: $1).count } }
-            try await waitUntil("mimamorid handled \(published) messages (has \(handled()))", timeout: .seconds(300), daemon: daemon, every: .milliseconds(200)) {
+            try await waitUntil(
+                "mimamorid handled \(published) messages (has \(handled()))", timeout: .seconds(300), daemon: daemon,
+                every: .milliseconds(200)
+            ) {
                 handled() >= published
             }
             #expect(handled() == published, "one intake line per message")
@@ -99,27 +105,37 @@ struct DaemonHostileCorpusTests {
                 // Unsigned, forged and oversized bodies are not kept: headers, size and SHA-256.
                 let reason = deadReasons[id] ?? "-"
                 if DeadLetterBody.isKept(reason: reason) {
-                    #expect(delivery.body == bodies[id] && delivery.headers[DeadLetterBody.sizeHeader] == nil, "\(id) (\(reason)): body not kept as published")
+                    #expect(
+                        delivery.body == bodies[id] && delivery.headers[DeadLetterBody.sizeHeader] == nil,
+                        "\(id) (\(reason)): body not kept as published")
                     keptReasons[reason, default: 0] += 1
                 } else {
                     keptBodies += delivery.body.isEmpty ? 0 : 1
                     #expect(delivery.body.isEmpty, "\(id) (\(reason)): a \(delivery.body.count)-byte body was kept")
                     let size = delivery.headers[DeadLetterBody.sizeHeader]?.intValue
                     let digest = delivery.headers[DeadLetterBody.sha256Header]?.stringValue ?? ""
-                    #expect(size != nil && digest.count == 64, "\(id) (\(reason)): size \(size.map(String.init) ?? "none"), sha256 \(digest)")
+                    #expect(
+                        size != nil && digest.count == 64, "\(id) (\(reason)): size \(size.map(String.init) ?? "none"), sha256 \(digest)")
                     if let size, let original = bodies[id] {
-                        #expect(Int(size) == original.count && digest == DeadLetterBody.sha256(original), "\(id): size or digest not of the body published")
+                        #expect(
+                            Int(size) == original.count && digest == DeadLetterBody.sha256(original),
+                            "\(id): size or digest not of the body published")
                     }
                     dropped[reason, default: 0] += 1
                 }
             }
             #expect(keptBodies == 0)
             for reason in ["signature.missing", "signature.invalid", "signature.malformed", "body.oversized"] {
-                #expect(dropped[reason, default: 0] > 0, "no \(reason) case in the corpus reached the dead queue without its body: \(dropped)")
+                #expect(
+                    dropped[reason, default: 0] > 0, "no \(reason) case in the corpus reached the dead queue without its body: \(dropped)")
             }
             #expect(keptReasons["signature.unknown-key", default: 0] > 0, "no signature.unknown-key case kept its body: \(keptReasons)")
-            print("hostile-input | mimamorid | dead letters with their body: \(keptReasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
-            print("hostile-input | mimamorid | dead letters without their body: \(dropped.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+            print(
+                "hostile-input | mimamorid | dead letters with their body: \(keptReasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+            )
+            print(
+                "hostile-input | mimamorid | dead letters without their body: \(dropped.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+            )
             for (msg, outcome) in rejected {
                 guard case .rejected(let reason) = outcome else { continue }
                 #expect(deadReasons[msg] == reason, "\(msg): logged \(reason), dead-lettered with \(deadReasons[msg] ?? "nothing")")
@@ -127,7 +143,9 @@ struct DaemonHostileCorpusTests {
 
             // Recorded events, from the ledger's audit: planned deliveries by message id.
             var planned: [String: Int] = [:]
-            for row in try rig.sql("SELECT message_id, detail FROM audit WHERE message_id IS NOT NULL AND event IN ('case.opened', 'case.updated', 'case.closed')") {
+            for row in try rig.sql(
+                "SELECT message_id, detail FROM audit WHERE message_id IS NOT NULL AND event IN ('case.opened', 'case.updated', 'case.closed')"
+            ) {
                 let parts = row.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { continue }
                 let counts = ["fax", "email", "radio"].compactMap { logField($0, of: " " + parts[1]).flatMap(Int.init) }
@@ -159,11 +177,14 @@ struct DaemonHostileCorpusTests {
                 tally.add(hostile, outcome)
             }
             for line in tally.lines(suite: "mimamorid") { print(line) }
-            print("hostile-input | mimamorid | \(published) messages published, \(rejected.count) dead-lettered, \(unpublishable.count) refused by AMQP itself")
+            print(
+                "hostile-input | mimamorid | \(published) messages published, \(rejected.count) dead-lettered, \(unpublishable.count) refused by AMQP itself"
+            )
 
             // Template syntax in the data reached the volunteers literally. (The destruction
             // reminders of the closed cases wait for 09:00 of the next business day.)
-            let mails = try rig.sql("SELECT count(*) FROM deliveries WHERE channel = 'email' AND kind != 'destruction-reminder' AND state != 'cancelled'")
+            let mails = try rig.sql(
+                "SELECT count(*) FROM deliveries WHERE channel = 'email' AND kind != 'destruction-reminder' AND state != 'cancelled'")
             try await rig.waitForMail(Int(mails.first ?? "") ?? 0, daemon: daemon, timeout: .seconds(120))
             let received = try rig.smtp.received()
             for (index, hostile) in corpus.enumerated() where !hostile.literals.isEmpty {
@@ -187,12 +208,17 @@ struct DaemonHostileCorpusTests {
                 #expect(!mails.isEmpty, "\(hostile.label): no mail for \(caseID)")
                 for mail in mails {
                     let attachments = try PhotoLeakCheck.attachments(of: mail.raw)
-                    #expect(attachments.filter { $0.contentType.hasPrefix("image/") }.count == 1, "\(hostile.label): \(attachments.map(\.contentType))")
+                    #expect(
+                        attachments.filter { $0.contentType.hasPrefix("image/") }.count == 1,
+                        "\(hostile.label): \(attachments.map(\.contentType))")
                     for attachment in attachments where !PhotoLeakCheck.markers(in: attachment.bytes).isEmpty {
-                        Issue.record("\(hostile.label): \(PhotoLeakCheck.markers(in: attachment.bytes)) in the \(attachment.contentType) attachment")
+                        Issue.record(
+                            "\(hostile.label): \(PhotoLeakCheck.markers(in: attachment.bytes)) in the \(attachment.contentType) attachment")
                     }
                 }
-                let stored = try rig.sql("SELECT hex(body) FROM events WHERE case_id = '\(caseID)' UNION ALL SELECT hex(content) FROM notices WHERE case_id = '\(caseID)'")
+                let stored = try rig.sql(
+                    "SELECT hex(body) FROM events WHERE case_id = '\(caseID)' UNION ALL SELECT hex(content) FROM notices WHERE case_id = '\(caseID)'"
+                )
                 #expect(stored.count >= 2, "\(hostile.label): the event and its notice")
                 for row in stored where !PhotoLeakCheck.leaks(in: PhotoLeakCheck.unhex(row)).isEmpty {
                     Issue.record("\(hostile.label): \(PhotoLeakCheck.leaks(in: PhotoLeakCheck.unhex(row))) in the ledger")

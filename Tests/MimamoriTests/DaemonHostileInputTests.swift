@@ -1,11 +1,11 @@
 import AMQP
-import MimamoriBroker
 import Foundation
+import MimamoriBroker
 import MimamoriCore
-import MimamoriService
 import MimamoriDaemon
-import Testing
+import MimamoriService
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +16,9 @@ import TestFixtures
 /// reason and one log line, and the daemon goes on.
 @Suite("mimamorid hostile input (real binary, broker, SMTP)", .serialized)
 struct DaemonHostileInputTests {
-    @Test("unsigned, forged, malformed JSON, unknown schema, closed for an unknown case: each dead-lettered with x-mimamori-reason and one intake.rejected line; a valid case afterwards is delivered")
+    @Test(
+        "unsigned, forged, malformed JSON, unknown schema, closed for an unknown case: each dead-lettered with x-mimamori-reason and one intake.rejected line; a valid case afterwards is delivered"
+    )
     func hostileMessagesAreDeadLettered() async throws {
         let cooperators = DaemonFolder.cooperators(email: 3, fax: 0)
         try await withDaemonRig(cooperators: cooperators) { rig in
@@ -30,7 +32,8 @@ struct DaemonHostileInputTests {
             // 2. Forged: signed with another key under the trusted key id.
             let forged = DaemonCase(municipality: municipality)
             let forgedBody = try DaemonCase.json(forged.event("opened", sequence: 1))
-            let impostor = try EventSigner(keyID: rig.folder.keyID, privateKeyFileContents: EventSigner.generate(name: "impostor").privateKey)
+            let impostor = try EventSigner(
+                keyID: rig.folder.keyID, privateKeyFileContents: EventSigner.generate(name: "impostor").privateKey)
             try await publisher.publish(forgedBody, headers: try impostor.headers(for: forgedBody))
             // 3. Malformed JSON, properly signed.
             try await publisher.publish(Array(#"{"schema": "mimamori.case/1", "caseId": "E2E-MALFORMED", "person": {"#.utf8))
@@ -78,7 +81,9 @@ struct DaemonHostileInputTests {
         }
     }
 
-    @Test("a header table nested 15,000 deep beside a valid signed alert: mimamorid neither crashes (it did: SIGSEGV, and the redelivery again) nor refuses the alert")
+    @Test(
+        "a header table nested 15,000 deep beside a valid signed alert: mimamorid neither crashes (it did: SIGSEGV, and the redelivery again) nor refuses the alert"
+    )
     func deepHeaderTable() async throws {
         let cooperators = DaemonFolder.cooperators(email: 2, fax: 0)
         try await withDaemonRig(cooperators: cooperators) { rig in

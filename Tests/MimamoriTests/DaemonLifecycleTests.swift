@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -33,7 +33,9 @@ struct DaemonLifecycleTests {
             if let status = try? String(contentsOfFile: "/proc/\(daemon.pid)/status", encoding: .utf8),
                 let rss = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
             {
-                print("e2e figure: idle \(rss.split(separator: " ", omittingEmptySubsequences: true).dropFirst().joined(separator: " ")) RSS after start (debug build)")
+                print(
+                    "e2e figure: idle \(rss.split(separator: " ", omittingEmptySubsequences: true).dropFirst().joined(separator: " ")) RSS after start (debug build)"
+                )
             }
             let readyCount = notify.received.count
             daemon.signal(SIGTERM)
@@ -54,7 +56,10 @@ struct DaemonLifecycleTests {
             defer { notify.stop() }
             let daemon = try rig.startDaemon(notify: notify, environment: ["WATCHDOG_USEC": "2000000"])
             let ready = try await notify.waitFor("READY=1", daemon: daemon)
-            try await waitUntil("3 WATCHDOG=1 pings while idle (got \(notify.assignments.filter { $0 == "WATCHDOG=1" }.count))", timeout: .seconds(30), daemon: daemon) {
+            try await waitUntil(
+                "3 WATCHDOG=1 pings while idle (got \(notify.assignments.filter { $0 == "WATCHDOG=1" }.count))", timeout: .seconds(30),
+                daemon: daemon
+            ) {
                 notify.received.filter { $0.at > ready.at && $0.assignments.contains("WATCHDOG=1") }.count >= 3
             }
             let beforeCase = notify.received.count
@@ -101,7 +106,9 @@ struct DaemonLifecycleTests {
 /// the old ones in force and says why.
 @Suite("mimamorid reload (real binary, broker, SMTP)", .serialized)
 struct DaemonReloadTests {
-    @Test("SIGHUP with a broken cooperators.csv keeps the old directory (settings.problem, settings.kept); a valid one is taken (settings.reloaded)")
+    @Test(
+        "SIGHUP with a broken cooperators.csv keeps the old directory (settings.problem, settings.kept); a valid one is taken (settings.reloaded)"
+    )
     func brokenDirectoryIsKept() async throws {
         let old = DaemonFolder.cooperators(email: 6, fax: 1, prefix: "a")
         let new = DaemonFolder.cooperators(email: 5, fax: 0, prefix: "b")
@@ -114,7 +121,8 @@ struct DaemonReloadTests {
 
             // 1. A header without the channel column: the whole file is unusable.
             let header = "id,name,address,areas,municipality,active\n"
-            try rig.folder.writeCooperatorsFile(header + new.map { "\($0.id),\($0.name),\($0.address),,\(rig.folder.municipality),yes" }.joined(separator: "\n"))
+            try rig.folder.writeCooperatorsFile(
+                header + new.map { "\($0.id),\($0.name),\($0.address),,\(rig.folder.municipality),yes" }.joined(separator: "\n"))
             let beforeFirst = notify.received.count
             daemon.signal(SIGHUP)
             let kept = try await daemon.waitForLine(event: "settings.kept")
@@ -195,4 +203,3 @@ struct DaemonReloadTests {
         }
     }
 }
-

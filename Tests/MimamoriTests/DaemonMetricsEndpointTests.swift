@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -30,7 +30,9 @@ struct DaemonMetricsEndpointTests {
         }
     }
 
-    @Test("a slow-loris client, an oversized request and a flood of idle connections: /healthz answers others, each is closed by the endpoint")
+    @Test(
+        "a slow-loris client, an oversized request and a flood of idle connections: /healthz answers others, each is closed by the endpoint"
+    )
     func clientsCannotHoldTheEndpoint() async throws {
         try await withDaemonRig(cooperators: DaemonFolder.cooperators(email: 1, fax: 0)) { rig in
             let daemon = try await rig.startConsuming()
@@ -49,7 +51,9 @@ struct DaemonMetricsEndpointTests {
             // the megabyte was still unread (the kernel may deliver the reset first).
             let bigAnswer = try #require(big.readToEnd(seconds: 30), "the oversized request was never closed")
             if !bigAnswer.isEmpty {
-                #expect(String(decoding: bigAnswer, as: UTF8.self).hasPrefix("HTTP/1.1 431"), "\(String(decoding: bigAnswer.prefix(80), as: UTF8.self))")
+                #expect(
+                    String(decoding: bigAnswer, as: UTF8.self).hasPrefix("HTTP/1.1 431"),
+                    "\(String(decoding: bigAnswer.prefix(80), as: UTF8.self))")
             }
 
             // Others are answered while the slow client still holds its connection.

@@ -1,8 +1,8 @@
 import Foundation
 import HostileCorpus
 import MimamoriCore
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +13,9 @@ import TestFixtures
 /// arrives upright.
 @Suite("photo metadata stays at the intake (real mimamorid, broker, SMTP, FAX mail gateway)", .serialized)
 struct DaemonPhotoMetadataTests {
-    @Test("a JPEG with EXIF GPS and a comment, a PNG with tEXt/iTXt/tIME/eXIf, an orientation-6 JPEG: attached and embedded, upright, no byte of their metadata in the events and notices tables, the mails' attachments or the FAX PDF")
+    @Test(
+        "a JPEG with EXIF GPS and a comment, a PNG with tEXt/iTXt/tIME/eXIf, an orientation-6 JPEG: attached and embedded, upright, no byte of their metadata in the events and notices tables, the mails' attachments or the FAX PDF"
+    )
     func metadataNeverLeavesTheIntake() async throws {
         let plainPNG = [UInt8](try #require(Data(base64Encoded: DaemonCase.samplePhoto)))
         let photos: [(label: String, mediaType: String, bytes: [UInt8], width: Int?)] = [
@@ -47,7 +49,9 @@ struct DaemonPhotoMetadataTests {
                 let notices = try rig.sql("SELECT hex(content) FROM notices WHERE case_id = '\(sample.caseID)'")
                 #expect(notices.count >= 2, "email and fax notices")
                 for content in notices.map(PhotoLeakCheck.unhex) {
-                    #expect(PhotoLeakCheck.leaks(in: content).isEmpty, "\(photo.label): \(PhotoLeakCheck.leaks(in: content)) in a stored notice")
+                    #expect(
+                        PhotoLeakCheck.leaks(in: content).isEmpty, "\(photo.label): \(PhotoLeakCheck.leaks(in: content)) in a stored notice"
+                    )
                 }
 
                 // What the volunteers and the FAX gateway received.

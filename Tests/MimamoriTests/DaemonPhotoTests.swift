@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -15,7 +15,9 @@ struct DaemonPhotoTests {
         [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
         + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 8, 2, 0, 0, 0, 0, 0, 0, 0]
 
-    @Test("a PNG header declaring 0xFFFFFFFF² and random bytes labelled image/jpeg (consent.photo true): the daemon stays up, every FAX and email goes out without the photo and with the note")
+    @Test(
+        "a PNG header declaring 0xFFFFFFFF² and random bytes labelled image/jpeg (consent.photo true): the daemon stays up, every FAX and email goes out without the photo and with the note"
+    )
     func brokenPhotosAreLeftOut() async throws {
         var random = SystemRandomNumberGenerator()
         let notJPEG = [0x00] + (0..<4096).map { _ in UInt8.random(in: 0...255, using: &random) }

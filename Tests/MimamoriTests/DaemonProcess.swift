@@ -91,10 +91,12 @@ final class DaemonProcess: @unchecked Sendable {
         let reader = pipe.fileHandleForReading
         let log = folder.directory.appendingPathComponent("mimamorid.log").path
         let thread = Thread {
-            let logFile = FileHandle(forWritingAtPath: log) ?? {
-                _ = FileManager.default.createFile(atPath: log, contents: nil)
-                return FileHandle(forWritingAtPath: log)
-            }()
+            let logFile =
+                FileHandle(forWritingAtPath: log)
+                ?? {
+                    _ = FileManager.default.createFile(atPath: log, contents: nil)
+                    return FileHandle(forWritingAtPath: log)
+                }()
             logFile?.seekToEndOfFile()
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)

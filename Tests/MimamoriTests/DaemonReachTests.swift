@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -135,17 +135,21 @@ struct DaemonDirectoryRefusalTests {
             switch fault {
             case "header":
                 // Saved from Excel with the header translated: no channel column.
-                try rig.folder.writeCooperatorsFile("id,name,種別,address,areas,municipality,active\n" + rows.map { "\($0.id),\($0.name),\($0.channel),\($0.address),,\(m),yes" }.joined(separator: "\n"))
+                try rig.folder.writeCooperatorsFile(
+                    "id,name,種別,address,areas,municipality,active\n"
+                        + rows.map { "\($0.id),\($0.name),\($0.channel),\($0.address),,\(m),yes" }.joined(separator: "\n"))
                 expected = "header lacks channel"
             case "missing":
                 try FileManager.default.removeItem(atPath: rig.folder.cooperatorsPath)
                 expected = "cannot read the file"
             case "inactive":
-                try rig.folder.writeCooperatorsFile(Self.header + rows.map { "\($0.id),\($0.name),\($0.channel),\($0.address),,\(m),no" }.joined(separator: "\n"))
+                try rig.folder.writeCooperatorsFile(
+                    Self.header + rows.map { "\($0.id),\($0.name),\($0.channel),\($0.address),,\(m),no" }.joined(separator: "\n"))
                 expected = "no usable active row for municipality \(m) (3 rows read, 0 active"
             default:
                 // The municipality column written as a neighbour's name: no row is the town's.
-                try rig.folder.writeCooperatorsFile(Self.header + rows.map { "\($0.id),\($0.name),\($0.channel),\($0.address),,海南市,yes" }.joined(separator: "\n"))
+                try rig.folder.writeCooperatorsFile(
+                    Self.header + rows.map { "\($0.id),\($0.name),\($0.channel),\($0.address),,海南市,yes" }.joined(separator: "\n"))
                 expected = "municipality column names 海南市"
             }
             let c = DaemonCase(municipality: m)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -30,7 +30,8 @@ struct DaemonReloadTruthTests {
                 to: rig.folder.credentialsDirectory.appendingPathComponent("smtp-password"), atomically: true, encoding: .utf8)
             daemon.signal(SIGHUP)
             let reloaded = try await daemon.waitForLine(event: "settings.reloaded")
-            #expect(logField("credentials", of: reloaded) == "smtp-password" && logField("restart_needed", of: reloaded) == "0", "\(reloaded)")
+            #expect(
+                logField("credentials", of: reloaded) == "smtp-password" && logField("restart_needed", of: reloaded) == "0", "\(reloaded)")
             try await daemon.waitForLine(event: "channel.resumed", containing: ["channel=email"], timeout: .seconds(30))
             try await rig.waitUntilSettled(c.caseID, kinds: ["alert"], daemon: daemon, timeout: .seconds(30))
             #expect(try await rig.states(c.caseID) == ["alert/delivered": 3])
@@ -46,9 +47,11 @@ struct DaemonReloadTruthTests {
         try await withDaemonRig(cooperators: rows) { rig in
             let daemon = try await rig.startConsuming()
             let settings = try String(contentsOfFile: rig.folder.settingsPath, encoding: .utf8)
-            let edited = settings
+            let edited =
+                settings
                 .replacingOccurrences(of: "municipality: \(rig.folder.municipality)", with: "municipality: elsewhere")
-                .replacingOccurrences(of: "retry: { initial: 1s, max: 5s, deadline: 6h }", with: "retry: { initial: 2s, max: 20s, deadline: 6h }")
+                .replacingOccurrences(
+                    of: "retry: { initial: 1s, max: 5s, deadline: 6h }", with: "retry: { initial: 2s, max: 20s, deadline: 6h }")
             #expect(edited.contains("municipality: elsewhere") && edited.contains("max: 20s"))
             try edited.write(toFile: rig.folder.settingsPath, atomically: true, encoding: .utf8)
             let more = rows + DaemonFolder.cooperators(email: 1, fax: 0, prefix: "new-")
@@ -58,7 +61,9 @@ struct DaemonReloadTruthTests {
             #expect(logField("key", of: needed) == "municipality", "\(needed)")
             let reloaded = try await daemon.waitForLine(event: "settings.reloaded")
             #expect(logField("restart_needed", of: reloaded) == "1" && logField("email", of: reloaded) == "3", "\(reloaded)")
-            #expect(daemon.lines(event: "settings.restart-needed").count == 1, "retry is applied live: \(daemon.lines(event: "settings.restart-needed"))")
+            #expect(
+                daemon.lines(event: "settings.restart-needed").count == 1,
+                "retry is applied live: \(daemon.lines(event: "settings.restart-needed"))")
 
             // Still the running municipality's queue and rules: the case is accepted, not
             // rejected as another town's, and it reaches the new directory.

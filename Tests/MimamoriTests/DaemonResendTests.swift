@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -10,7 +10,9 @@ import TestFixtures
 /// again, and the daemon sends them at its next look at the ledger.
 @Suite("mimamori resend with the real mimamorid, broker and SMTP server", .serialized)
 struct DaemonResendTests {
-    @Test("refused at RCPT, then accepted: resend --recipient delivers it; refused after DATA, resent with the same Message-ID; the report shows them delivered; an alert of a closed case is refused")
+    @Test(
+        "refused at RCPT, then accepted: resend --recipient delivers it; refused after DATA, resent with the same Message-ID; the report shows them delivered; an alert of a closed case is refused"
+    )
     func resendAfterFix() async throws {
         let cooperators = DaemonFolder.cooperators(email: 4, fax: 0)
         let atRCPT = cooperators[1]  // vol-0002

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -10,7 +10,9 @@ import TestFixtures
 /// leaves the ledger file, bytes and all.
 @Suite("mimamorid retention (real binary, broker, SMTP)", .serialized)
 struct DaemonRetentionTests {
-    @Test("a closed case is purged after the retention: the ledger file's bytes hold no name, kana, clothing, place, phone or cooperator address, the radio spool no script of it; a replay afterwards is ignored, not a stalled queue")
+    @Test(
+        "a closed case is purged after the retention: the ledger file's bytes hold no name, kana, clothing, place, phone or cooperator address, the radio spool no script of it; a replay afterwards is ignored, not a stalled queue"
+    )
     func purgeRemovesPersonalData() async throws {
         var options = DaemonFolder.Options()
         options.radioSpool = true
@@ -34,7 +36,10 @@ struct DaemonRetentionTests {
             // The destruction reminders wait for the next business morning: the case keeps its
             // data for them (without that rule it would be purged now, 3 s after the closure).
             #expect(try rig.sql("SELECT purged_at IS NULL FROM cases WHERE id = '\(sample.caseID)'") == ["1"])
-            #expect(try rig.sql("SELECT count(*) FROM deliveries WHERE case_id = '\(sample.caseID)' AND kind = 'destruction-reminder' AND state = 'planned'") == ["7"])
+            #expect(
+                try rig.sql(
+                    "SELECT count(*) FROM deliveries WHERE case_id = '\(sample.caseID)' AND kind = 'destruction-reminder' AND state = 'planned'"
+                ) == ["7"])
             // The morning comes (for those rows): the reminders go out, then the purge.
             try Self.makeRemindersDue(sample.caseID, rig: rig)
             try await rig.waitUntilSettled(sample.caseID, kinds: ["destruction-reminder"], daemon: daemon)
@@ -92,7 +97,9 @@ struct DaemonRetentionTests {
         }
     }
 
-    @Test("a case never closed raises one staff alarm mail per staff address, ids only, once: a later pass and another case's alarm do not repeat it")
+    @Test(
+        "a case never closed raises one staff alarm mail per staff address, ids only, once: a later pass and another case's alarm do not repeat it"
+    )
     func openCaseAlarm() async throws {
         var options = DaemonFolder.Options()
         options.staffEmails = ["fukushi@town.example.jp", "hoken@town.example.jp"]
@@ -115,7 +122,8 @@ struct DaemonRetentionTests {
             let mails = try MailTally(rig.smtp).mails
             for caseID in [first.caseID, second.caseID] {
                 let alarms = mails.filter { $0.subject.contains("終了の連絡がない事案 \(caseID)") }
-                #expect(alarms.map(\.recipient).sorted() == ["fukushi@town.example.jp", "hoken@town.example.jp"], "\(alarms.map(\.recipient))")
+                #expect(
+                    alarms.map(\.recipient).sorted() == ["fukushi@town.example.jp", "hoken@town.example.jp"], "\(alarms.map(\.recipient))")
             }
             #expect(!mails.contains { $0.recipient == "ops@town.example.jp" }, "staff alarms go to the staff when staff: is set")
             for message in try rig.smtp.received() where message.decoded?.subject.contains("終了の連絡がない事案") == true {

@@ -79,7 +79,9 @@ final class DaemonRig: Sendable {
     /// Waits until no delivery of `kinds` is planned or in flight (and at least one exists).
     func waitUntilSettled(_ caseID: String, kinds: [String], daemon: DaemonProcess?, timeout: Duration = .seconds(90)) async throws {
         let ledger = try self.ledger()
-        try await waitUntil("no \(kinds) delivery of \(caseID) is planned or sending", timeout: timeout, daemon: daemon, every: .milliseconds(100)) {
+        try await waitUntil(
+            "no \(kinds) delivery of \(caseID) is planned or sending", timeout: timeout, daemon: daemon, every: .milliseconds(100)
+        ) {
             let lines = try await ledger.report(case: CaseID(caseID)).filter { kinds.contains($0.kind.rawValue) }
             return !lines.isEmpty && lines.allSatisfy { $0.state != .planned && $0.state != .sending }
         }
@@ -87,7 +89,10 @@ final class DaemonRig: Sendable {
 
     /// Waits until the SMTP server holds at least `count` messages.
     func waitForMail(_ count: Int, daemon: DaemonProcess?, timeout: Duration = .seconds(90)) async throws {
-        try await waitUntil("the SMTP server holds \(count) messages (has \(smtp.receivedCount()))", timeout: timeout, daemon: daemon, every: .milliseconds(50)) {
+        try await waitUntil(
+            "the SMTP server holds \(count) messages (has \(smtp.receivedCount()))", timeout: timeout, daemon: daemon,
+            every: .milliseconds(50)
+        ) {
             self.smtp.receivedCount() >= count
         }
     }

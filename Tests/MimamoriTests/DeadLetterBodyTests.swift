@@ -1,17 +1,19 @@
 import AMQP
-import MimamoriService
 import MimamoriDaemon
+import MimamoriService
 import Testing
 
 /// The one decision of which dead letters keep their body (operations.md, "Dead-letter reasons").
 @Suite("DeadLetterBody: which dead letters keep their body")
 struct DeadLetterBodyTests {
-    @Test("kept where a replay can succeed, not kept for unsigned, forged, oversized, broken or unknown reasons", arguments: [
-        ("signature.unknown-key", true), ("case.unknown", true), ("ledger.constraint", true), ("ledger.caller", true),
-        ("signature.missing", false), ("signature.invalid", false), ("signature.malformed", false),
-        ("body.oversized", false), ("body.not-json", false), ("field.type:kind", false), ("schema.unknown", false),
-        ("case.other-municipality", false), ("case.drill-mismatch", false), ("signature.wrong-town", false),
-    ])
+    @Test(
+        "kept where a replay can succeed, not kept for unsigned, forged, oversized, broken or unknown reasons",
+        arguments: [
+            ("signature.unknown-key", true), ("case.unknown", true), ("ledger.constraint", true), ("ledger.caller", true),
+            ("signature.missing", false), ("signature.invalid", false), ("signature.malformed", false),
+            ("body.oversized", false), ("body.not-json", false), ("field.type:kind", false), ("schema.unknown", false),
+            ("case.other-municipality", false), ("case.drill-mismatch", false), ("signature.wrong-town", false),
+        ])
     func decision(reason: String, kept: Bool) {
         #expect(DeadLetterBody.isKept(reason: reason) == kept)
         let body = Array("{\"caseId\":\"KN-1\"}".utf8)

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Testing
 
 /// The operator's alarm survives what used to lose it: a crash after the final state committed,
@@ -112,10 +112,15 @@ struct DispatcherAlarmTests {
         try await file.ledger.record(.failed(.init(code: "badAddress", summary: "550"), at: t0), for: job.id)
         // As a version-1 ledger would hold it: no alarmed_at column yet, the migration not run.
         let sqlite = "/usr/bin/sqlite3"
-        _ = try runTool(sqlite, [file.path, """
-            DROP INDEX deliveries_unalarmed; ALTER TABLE deliveries DROP COLUMN alarmed_at;
-            DELETE FROM grdb_migrations WHERE identifier = 'v2-alarm-outbox';
-            """])
+        _ = try runTool(
+            sqlite,
+            [
+                file.path,
+                """
+                DROP INDEX deliveries_unalarmed; ALTER TABLE deliveries DROP COLUMN alarmed_at;
+                DELETE FROM grdb_migrations WHERE identifier = 'v2-alarm-outbox';
+                """,
+            ])
         let upgraded = try file.reopen()
         #expect(try await upgraded.pendingAlarms(finishedBefore: .distantFuture).isEmpty)
     }

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Testing
 
 @Suite("Dispatcher and closure")
@@ -24,14 +24,16 @@ struct DispatcherClosureTests {
             messageID: "close", caseID: caseID, municipality: "kimino", sequence: 2, eventKind: "closed",
             receivedAt: Date(), body: Data("{}".utf8),
             state: CaseSnapshot(name: "closed", data: Data("{}".utf8), closedAt: Date()), cancelKinds: [.alert, .update])
-        let (outcome, _) = try await file.ledger.recordIntake(case: caseID, messageID: closure.messageID, at: closure.receivedAt) { reading in
+        let (outcome, _) = try await file.ledger.recordIntake(case: caseID, messageID: closure.messageID, at: closure.receivedAt) {
+            reading in
             let at = Date()
             var intake = closure
             intake.notices = [Intake.Notice(revision: 2, kind: .termination, channel: .email, content: Data("終結".utf8))]
             intake.deliveries = reading.holders.recipients.map {
                 Intake.Delivery(
-                    PlannedDelivery(caseID: caseID, revision: 2, recipient: $0.recipient, channel: $0.channel,
-                                    kind: .termination, notBefore: at),
+                    PlannedDelivery(
+                        caseID: caseID, revision: 2, recipient: $0.recipient, channel: $0.channel,
+                        kind: .termination, notBefore: at),
                     address: $0.address, deadline: at.addingTimeInterval(3600))
             }
             return (.record(intake), ())

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Testing
 
 #if canImport(Glibc)
@@ -93,6 +93,8 @@ struct DispatcherCrashTests {
         let duplicates = sent.count - perKey.count
         #expect(perKey.count == 2000, "every recipient got the alert")
         #expect(duplicates <= Self.concurrency, "duplicates only for what was in flight")
-        print("figure: kill -9 after \(sentBeforeCrash) sends; after restart all 2000 reached, \(duplicates) duplicates (in-flight window \(Self.concurrency))")
+        print(
+            "figure: kill -9 after \(sentBeforeCrash) sends; after restart all 2000 reached, \(duplicates) duplicates (in-flight window \(Self.concurrency))"
+        )
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 
 /// A fixed point in time, whole milliseconds.
 let t0 = Date(timeIntervalSince1970: 1_795_000_000)

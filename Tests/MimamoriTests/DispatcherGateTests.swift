@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Testing
 
 /// A relay that is down: the channel pauses and probes instead of trying every pending delivery
@@ -10,7 +10,9 @@ import Testing
 /// line), and is back within a pause of the relay's return.
 @Suite("Dispatcher: a channel whose server is unreachable pauses and probes")
 struct DispatcherGateTests {
-    @Test("200 deliveries, the relay down for 10 simulated minutes: a handful of tries meanwhile, then all delivered once, within a pause of the return")
+    @Test(
+        "200 deliveries, the relay down for 10 simulated minutes: a handful of tries meanwhile, then all delivered once, within a pause of the return"
+    )
     func unreachableServerPausesTheChannel() async throws {
         let file = try LedgerFile()
         defer { file.remove() }
@@ -21,7 +23,9 @@ struct DispatcherGateTests {
         let email = RecordingOutlet(channel: .email, concurrency: 8, server: server)
         let dispatcher = Dispatcher(
             ledger: file.ledger, outlets: [email], alarm: RecordingAlarm(),
-            configuration: .init(retry: RetryPolicy(initialDelay: .seconds(5), maximumDelay: .seconds(600), deadline: .seconds(4 * 3600)), maximumIdle: .seconds(5)),
+            configuration: .init(
+                retry: RetryPolicy(initialDelay: .seconds(5), maximumDelay: .seconds(600), deadline: .seconds(4 * 3600)),
+                maximumIdle: .seconds(5)),
             clock: clock, randomUnit: { 0.5 })
         let task = Task { try await dispatcher.run() }
 
@@ -32,7 +36,8 @@ struct DispatcherGateTests {
             try await Task.sleep(for: .milliseconds(1))
         }
         let triedWhileDown = email.attempts.count
-        #expect(triedWhileDown < 8 + 60, "tries while the relay was down: \(triedWhileDown) (a try per pending delivery would be 200 and more)")
+        #expect(
+            triedWhileDown < 8 + 60, "tries while the relay was down: \(triedWhileDown) (a try per pending delivery would be 200 and more)")
         #expect(email.delivered.isEmpty)
         // The waiting deliveries are back in `planned`, not held as `sending` (at most the probe).
         let statesWhileDown = try await file.ledger.states()
@@ -53,7 +58,11 @@ struct DispatcherGateTests {
         #expect(email.delivered.count == 200 && email.delivered.values.allSatisfy { $0 == 1 })
         // The deliveries never tried during the outage kept their first due time: most were
         // sent at their first attempt.
-        #expect(email.accepted.filter { $0.attempt == 1 }.count > 100, "\(email.accepted.filter { $0.attempt == 1 }.count) sent at the first attempt")
-        print("figure: relay down 600 simulated s: \(triedWhileDown) tries while down (200 pending), all 200 delivered within \(Int(finished.timeIntervalSince(back))) simulated s of the return")
+        #expect(
+            email.accepted.filter { $0.attempt == 1 }.count > 100,
+            "\(email.accepted.filter { $0.attempt == 1 }.count) sent at the first attempt")
+        print(
+            "figure: relay down 600 simulated s: \(triedWhileDown) tries while down (200 pending), all 200 delivered within \(Int(finished.timeIntervalSince(back))) simulated s of the return"
+        )
     }
 }

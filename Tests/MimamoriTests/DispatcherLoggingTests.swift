@@ -1,9 +1,9 @@
 import Foundation
 import Ledger
 import Logging
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Synchronization
 import Testing
 
@@ -39,16 +39,19 @@ struct DispatcherLoggingTests {
         _ = try await file.ledger.recordIntake(alertIntake(fax: 0, email: 6, deadline: 60))
         let email = RecordingOutlet(
             channel: .email, concurrency: 2,
-            scripts: [RecipientID("email-1"): .permanent, RecipientID("email-2"): .transient(times: 1),
-                      RecipientID("email-3"): .alwaysTransient])
+            scripts: [
+                RecipientID("email-1"): .permanent, RecipientID("email-2"): .transient(times: 1),
+                RecipientID("email-3"): .alwaysTransient,
+            ])
         let captured = CapturedLog()
         let dispatcher = Dispatcher(
             ledger: file.ledger, outlets: [email], alarm: RecordingAlarm(),
             configuration: .init(retry: RetryPolicy(deadline: .seconds(60))), clock: clock, logger: captured.logger)
         let task = Task { try await dispatcher.run() }
-        #expect(try await eventually(advancing: clock, step: 5, idle: file.ledger) {
-            try await file.ledger.states() == [.delivered: 4, .failed: 1, .expired: 1]
-        })
+        #expect(
+            try await eventually(advancing: clock, step: 5, idle: file.ledger) {
+                try await file.ledger.states() == [.delivered: 4, .failed: 1, .expired: 1]
+            })
         dispatcher.stop()
         try await task.value
         let lines = captured.lines.withLock { $0 }

@@ -1,15 +1,17 @@
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Testing
 
 /// What the dispatcher does with a failure's scope: a channel fault pauses the channel (no
 /// delivery fails) with one pause alarm; a refusal of the message fails its notice once.
 @Suite("Dispatcher: channel faults pause, message refusals fail the notice once")
 struct DispatcherScopeTests {
-    @Test("the relay refuses the sender: nothing fails, the channel pauses with one alarm that stays owed while refused and goes out when the channel resumes")
+    @Test(
+        "the relay refuses the sender: nothing fails, the channel pauses with one alarm that stays owed while refused and goes out when the channel resumes"
+    )
     func channelFaultPausesAndAlarmsOnce() async throws {
         let file = try LedgerFile()
         defer { file.remove() }
@@ -21,7 +23,9 @@ struct DispatcherScopeTests {
         let alarm = RecordingAlarm(channelRefusals: 1)
         let dispatcher = Dispatcher(
             ledger: file.ledger, outlets: [email], alarm: alarm,
-            configuration: .init(retry: RetryPolicy(initialDelay: .seconds(5), maximumDelay: .seconds(60), deadline: .seconds(4 * 3600)), maximumIdle: .seconds(5)),
+            configuration: .init(
+                retry: RetryPolicy(initialDelay: .seconds(5), maximumDelay: .seconds(60), deadline: .seconds(4 * 3600)),
+                maximumIdle: .seconds(5)),
             clock: clock, randomUnit: { 0.5 })
         let task = Task { try await dispatcher.run() }
 

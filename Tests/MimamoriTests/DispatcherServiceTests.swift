@@ -1,9 +1,9 @@
 import Foundation
 import Ledger
 import Logging
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import ServiceLifecycle
 import Testing
 

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Testing
 
 /// The dispatcher's pure decision after each attempt.

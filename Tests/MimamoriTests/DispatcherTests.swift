@@ -1,9 +1,9 @@
 import Foundation
 import Ledger
 import Logging
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Synchronization
 import Testing
 import Timing
@@ -137,7 +137,10 @@ struct DispatcherTests {
         let (dispatcher, task) = Self.start(
             file.ledger, [email], alarm: alarm, clock: clock,
             retry: RetryPolicy(initialDelay: .seconds(5), maximumDelay: .seconds(120), deadline: .seconds(600)))
-        #expect(try await eventually(advancing: clock, step: 5, idle: file.ledger) { try await file.ledger.states() == [.delivered: 2, .expired: 1] })
+        #expect(
+            try await eventually(advancing: clock, step: 5, idle: file.ledger) {
+                try await file.ledger.states() == [.delivered: 2, .expired: 1]
+            })
         let tries = email.attempts.filter { $0.recipient == RecipientID("email-0") }.count
         for _ in 0..<20 {
             clock.advance(by: 600)

@@ -1,5 +1,5 @@
-import MimamoriService
 import MimamoriDaemon
+import MimamoriService
 import Testing
 
 @Suite("/healthz: ok, degraded, unavailable")
@@ -18,6 +18,7 @@ struct HealthReportTests {
         #expect(!report.isHealthy)
         #expect(
             report.text
-                == "unavailable: broker disconnected: reconnecting; channel email paused (smtp-530 at mail-from); channel fax paused (http-401)")
+                == "unavailable: broker disconnected: reconnecting; channel email paused (smtp-530 at mail-from); channel fax paused (http-401)"
+        )
     }
 }

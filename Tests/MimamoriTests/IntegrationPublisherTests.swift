@@ -2,8 +2,8 @@ import AMQP
 import Foundation
 import MimamoriBroker
 import MimamoriCore
-import Testing
 import TestFixtures
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -19,7 +19,9 @@ struct IntegrationPublisherTests {
     static let publisher = root.appendingPathComponent("examples/python/mimamori_publish.py").path
     static let schema = root.appendingPathComponent("docs/schema/mimamori.case-1.schema.json").path
 
-    @Test("mimamori_publish.py signs and publishes: the alert reaches every cooperator and a mimamori.status/1 event follows; a tampered body is dead-lettered signature.invalid; a schema-invalid event is not sent")
+    @Test(
+        "mimamori_publish.py signs and publishes: the alert reaches every cooperator and a mimamori.status/1 event follows; a tampered body is dead-lettered signature.invalid; a schema-invalid event is not sent"
+    )
     func pythonPublisherAgainstTheDaemon() async throws {
         let cooperators = DaemonFolder.cooperators(email: 3, fax: 0)
         try await withDaemonRig(cooperators: cooperators) { rig in
@@ -37,11 +39,15 @@ struct IntegrationPublisherTests {
             let valid = DaemonCase(municipality: municipality)
             let validFile = rig.folder.directory.appendingPathComponent("alert.json").path
             try Data(try DaemonCase.json(valid.event("opened", sequence: 1))).write(to: URL(fileURLWithPath: validFile))
-            let run = try runProcess("/usr/bin/python3", [
-                Self.publisher, validFile, "--key", key, "--broker", rig.broker.url, "--schema", Self.schema,
-            ])
+            let run = try runProcess(
+                "/usr/bin/python3",
+                [
+                    Self.publisher, validFile, "--key", key, "--broker", rig.broker.url, "--schema", Self.schema,
+                ])
             #expect(run.status == 0, "mimamori_publish.py exited \(run.status): \(run.stderr)")
-            #expect(run.stdout.contains("as case.\(municipality).opened, signed by \(rig.folder.keyID), confirmed by the broker"), "\(run.stdout)")
+            #expect(
+                run.stdout.contains("as case.\(municipality).opened, signed by \(rig.folder.keyID), confirmed by the broker"),
+                "\(run.stdout)")
             try await daemon.waitForLine(event: "case.opened", containing: ["case=\(valid.caseID)"])
             try await rig.waitUntilSettled(valid.caseID, kinds: ["alert"], daemon: daemon)
             try await rig.waitForMail(cooperators.count, daemon: daemon)
@@ -76,9 +82,11 @@ struct IntegrationPublisherTests {
                 m.publish(parameters, user, changed, headers, municipality, kind, message_id)
                 print("published the changed body")
                 """
-            let tamperRun = try runProcess("/usr/bin/python3", [
-                "-c", script, (Self.publisher as NSString).deletingLastPathComponent, tamperedFile, key, rig.broker.url,
-            ])
+            let tamperRun = try runProcess(
+                "/usr/bin/python3",
+                [
+                    "-c", script, (Self.publisher as NSString).deletingLastPathComponent, tamperedFile, key, rig.broker.url,
+                ])
             #expect(tamperRun.status == 0, "\(tamperRun.stderr)")
             let dead = try await rig.publisher.takeDead(1)
             #expect(dead.first?.headers[DeadLetterHeaders.mimamori.reason]?.stringValue == "signature.invalid")
@@ -91,9 +99,11 @@ struct IntegrationPublisherTests {
             invalidEvent["person"] = person
             let invalidFile = rig.folder.directory.appendingPathComponent("invalid.json").path
             try Data(try DaemonCase.json(invalidEvent)).write(to: URL(fileURLWithPath: invalidFile))
-            let refused = try runProcess("/usr/bin/python3", [
-                Self.publisher, invalidFile, "--key", key, "--broker", rig.broker.url, "--schema", Self.schema,
-            ])
+            let refused = try runProcess(
+                "/usr/bin/python3",
+                [
+                    Self.publisher, invalidFile, "--key", key, "--broker", rig.broker.url, "--schema", Self.schema,
+                ])
             #expect(refused.status == 1, "\(refused.stdout) \(refused.stderr)")
             #expect(refused.stderr.contains("not sent, invalid: person.age"), "\(refused.stderr)")
 
@@ -104,7 +114,9 @@ struct IntegrationPublisherTests {
             try? await rig.publisher.connection.delete(queue: statusQueue)
             daemon.signal(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
-            print("integration-publisher | mimamori_publish.py | alert delivered to \(cooperators.count), status \(status["state"] ?? "-"), tampered: signature.invalid, schema-invalid: not sent")
+            print(
+                "integration-publisher | mimamori_publish.py | alert delivered to \(cooperators.count), status \(status["state"] ?? "-"), tampered: signature.invalid, schema-invalid: not sent"
+            )
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import MimamoriService
 import MimamoriDaemon
+import MimamoriService
 import Synchronization
 
 /// A wall clock the test moves by hand; sleepers wake when it passes their deadline.

@@ -82,7 +82,8 @@ final class NotifySocket: Sendable {
     func waitFor(_ assignment: String, after index: Int = 0, timeout: Duration = .seconds(60), daemon: DaemonProcess? = nil)
         async throws -> Message
     {
-        try await waitUntil("the daemon sends \(assignment) on NOTIFY_SOCKET (got: \(self.assignments))", timeout: timeout, daemon: daemon) {
+        try await waitUntil("the daemon sends \(assignment) on NOTIFY_SOCKET (got: \(self.assignments))", timeout: timeout, daemon: daemon)
+        {
             self.received.dropFirst(index).contains { $0.assignments.contains(assignment) }
         }
         return received.dropFirst(index).first { $0.assignments.contains(assignment) }!

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 /// The operator's monitoring kit: `deploy/prometheus/mimamori.rules.yml` (checked and unit-tested
 /// by Debian's promtool) and `deploy/grafana/mimamori.json`, whose every metric must be one the
@@ -14,22 +14,32 @@ struct OperatorToolsTests {
 
     @Test(
         "promtool check rules accepts mimamori.rules.yml and promtool test rules passes its unit tests",
-        .enabled(if: FileManager.default.isExecutableFile(atPath: promtool), "promtool is missing: scripts/deps.sh installs Debian's prometheus package"))
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: promtool),
+            "promtool is missing: scripts/deps.sh installs Debian's prometheus package"))
     func rulesPassPromtool() throws {
         let check = try runProcess(Self.promtool, ["check", "rules", Self.rules.path])
         #expect(check.status == 0, "promtool check rules: \(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("SUCCESS"), "\(check.stdout)")
-        let test = try runProcess(Self.promtool, ["test", "rules", Self.rules.deletingLastPathComponent().appendingPathComponent("mimamori.rules.test.yml").path])
+        let test = try runProcess(
+            Self.promtool, ["test", "rules", Self.rules.deletingLastPathComponent().appendingPathComponent("mimamori.rules.test.yml").path])
         #expect(test.status == 0, "promtool test rules: \(test.stdout)\(test.stderr)")
         #expect(test.stdout.contains("SUCCESS"), "\(test.stdout)")
         // Every alert of the rules is exercised by the unit tests.
         let alerts = Self.matches(#"- alert: (\w+)"#, in: try String(contentsOf: Self.rules, encoding: .utf8))
-        let tested = Set(Self.matches(#"alertname: (\w+)"#, in: try String(contentsOf: Self.rules.deletingLastPathComponent().appendingPathComponent("mimamori.rules.test.yml"), encoding: .utf8)))
-        #expect(!alerts.isEmpty && Set(alerts).isSubset(of: tested), "alerts without a unit test: \(Set(alerts).subtracting(tested).sorted())")
+        let tested = Set(
+            Self.matches(
+                #"alertname: (\w+)"#,
+                in: try String(
+                    contentsOf: Self.rules.deletingLastPathComponent().appendingPathComponent("mimamori.rules.test.yml"), encoding: .utf8)))
+        #expect(
+            !alerts.isEmpty && Set(alerts).isSubset(of: tested), "alerts without a unit test: \(Set(alerts).subtracting(tested).sorted())")
         print("operator-tools | promtool | \(alerts.count) alerts checked, each unit-tested")
     }
 
-    @Test("the Grafana dashboard parses, and every metric it and the alert rules name is exported by a real mimamorid (or made by its code, for those a quiet run does not show)")
+    @Test(
+        "the Grafana dashboard parses, and every metric it and the alert rules name is exported by a real mimamorid (or made by its code, for those a quiet run does not show)"
+    )
     func dashboardNamesRealMetrics() async throws {
         let data = try Data(contentsOf: Self.dashboard)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "the dashboard is not a JSON object")
@@ -53,25 +63,35 @@ struct OperatorToolsTests {
             // The gauges are refreshed on the status beat (a second).
             try await Task.sleep(for: .seconds(2))
             let text = try runTool("/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(rig.folder.metricsPort)/metrics"])
-            return Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
-                line.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
-            }.filter { $0.hasPrefix("mimamori_") })
+            return Set(
+                text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                    line.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
+                }.filter { $0.hasPrefix("mimamori_") })
         }
         #expect(exported.isSubset(of: made), "the daemon exports names the code scan does not find: \(exported.subtracting(made).sorted())")
-        for name in ["mimamori_broker_connected", "mimamori_cases_open", "mimamori_deliveries_total", "mimamori_ledger_backlog",
-                     "mimamori_intake_total", "mimamori_delivery_duration_seconds_bucket"] {
+        for name in [
+            "mimamori_broker_connected", "mimamori_cases_open", "mimamori_deliveries_total", "mimamori_ledger_backlog",
+            "mimamori_intake_total", "mimamori_delivery_duration_seconds_bucket",
+        ] {
             #expect(exported.contains(name), "\(name) is not on a real daemon's /metrics: \(exported.sorted())")
         }
-        #expect(dashboardNames.isSubset(of: made), "the dashboard names metrics the daemon does not export: \(dashboardNames.subtracting(made).sorted())")
-        #expect(rulesNames.isSubset(of: made), "the rules name metrics the daemon does not export: \(rulesNames.subtracting(made).sorted())")
+        #expect(
+            dashboardNames.isSubset(of: made),
+            "the dashboard names metrics the daemon does not export: \(dashboardNames.subtracting(made).sorted())")
+        #expect(
+            rulesNames.isSubset(of: made), "the rules name metrics the daemon does not export: \(rulesNames.subtracting(made).sorted())")
         let onlyFromCode = dashboardNames.union(rulesNames).subtracting(exported).sorted()
-        print("operator-tools | grafana | \(panels.count) panels, \(dashboardNames.count) metrics (rules: \(rulesNames.count)); on a real /metrics: \(dashboardNames.union(rulesNames).intersection(exported).count); from the code only (not shown until they happen): \(onlyFromCode.joined(separator: " "))")
+        print(
+            "operator-tools | grafana | \(panels.count) panels, \(dashboardNames.count) metrics (rules: \(rulesNames.count)); on a real /metrics: \(dashboardNames.union(rulesNames).intersection(exported).count); from the code only (not shown until they happen): \(onlyFromCode.joined(separator: " "))"
+        )
     }
 
     /// Metric names the daemon's sources create, as /metrics spells them.
     static func metricsMadeBySources() throws -> Set<String> {
         var names: Set<String> = []
-        guard let walk = FileManager.default.enumerator(at: root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil) else { return [] }
+        guard let walk = FileManager.default.enumerator(at: root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil) else {
+            return []
+        }
         for case let url as URL in walk where url.pathExtension == "swift" {
             let text = try String(contentsOf: url, encoding: .utf8)
             for name in matches(#"(?:Counter|Gauge|Recorder)\(label: "(mimamori_[a-z_]+)""#, in: text) { names.insert(name) }

@@ -3,15 +3,16 @@ import HostileCorpus
 import MimamoriCore
 import Testing
 
-@testable import MimamoriService
 @testable import MimamoriDaemon
+@testable import MimamoriService
 
 /// The intake's photo step with the real libjpeg-turbo: turned upright, stripped, judged again.
 @Suite("PhotoIntake: upright, without metadata, judged as it will travel")
 struct PhotoIntakeTests {
     static func event(_ mediaType: CaseEvent.Photo.MediaType, _ bytes: [UInt8]) throws -> CaseEvent {
         try CaseEvent.decode(
-            HostileCorpus.Draft.opened().setting("photo", ["mediaType": mediaType.rawValue, "data": Data(bytes).base64EncodedString()]).bytes)
+            HostileCorpus.Draft.opened().setting("photo", ["mediaType": mediaType.rawValue, "data": Data(bytes).base64EncodedString()])
+                .bytes)
     }
 
     static func leaks(_ data: Data) -> [String] {
@@ -62,19 +63,32 @@ struct PhotoIntakeTests {
     @Test("the stored body of an event whose photo was cleaned holds the cleaned photo, or none when it was left out")
     func storedBody() throws {
         let body = HostileCorpus.Draft.opened().setting(
-            "photo", ["mediaType": "image/jpeg", "data": Data(try PhotoMetadataSamples.jpeg(orientation: 6)).base64EncodedString()]).bytes
+            "photo", ["mediaType": "image/jpeg", "data": Data(try PhotoMetadataSamples.jpeg(orientation: 6)).base64EncodedString()]
+        ).bytes
         let decoded = try CaseEvent.decode(body)
         let intake = PhotoIntake(decoded)
         let stored = try CaseEvent.decode(intake.storedBody(original: body, decoded: decoded, limits: .default))
         #expect(stored.photo == intake.event.photo)
         #expect(stored.person == decoded.person && stored.messageID == decoded.messageID && stored.lastSeen == decoded.lastSeen)
         let brokenBody = HostileCorpus.Draft.opened().setting(
-            "photo", ["mediaType": "image/png", "data": Data(PhotoMetadataSamples.png([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + [UInt8](repeating: 0xFF, count: 21))).base64EncodedString()]).bytes
+            "photo",
+            [
+                "mediaType": "image/png",
+                "data": Data(
+                    PhotoMetadataSamples.png(
+                        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
+                            + [UInt8](repeating: 0xFF, count: 21))
+                ).base64EncodedString(),
+            ]
+        ).bytes
         let brokenDecoded = try CaseEvent.decode(brokenBody)
         let brokenIntake = PhotoIntake(brokenDecoded)
         #expect(brokenIntake.event.photo == nil)
         let brokenStored = try CaseEvent.decode(brokenIntake.storedBody(original: brokenBody, decoded: brokenDecoded, limits: .default))
         #expect(brokenStored.photo == nil)
-        #expect(!PhotoMetadataSamples.contains([UInt8](brokenIntake.storedBody(original: brokenBody, decoded: brokenDecoded, limits: .default)), Array(PhotoMetadataSamples.home.utf8)))
+        #expect(
+            !PhotoMetadataSamples.contains(
+                [UInt8](brokenIntake.storedBody(original: brokenBody, decoded: brokenDecoded, limits: .default)),
+                Array(PhotoMetadataSamples.home.utf8)))
     }
 }

@@ -59,14 +59,16 @@ enum PhotoLeakCheck {
         defer { try? FileManager.default.removeItem(at: folder) }
         let eml = folder.appendingPathComponent("mail.eml")
         try raw.write(to: eml)
-        let listing = try runTool("/usr/bin/python3", [
-            "-c",
-            "import email,sys,os\nm=email.message_from_bytes(open(sys.argv[1],'rb').read())\n"
-                + "for i,p in enumerate(m.walk()):\n"
-                + "  if p.is_multipart() or p.get_content_maintype()=='text': continue\n"
-                + "  f=os.path.join(sys.argv[2],str(i)); open(f,'wb').write(p.get_payload(decode=True)); print(p.get_content_type()+' '+f)\n",
-            eml.path, folder.path,
-        ])
+        let listing = try runTool(
+            "/usr/bin/python3",
+            [
+                "-c",
+                "import email,sys,os\nm=email.message_from_bytes(open(sys.argv[1],'rb').read())\n"
+                    + "for i,p in enumerate(m.walk()):\n"
+                    + "  if p.is_multipart() or p.get_content_maintype()=='text': continue\n"
+                    + "  f=os.path.join(sys.argv[2],str(i)); open(f,'wb').write(p.get_payload(decode=True)); print(p.get_content_type()+' '+f)\n",
+                eml.path, folder.path,
+            ])
         return try listing.split(separator: "\n").map { line in
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             return (parts[0], [UInt8](try Data(contentsOf: URL(fileURLWithPath: parts[1]))))

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import MimamoriCore
 import Outlets
-import Testing
 import TestFixtures
+import Testing
 
 /// The radio speaks Japanese: the sample case's alert script, rendered with the sample settings,
 /// is spoken by Open JTalk through `deploy/open-jtalk-tts` as the daemon's radio spool runs it,
@@ -61,13 +61,15 @@ import TestFixtures
         defer { try? FileManager.default.removeItem(at: spool) }
         let trace = spool.appendingPathComponent("analysis.trace").path
         let outlet = try RadioOutlet(
-            configuration: .init(spool: RadioSpool(
-                directory: spool.path, ttsCommand: [Self.wrapper, "-t", trace, "{text}", "{wav}"],
-                ttsTimeout: .seconds(300))),
+            configuration: .init(
+                spool: RadioSpool(
+                    directory: spool.path, ttsCommand: [Self.wrapper, "-t", trace, "{text}", "{wav}"],
+                    ttsTimeout: .seconds(300))),
             logger: Logger(label: "test.speech"))
-        let receipt = try await outlet.send(RadioBroadcast(
-            identifier: "KN-2026-0042.1.radio", sender: "sos@town.example.jp", sent: Date(), kind: .alert,
-            headline: "行方不明の方のお知らせ", script: script, areaDescription: "紀美野町", isDrill: false))
+        let receipt = try await outlet.send(
+            RadioBroadcast(
+                identifier: "KN-2026-0042.1.radio", sender: "sos@town.example.jp", sent: Date(), kind: .alert,
+                headline: "行方不明の方のお知らせ", script: script, areaDescription: "紀美野町", isDrill: false))
         await outlet.shutdown()
         let wav = try #require(receipt.spooledFiles.first { $0.hasSuffix(".wav") })
         #expect(FileManager.default.contents(atPath: wav)?.prefix(4) == Data("RIFF".utf8))

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
-import MimamoriService
-import MimamoriDaemon
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import Synchronization
 
 /// An outlet that records every job it is given, and can be scripted to be slow or to fail.
@@ -71,7 +71,8 @@ final class RecordingOutlet: Outlet {
         }
         if server?.isDown == true { throw .transient(.unreachable, "connection refused", hint: "check the SMTP server") }
         if server?.isRefusing == true {
-            throw .channelFault(.reply("smtp", 530), "smtp 530: refused the sender", hint: "check the smtp-password credential", stage: "mail-from")
+            throw .channelFault(
+                .reply("smtp", 530), "smtp 530: refused the sender", hint: "check the smtp-password credential", stage: "mail-from")
         }
         let failure: DeliveryFailure? = state.withLock { state in
             switch scripts[job.recipient] {
@@ -95,9 +96,10 @@ final class RecordingOutlet: Outlet {
         if let failure { throw failure }
         state.withLock {
             $0.delivered[job.id, default: 0] += 1
-            $0.accepted.append(Attempt(
-                id: job.id, recipient: job.recipient, attempt: job.attempt, idempotencyKey: job.idempotencyKey,
-                kind: job.kind))
+            $0.accepted.append(
+                Attempt(
+                    id: job.id, recipient: job.recipient, attempt: job.attempt, idempotencyKey: job.idempotencyKey,
+                    kind: job.kind))
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
 
 /// `mimamori render` writes what the daemon sends: the same case through the real daemon (its
 /// SMTP relay, the FAX email gateway, the radio spool) and through `render`, dated alike, gives
@@ -9,7 +9,9 @@ import TestFixtures
 /// `/CreationDate` is the same on both sides without rewriting.
 @Suite("mimamori render gives the bytes the daemon sends (real mimamorid, broker, SMTP)", .serialized)
 struct RenderMatchesDaemonTests {
-    @Test("an alert with a photo, real and drill: the email, the FAX PDF and the CAP of render equal what the daemon sent", arguments: [false, true])
+    @Test(
+        "an alert with a photo, real and drill: the email, the FAX PDF and the CAP of render equal what the daemon sent",
+        arguments: [false, true])
     func renderedFilesAreWhatTheDaemonSent(drill: Bool) async throws {
         var options = DaemonFolder.Options()
         options.radioSpool = true
@@ -52,7 +54,9 @@ struct RenderMatchesDaemonTests {
             #expect(String(decoding: pdf, as: UTF8.self).contains("/CreationDate"))
 
             let cap = try Data(contentsOf: out.appendingPathComponent("alert.cap.xml"))
-            let spooled = try FileManager.default.contentsOfDirectory(atPath: rig.folder.radioDirectory.path).filter { $0.hasSuffix(".xml") }
+            let spooled = try FileManager.default.contentsOfDirectory(atPath: rig.folder.radioDirectory.path).filter {
+                $0.hasSuffix(".xml")
+            }
             #expect(spooled.count == 1, "\(spooled)")
             let sentCAP = try Data(contentsOf: rig.folder.radioDirectory.appendingPathComponent(try #require(spooled.first)))
             #expect(sentCAP == cap, "render's alert.cap.xml differs from the CAP spooled")
@@ -92,11 +96,13 @@ func gatewayPDF(of raw: Data) throws -> Data {
     let eml = folder.appendingPathComponent("fax.eml")
     try raw.write(to: eml)
     let pdf = folder.appendingPathComponent("fax.pdf")
-    _ = try runTool("/usr/bin/python3", [
-        "-c",
-        "import email,sys\nm=email.message_from_bytes(open(sys.argv[1],'rb').read())\n"
-            + "[open(sys.argv[2],'wb').write(p.get_payload(decode=True)) for p in m.walk() if p.get_content_type()=='application/pdf']",
-        eml.path, pdf.path,
-    ])
+    _ = try runTool(
+        "/usr/bin/python3",
+        [
+            "-c",
+            "import email,sys\nm=email.message_from_bytes(open(sys.argv[1],'rb').read())\n"
+                + "[open(sys.argv[2],'wb').write(p.get_payload(decode=True)) for p in m.walk() if p.get_content_type()=='application/pdf']",
+            eml.path, pdf.path,
+        ])
     return try Data(contentsOf: pdf)
 }

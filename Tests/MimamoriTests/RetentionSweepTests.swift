@@ -6,8 +6,8 @@ import MimamoriCore
 import Outlets
 import Testing
 
-@testable import MimamoriService
 @testable import MimamoriDaemon
+@testable import MimamoriService
 
 /// The retention pass as a sweep on the real parts: a real ledger file, a second SQLite
 /// connection holding a read snapshot, a real spool folder.
@@ -52,7 +52,9 @@ struct RetentionSweepTests {
         FileManager.default.contents(atPath: path + "-wal")?.range(of: Data(needle.utf8)) != nil
     }
 
-    @Test("a purge while another connection holds a read snapshot: committed, the spool files go at once, the WAL (with the old pages) is truncated at the next pass")
+    @Test(
+        "a purge while another connection holds a read snapshot: committed, the spool files go at once, the WAL (with the old pages) is truncated at the next pass"
+    )
     func purgeBesideAReader() async throws {
         let file = try LedgerFile()
         defer { file.remove() }
@@ -87,7 +89,9 @@ struct RetentionSweepTests {
         #expect(try await ledger.audit(case: CaseID("KN-0042")).filter { $0.event == "case.purged" }.count == 1)
     }
 
-    @Test("spool files of a purged case left by an earlier pass are swept at the next one; stray temporary files of a crashed write go once they are old")
+    @Test(
+        "spool files of a purged case left by an earlier pass are swept at the next one; stray temporary files of a crashed write go once they are old"
+    )
     func leftoversAreSwept() async throws {
         let file = try LedgerFile()
         defer { file.remove() }

@@ -1,14 +1,17 @@
 import Foundation
 import Logging
-import Testing
 import TestFixtures
+import Testing
+
 @testable import Outlets
 
 @Suite(.serialized) struct EmailOutletTests {
     let logger = Logger(label: "test.email")
 
-    func outlet(_ server: SMTPServer, sessions: Int = 2,
-                configure: (inout EmailOutlet.Configuration) -> Void = { _ in }) throws -> EmailOutlet {
+    func outlet(
+        _ server: SMTPServer, sessions: Int = 2,
+        configure: (inout EmailOutlet.Configuration) -> Void = { _ in }
+    ) throws -> EmailOutlet {
         var configuration = EmailOutlet.Configuration(
             url: server.url, sessions: sessions,
             timeouts: OutletTimeouts(connect: .seconds(5), total: .seconds(20)))
@@ -52,8 +55,9 @@ import TestFixtures
         try await withThrowingTaskGroup(of: Void.self) { group in
             for n in 0..<500 {
                 group.addTask {
-                    try await outlet.send(Samples.email(
-                        to: "vol-\(n)@example.net", name: "協力者\(n) 様", key: "KN-0042/1/email/vol-\(n)"))
+                    try await outlet.send(
+                        Samples.email(
+                            to: "vol-\(n)@example.net", name: "協力者\(n) 様", key: "KN-0042/1/email/vol-\(n)"))
                 }
             }
             try await group.waitForAll()
@@ -129,10 +133,13 @@ import TestFixtures
         let outlet = try outlet(server) { relay.configure(&$0, password: "s3cret-パス") }
         let photo = Data((0..<30_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         let pdf = Data("%PDF-1.4\n".utf8) + Data(repeating: 0x41, count: 5000)
-        try await outlet.send(Samples.email(to: "vol-tls@example.net", attachments: [
-            EmailAttachment(filename: "本人写真_KN-0042.jpg", mediaType: "image/jpeg", bytes: photo),
-            EmailAttachment(filename: "notice.pdf", mediaType: "application/pdf", bytes: pdf),
-        ]))
+        try await outlet.send(
+            Samples.email(
+                to: "vol-tls@example.net",
+                attachments: [
+                    EmailAttachment(filename: "本人写真_KN-0042.jpg", mediaType: "image/jpeg", bytes: photo),
+                    EmailAttachment(filename: "notice.pdf", mediaType: "application/pdf", bytes: pdf),
+                ]))
         await outlet.shutdown()
         let received = try server.received()
         try #require(received.count == 1)

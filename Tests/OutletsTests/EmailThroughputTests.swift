@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import Testing
 import TestFixtures
+import Testing
 import Timing
+
 @testable import Outlets
 
 /// Figures for the closing note and `make bench`: printed, never asserted (timings vary with the
@@ -38,7 +39,9 @@ struct EmailThroughputTests {
         }
         let elapsed = ContinuousClock.now - start
         let seconds = elapsed.inSeconds
-        print("bench: MIME rendering alone, \(Self.count) messages of \(bytes / Self.count) bytes: \(Int(Double(Self.count) / seconds)) msg/s on one thread")
+        print(
+            "bench: MIME rendering alone, \(Self.count) messages of \(bytes / Self.count) bytes: \(Int(Double(Self.count) / seconds)) msg/s on one thread"
+        )
     }
 
     @Test func aiosmtpdSink() async throws {

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import Testing
 import TestFixtures
+import Testing
+
 @testable import Outlets
 
 @Suite(.serialized) struct FaxOutletTests {
@@ -12,8 +13,10 @@ import TestFixtures
     }
 
     func api(_ receiver: HTTPReceiver, total: Duration = .seconds(10)) -> FaxOutlet.Configuration.Method {
-        .httpAPI(.init(url: receiver.url("/v1/faxes"), token: "tok-123",
-                       timeouts: OutletTimeouts(connect: .seconds(2), total: total)))
+        .httpAPI(
+            .init(
+                url: receiver.url("/v1/faxes"), token: "tok-123",
+                timeouts: OutletTimeouts(connect: .seconds(2), total: total)))
     }
 
     @Test(arguments: [
@@ -36,8 +39,10 @@ import TestFixtures
         defer { server.stop() }
         let email = try EmailOutlet(configuration: .init(url: server.url, sessions: 1), logger: logger)
         let fax = try FaxOutlet(
-            configuration: .init(method: .emailGateway(.init(
-                addressPattern: "{number}@fax.example.jp", from: Samples.from))),
+            configuration: .init(
+                method: .emailGateway(
+                    .init(
+                        addressPattern: "{number}@fax.example.jp", from: Samples.from))),
             email: email, logger: logger)
         let receipt = try await fax.send(try delivery())
         await email.shutdown()
@@ -141,11 +146,11 @@ import TestFixtures
         let script = directory.appendingPathComponent("sendfax")
         let log = directory.appendingPathComponent("argv")
         try """
-            #!/bin/sh
-            printf '%s\\n' "$@" > \(log.path)
-            head -c 8 "$4" >> \(log.path)
-            echo "request id is 4711 (group id 4711) for host localhost (1 file)"
-            """.write(to: script, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        printf '%s\\n' "$@" > \(log.path)
+        head -c 8 "$4" >> \(log.path)
+        echo "request id is 4711 (group id 4711) for host localhost (1 file)"
+        """.write(to: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         let fax = try FaxOutlet(configuration: .init(method: .hylaFAX(.init(sendfax: script.path))), logger: logger)
         let receipt = try await fax.send(try delivery())

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestFixtures
+import Testing
+
 @testable import Outlets
 
 @Suite struct FaxRendererTests {
@@ -93,7 +94,8 @@ import TestFixtures
         let url = try write(pdf)
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let info = try Self.poppler(["pdfinfo", url.path])
-        let count = info.split(separator: "\n").first { $0.hasPrefix("Pages:") }
+        let count =
+            info.split(separator: "\n").first { $0.hasPrefix("Pages:") }
             .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
         #expect(count >= 2)
         for page in 1...count {

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import Testing
 import TestFixtures
+import Testing
+
 @testable import Outlets
 
 /// Collects every log line (message and metadata) an outlet writes.
@@ -42,7 +43,8 @@ final class RecordingLogHandler: LogHandler, @unchecked Sendable {
         try await email.send(Samples.email(to: "hanako.yamada@example.net"))
         _ = try? await email.send(Samples.email(to: "reject550-taro.suzuki@example.net"))
         let fax = try FaxOutlet(configuration: .init(method: .httpAPI(.init(url: receiver.url(), token: "secret-token"))), logger: logger)
-        _ = try? await fax.send(FaxDelivery(number: "+81734899960", document: try Samples.fax(), idempotencyKey: "KN-0042/1/fax/coop-014", date: Samples.date))
+        _ = try? await fax.send(
+            FaxDelivery(number: "+81734899960", document: try Samples.fax(), idempotencyKey: "KN-0042/1/fax/coop-014", date: Samples.date))
         let radio = try RadioOutlet(configuration: .init(capURL: receiver.url()), logger: logger)
         _ = try? await radio.send(RadioOutletTests.alert())
         await email.shutdown()
@@ -51,8 +53,10 @@ final class RecordingLogHandler: LogHandler, @unchecked Sendable {
 
         let lines = storage.lock.withLock { storage.lines }
         #expect(lines.count >= 4)
-        let forbidden = ["hanako", "taro", "example.net", "山田", "花子", "紺色", "ジャンパー", "0734899960",
-                         "73-489", "8173489", "secret-token", "紀美野", "行方不明", "165"]
+        let forbidden = [
+            "hanako", "taro", "example.net", "山田", "花子", "紺色", "ジャンパー", "0734899960",
+            "73-489", "8173489", "secret-token", "紀美野", "行方不明", "165",
+        ]
         for line in lines {
             for word in forbidden {
                 #expect(!line.contains(word), "log line leaks \(word): \(line)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Outlets
 
 @Suite struct MIMEMessageTests {
@@ -33,16 +34,18 @@ import Testing
         #expect(lines.contains { $0.contains("filename*0*=UTF-8''%E8%A1%8C") })
         #expect(lines.contains { $0.contains("filename*1*=") })
         #expect(lines.allSatisfy { $0.utf8.count <= 76 })
-        #expect(HeaderField.disposition(filename: "notice.pdf") == [
-            "Content-Disposition: attachment; filename=\"notice.pdf\""
-        ])
+        #expect(
+            HeaderField.disposition(filename: "notice.pdf") == [
+                "Content-Disposition: attachment; filename=\"notice.pdf\""
+            ])
     }
 
     @Test func asciiSubjectStaysReadableAndNamesAreQuoted() {
         #expect(HeaderField.unstructured(name: "Subject", "Drill notice KN-0042") == ["Subject: Drill notice KN-0042"])
-        #expect(HeaderField.mailbox(name: "To", EmailAddress("a@b.jp", displayName: "Yamada, \"Hana\"")) == [
-            "To: \"Yamada, \\\"Hana\\\"\" <a@b.jp>"
-        ])
+        #expect(
+            HeaderField.mailbox(name: "To", EmailAddress("a@b.jp", displayName: "Yamada, \"Hana\"")) == [
+                "To: \"Yamada, \\\"Hana\\\"\" <a@b.jp>"
+            ])
     }
 
     @Test(arguments: ["no-at-sign", "a@b@c", "a b@c.jp", "山田@example.jp", "x@y.jp\r\nBcc: z@w.jp", "<a@b.jp>"])

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import Testing
 import TestFixtures
+import Testing
+
 @testable import Outlets
 
 @Suite(.serialized) struct RadioOutletTests {
@@ -121,7 +122,8 @@ import TestFixtures
     @Test func capIsPostedAsApplicationCapXML() async throws {
         let receiver = try HTTPReceiver()
         defer { receiver.stop() }
-        let radio = try RadioOutlet(configuration: .init(capURL: receiver.url("/cap"), capHeaders: ["Authorization: Bearer r"]), logger: logger)
+        let radio = try RadioOutlet(
+            configuration: .init(capURL: receiver.url("/cap"), capHeaders: ["Authorization: Bearer r"]), logger: logger)
         let receipt = try await radio.send(Self.alert())
         await radio.shutdown()
         #expect(receipt.httpStatus == 200)
@@ -149,8 +151,10 @@ import TestFixtures
     @Test func spoolGetsScriptCAPAndAWavThatSoxiReads() async throws {
         let spool = try ServerProcess.temporaryDirectory("spool")
         defer { try? FileManager.default.removeItem(at: spool) }
-        let radio = try RadioOutlet(configuration: .init(spool: RadioSpool(
-            directory: spool.path, ttsCommand: ["espeak-ng", "-v", "ja", "-w", "{wav}", "-f", "{text}"])), logger: logger)
+        let radio = try RadioOutlet(
+            configuration: .init(
+                spool: RadioSpool(
+                    directory: spool.path, ttsCommand: ["espeak-ng", "-v", "ja", "-w", "{wav}", "-f", "{text}"])), logger: logger)
         let alert = Self.alert(drill: true)
         let receipt = try await radio.send(alert)
         let names = try FileManager.default.contentsOfDirectory(atPath: spool.path).sorted()
@@ -165,8 +169,10 @@ import TestFixtures
         let pipe = Pipe()
         soxi.standardOutput = pipe
         try soxi.run()
-        let duration = Double(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let duration =
+            Double(
+                String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         soxi.waitUntilExit()
         #expect(soxi.terminationStatus == 0)
         #expect(duration > 3, "seconds of speech: \(duration)")
@@ -184,13 +190,15 @@ import TestFixtures
         defer { try? FileManager.default.removeItem(at: spool) }
         let radio = try RadioOutlet(configuration: .init(spool: RadioSpool(directory: spool.path)), logger: logger)
         _ = try await radio.send(Self.follow(.cancel, of: Self.alert()))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path).sorted()
-            == ["KN-0042.closed.radio.txt", "KN-0042.closed.radio.xml"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: spool.path).sorted()
+                == ["KN-0042.closed.radio.txt", "KN-0042.closed.radio.xml"])
         #expect(throws: OutletError.self) {
             try RadioOutlet(configuration: .init(spool: RadioSpool(directory: "/nonexistent/spool")), logger: logger)
         }
         #expect(throws: OutletError.self) {
-            try RadioOutlet(configuration: .init(spool: RadioSpool(directory: spool.path, ttsCommand: ["no-such-tts", "{wav}"])), logger: logger)
+            try RadioOutlet(
+                configuration: .init(spool: RadioSpool(directory: spool.path, ttsCommand: ["no-such-tts", "{wav}"])), logger: logger)
         }
         #expect(throws: OutletError.self) { try RadioOutlet(configuration: .init(), logger: logger) }
     }
@@ -198,8 +206,10 @@ import TestFixtures
     @Test func failingTTSIsReportedAndLeavesNothingBehind() async throws {
         let spool = try ServerProcess.temporaryDirectory("spool")
         defer { try? FileManager.default.removeItem(at: spool) }
-        let radio = try RadioOutlet(configuration: .init(spool: RadioSpool(
-            directory: spool.path, ttsCommand: ["sh", "-c", "echo partial > \"$0\"; exit 3", "{wav}"])), logger: logger)
+        let radio = try RadioOutlet(
+            configuration: .init(
+                spool: RadioSpool(
+                    directory: spool.path, ttsCommand: ["sh", "-c", "echo partial > \"$0\"; exit 3", "{wav}"])), logger: logger)
         await #expect {
             _ = try await radio.send(Self.alert())
         } throws: { error in

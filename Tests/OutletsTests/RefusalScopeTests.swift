@@ -1,8 +1,8 @@
 import CCurl
 import Foundation
 import Logging
-import Testing
 import TestFixtures
+import Testing
 
 @testable import Outlets
 
@@ -24,11 +24,21 @@ import TestFixtures
 
     static let smtpCases: [SMTPCase] = [
         // The channel: every delivery would get the same answer.
-        .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 554, text: "Got unexpected smtp-server response: 554", scope: .channel, stage: .greeting, retriable: true, smtp: 554),
-        .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 421, text: "Got unexpected smtp-server response: 421", scope: .channel, stage: .greeting, retriable: true, smtp: 421),
-        .init(code: CURLE_REMOTE_ACCESS_DENIED, reply: 550, text: "Remote access denied: 550", scope: .channel, stage: .hello, retriable: true, smtp: 550),
-        .init(code: CURLE_USE_SSL_FAILED, reply: 454, text: "STARTTLS denied, code 454", scope: .channel, stage: .startTLS, retriable: true, smtp: 454),
-        .init(code: CURLE_USE_SSL_FAILED, reply: 250, text: "STARTTLS not supported.", scope: .channel, stage: .startTLS, retriable: true, smtp: 250),
+        .init(
+            code: CURLE_WEIRD_SERVER_REPLY, reply: 554, text: "Got unexpected smtp-server response: 554", scope: .channel, stage: .greeting,
+            retriable: true, smtp: 554),
+        .init(
+            code: CURLE_WEIRD_SERVER_REPLY, reply: 421, text: "Got unexpected smtp-server response: 421", scope: .channel, stage: .greeting,
+            retriable: true, smtp: 421),
+        .init(
+            code: CURLE_REMOTE_ACCESS_DENIED, reply: 550, text: "Remote access denied: 550", scope: .channel, stage: .hello,
+            retriable: true, smtp: 550),
+        .init(
+            code: CURLE_USE_SSL_FAILED, reply: 454, text: "STARTTLS denied, code 454", scope: .channel, stage: .startTLS, retriable: true,
+            smtp: 454),
+        .init(
+            code: CURLE_USE_SSL_FAILED, reply: 250, text: "STARTTLS not supported.", scope: .channel, stage: .startTLS, retriable: true,
+            smtp: 250),
         .init(code: CURLE_LOGIN_DENIED, reply: 535, text: "Login denied", scope: .channel, stage: .auth, retriable: true, smtp: 535),
         .init(code: CURLE_LOGIN_DENIED, reply: 454, text: "Login denied", scope: .channel, stage: .auth, retriable: true, smtp: 454),
         .init(code: CURLE_SEND_ERROR, reply: 530, text: "MAIL failed: 530", scope: .channel, stage: .mailFrom, retriable: true, smtp: 530),
@@ -40,14 +50,27 @@ import TestFixtures
         .init(code: CURLE_SEND_ERROR, reply: 550, text: "RCPT failed: 550", scope: .recipient, stage: .rcptTo, retriable: false, smtp: 550),
         .init(code: CURLE_SEND_ERROR, reply: 451, text: "RCPT failed: 451", scope: .recipient, stage: .rcptTo, retriable: true, smtp: 451),
         // The message: refused after the upload, libcurl reports a weird reply with the code.
-        .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 554, text: "Weird server reply", uploaded: true, scope: .message, stage: .endOfData, retriable: false, smtp: 554),
-        .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 552, text: "", uploaded: true, scope: .message, stage: .endOfData, retriable: false, smtp: 552),
-        .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 451, text: "Weird server reply", uploaded: true, scope: .recipient, stage: .endOfData, retriable: true, smtp: 451),
-        .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 550, text: "Weird server reply", uploaded: true, scope: .recipient, stage: .endOfData, retriable: false, smtp: 550),
+        .init(
+            code: CURLE_WEIRD_SERVER_REPLY, reply: 554, text: "Weird server reply", uploaded: true, scope: .message, stage: .endOfData,
+            retriable: false, smtp: 554),
+        .init(
+            code: CURLE_WEIRD_SERVER_REPLY, reply: 552, text: "", uploaded: true, scope: .message, stage: .endOfData, retriable: false,
+            smtp: 552),
+        .init(
+            code: CURLE_WEIRD_SERVER_REPLY, reply: 451, text: "Weird server reply", uploaded: true, scope: .recipient, stage: .endOfData,
+            retriable: true, smtp: 451),
+        .init(
+            code: CURLE_WEIRD_SERVER_REPLY, reply: 550, text: "Weird server reply", uploaded: true, scope: .recipient, stage: .endOfData,
+            retriable: false, smtp: 550),
         // No decisive reply: libcurl's code decides.
-        .init(code: CURLE_COULDNT_CONNECT, reply: 0, text: "Failed to connect to 127.0.0.1 port 25 after 0 ms: Couldn't connect to server", scope: .channel, stage: nil, retriable: true, smtp: nil),
-        .init(code: CURLE_OPERATION_TIMEDOUT, reply: 0, text: "server response timeout", scope: .recipient, stage: nil, retriable: true, smtp: nil),
-        .init(code: CURLE_WEIRD_SERVER_REPLY, reply: 0, text: "Weird server reply", scope: .recipient, stage: nil, retriable: true, smtp: nil),
+        .init(
+            code: CURLE_COULDNT_CONNECT, reply: 0, text: "Failed to connect to 127.0.0.1 port 25 after 0 ms: Couldn't connect to server",
+            scope: .channel, stage: nil, retriable: true, smtp: nil),
+        .init(
+            code: CURLE_OPERATION_TIMEDOUT, reply: 0, text: "server response timeout", scope: .recipient, stage: nil, retriable: true,
+            smtp: nil),
+        .init(
+            code: CURLE_WEIRD_SERVER_REPLY, reply: 0, text: "Weird server reply", scope: .recipient, stage: nil, retriable: true, smtp: nil),
     ]
 
     @Test(arguments: smtpCases)
@@ -109,7 +132,9 @@ import TestFixtures
         let outlet = try outlet(server)
         let error = await failure(outlet, to: "vol@example.net")
         await outlet.shutdown()
-        #expect(error?.scope == .channel && error?.smtpStage == .mailFrom && error?.smtpReplyCode == 530 && error?.isRetriable == true, "\(String(describing: error))")
+        #expect(
+            error?.scope == .channel && error?.smtpStage == .mailFrom && error?.smtpReplyCode == 530 && error?.isRetriable == true,
+            "\(String(describing: error))")
     }
 
     @Test("550 at RCPT: the recipient, permanent; 554 at the end of DATA: the message, permanent")
@@ -121,8 +146,12 @@ import TestFixtures
         let data = await failure(outlet, to: "data554-vol@example.net")
         let fine = await failure(outlet, to: "vol@example.net")
         await outlet.shutdown()
-        #expect(rcpt?.scope == .recipient && rcpt?.smtpStage == .rcptTo && rcpt?.smtpReplyCode == 550 && rcpt?.isRetriable == false, "\(String(describing: rcpt))")
-        #expect(data?.scope == .message && data?.smtpStage == .endOfData && data?.smtpReplyCode == 554 && data?.isRetriable == false, "\(String(describing: data))")
+        #expect(
+            rcpt?.scope == .recipient && rcpt?.smtpStage == .rcptTo && rcpt?.smtpReplyCode == 550 && rcpt?.isRetriable == false,
+            "\(String(describing: rcpt))")
+        #expect(
+            data?.scope == .message && data?.smtpStage == .endOfData && data?.smtpReplyCode == 554 && data?.isRetriable == false,
+            "\(String(describing: data))")
         #expect(fine == nil, "\(String(describing: fine))")
         #expect(try server.received().count == 1)
     }
@@ -134,6 +163,8 @@ import TestFixtures
         let outlet = try outlet(relay.server) { relay.configure(&$0, password: "rotated") }
         let error = await failure(outlet, to: "vol@example.net")
         await outlet.shutdown()
-        #expect(error?.scope == .channel && error?.smtpStage == .auth && error?.smtpReplyCode == 535 && error?.isRetriable == true, "\(String(describing: error))")
+        #expect(
+            error?.scope == .channel && error?.smtpStage == .auth && error?.smtpReplyCode == 535 && error?.isRetriable == true,
+            "\(String(describing: error))")
     }
 }

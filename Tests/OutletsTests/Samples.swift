@@ -20,8 +20,10 @@ enum Samples {
     static let from = EmailAddress("sos@town.example.jp", displayName: "紀美野町 保健福祉課（見守りネットワーク）")
     static let date = Date(timeIntervalSince1970: 1_795_761_300)  // 2026-11-27 15:35 JST
 
-    static func email(to address: String, name: String? = "協力者 山田花子 様", key: String = "KN-0042/1/email/vol-001",
-                      attachments: [EmailAttachment] = []) -> EmailMessage {
+    static func email(
+        to address: String, name: String? = "協力者 山田花子 様", key: String = "KN-0042/1/email/vol-001",
+        attachments: [EmailAttachment] = []
+    ) -> EmailMessage {
         EmailMessage(
             from: from, to: EmailAddress(address, displayName: name), subject: subject, body: body,
             attachments: attachments, idempotencyKey: key, date: date)
@@ -44,8 +46,9 @@ extension Samples {
 
     static func fax(drill: Bool = true, photo: Bool = true, extraParagraphs: Int = 0) throws -> FaxDocument {
         var paragraphs: [FaxDocument.Paragraph] = [
-            .init("本日11月27日 午後3時ごろ、紀美野町下佐々付近の自宅を出たまま行方が分からなくなっています。"
-                + "徒歩のため、町内または隣接する海南市方面にいる可能性があります。"),
+            .init(
+                "本日11月27日 午後3時ごろ、紀美野町下佐々付近の自宅を出たまま行方が分からなくなっています。"
+                    + "徒歩のため、町内または隣接する海南市方面にいる可能性があります。"),
             .init("見かけた方は、紀美野町役場 保健福祉課 073-489-9960（24時間）または110番へご連絡ください。", style: .boxed),
             .init("声をかけるときは、前から、ゆっくり、やさしくお願いします。無理に引き止めず、連絡をお願いします。"),
         ]

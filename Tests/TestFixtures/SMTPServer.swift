@@ -19,8 +19,10 @@ public final class SMTPServer: Sendable {
         /// (530: a relay that starts requiring AUTH), then accept.
         public var refuseMail: Int?
         public var refuseWindow: Double = 15
-        public init(tls: TLSCertificate? = nil, requireTLS: Bool = false,
-                    auth: (username: String, password: String)? = nil, discard: Bool = false) {
+        public init(
+            tls: TLSCertificate? = nil, requireTLS: Bool = false,
+            auth: (username: String, password: String)? = nil, discard: Bool = false
+        ) {
             self.tls = tls
             self.requireTLS = requireTLS
             self.auth = auth

@@ -9,9 +9,11 @@ public final class SMTPSink: @unchecked Sendable {
     public var url: String { "smtp://127.0.0.1:\(port)" }
 
     public init() throws {
-        guard let path = ["/usr/sbin/smtp-sink", "/usr/bin/smtp-sink"].first(where: {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }) else { throw FixtureError("smtp-sink not installed (scripts/deps.sh bench installs postfix)") }
+        guard
+            let path = ["/usr/sbin/smtp-sink", "/usr/bin/smtp-sink"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else { throw FixtureError("smtp-sink not installed (scripts/deps.sh bench installs postfix)") }
         port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)

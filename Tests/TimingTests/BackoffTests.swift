@@ -13,7 +13,8 @@ struct BackoffTests {
     @Test("exponential: multiplied each time, capped, to the millisecond")
     func exponential() {
         let backoff = Backoff.exponential(initial: .milliseconds(250), maximum: .seconds(10))
-        #expect((1...8).map { backoff.delay(afterAttempt: $0) } == [250, 500, 1000, 2000, 4000, 8000, 10_000, 10_000].map { .milliseconds($0) })
+        #expect(
+            (1...8).map { backoff.delay(afterAttempt: $0) } == [250, 500, 1000, 2000, 4000, 8000, 10_000, 10_000].map { .milliseconds($0) })
         #expect(backoff.delay(afterAttempt: 5000) == .seconds(10), "a huge exponent stays at the cap")
         let triple = Backoff.exponential(initial: .seconds(1), multiplier: 3, maximum: .seconds(60))
         #expect((1...5).map { triple.delay(afterAttempt: $0) } == [1, 3, 9, 27, 60].map { .seconds($0) })

@@ -25,7 +25,8 @@ struct CivilDaysTests {
             #expect(CivilDays.days(fromCivil: date.year, date.month, date.day) == day)
             let follows =
                 date.day == 1
-                ? (previous.month == 12 ? (date.year, date.month) == (previous.year + 1, 1) : (date.year, date.month) == (previous.year, previous.month + 1))
+                ? (previous.month == 12
+                    ? (date.year, date.month) == (previous.year + 1, 1) : (date.year, date.month) == (previous.year, previous.month + 1))
                 : (date.year, date.month, date.day) == (previous.year, previous.month, previous.day + 1)
             if !follows {
                 Issue.record("\(date) does not follow \(previous)")

@@ -25,9 +25,10 @@ final class ResponseSink {
 /// run time when libcurl calls it from a worker thread. Per-transfer state arrives through
 /// `CURLOPT_READDATA` / `CURLOPT_WRITEDATA` as an unretained pointer that the caller keeps alive.
 enum CurlCallbacks {
-    typealias Function = @convention(c) (
-        UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?
-    ) -> Int
+    typealias Function =
+        @convention(c) (
+            UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?
+        ) -> Int
 
     /// Copies the next chunk of the upload; 0 tells libcurl the body is complete.
     static let read: Function = { buffer, size, count, userdata in

@@ -13,7 +13,8 @@ enum HeaderField {
         let flat = text.replacingOccurrences(of: "\r\n", with: " ")
             .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
         let words = flat.split(separator: " ").map(String.init)
-        let plain = flat.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f } && !flat.contains("=?")
+        let plain =
+            flat.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f } && !flat.contains("=?")
             && !flat.contains("  ") && !flat.hasPrefix(" ") && !flat.hasSuffix(" ")
             && words.allSatisfy { $0.utf8.count <= lineLimit - 2 }
         if plain { return fold(name: name, words) }

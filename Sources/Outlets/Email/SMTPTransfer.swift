@@ -81,7 +81,8 @@ enum SMTPTransfer {
                 curlCode: curl, scope: .channel, smtpStage: step)
         }
         if replyCode == 421 {
-            return channel(.deferred, "SMTP server closed the session (421)", "the relay is shutting down or overloaded; sending resumes by itself")
+            return channel(
+                .deferred, "SMTP server closed the session (421)", "the relay is shutting down or overloaded; sending resumes by itself")
         }
         /// A refusal of this recipient (5xx: for good) or a "later" (4xx).
         func recipient(_ refused: String, _ hint: String) -> OutletError {
@@ -111,13 +112,16 @@ enum SMTPTransfer {
                 "SMTP server refused the recipient at the end of DATA",
                 "the relay refused this recipient after the message; check the directory entry")
         case .auth:
-            return channel(.authenticationFailed, "SMTP server refused the login", "the relay refused the login; check the smtp-password credential and the user in email.smtp")
+            return channel(
+                .authenticationFailed, "SMTP server refused the login",
+                "the relay refused the login; check the smtp-password credential and the user in email.smtp")
         case .startTLS:
             return channel(.tlsFailed, "SMTP server refused STARTTLS", "the relay does not offer STARTTLS; " + settings)
         case .mailFrom:
             return channel(
                 permanent ? .rejected : .deferred, "SMTP server refused the sender",
-                "the relay refused MAIL FROM (AUTH required, or the sender in email.from not allowed); check the smtp-password credential and email.smtp / email.from")
+                "the relay refused MAIL FROM (AUTH required, or the sender in email.from not allowed); check the smtp-password credential and email.smtp / email.from"
+            )
         case .greeting, .hello, .data:
             return channel(
                 permanent ? .rejected : .deferred, "SMTP server refused the session",

@@ -18,9 +18,11 @@ extension FaxOutlet {
             public var subject: String?
             public var body: String
 
-            public init(addressPattern: String, numberFormat: FaxNumberFormat = .japaneseDomestic,
-                        from: EmailAddress, subject: String? = nil,
-                        body: String = "添付のPDFをFAXで送信してください。") {
+            public init(
+                addressPattern: String, numberFormat: FaxNumberFormat = .japaneseDomestic,
+                from: EmailAddress, subject: String? = nil,
+                body: String = "添付のPDFをFAXで送信してください。"
+            ) {
                 self.addressPattern = addressPattern
                 self.numberFormat = numberFormat
                 self.from = from
@@ -46,19 +48,23 @@ extension FaxOutlet {
             public var sessions: Int
             public var timeouts: OutletTimeouts
 
-            public init(url: String, token: String, numberFormat: FaxNumberFormat = .e164,
-                        numberField: String = "to", fileField: String = "file", jobIDField: String = "id",
-                        caFile: String? = nil, sessions: Int = 2,
-                        timeouts: OutletTimeouts = OutletTimeouts(connect: .seconds(10), total: .seconds(120))) {
+            public init(
+                url: String, token: String, numberFormat: FaxNumberFormat = .e164,
+                numberField: String = "to", fileField: String = "file", jobIDField: String = "id",
+                caFile: String? = nil, sessions: Int = 2,
+                timeouts: OutletTimeouts = OutletTimeouts(connect: .seconds(10), total: .seconds(120))
+            ) {
                 self.init(
                     url: url, token: Credential(token), numberFormat: numberFormat, numberField: numberField,
                     fileField: fileField, jobIDField: jobIDField, caFile: caFile, sessions: sessions, timeouts: timeouts)
             }
 
-            public init(url: String, token: Credential, numberFormat: FaxNumberFormat = .e164,
-                        numberField: String = "to", fileField: String = "file", jobIDField: String = "id",
-                        caFile: String? = nil, sessions: Int = 2,
-                        timeouts: OutletTimeouts = OutletTimeouts(connect: .seconds(10), total: .seconds(120))) {
+            public init(
+                url: String, token: Credential, numberFormat: FaxNumberFormat = .e164,
+                numberField: String = "to", fileField: String = "file", jobIDField: String = "id",
+                caFile: String? = nil, sessions: Int = 2,
+                timeouts: OutletTimeouts = OutletTimeouts(connect: .seconds(10), total: .seconds(120))
+            ) {
                 self.url = url
                 self.tokenCredential = token
                 self.numberFormat = numberFormat
@@ -78,8 +84,10 @@ extension FaxOutlet {
             public var numberFormat: FaxNumberFormat
             public var timeout: Duration
 
-            public init(sendfax: String = "sendfax", host: String? = nil,
-                        numberFormat: FaxNumberFormat = .japaneseDomestic, timeout: Duration = .seconds(60)) {
+            public init(
+                sendfax: String = "sendfax", host: String? = nil,
+                numberFormat: FaxNumberFormat = .japaneseDomestic, timeout: Duration = .seconds(60)
+            ) {
                 self.sendfax = sendfax
                 self.host = host
                 self.numberFormat = numberFormat

@@ -20,12 +20,15 @@ extension FaxOutlet {
         let number = try api.numberFormat.format(delivery.number)
         let request = HTTPClient.Request(
             url: api.url,
-            headers: ["Authorization: Bearer \(api.token)", "Idempotency-Key: \(delivery.apiIdempotencyKey)",
-                      "Accept: application/json"],
+            headers: [
+                "Authorization: Bearer \(api.token)", "Idempotency-Key: \(delivery.apiIdempotencyKey)",
+                "Accept: application/json",
+            ],
             body: .multipart([
                 .init(name: api.numberField, bytes: Array(number.utf8)),
-                .init(name: api.fileField, bytes: [UInt8](pdf), filename: configuration.filename,
-                      contentType: "application/pdf"),
+                .init(
+                    name: api.fileField, bytes: [UInt8](pdf), filename: configuration.filename,
+                    contentType: "application/pdf"),
             ]),
             timeouts: api.timeouts, caFile: api.caFile)
         let response = try await http.post(request, hint: hint).get()

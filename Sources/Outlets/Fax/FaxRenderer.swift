@@ -33,9 +33,10 @@ public struct FaxRenderer: Sendable {
         }
         let sink = ByteSink()
         let status: cairo_status_t = withExtendedLifetime(sink) {
-            guard let surface = cairo_pdf_surface_create_for_stream(
-                CairoCallbacks.write, Unmanaged.passUnretained(sink).toOpaque(),
-                FaxLayout.pageWidth, FaxLayout.pageHeight)
+            guard
+                let surface = cairo_pdf_surface_create_for_stream(
+                    CairoCallbacks.write, Unmanaged.passUnretained(sink).toOpaque(),
+                    FaxLayout.pageWidth, FaxLayout.pageHeight)
             else { return CAIRO_STATUS_NO_MEMORY }
             // PDF 1.4 for the oldest fax gateways' converters.
             cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_4)
@@ -59,7 +60,8 @@ public struct FaxRenderer: Sendable {
             let missing = status == CAIRO_STATUS_INVALID_STRING
             throw OutletError(
                 code: .renderingFailed, isRetriable: false,
-                message: missing ? "the font has no glyphs for some characters"
+                message: missing
+                    ? "the font has no glyphs for some characters"
                     : String(cString: cairo_status_to_string(status)),
                 operatorHint: missing
                     ? "install fonts-ipaexfont-gothic (or set the FAX font to one with Japanese glyphs)"
@@ -73,7 +75,10 @@ public struct FaxRenderer: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 0)!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ n: Int?) -> String { let n = n ?? 0; return n < 10 ? "0\(n)" : "\(n)" }
+        func two(_ n: Int?) -> String {
+            let n = n ?? 0
+            return n < 10 ? "0\(n)" : "\(n)"
+        }
         return "\(c.year ?? 1970)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
     }
 }
@@ -121,8 +126,10 @@ final class FaxLayout {
         TextBlock.Font(family: family, size: size, bold: bold)
     }
 
-    func block(_ text: String, _ font: TextBlock.Font, width: Double,
-               alignment: PangoAlignment = PANGO_ALIGN_LEFT) -> TextBlock {
+    func block(
+        _ text: String, _ font: TextBlock.Font, width: Double,
+        alignment: PangoAlignment = PANGO_ALIGN_LEFT
+    ) -> TextBlock {
         let block = TextBlock(text, font: font, width: width, alignment: alignment, context: cr)
         missingGlyphs += block.missingGlyphs
         return block
@@ -147,8 +154,9 @@ final class FaxLayout {
         bottom = Self.pageHeight - Self.margin - footerHeight()
         if let banner = document.drillBanner {
             // Every page, so a page read on its own still says it is a drill.
-            let text = block(banner, font(24, bold: true), width: Self.contentWidth - 2 * Self.padding,
-                             alignment: PANGO_ALIGN_CENTER)
+            let text = block(
+                banner, font(24, bold: true), width: Self.contentWidth - 2 * Self.padding,
+                alignment: PANGO_ALIGN_CENTER)
             let height = text.height + 2 * Self.padding
             if draw {
                 text.draw(cr, x: Self.margin + Self.padding, y: y + Self.padding)
@@ -162,8 +170,9 @@ final class FaxLayout {
     private func finishPage() {
         guard draw else { return }
         var footerY = Self.pageHeight - Self.margin
-        let number = block("\(page) / \(max(totalPages, page))", font(12, bold: true),
-                           width: Self.contentWidth, alignment: PANGO_ALIGN_CENTER)
+        let number = block(
+            "\(page) / \(max(totalPages, page))", font(12, bold: true),
+            width: Self.contentWidth, alignment: PANGO_ALIGN_CENTER)
         footerY -= number.height
         number.draw(cr, x: Self.margin, y: footerY)
         if let footer = document.footer {
@@ -249,8 +258,9 @@ final class FaxLayout {
                 // page under the same label; or move the whole row if not even a line fits.
                 let room = bottom - y - 2 * Self.padding
                 if room > 40, let (head, tail) = valueText.split(fitting: room), labelText.height <= room {
-                    drawRow(labelText, block(head, font(14), width: valueWidth - 2 * Self.padding),
-                            height: bottom - y)
+                    drawRow(
+                        labelText, block(head, font(14), width: valueWidth - 2 * Self.padding),
+                        height: bottom - y)
                     value = tail
                     label = row.label + "（続き）"
                 }
@@ -295,8 +305,9 @@ final class FaxLayout {
                 if draw {
                     part.draw(cr, x: Self.margin + inset, y: y + inset)
                     if boxed {
-                        stroke(x: Self.margin, y: y, width: Self.contentWidth,
-                               height: part.height + 2 * inset, line: Self.boxBorder)
+                        stroke(
+                            x: Self.margin, y: y, width: Self.contentWidth,
+                            height: part.height + 2 * inset, line: Self.boxBorder)
                     }
                 }
                 text = tail

@@ -14,8 +14,10 @@ final class TextBlock {
     let alignment: PangoAlignment
     private let layout: OpaquePointer
 
-    init(_ text: String, font: Font, width: Double, alignment: PangoAlignment = PANGO_ALIGN_LEFT,
-         context cr: OpaquePointer) {
+    init(
+        _ text: String, font: Font, width: Double, alignment: PangoAlignment = PANGO_ALIGN_LEFT,
+        context cr: OpaquePointer
+    ) {
         self.text = text
         self.font = font
         self.width = width

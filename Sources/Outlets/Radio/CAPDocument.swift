@@ -10,7 +10,8 @@ public struct CAPDocument: Sendable {
 
     public init(_ broadcast: RadioBroadcast, timeZone: TimeZone = MIMEMessage.japan) throws(OutletError) {
         for (name, value) in [("identifier", broadcast.identifier), ("sender", broadcast.sender)]
-            + broadcast.references.flatMap({ [("reference sender", $0.sender), ("reference identifier", $0.identifier)] }) {
+            + broadcast.references.flatMap({ [("reference sender", $0.sender), ("reference identifier", $0.identifier)] })
+        {
             // CAP 1.2 3.2.1: no spaces, commas or restricted characters (< and &).
             guard !value.isEmpty, !value.contains(where: { $0.isWhitespace || $0 == "," || $0 == "<" || $0 == "&" })
             else { throw .invalidInput("CAP \(name) is empty or has spaces, commas, < or &") }
@@ -104,7 +105,10 @@ public struct CAPDocument: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ n: Int?) -> String { let n = n ?? 0; return n < 10 ? "0\(n)" : "\(n)" }
+        func two(_ n: Int?) -> String {
+            let n = n ?? 0
+            return n < 10 ? "0\(n)" : "\(n)"
+        }
         let offset = zone.secondsFromGMT(for: date) / 60
         // UTC is written -00:00 as CAP's examples do; +00:00 would be equally valid.
         let sign = offset < 0 || offset == 0 ? "-" : "+"

@@ -15,9 +15,11 @@ public final class RadioOutlet: Sendable {
         /// The offset written in CAP times.
         public var timeZone: TimeZone
 
-        public init(capURL: String? = nil, capHeaders: [String] = [], caFile: String? = nil,
-                    spool: RadioSpool? = nil, timeouts: OutletTimeouts = OutletTimeouts(),
-                    timeZone: TimeZone = MIMEMessage.japan) {
+        public init(
+            capURL: String? = nil, capHeaders: [String] = [], caFile: String? = nil,
+            spool: RadioSpool? = nil, timeouts: OutletTimeouts = OutletTimeouts(),
+            timeZone: TimeZone = MIMEMessage.japan
+        ) {
             self.capURL = capURL
             self.capHeaders = capHeaders
             self.caFile = caFile

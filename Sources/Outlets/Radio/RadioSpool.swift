@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A folder a broadcast console watches. For each broadcast it receives `<id>.wav` (when a TTS
@@ -88,10 +88,12 @@ public struct RadioSpool: Sendable, Hashable {
     /// The file names for a broadcast: its identifier with anything but letters, digits, `.`,
     /// `-` and `_` replaced by `_` (identifiers may hold `/` or `:`).
     static func baseName(_ identifier: String) -> String {
-        String(identifier.unicodeScalars.map { scalar -> Character in
-            let ok = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-_.".unicodeScalars.contains(scalar))
-            return ok ? Character(scalar) : "_"
-        }).trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        String(
+            identifier.unicodeScalars.map { scalar -> Character in
+                let ok = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-_.".unicodeScalars.contains(scalar))
+                return ok ? Character(scalar) : "_"
+            }
+        ).trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 
     /// Writes the files; does nothing if the `.txt` of this broadcast is already there (a retry
@@ -159,7 +161,8 @@ public struct RadioSpool: Sendable, Hashable {
     }
 
     private func spoolError(_ message: String) -> OutletError {
-        OutletError(code: .spoolFailed, isRetriable: true, message: message,
-                    operatorHint: "check radio.spool: folder permissions and free space")
+        OutletError(
+            code: .spoolFailed, isRetriable: true, message: message,
+            operatorHint: "check radio.spool: folder permissions and free space")
     }
 }

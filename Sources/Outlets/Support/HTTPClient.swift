@@ -38,9 +38,11 @@ final class HTTPClient: Sendable {
 
     func post(_ request: Request, hint: String) async -> Result<Response, OutletError> {
         let outcome = await pool.run { easy in Self.perform(easy, request, hint: hint) }
-        return outcome ?? .failure(OutletError(
-            code: .shutDown, isRetriable: true, message: "outlet is shut down",
-            operatorHint: "the daemon is stopping; the delivery resumes after restart"))
+        return outcome
+            ?? .failure(
+                OutletError(
+                    code: .shutDown, isRetriable: true, message: "outlet is shut down",
+                    operatorHint: "the daemon is stopping; the delivery resumes after restart"))
     }
 
     func shutdown() async { await pool.shutdown() }

@@ -1,8 +1,8 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
-import Timing
+    import Glibc
+    import Timing
 #endif
 
 /// Runs a helper program (pdftoppm, sendfax, a TTS command) with a time limit. Output goes to a
