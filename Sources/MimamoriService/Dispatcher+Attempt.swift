@@ -28,96 +28,52 @@ extension Dispatcher {
         }
     }
 
+    /// What one attempt came to, before it is recorded.
+    struct AttemptResult {
+        var outcome: DeliveryOutcome
+        var alarm: DeliveryAlarm?
+        /// Failed with its notice, whose refusal raised the one alarm: owes none of its own.
+        var coveredByNoticeAlarm = false
+        /// Set on the delivery that found its notice refused: the notice's alarm goes with it.
+        var firstRefusal: DeliveryErrorRecord?
+        var gateChange: GateChange?
+        var elapsed: Duration?
+        var metadata: Logger.Metadata = [:]
+    }
+
     /// Sends one claimed job and records the result; tells `channelState` whether the server was
     /// reached and willing, and `refusals` when the server refused the notice's message itself.
     func attempt(
         _ job: DeliveryJob, through outlet: any Outlet, signal: WakeSignal? = nil,
         channelState: LockedChannelStateMachine? = nil, refusals: NoticeRefusals? = nil
     ) async {
+        var result = await send(job, through: outlet, channelState: channelState, refusals: refusals)
         var metadata: Logger.Metadata = .keys([
             .case: "\(job.caseID)", .recipient: "\(job.recipient)", .channel: "\(job.channel.rawValue)",
             .kind: "\(job.kind.rawValue)", .attempt: "\(job.attempt)",
         ])
-        let startedAt = clock.now()
-        var elapsed: Duration? = nil
-        let outcome: DeliveryOutcome
-        var alarm: DeliveryAlarm?
-        // Failed with its notice, whose refusal raised the one alarm: owes none of its own.
-        var coveredByNoticeAlarm = false
-        var firstRefusal: DeliveryErrorRecord?
-        var gateChange: GateChange?
-        if startedAt > job.deadline {
-            // Claimed after its deadline (the daemon was down, or a retry landed late).
-            outcome = .expired(nil, at: startedAt)
-            alarm = DeliveryAlarm(
-                reason: .expired, caseID: job.caseID, deliveryID: job.id, recipient: job.recipient,
-                channel: job.channel, kind: job.kind, attempts: job.attempt - 1, errorCode: nil,
-                operatorHint: "the deadline passed before it could be sent", at: startedAt, resends: job.resends)
-        } else if let refusal = refusals?.refusal(of: job) {
-            // The server refused this notice's message for another recipient: the same bytes
-            // would be refused again, so this one is not sent.
-            outcome = .failed(DeliveryErrorRecord(code: refusal.code.rawValue, summary: refusal.summary), at: startedAt)
-            coveredByNoticeAlarm = true
-            metadata[LogKey.reason.rawValue] = "notice refused"
-        } else {
-            let started = ContinuousClock.now
-            var failure: DeliveryFailure? = nil
-            do throws(DeliveryFailure) {
-                try await outlet.deliver(job)
-            } catch {
-                failure = error
-            }
-            let took = ContinuousClock.now - started
-            elapsed = took
-            metadata[LogKey.ms.rawValue] = "\(took.milliseconds)"
-            let settled = Self.settle(
-                job, failure: failure, now: clock.now(), policy: retry, unit: randomUnit())
-            outcome = settled.outcome
-            alarm = settled.alarm
-            if let failure, failure.scope == .message, !failure.isRetriable, case .failed(let record, _) = outcome {
-                if refusals?.refuse(job, failure) ?? true {
-                    firstRefusal = record
-                } else {
-                    alarm = nil
-                    coveredByNoticeAlarm = true
-                }
-            }
-            if let failure, let stage = failure.stage { metadata[LogKey.stage.rawValue] = .string(stage) }
-            if let channelState { gateChange = pass(failure, to: channelState, channel: job.channel) }
-        }
+        metadata.merge(result.metadata) { _, new in new }
 
         // The alarm this outcome owes is in hand from before its commit: the owed-alarm pass,
         // reading the ledger meanwhile, leaves it to this attempt.
-        let reserved = alarm != nil && alarmsInHand.withLock { $0.insert(job.id).inserted }
+        let reserved = result.alarm != nil && alarmsInHand.withLock { $0.insert(job.id).inserted }
         defer { if reserved { _ = alarmsInHand.withLock { $0.remove(job.id) } } }
 
         // Record; a busy or full disk may clear, so try a few times. If it never records, the
         // delivery stays `sending` and is resumed at the next start (sent again: at least once).
         let recorded = await retryingLedger(channel: job.channel, during: "record") { () async throws(LedgerError) in
-            try await ledger.record(outcome, for: job.id)
+            try await ledger.record(result.outcome, for: job.id)
         }
 
-        switch outcome {
-        case .delivered:
-            logger.info("delivery.accepted", metadata: metadata)
-        case .retry(let error, _, _):
-            metadata[LogKey.code.rawValue] = "\(error.code)"
-            logger.notice("delivery.retry", metadata: metadata)
-            // Planned again with a new due time the channel loop has not seen.
-            if recorded { signal?.signalWork() }
-        case .failed(let error, _):
-            metadata[LogKey.code.rawValue] = "\(error.code)"
-            logger.error("delivery.failed", metadata: metadata)
-        case .expired(let error, _):
-            metadata[LogKey.code.rawValue] = "\(error?.code ?? "deadline")"
-            logger.error("delivery.expired", metadata: metadata)
-        }
-        countMetrics(outcome, channel: job.channel, elapsed: elapsed)
-        if case .paused(let channelAlarm) = gateChange { await raiseChannelAlarm(channelAlarm) }
-        if case .resumed = gateChange { await raiseOwedChannelAlarms() }
+        logOutcome(result.outcome, metadata: metadata)
+        // Planned again with a new due time the channel loop has not seen.
+        if case .retry = result.outcome, recorded { signal?.signalWork() }
+        countMetrics(result.outcome, channel: job.channel, elapsed: result.elapsed)
+        if case .paused(let channelAlarm) = result.gateChange { await raiseChannelAlarm(channelAlarm) }
+        if case .resumed = result.gateChange { await raiseOwedChannelAlarms() }
         guard recorded else { return }
-        onOutcome(job, outcome)
-        if coveredByNoticeAlarm {
+        onOutcome(job, result.outcome)
+        if result.coveredByNoticeAlarm {
             do throws(LedgerError) {
                 try await ledger.markAlarmed(job.id, at: clock.now())
             } catch {
@@ -125,8 +81,8 @@ extension Dispatcher {
             }
             return
         }
-        if let record = firstRefusal, var noticeAlarm = alarm {
-            alarm = nil
+        if let record = result.firstRefusal, var noticeAlarm = result.alarm {
+            result.alarm = nil
             let others = await failNotice(of: job, error: record)
             noticeAlarm.reason = .noticeRefused
             noticeAlarm.operatorHint =
@@ -136,7 +92,69 @@ extension Dispatcher {
         }
         // After the final state is recorded; the ledger owes the alarm until it is handed over
         // (a crash in between, or a refused alarm mail: `raiseOwedAlarms` sends it later).
-        if let alarm { await raiseAndMark(alarm, inHand: reserved) }
+        if let alarm = result.alarm { await raiseAndMark(alarm, inHand: reserved) }
+    }
+
+    /// The attempt itself: expired before it started, refused with its notice, or handed to the
+    /// outlet and settled by the retry policy.
+    private func send(
+        _ job: DeliveryJob, through outlet: any Outlet, channelState: LockedChannelStateMachine?, refusals: NoticeRefusals?
+    ) async -> AttemptResult {
+        let startedAt = clock.now()
+        if startedAt > job.deadline {
+            // Claimed after its deadline (the daemon was down, or a retry landed late).
+            let alarm = DeliveryAlarm(
+                reason: .expired, caseID: job.caseID, deliveryID: job.id, recipient: job.recipient,
+                channel: job.channel, kind: job.kind, attempts: job.attempt - 1, errorCode: nil,
+                operatorHint: "the deadline passed before it could be sent", at: startedAt, resends: job.resends)
+            return AttemptResult(outcome: .expired(nil, at: startedAt), alarm: alarm)
+        }
+        if let refusal = refusals?.refusal(of: job) {
+            // The server refused this notice's message for another recipient: the same bytes
+            // would be refused again, so this one is not sent.
+            return AttemptResult(
+                outcome: .failed(DeliveryErrorRecord(code: refusal.code.rawValue, summary: refusal.summary), at: startedAt),
+                coveredByNoticeAlarm: true, metadata: .keys([.reason: "notice refused"]))
+        }
+        let started = ContinuousClock.now
+        var failure: DeliveryFailure? = nil
+        do throws(DeliveryFailure) {
+            try await outlet.deliver(job)
+        } catch {
+            failure = error
+        }
+        let took = ContinuousClock.now - started
+        let settled = Self.settle(job, failure: failure, now: clock.now(), policy: retry, unit: randomUnit())
+        var result = AttemptResult(
+            outcome: settled.outcome, alarm: settled.alarm, elapsed: took, metadata: .keys([.ms: "\(took.milliseconds)"]))
+        if let failure, failure.scope == .message, !failure.isRetriable, case .failed(let record, _) = settled.outcome {
+            if refusals?.refuse(job, failure) ?? true {
+                result.firstRefusal = record
+            } else {
+                result.alarm = nil
+                result.coveredByNoticeAlarm = true
+            }
+        }
+        if let failure, let stage = failure.stage { result.metadata[LogKey.stage.rawValue] = .string(stage) }
+        if let channelState { result.gateChange = pass(failure, to: channelState, channel: job.channel) }
+        return result
+    }
+
+    private func logOutcome(_ outcome: DeliveryOutcome, metadata: Logger.Metadata) {
+        var metadata = metadata
+        switch outcome {
+        case .delivered:
+            logger.info("delivery.accepted", metadata: metadata)
+        case .retry(let error, _, _):
+            metadata[LogKey.code.rawValue] = "\(error.code)"
+            logger.notice("delivery.retry", metadata: metadata)
+        case .failed(let error, _):
+            metadata[LogKey.code.rawValue] = "\(error.code)"
+            logger.error("delivery.failed", metadata: metadata)
+        case .expired(let error, _):
+            metadata[LogKey.code.rawValue] = "\(error?.code ?? "deadline")"
+            logger.error("delivery.expired", metadata: metadata)
+        }
     }
 
     /// Fails the notice's other planned deliveries on the channel with `error` (covered by the
