@@ -5,6 +5,7 @@ import MimamoriService
 import Prometheus
 import ServiceLifecycle
 import Synchronization
+import Timing
 
 /// Serves `/metrics` (Prometheus text format) and `/healthz` on a loopback port.
 ///
@@ -162,16 +163,8 @@ public struct MetricsEndpoint: Service {
     static func within<T: Sendable>(
         _ limit: Duration, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw TimedOut() }
-            return value
-        }
+        guard let value = try await withTimeLimit(limit, body) else { throw TimedOut() }
+        return value
     }
 
     final class ConnectionSlots: Sendable {

@@ -39,16 +39,8 @@ struct TimedOut: Error, CustomStringConvertible {
 func within<T: Sendable>(
     _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw TimedOut(what: what) }
-        return value
-    }
+    guard let value = try await withTimeLimit(limit, body) else { throw TimedOut(what: what) }
+    return value
 }
 
 /// Takes `count` deliveries, acking each (unless `ack` is false).
