@@ -23,10 +23,9 @@ extension Ledger {
     /// Mimamori acks the broker message once the intake commits. With `normal`, a power cut after
     /// the ack could lose an accepted case event that the broker has already deleted — the one
     /// loss the design forbids. Municipal servers do lose power (the earthquake that makes the
-    /// radio matter). So the default is `full`; its cost is one fsync per commit, measured in
-    /// `LedgerDurabilityTests` (a few milliseconds per intake, well under the 20 ms budget), and
-    /// the dispatcher's per-delivery writes are group-committed so the fan-out rate does not pay
-    /// it per delivery.
+    /// radio matter). So the default is `full`; its cost is one fsync per commit (`make bench`
+    /// measures the intake with it), and the dispatcher's per-delivery writes are group-committed
+    /// so the fan-out rate does not pay it per delivery.
     public enum Synchronous: String, Sendable, Hashable, CaseIterable {
         case normal = "NORMAL"
         case full = "FULL"

@@ -23,8 +23,8 @@ public struct EmailDeliveryOutlet: ChannelAdapter {
 
     // Eight deliveries in hand per SMTP session: while a session runs one SMTP transaction,
     // the next messages for it are already rendered and queued, and those just sent wait
-    // for their group commit without holding the session up (10,000 emails on a quiet
-    // 2-core machine, steady rate: ~7,250 msg/s with four, ~8,200-8,600 with eight).
+    // for their group commit without holding the session up (`make bench` shows the rate
+    // this buys against four in hand).
     // Those queued behind a busy session were never sent: after a crash they are resumed,
     // not duplicated. What a crash can duplicate is the sends that reached the server and
     // whose outcome was not yet committed: at most this many (64 with 8 sessions, each
