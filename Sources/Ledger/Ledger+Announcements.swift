@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import MimamoriCore
 
-/// A radio broadcast that went out, or may have: what a later CAP `Update` or `Cancel` refers to.
+/// A radio broadcast that went out, or may have: what a later CAP `Update` or all-clear refers to.
 public struct Announcement: Sendable, Hashable {
     public var idempotencyKey: String
     public var revision: Int

@@ -68,7 +68,7 @@ public protocol DeliveryQueue: DeliveryBacklog {
         case caseID: CaseID, revision: Int, kind: NoticeKind, channel: Channel, error: DeliveryErrorRecord, at: Date
     ) async throws(LedgerError) -> Int
     /// The radio alerts and updates of a case that were attempted, oldest first (what a CAP
-    /// `Update` or `Cancel` refers to).
+    /// `Update`, the all-clear among them, refers to).
     func announcements(case caseID: CaseID) async throws(LedgerError) -> [Announcement]
 }
 

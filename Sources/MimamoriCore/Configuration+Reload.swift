@@ -47,10 +47,12 @@ extension Configuration {
             outlet.capURL = old.capURL
             outlet.spool = old.spool
             outlet.ttsCommand = old.ttsCommand
+            outlet.capExpires = old.capExpires
             applied.radio = outlet
             if new.capURL != old.capURL { keys.append(RestartNeeded(key: "radio.cap-url", reason: kept)) }
             if new.spool != old.spool { keys.append(RestartNeeded(key: "radio.spool", reason: kept)) }
             if new.ttsCommand != old.ttsCommand { keys.append(RestartNeeded(key: "radio.tts-command", reason: kept)) }
+            if new.capExpires != old.capExpires { keys.append(RestartNeeded(key: "radio.cap-expires", reason: kept)) }
         }
         // The notices take the town's names at once; the outlets were built with them.
         for (key, changed) in [

@@ -398,11 +398,12 @@ struct SettingsReader {
     }
 
     mutating func radio(_ node: Node?) -> Configuration.Radio? {
-        guard let r = mapping(node, "radio", allowed: ["cap-url", "spool", "tts-command", "quiet-hours"]) else { return nil }
+        guard let r = mapping(node, "radio", allowed: ["cap-url", "spool", "tts-command", "quiet-hours", "cap-expires"]) else { return nil }
         var radio = Configuration.Radio()
         radio.capURL = url(r["cap-url"], "radio.cap-url", schemes: ["http", "https"])
         radio.spool = path(r["spool"], "radio.spool")
         radio.ttsCommand = strings(r["tts-command"], "radio.tts-command") ?? []
+        if let v = duration(r["cap-expires"], "radio.cap-expires") { radio.capExpires = v }
         if r["cap-url"] == nil, r["spool"] == nil {
             problem("radio", "needs cap-url or spool (or leave the radio section out: no radio)")
         }

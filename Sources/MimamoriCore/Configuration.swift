@@ -120,6 +120,10 @@ public struct Configuration: Sendable, Hashable {
         public var spool: String?
         public var ttsCommand: [String] = []
         public var quietHours: QuietHours = .none
+        /// How long a CAP alert or update stands (its `expires` after `sent`), each update
+        /// renewing it: a day, so a search left open without news drops off the aggregators'
+        /// maps rather than showing for good.
+        public var capExpires: Duration = .seconds(24 * 3600)
         public init() {}
     }
 

@@ -6,7 +6,8 @@ import Outlets
 
 /// The disaster radio (防災行政無線): the script read aloud, as CAP 1.2 to the radio gateway
 /// and/or a spool folder. An update refers to the announcements before it, the end of the search
-/// (`Cancel`) to every announcement of the case. Owns the `radio:` section.
+/// (an all-clear `Update`) to every announcement of the case; every message names the case as
+/// its incident and expires as `radioAnnouncement` says. Owns the `radio:` section.
 public struct RadioDeliveryOutlet: ChannelAdapter {
     public static let channel = Channel.radio
     public var channel: Channel { Self.channel }
@@ -22,12 +23,15 @@ public struct RadioDeliveryOutlet: ChannelAdapter {
         var senderName: String
         var areaDescription: String
         var contact: String
+        /// `radio.cap-expires`: how long an alert or update stands.
+        var capExpires: Duration
 
         init(_ configuration: Configuration) {
             sender = EmailAddress(parsing: configuration.email.from).address
             senderName = "\(configuration.town.name) \(configuration.town.department)"
             areaDescription = configuration.town.name
             contact = "\(configuration.town.department) \(configuration.town.phone)"
+            capExpires = configuration.radio?.capExpires ?? Configuration.Radio().capExpires
         }
     }
 
@@ -45,34 +49,39 @@ public struct RadioDeliveryOutlet: ChannelAdapter {
         return RadioDeliveryOutlet(outlet: outlet, ledger: context.ledger, station: Station(context.configuration))
     }
 
-    /// The broadcast of one radio delivery: its CAP kind from the notice's, its identifier from
-    /// the delivery's key, `sent` the instant it was planned for, `references` the earlier
-    /// announcements an Update or Cancel replaces.
+    /// The broadcast of one radio delivery: its CAP kind and `expires` as the core's
+    /// `radioAnnouncement` says for the notice, its identifier from the delivery's key, `sent`
+    /// the instant it was planned for, `references` the earlier announcements an update or the
+    /// all-clear replaces, the case as its incident.
     static func broadcast(
         _ notice: RenderedNotice, idempotencyKey: String, sent: Date, references: [RadioBroadcast.Reference], station: Station
     ) throws(DeliveryFailure) -> RadioBroadcast {
         guard let script = notice.radio else {
             throw .permanent(.misconfigured, "notice has no radio script", hint: "check the radio templates")
         }
+        let announcement = radioAnnouncement(notice.kind, sent: sent, validity: station.capExpires)
         return RadioBroadcast(
-            identifier: capIdentifier(idempotencyKey), sender: station.sender, sent: sent, kind: capKind(notice.kind),
-            references: references, headline: notice.email.subject, script: script.text,
+            identifier: capIdentifier(idempotencyKey), sender: station.sender, sent: sent, expires: announcement.expires,
+            kind: capKind(announcement.kind), incident: capIncident(notice.caseID), references: references, headline: notice.email.subject,
+            script: script.text,
             areaDescription: station.areaDescription, isDrill: notice.drill, drillNote: drillMark(drill: notice.drill)?.note,
             senderName: station.senderName, contact: station.contact)
     }
 
-    static func capKind(_ kind: NoticeKind) -> RadioBroadcast.Kind {
+    /// CAP's name for what the core decided; never `.cancel`, which says a message was sent in
+    /// error, and no event of a case means that.
+    static func capKind(_ kind: RadioAnnouncement.Kind) -> RadioBroadcast.Kind {
         switch kind {
         case .alert: .alert
         case .update: .update
-        case .termination, .destructionReminder: .cancel
+        case .allClear: .allClear
         }
     }
 
     public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
         let notice = try notices.notice(for: job)
         var references: [RadioBroadcast.Reference] = []
-        if Self.capKind(job.kind) != .alert {
+        if radioAnnouncement(job.kind, sent: job.notBefore, validity: station.capExpires).kind != .alert {
             do {
                 references = try await ledger.announcements(case: job.caseID)
                     .filter { $0.idempotencyKey != job.idempotencyKey && $0.revision <= job.revision }
@@ -90,8 +99,8 @@ public struct RadioDeliveryOutlet: ChannelAdapter {
         }
     }
 
-    /// `<kind>.cap.xml` as the radio gateway would receive it; an Update or Cancel refers to the
-    /// case's first alert, planned at the same instant.
+    /// `<kind>.cap.xml` as the radio gateway would receive it; an update or the all-clear refers
+    /// to the case's first alert, planned at the same instant.
     public static func render(_ notice: RenderedNotice, delivery: PlannedDelivery, configuration: Configuration) throws(OutletError)
         -> [RenderedFile]
     {
@@ -100,7 +109,7 @@ public struct RadioDeliveryOutlet: ChannelAdapter {
         let alert = PlannedDelivery(
             caseID: notice.caseID, revision: 1, recipient: .radio, channel: .radio, kind: .alert, notBefore: delivery.notBefore)
         let references: [RadioBroadcast.Reference] =
-            capKind(notice.kind) == .alert
+            radioAnnouncement(notice.kind, sent: delivery.notBefore, validity: station.capExpires).kind == .alert
             ? [] : [.init(sender: station.sender, identifier: capIdentifier(alert.idempotencyKey), sent: alert.notBefore)]
         let broadcast: RadioBroadcast
         do {
@@ -119,4 +128,8 @@ public struct RadioDeliveryOutlet: ChannelAdapter {
     static func capIdentifier(_ key: String) -> String {
         String(key.map { $0 == " " || $0 == "," || $0 == "<" || $0 == "&" ? "_" : $0 })
     }
+
+    /// CAP `incidents`: the case id, the police's reference that already opens every identifier
+    /// of the case (letters, digits and hyphens, nothing about the person), so no new fact.
+    static func capIncident(_ caseID: CaseID) -> String { capIdentifier(caseID.rawValue) }
 }

@@ -15,6 +15,7 @@ struct ConfigurationTests {
         #expect(c.email.from == "紀美野町 保健福祉課 <sos@town.example.jp>")
         #expect(c.fax.method == .emailGateway && c.fax.gateway == "{number}@fax.example.jp")
         #expect(c.radio?.quietHours == QuietHours(from: TimeOfDay(hour: 21, minute: 0), to: TimeOfDay(hour: 7, minute: 0), policy: .defer))
+        #expect(c.radio?.capExpires == .seconds(24 * 3600), "a CAP alert stands a day unless renewed")
         #expect(c.retry.initial == .seconds(5) && c.retry.max == .seconds(600) && c.retry.deadline == .seconds(21600))
         #expect(c.reminders.destructionAt == TimeOfDay(hour: 9, minute: 0) && c.reminders.businessDaysOnly)
         #expect(c.retention == .seconds(30 * 86400))
@@ -44,7 +45,7 @@ struct ConfigurationTests {
             broker: { url: "http://x", prefetch: 0, heartbeat: soon }
             email: { smtp: "not a url", from: "nobody", sessions: 100, color: blue }
             fax: { method: carrier-pigeon }
-            radio: { tts-command: say, quiet-hours: { from: "25:00", policy: sometimes } }
+            radio: { tts-command: say, cap-expires: never, quiet-hours: { from: "25:00", policy: sometimes } }
             retry: { initial: 10m, max: 5s, deadline: 1s }
             reminders: { destruction-at: "9", business-days-only: perhaps }
             retention: forever
@@ -60,7 +61,7 @@ struct ConfigurationTests {
             let paths = Set(error.problems.map(\.path))
             let expected: Set<String> = [
                 "municipality", "town.phone", "broker.url", "broker.prefetch", "broker.heartbeat", "email.smtp",
-                "email.from", "email.sessions", "email.color", "fax.method", "radio", "radio.tts-command",
+                "email.from", "email.sessions", "email.color", "fax.method", "radio", "radio.tts-command", "radio.cap-expires",
                 "radio.quiet-hours.from", "radio.quiet-hours.to", "radio.quiet-hours.policy", "retry.max",
                 "retry.deadline", "reminders.destruction-at", "reminders.business-days-only", "retention",
                 "operator.alarm-email", "metrics.listen", "ledger.path", "unknown-section",

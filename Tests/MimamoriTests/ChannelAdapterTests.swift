@@ -49,4 +49,32 @@ import Testing
         if let mark = drillMark(drill: drill) { #expect(cap.contains("<note>\(mark.note)</note>")) }
         #expect(cap.contains("<identifier>\(delivery.idempotencyKey)</identifier>"))
     }
+
+    /// The radio's CAP as an alert aggregator reads it (cap-tools, strict): the alert expires
+    /// after `radio.cap-expires`, the end of the search is an all-clear `Update` referring to
+    /// the alert and expiring soon, both name the case as their incident.
+    @Test func theEndOfASearchIsAnAllClearUpdateOfTheSameIncident() throws {
+        var (alert, configuration) = try Self.sample(drill: false)
+        configuration.radio?.capExpires = .seconds(12 * 3600)
+        let planner = Planner(configuration: configuration, directory: CooperatorDirectory())
+        let sent = Date(timeIntervalSince1970: 1_795_761_300)  // 2026-11-27 15:35 JST
+        let ended = sent.addingTimeInterval(3 * 3600)
+        let termination = planner.renderer.termination(
+            caseID: alert.caseID, revision: 3, drill: false, firstNoticeAt: sent, sentAt: ended)
+        var files: [RenderedFile] = []
+        for (notice, at, revision) in [(alert, sent, 1), (termination, ended, 3)] {
+            let delivery = PlannedDelivery(
+                caseID: notice.caseID, revision: revision, recipient: .radio, channel: .radio, kind: notice.kind, notBefore: at)
+            files += try RadioDeliveryOutlet.render(notice, delivery: delivery, configuration: configuration)
+        }
+        #expect(files.map(\.name) == ["alert.cap.xml", "termination.cap.xml"])
+        let verdicts = try CAPValidator.validate(files.map { String(decoding: $0.bytes, as: UTF8.self) })
+        for verdict in verdicts { #expect(verdict.ok, "\(verdict.error ?? "")") }
+        #expect(verdicts.map(\.msgType) == ["Alert", "Update"])
+        #expect(verdicts.map(\.responseType) == [[], ["AllClear"]])
+        #expect(verdicts.map(\.incidents) == [[alert.caseID.rawValue], [alert.caseID.rawValue]])
+        #expect(verdicts.map(\.expires) == ["2026-11-28T03:35:00+09:00", "2026-11-27T19:35:00+09:00"])
+        #expect(verdicts[1].references?.count == 1)
+        #expect(verdicts[1].references?.first?.contains(",\(alert.caseID.rawValue).1.alert.radio.radio,") == true)
+    }
 }

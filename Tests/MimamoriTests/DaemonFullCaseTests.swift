@@ -20,6 +20,9 @@ struct DaemonFullCaseTests {
         var stderr: String
         var exit: DaemonProcess.Exit
         var radioFiles: [String]
+        /// The CAP documents spooled for the radio, by file name.
+        var radioCAP: [String: String]
+        var caseID: String
     }
 
     static let cooperators = DaemonFolder.cooperators(email: 70, fax: 10)
@@ -52,11 +55,16 @@ struct DaemonFullCaseTests {
             daemon.signal(SIGTERM)
             let exit = try await daemon.waitForExit(timeout: .seconds(30))
             let tally = try MailTally(rig.smtp)
+            let radioFiles = (try? FileManager.default.contentsOfDirectory(atPath: rig.folder.radioDirectory.path)) ?? []
+            var radioCAP: [String: String] = [:]
+            for name in radioFiles where name.hasSuffix(".xml") {
+                radioCAP[name] = try String(contentsOf: rig.folder.radioDirectory.appendingPathComponent(name), encoding: .utf8)
+            }
             return Run(
                 cooperators: cooperators, mails: tally.mails, duplicatesByMessageID: tally.duplicatesByMessageID,
                 report: report, lines: daemon.lines,
                 stderr: (try? String(contentsOfFile: daemon.stderrPath, encoding: .utf8)) ?? "", exit: exit,
-                radioFiles: (try? FileManager.default.contentsOfDirectory(atPath: rig.folder.radioDirectory.path)) ?? [])
+                radioFiles: radioFiles, radioCAP: radioCAP, caseID: sample.caseID)
         }
     }
 
@@ -106,6 +114,37 @@ struct DaemonFullCaseTests {
         print("e2e figure: full case report: \(run.report.split(separator: "\n").last ?? "")")
         // Radio: the alert, update and end were spooled (consent.radio).
         #expect(!run.radioFiles.isEmpty, "radio spool is empty")
+        try Self.expectCAPAsAggregatorsReadIt(run)
+    }
+
+    /// The case's three CAP messages as a public alert aggregator reads them (cap-tools,
+    /// strict): one incident, the alert and the update each expiring, the end an all-clear
+    /// `Update` referring to both, expiring soon.
+    static func expectCAPAsAggregatorsReadIt(_ run: Run) throws {
+        let names = run.radioCAP.keys.sorted()
+        #expect(
+            names == ["1.alert", "2.update", "3.termination"].map { "\(run.caseID).\($0).radio.radio.xml" }, "\(names)")
+        let verdicts = try CAPValidator.validate(names.compactMap { run.radioCAP[$0] })
+        guard verdicts.count == 3 else { return }
+        for verdict in verdicts { #expect(verdict.ok, "\(verdict.file): \(verdict.error ?? "")") }
+        #expect(verdicts.map(\.msgType) == ["Alert", "Update", "Update"])
+        #expect(verdicts.map(\.responseType) == [[], [], ["AllClear"]])
+        #expect(verdicts.allSatisfy { $0.incidents == [run.caseID] })
+        #expect(verdicts[2].references?.count == 2, "the all-clear refers to the alert and the update")
+        #expect(
+            verdicts[2].references?.sorted()
+                == verdicts[..<2].map { "\($0.sender ?? ""),\($0.identifier ?? ""),\($0.sent ?? "")" }.sorted())
+        let formatter = ISO8601DateFormatter()
+        let sent = verdicts.map { $0.sent.flatMap(formatter.date(from:)) }
+        let expires = verdicts.map { $0.expires.flatMap(formatter.date(from:)) }
+        for index in 0..<3 {
+            guard let sent = sent[index], let expires = expires[index] else {
+                Issue.record("\(verdicts[index].file): sent or expires unreadable")
+                continue
+            }
+            // The sample settings: an alert or update stands a day, the all-clear an hour.
+            #expect(expires.timeIntervalSince(sent) == (index < 2 ? 24 * 3600 : 3600), "\(verdicts[index].file)")
+        }
     }
 
     @Test("every stdout line of the full-case run is logfmt, and none holds the person's or a cooperator's data")

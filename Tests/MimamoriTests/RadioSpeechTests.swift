@@ -68,7 +68,8 @@ import Testing
             logger: Logger(label: "test.speech"))
         let receipt = try await outlet.send(
             RadioBroadcast(
-                identifier: "KN-2026-0042.1.radio", sender: "sos@town.example.jp", sent: Date(), kind: .alert,
+                identifier: "KN-2026-0042.1.radio", sender: "sos@town.example.jp", sent: Date(),
+                expires: Date().addingTimeInterval(86400), kind: .alert, incident: "KN-2026-0042",
                 headline: "行方不明の方のお知らせ", script: script, areaDescription: "紀美野町", isDrill: false))
         await outlet.shutdown()
         let wav = try #require(receipt.spooledFiles.first { $0.hasSuffix(".wav") })

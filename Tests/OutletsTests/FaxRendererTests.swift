@@ -181,8 +181,8 @@ import Testing
         }
         let alert = RadioOutletTests.alert(drill: true)
         try CAPDocument(alert).xml.write(to: directory.appendingPathComponent("radio-alert.cap.xml"), atomically: true, encoding: .utf8)
-        try CAPDocument(RadioOutletTests.follow(.cancel, of: alert, drill: true)).xml
-            .write(to: directory.appendingPathComponent("radio-cancel.cap.xml"), atomically: true, encoding: .utf8)
+        try CAPDocument(RadioOutletTests.follow(.allClear, of: alert, drill: true)).xml
+            .write(to: directory.appendingPathComponent("radio-all-clear.cap.xml"), atomically: true, encoding: .utf8)
         let email = try MIMEMessage(Samples.email(to: "vol-001@example.net")).rendered()
         try Data(email).write(to: directory.appendingPathComponent("email.eml"))
     }

@@ -17,84 +17,52 @@ import Testing
 
     static func alert(drill: Bool = false) -> RadioBroadcast {
         RadioBroadcast(
-            identifier: "KN-0042.1.radio", sender: "sos@town.example.jp", sent: Samples.date, kind: .alert,
+            identifier: "KN-0042.1.radio", sender: "sos@town.example.jp", sent: Samples.date,
+            expires: Samples.date.addingTimeInterval(24 * 3600), kind: .alert, incident: "KN-0042",
             headline: "行方不明者の捜索協力のお願い <紀美野町> & 第1報", script: script,
             areaDescription: "和歌山県紀美野町全域", isDrill: drill, senderName: "紀美野町 保健福祉課",
             contact: "紀美野町役場 073-489-9960")
     }
 
     static func follow(_ kind: RadioBroadcast.Kind, of alert: RadioBroadcast, drill: Bool = false) -> RadioBroadcast {
-        RadioBroadcast(
-            identifier: "KN-0042.\(kind == .cancel ? "closed" : "2").radio", sender: alert.sender,
-            sent: alert.sent.addingTimeInterval(3600), kind: kind, references: [alert.reference],
-            headline: kind == .cancel ? "行方不明者の捜索は終了しました" : "行方不明者の捜索（続報）",
-            script: kind == .cancel
-                ? "きょう行方不明になっていた男性は、無事に見つかりました。ご協力ありがとうございました。"
+        let sent = alert.sent.addingTimeInterval(3600)
+        let over = kind == .allClear || kind == .cancel
+        return RadioBroadcast(
+            identifier: "KN-0042.\(kind == .allClear ? "closed" : kind == .cancel ? "retracted" : "2").radio", sender: alert.sender,
+            sent: sent, expires: sent.addingTimeInterval(over ? 3600 : 24 * 3600), kind: kind, incident: alert.incident,
+            references: [alert.reference],
+            headline: over ? "行方不明者の捜索は終了しました" : "行方不明者の捜索（続報）",
+            script: over
+                ? "行方不明者の捜索は終了しました。ご協力ありがとうございました。"
                 : "引き続き、捜索にご協力ください。",
             areaDescription: alert.areaDescription, isDrill: drill)
     }
 
-    struct Verdict: Decodable {
-        var file: String
-        var ok: Bool
-        var error: String?
-        var identifier: String?
-        var sender: String?
-        var sent: String?
-        var status: String?
-        var msgType: String?
-        var references: [String]?
-        var headline: String?
-        var description: String?
-        var category: [String]?
-        var language: String?
-    }
-
-    /// Runs `Tests/Servers/validate_cap.py` (cap-tools, strict) on each document.
-    static func validate(_ documents: [String]) throws -> [Verdict] {
-        let directory = try ServerProcess.temporaryDirectory("cap")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var files: [String] = []
-        for (index, document) in documents.enumerated() {
-            let url = directory.appendingPathComponent("\(index).xml")
-            try document.write(to: url, atomically: true, encoding: .utf8)
-            files.append(url.path)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Samples.repositoryFile("Tests/Servers/validate_cap.py").path] + files
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let verdicts = try String(decoding: output, as: UTF8.self).split(separator: "\n").map {
-            try JSONDecoder().decode(Verdict.self, from: Data($0.utf8))
-        }
-        guard verdicts.count == documents.count else {
-            throw FixtureError("validate_cap.py did not answer (cap-tools installed?): \(String(decoding: stderr, as: UTF8.self))")
-        }
-        return verdicts
-    }
+    static func validate(_ documents: [String]) throws -> [CAPValidator.Verdict] { try CAPValidator.validate(documents) }
 
     @Test func everyDocumentIsAcceptedByStrictCapTools() throws {
         let alert = Self.alert()
         let documents = try [
-            alert, Self.follow(.update, of: alert), Self.follow(.cancel, of: alert), Self.alert(drill: true),
-            Self.follow(.cancel, of: Self.alert(drill: true), drill: true),
+            alert, Self.follow(.update, of: alert), Self.follow(.allClear, of: alert), Self.alert(drill: true),
+            Self.follow(.allClear, of: Self.alert(drill: true), drill: true), Self.follow(.cancel, of: alert),
         ].map { try CAPDocument($0).xml }
         let verdicts = try Self.validate(documents)
         for verdict in verdicts { #expect(verdict.ok, "\(verdict.error ?? "")") }
-        #expect(verdicts.map(\.msgType) == ["Alert", "Update", "Cancel", "Alert", "Cancel"])
-        #expect(verdicts.map(\.status) == ["Actual", "Actual", "Actual", "Exercise", "Exercise"])
+        // The end of a search is an all-clear Update; Cancel is only for a message sent in error.
+        #expect(verdicts.map(\.msgType) == ["Alert", "Update", "Update", "Alert", "Update", "Cancel"])
+        #expect(verdicts.map(\.responseType) == [[], [], ["AllClear"], [], ["AllClear"], ["None"]])
+        #expect(verdicts.map(\.urgency) == ["Immediate", "Immediate", "Past", "Immediate", "Past", "Past"])
+        #expect(verdicts.map(\.status) == ["Actual", "Actual", "Actual", "Exercise", "Exercise", "Actual"])
+        // One incident ties every message of the case together; each message expires.
+        #expect(verdicts.allSatisfy { $0.incidents == ["KN-0042"] })
+        #expect(verdicts[0].expires == "2026-11-28T15:35:00+09:00")
+        #expect(verdicts[1].expires == "2026-11-28T16:35:00+09:00", "an update renews the expiry")
+        #expect(verdicts[2].expires == "2026-11-27T17:35:00+09:00", "the all-clear expires soon")
         #expect(verdicts[0].sent == "2026-11-27T15:35:00+09:00")
         #expect(verdicts[0].headline == alert.headline, "escaped and read back unchanged")
         #expect(verdicts[0].description == Self.script)
         #expect(verdicts[0].category == ["Rescue"] && verdicts[0].language == "ja-JP")
-        // The cancel names the alert exactly as CAP wants: sender,identifier,sent.
+        // The all-clear names the alert exactly as CAP wants: sender,identifier,sent.
         #expect(verdicts[2].references == ["sos@town.example.jp,KN-0042.1.radio,2026-11-27T15:35:00+09:00"])
         #expect(verdicts[2].references?.first == "\(verdicts[0].sender!),\(verdicts[0].identifier!),\(verdicts[0].sent!)")
     }
@@ -114,9 +82,15 @@ import Testing
         var spaced = Self.alert()
         spaced.identifier = "KN 0042"
         #expect(throws: OutletError.self) { try CAPDocument(spaced) }
-        var orphan = Self.follow(.cancel, of: Self.alert())
+        var orphan = Self.follow(.allClear, of: Self.alert())
         orphan.references = []
         #expect(throws: OutletError.self) { try CAPDocument(orphan) }
+        var spacedIncident = Self.alert()
+        spacedIncident.incident = "KN 0042"
+        #expect(throws: OutletError.self) { try CAPDocument(spacedIncident) }
+        var expiredBeforeSent = Self.alert()
+        expiredBeforeSent.expires = expiredBeforeSent.sent.addingTimeInterval(-1)
+        #expect(throws: OutletError.self) { try CAPDocument(expiredBeforeSent) }
     }
 
     @Test func capIsPostedAsApplicationCapXML() async throws {
@@ -189,7 +163,7 @@ import Testing
         let spool = try ServerProcess.temporaryDirectory("spool")
         defer { try? FileManager.default.removeItem(at: spool) }
         let radio = try RadioOutlet(configuration: .init(spool: RadioSpool(directory: spool.path)), logger: logger)
-        _ = try await radio.send(Self.follow(.cancel, of: Self.alert()))
+        _ = try await radio.send(Self.follow(.allClear, of: Self.alert()))
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: spool.path).sorted()
                 == ["KN-0042.closed.radio.txt", "KN-0042.closed.radio.xml"])

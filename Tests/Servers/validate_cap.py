@@ -38,11 +38,15 @@ def validate(path):
         "identifier": alert.identifier, "sender": alert.sender, "sent": str(alert.sent),
         "status": alert.status.value, "msgType": alert.msg_type.value, "scope": alert.scope.value,
         "references": [str(r) for r in alert.references_to_list()] if alert.references else [],
+        "incidents": alert.incidents_to_list() if alert.incidents else [],
         "language": info.language if info else None,
         "category": [c.value for c in info.categories] if info else [],
         "headline": info.headline if info else None,
         "description": info.description if info else None,
         "areaDesc": info.areas[0].area_desc if info and info.areas else None,
+        "responseType": [r.value for r in info.response_types] if info else [],
+        "urgency": info.urgency.value if info else None,
+        "expires": str(info.expires) if info and info.expires else None,
     }
 
 

@@ -9,7 +9,7 @@ public struct CAPDocument: Sendable {
     public let timeZone: TimeZone
 
     public init(_ broadcast: RadioBroadcast, timeZone: TimeZone = MIMEMessage.japan) throws(OutletError) {
-        for (name, value) in [("identifier", broadcast.identifier), ("sender", broadcast.sender)]
+        for (name, value) in [("identifier", broadcast.identifier), ("sender", broadcast.sender), ("incident", broadcast.incident)]
             + broadcast.references.flatMap({ [("reference sender", $0.sender), ("reference identifier", $0.identifier)] })
         {
             // CAP 1.2 3.2.1: no spaces, commas or restricted characters (< and &).
@@ -19,6 +19,7 @@ public struct CAPDocument: Sendable {
         if broadcast.kind != .alert && broadcast.references.isEmpty {
             throw .invalidInput("a CAP Update or Cancel must reference the message it replaces")
         }
+        if broadcast.expires < broadcast.sent { throw .invalidInput("CAP expires is before sent") }
         for (name, value) in [("headline", broadcast.headline), ("script", broadcast.script), ("area", broadcast.areaDescription)] {
             guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw .invalidInput("radio \(name) is empty")
@@ -45,16 +46,19 @@ public struct CAPDocument: Sendable {
             let references = b.references.map { "\($0.sender),\($0.identifier),\(Self.capTime($0.sent, in: timeZone))" }
             lines.append(element("references", references.joined(separator: " "), 1))
         }
+        lines.append(element("incidents", b.incident, 1))
         lines.append("  <info>")
         lines.append(element("language", b.language, 2))
         lines.append(element("category", "Rescue", 2))
         lines.append(element("event", b.event, 2))
-        if b.kind == .cancel { lines.append(element("responseType", "AllClear", 2)) }
-        // Looking for a person: act now, moderate threat, observed (someone is missing). A
-        // cancel is about the past.
-        lines.append(element("urgency", b.kind == .cancel ? "Past" : "Immediate", 2))
-        lines.append(element("severity", b.kind == .cancel ? "Minor" : "Moderate", 2))
+        let isOver = b.kind == .allClear || b.kind == .cancel
+        if let responseType { lines.append(element("responseType", responseType, 2)) }
+        // Looking for a person: act now, moderate threat, observed (someone is missing). An
+        // all-clear or a cancel is about the past.
+        lines.append(element("urgency", isOver ? "Past" : "Immediate", 2))
+        lines.append(element("severity", isOver ? "Minor" : "Moderate", 2))
         lines.append(element("certainty", "Observed", 2))
+        lines.append(element("expires", Self.capTime(b.expires, in: timeZone), 2))
         if let senderName = b.senderName { lines.append(element("senderName", senderName, 2)) }
         lines.append(element("headline", b.headline, 2))
         lines.append(element("description", b.script, 2))
@@ -70,8 +74,17 @@ public struct CAPDocument: Sendable {
     private var msgType: String {
         switch broadcast.kind {
         case .alert: "Alert"
-        case .update: "Update"
+        case .update, .allClear: "Update"
         case .cancel: "Cancel"
+        }
+    }
+
+    /// An all-clear says the search is over; a cancel (a message sent in error) asks nothing.
+    private var responseType: String? {
+        switch broadcast.kind {
+        case .alert, .update: nil
+        case .allClear: "AllClear"
+        case .cancel: "None"
         }
     }
 

@@ -4,7 +4,15 @@ import Foundation
 /// and what CAP needs around it.
 public struct RadioBroadcast: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
-        case alert, update, cancel
+        /// CAP `Alert`.
+        case alert
+        /// CAP `Update`: replaces the messages it references.
+        case update
+        /// CAP `Update` with `responseType` `AllClear`: what it references has ended.
+        case allClear
+        /// CAP `Cancel`: what it references was sent in error. The daemon has no such event
+        /// and never sends one; it is here for a console or tool that must retract a message.
+        case cancel
     }
 
     /// An earlier message this one updates or cancels (CAP `references`: sender,identifier,sent).
@@ -25,7 +33,12 @@ public struct RadioBroadcast: Sendable, Hashable {
     /// e.g. `sos@town.example.jp` (CAP: no spaces, commas, `<` or `&`).
     public var sender: String
     public var sent: Date
+    /// CAP `expires`: receivers drop the message after it; not before `sent`.
+    public var expires: Date
     public var kind: Kind
+    /// CAP `incidents`: the one incident every message of a case names (CAP-safe, like the
+    /// identifier), so receivers group them.
+    public var incident: String
     public var references: [Reference]
     public var headline: String
     /// What the announcer or TTS reads: CAP `description` and the spool's `.txt`.
@@ -41,7 +54,8 @@ public struct RadioBroadcast: Sendable, Hashable {
     public var contact: String?
 
     public init(
-        identifier: String, sender: String, sent: Date, kind: Kind, references: [Reference] = [],
+        identifier: String, sender: String, sent: Date, expires: Date, kind: Kind, incident: String,
+        references: [Reference] = [],
         headline: String, script: String, language: String = "ja-JP", areaDescription: String,
         isDrill: Bool, drillNote: String? = nil, event: String = "行方不明者の捜索", senderName: String? = nil,
         contact: String? = nil
@@ -49,7 +63,9 @@ public struct RadioBroadcast: Sendable, Hashable {
         self.identifier = identifier
         self.sender = sender
         self.sent = sent
+        self.expires = expires
         self.kind = kind
+        self.incident = incident
         self.references = references
         self.headline = headline
         self.script = script
