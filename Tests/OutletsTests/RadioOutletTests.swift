@@ -20,7 +20,8 @@ import Testing
             identifier: "KN-0042.1.radio", sender: "sos@town.example.jp", sent: Samples.date,
             expires: Samples.date.addingTimeInterval(24 * 3600), kind: .alert, incident: "KN-0042",
             headline: "行方不明者の捜索協力のお願い <紀美野町> & 第1報", script: script,
-            areaDescription: "和歌山県紀美野町全域", isDrill: drill, senderName: "紀美野町 保健福祉課",
+            areaDescription: "和歌山県紀美野町全域", isDrill: drill, drillNote: "訓練 (drill): not to be broadcast as real",
+            senderName: "紀美野町 保健福祉課",
             contact: "紀美野町役場 073-489-9960")
     }
 
@@ -35,7 +36,7 @@ import Testing
             script: over
                 ? "行方不明者の捜索は終了しました。ご協力ありがとうございました。"
                 : "引き続き、捜索にご協力ください。",
-            areaDescription: alert.areaDescription, isDrill: drill)
+            areaDescription: alert.areaDescription, isDrill: drill, drillNote: alert.drillNote)
     }
 
     static func validate(_ documents: [String]) throws -> [CAPValidator.Verdict] { try CAPValidator.validate(documents) }
