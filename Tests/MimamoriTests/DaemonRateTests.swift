@@ -106,4 +106,33 @@ struct DaemonRateTests {
             #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
         }
     }
+
+    @Test(
+        "SIGHUP applies email.rate: a fan-out at one message every ten seconds finishes at once when the rate is removed, no restart needed"
+    )
+    func reloadAppliesTheRate() async throws {
+        var options = DaemonFolder.Options()
+        options.emailRate = "0.1"
+        let cooperators = DaemonFolder.cooperators(email: 6, fax: 0)
+        try await withDaemonRig(options: options, cooperators: cooperators) { rig in
+            let daemon = try await rig.startConsuming()
+            let sample = DaemonCase(municipality: rig.folder.municipality)
+            try await rig.publisher.publish(sample.event("opened", sequence: 1))
+            try await rig.waitForMail(1, daemon: daemon, timeout: .seconds(30))
+            #expect(rig.smtp.receivedCount() < 6, "the rate let the fan-out through at once")
+            let settings = try String(contentsOfFile: rig.folder.settingsPath, encoding: .utf8)
+            let edited = settings.replacingOccurrences(of: ", rate: 0.1", with: "")
+            #expect(edited != settings)
+            try edited.write(toFile: rig.folder.settingsPath, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            let reloaded = try await daemon.waitForLine(event: "settings.reloaded")
+            #expect(logField("restart_needed", of: reloaded) == "0", "\(reloaded)")
+            // At the old rate the other five would take fifty seconds at least.
+            try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: daemon, timeout: .seconds(40))
+            #expect(try await rig.states(sample.caseID) == ["alert/delivered": 6])
+            #expect(daemon.lines(event: "delivery.failed").isEmpty && daemon.lines(event: "delivery.retry").isEmpty)
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
+        }
+    }
 }
