@@ -12,7 +12,7 @@ extension Configuration {
     /// edit made together with them, a new cooperators.csv say, is not lost with them).
     ///
     /// Live: the town's names, areas, the directory and templates (read anew), publisher keys
-    /// and signature policy, quiet hours, reminders, retention, the retry policy. For a restart:
+    /// and signature policy, quiet hours, reminders, retention, the retry policy, `email.rate`. For a restart:
     /// what names the queue, the connections and the outlets, which are built once at start.
     public func reloaded(from file: Configuration) -> (applied: Configuration, restartNeeded: [RestartNeeded]) {
         var applied = file

@@ -345,7 +345,7 @@ struct SettingsReader {
             problem("email", "required: at least email.from")
             return nil
         }
-        guard let e = mapping(node, "email", allowed: ["smtp", "from", "sessions"]) else { return nil }
+        guard let e = mapping(node, "email", allowed: ["smtp", "from", "sessions", "rate"]) else { return nil }
         let from = requiredString(e["from"], "email.from")
         if let from {
             // `Name <addr>` or a bare address.
@@ -357,6 +357,14 @@ struct SettingsReader {
         var email = Configuration.Email(from: from ?? "")
         if let v = url(e["smtp"], "email.smtp", schemes: ["smtp", "smtps"]) { email.smtp = v }
         if let v = int(e["sessions"], "email.sessions", in: 1...64) { email.sessions = v }
+        if let text = string(e["rate"], "email.rate") {
+            // Messages per second: a relay's cap such as 5, or 0.5 for one every two seconds.
+            if let v = Double(text), v.isFinite, (0.1...1000).contains(v) {
+                email.rate = v
+            } else {
+                problem("email.rate", "must be messages per second from 0.1 to 1000 (e.g. 5 or 0.5); leave it out for no limit")
+            }
+        }
         return email
     }
 

@@ -95,6 +95,9 @@ public struct Configuration: Sendable, Hashable {
         /// `紀美野町 保健福祉課 <sos@town.example.jp>`
         public var from: String
         public var sessions: Int = 8
+        /// The most messages per second handed to the relay (`email.rate`), for relays that cap
+        /// it; nil: unlimited. FAX and radio have their own loops and are not held up by it.
+        public var rate: Double?
         public init(from: String) { self.from = from }
     }
 

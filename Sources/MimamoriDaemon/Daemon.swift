@@ -143,7 +143,7 @@ public enum Daemon {
                 to: configuration.operator.alarmEmail, town: configuration.town.name, logger: Logger(label: "mimamori.alarm")),
             configuration: .init(
                 retry: RetryPolicy(configuration.retry),
-                maximumIdle: .seconds(2)),
+                maximumIdle: .seconds(2), rates: configuration.email.rate.map { [.email: $0] } ?? [:]),
             logger: Logger(label: "mimamori.dispatcher"),
             heartbeat: { _ in watchdog.beat() },
             onOutcome: { job, _ in status.changed(job.caseID) })
@@ -172,6 +172,7 @@ public enum Daemon {
             notifier: notifier, logger: Logger(label: "mimamori.reload"), signals: hangups
         ) { [brokerPassword = credentials.brokerPassword] applied, fresh in
             dispatcher.apply(retry: RetryPolicy(applied.retry))
+            dispatcher.apply(rate: applied.email.rate, to: .email)
             var result = outlets.apply(fresh)
             // The connection keeps its login; the next reconnect would use the start's password.
             if fresh.brokerPassword != brokerPassword { result.restartNeeded.append("broker-password") }

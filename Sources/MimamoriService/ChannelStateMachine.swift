@@ -20,6 +20,10 @@ import Timing
 /// a long outage) and the journal a line. A paused channel gives its unstarted claims back and
 /// claims nothing; after the pause one delivery probes; the first success opens the channel
 /// again, a failed probe pauses it longer.
+///
+/// Pace: an open channel starts no faster than its `Pace` allows (`email.rate`), and a relay's
+/// "too many" (`Reach.tooMany`) slows the pace down instead of pausing the channel; the refused
+/// delivery goes back to the head of the queue with its attempt unused (`sendDeferred`).
 struct ChannelStateMachine: Sendable {
     /// The pauses after consecutive unreachable probes; the last one repeats. Short enough that
     /// the channel is back within seconds of the server's return.
@@ -58,8 +62,12 @@ struct ChannelStateMachine: Sendable {
     private var downSince: Date?
     private var cause: String?
 
-    init(concurrency: Int, maximumIdle: Duration, ledgerErrorPause: Duration) {
+    /// How fast sends may start while open.
+    private(set) var pace: Pace
+
+    init(concurrency: Int, maximumIdle: Duration, ledgerErrorPause: Duration, rate: Double? = nil) {
         limit = max(1, concurrency)
+        pace = Pace(perSecond: rate)
         batch = Self.claimBatch(concurrency: limit)
         self.maximumIdle = maximumIdle
         self.ledgerErrorPause = ledgerErrorPause
@@ -126,11 +134,16 @@ struct ChannelStateMachine: Sendable {
         case until(Date)
     }
 
+    /// A new configured rate (a reload of `email.rate`), in force from the next start.
+    mutating func apply(rate: Double?) { pace.apply(perSecond: rate) }
+
     /// Hands the outlet what it may take now; then how to wait.
     mutating func startSends(now: Date) -> (start: [DeliveryJob], wait: Wait) {
         let probing = pausedUntil.map { now >= $0 } ?? false
         let allowed = pausedUntil == nil ? limit : (probing ? 1 : 0)
-        let count = max(0, min(allowed - inFlight, queue.count))
+        let slots = max(0, min(allowed - inFlight, queue.count))
+        // The pace spreads an open channel's starts; a probe is one start already.
+        let (count, nextStart) = pausedUntil == nil ? pace.take(slots, now: now) : (slots, nil)
         let start = Array(queue.prefix(count))
         queue.removeFirst(count)
         inFlight += count
@@ -144,7 +157,7 @@ struct ChannelStateMachine: Sendable {
             }
             return (start, .signal)
         }
-        guard queue.isEmpty else { return (start, .signal) }
+        guard queue.isEmpty else { return (start, nextStart.map { .until($0) } ?? .signal) }
         // Claimed a full batch and started it all: claim again (unless a suspect is out alone:
         // its end signals).
         if !drained && suspectsInFlight == 0 { return (start, .none) }
@@ -163,6 +176,9 @@ struct ChannelStateMachine: Sendable {
         case unreachable(cause: String)
         /// Nothing about the server (a recipient or message refused, or not sent at all).
         case unknown
+        /// The relay refused this message as one too many for its rate (SMTP 421/451 "too
+        /// many"): the channel slows down instead of pausing.
+        case tooMany
     }
 
     /// A change the journal and the pause gauge must show.
@@ -171,6 +187,13 @@ struct ChannelStateMachine: Sendable {
         case paused(for: Duration)
         /// The channel opens again after being paused this many seconds.
         case resumed(downFor: TimeInterval)
+        /// The relay said "too many": the channel slows to this many messages per second, after
+        /// holding every start for this long.
+        case slowed(perSecond: Double, holding: Duration)
+        /// A slowed channel steps back up to this rate.
+        case raised(perSecond: Double)
+        /// A slowed channel is back at its configured rate (nil: unlimited).
+        case restored(perSecond: Double?)
     }
 
     /// A send at `now` found the server `reach`. A send that failed while the pause runs had
@@ -179,6 +202,8 @@ struct ChannelStateMachine: Sendable {
         switch reach {
         case .unknown:
             return nil
+        case .tooMany:
+            return pace.slowDown(now: now, concurrency: limit).map { .slowed(perSecond: $0, holding: Pace.slowDownHold) }
         case .unreachable(let cause):
             if let until = pausedUntil, now < until { return nil }
             self.cause = cause
@@ -190,7 +215,13 @@ struct ChannelStateMachine: Sendable {
             downSince = now
             return .paused(for: pause)
         case .reachable:
-            guard pausedUntil != nil else { return nil }
+            guard pausedUntil != nil else {
+                switch pace.sentThrough(now: now) {
+                case .to(let rate): return .raised(perSecond: rate)
+                case .restored(let rate): return .restored(perSecond: rate)
+                case nil: return nil
+                }
+            }
             let down = downSince.map { now.timeIntervalSince($0) } ?? 0
             pausedUntil = nil
             failedProbes = 0
@@ -198,6 +229,16 @@ struct ChannelStateMachine: Sendable {
             cause = nil
             return .resumed(downFor: down)
         }
+    }
+
+    /// A send the relay refused as one too many goes back to the head of the queue, to start
+    /// again when the pace allows, its attempt unused (it never got past the relay's count).
+    /// Returns false for a delivery back from crashes: it must not wait beside other claims, so
+    /// its outcome is recorded as a retry instead.
+    mutating func sendDeferred(_ job: DeliveryJob) -> Bool {
+        guard !job.isSuspect else { return false }
+        queue.insert(job, at: 0)
+        return true
     }
 
     /// A send started by `startSends` is over (its outcome recorded or given up).

@@ -76,6 +76,20 @@ public struct DeliveryFailure: Error, Sendable, Hashable, CustomStringConvertibl
         DeliveryFailure(code: code, isRetriable: false, summary: summary, operatorHint: hint)
     }
 
+    /// Whether the server refused this message as one too many for its rate, so the channel
+    /// should slow down rather than spend the delivery's retries: an SMTP 421 after the greeting
+    /// (a relay's "4.7.0 Too many messages"), or a 451 at MAIL FROM ("4.7.1 rate limited"). Only
+    /// the reply and the step are known (the server's words are never kept); a 421 at the
+    /// greeting is a relay shutting down or full, and pauses the channel as before.
+    public var asksToSlowDown: Bool {
+        guard scope == .channel, let stage else { return false }
+        switch code {
+        case .reply("smtp", 421): return stage != "greeting"
+        case .reply("smtp", 451): return stage == "mail-from"
+        default: return false
+        }
+    }
+
     public var description: String {
         "\(code) (\(isRetriable ? "retriable" : "permanent"), \(scope.rawValue)): \(summary)"
             + (operatorHint.isEmpty ? "" : "; \(operatorHint)")

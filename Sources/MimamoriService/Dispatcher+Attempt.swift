@@ -37,6 +37,8 @@ extension Dispatcher {
         /// Set on the delivery that found its notice refused: the notice's alarm goes with it.
         var firstRefusal: DeliveryErrorRecord?
         var gateChange: GateChange?
+        /// The relay refused it as one too many: sent again when the pace allows, unrecorded.
+        var tooMany = false
         var elapsed: Duration?
         var metadata: Logger.Metadata = [:]
     }
@@ -53,6 +55,14 @@ extension Dispatcher {
             .kind: "\(job.kind.rawValue)", .attempt: "\(job.attempt)",
         ])
         metadata.merge(result.metadata) { _, new in new }
+        if result.tooMany, case .retry(let error, _, _) = result.outcome, let channelState,
+            channelState.update({ $0.sendDeferred(job) })
+        {
+            // Still claimed, back in the channel's queue: nothing to record, no retry spent.
+            metadata[LogKey.code.rawValue] = "\(error.code)"
+            logger.notice("delivery.throttled", metadata: metadata)
+            return
+        }
 
         // The alarm this outcome owes is in hand from before its commit: the owed-alarm pass,
         // reading the ledger meanwhile, leaves it to this attempt.
@@ -137,7 +147,13 @@ extension Dispatcher {
         }
         if let failure, let stage = failure.stage { result.metadata[LogKey.stage.rawValue] = .string(stage) }
         if let channelState { result.gateChange = pass(failure, to: channelState, channel: job.channel) }
+        result.tooMany = failure?.asksToSlowDown ?? false
         return result
+    }
+
+    /// Messages per second as the journal shows them: `4`, `0.5`.
+    static func rateText(_ rate: Double) -> String {
+        rate == rate.rounded() ? "\(Int(rate))" : String(format: "%.2g", rate)
     }
 
     private func logOutcome(_ outcome: DeliveryOutcome, metadata: Logger.Metadata) {
@@ -190,7 +206,9 @@ extension Dispatcher {
     ) -> GateChange? {
         let now = clock.now()
         let reach: ChannelStateMachine.Reach
-        if let failure, failure.scope == .channel {
+        if let failure, failure.asksToSlowDown {
+            reach = .tooMany
+        } else if let failure, failure.scope == .channel {
             reach = .unreachable(cause: failure.stage.map { "\(failure.code) at \($0)" } ?? "\(failure.code)")
         } else {
             reach = failure == nil ? .reachable : .unknown
@@ -213,6 +231,22 @@ extension Dispatcher {
             Gauge(label: "mimamori_channel_paused", dimensions: [("channel", channel.rawValue)]).record(0)
             logger.notice("channel.resumed", metadata: .keys([.channel: "\(channel.rawValue)", .ms: "\(Int(down * 1000))"]))
             return .resumed
+        case .slowed(let rate, let hold):
+            var metadata: Logger.Metadata = .keys([
+                .channel: "\(channel.rawValue)", .code: "\(failure?.code.rawValue ?? "-")", .rate: "\(Self.rateText(rate))",
+                .delayMs: "\(hold.milliseconds)",
+            ])
+            if let stage = failure?.stage { metadata[LogKey.stage.rawValue] = .string(stage) }
+            logger.warning("channel.slowed", metadata: metadata)
+            return nil
+        case .raised(let rate):
+            logger.notice("channel.sped-up", metadata: .keys([.channel: "\(channel.rawValue)", .rate: "\(Self.rateText(rate))"]))
+            return nil
+        case .restored(let rate):
+            logger.notice(
+                "channel.sped-up",
+                metadata: .keys([.channel: "\(channel.rawValue)", .rate: "\(rate.map(Self.rateText) ?? "unlimited")"]))
+            return nil
         case nil:
             return nil
         }

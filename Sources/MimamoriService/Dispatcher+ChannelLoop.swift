@@ -80,7 +80,7 @@ extension Dispatcher {
         LockedChannelStateMachine(
             ChannelStateMachine(
                 concurrency: outlet.concurrency, maximumIdle: configuration.maximumIdle,
-                ledgerErrorPause: configuration.ledgerErrorPause))
+                ledgerErrorPause: configuration.ledgerErrorPause, rate: configuration.rates[outlet.channel]))
     }
 
     private func wait(_ wait: ChannelStateMachine.Wait, signal: WakeSignal) async {

@@ -17,11 +17,16 @@ extension Dispatcher {
         /// How often alarms still owed (a crash before the alarm, a relay that was down) are
         /// raised again; an alarm younger than this is left to the send that raised it.
         public var alarmRetryInterval: Duration
+        /// The most messages per second a channel starts (`email.rate`); a channel not listed is
+        /// unlimited.
+        public var rates: [Channel: Double]
 
         public init(
             retry: RetryPolicy = .default, shutdownGrace: Duration = .seconds(10), maximumIdle: Duration = .seconds(5),
-            ledgerErrorPause: Duration = .seconds(1), alarmRetryInterval: Duration = .seconds(60)
+            ledgerErrorPause: Duration = .seconds(1), alarmRetryInterval: Duration = .seconds(60),
+            rates: [Channel: Double] = [:]
         ) {
+            self.rates = rates
             self.retry = retry
             self.shutdownGrace = shutdownGrace
             self.maximumIdle = maximumIdle

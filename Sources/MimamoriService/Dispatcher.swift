@@ -67,7 +67,7 @@ public final class Dispatcher: Service, Sendable {
             uniqueKeysWithValues: outlets.map { outlet in
                 let machine = ChannelStateMachine(
                     concurrency: outlet.concurrency, maximumIdle: configuration.maximumIdle,
-                    ledgerErrorPause: configuration.ledgerErrorPause)
+                    ledgerErrorPause: configuration.ledgerErrorPause, rate: configuration.rates[outlet.channel])
                 return (outlet.channel, LockedChannelStateMachine(machine))
             })
         self.refusals = Dictionary(uniqueKeysWithValues: outlets.map { ($0.channel, NoticeRefusals()) })
@@ -78,6 +78,11 @@ public final class Dispatcher: Service, Sendable {
 
     /// Applies a reloaded `retry:` to every attempt from now on.
     public func apply(retry: RetryPolicy) { retryPolicy.withLock { $0 = retry } }
+
+    /// Applies a reloaded rate (`email.rate`; nil: unlimited) to the channel's next starts.
+    public func apply(rate: Double?, to channel: Channel) {
+        channelStates[channel]?.update { $0.apply(rate: rate) }
+    }
 
     /// The channels paused right now, with what paused them (for `/healthz`).
     public var pausedChannels: [(channel: Channel, cause: String)] {

@@ -40,6 +40,8 @@ public enum LogKey: String, Sendable {
     /// The protocol step a server refused (`mail-from`, `auth`, `end-of-data`).
     case stage
     case to
+    /// Messages per second a channel sends at.
+    case rate
 }
 
 extension Logger.Metadata {

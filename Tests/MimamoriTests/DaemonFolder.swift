@@ -52,6 +52,8 @@ struct DaemonFolder {
         var areas: String? = nil
         /// The SMTP login (`smtp://USER@host:port`) with this password in `credentials/smtp-password`.
         var smtpLogin: (user: String, password: String)? = nil
+        /// `email.rate` (messages per second); nil: unlimited.
+        var emailRate: String? = nil
     }
 
     let directory: URL
@@ -121,7 +123,7 @@ struct DaemonFolder {
             cooperators: "\(cooperatorsPath)"
             templates: "\(dir)/templates"
             publishers: { require-signature: true, keys: "\(dir)/publishers"\(options.maxAge.map { ", max-age: \($0)" } ?? "") }
-            email: { smtp: "\(smtpURL)", from: "見守町 福祉課 <sos@town.example.jp>", sessions: \(options.emailSessions) }
+            email: { smtp: "\(smtpURL)", from: "見守町 福祉課 <sos@town.example.jp>", sessions: \(options.emailSessions)\(options.emailRate.map { ", rate: \($0)" } ?? "") }
             fax: \(options.faxAPI.map { "{ method: http-api, url: \"\($0)\" }" } ?? "{ method: email-gateway, gateway: \"{number}@fax.example.jp\" }")
             retry: { initial: 1s, max: \(options.retryMax), deadline: 6h }
             reminders: { destruction-at: "09:00", business-days-only: true }

@@ -14,6 +14,10 @@ Recipients steer the answer to RCPT:
 every MAIL FROM for S seconds from the first MAIL FROM, then accepts again (a relay that starts
 requiring AUTH, a rotated password): DIR/refused counts the refusals.
 
+--rate-limit N [--rate-code 421|451] accepts at most N MAIL FROM in any second (a sliding window
+over the accepted ones) and answers the rest `421 4.7.0 Too many messages` (or `451 4.7.1 rate
+limited`): a relay that caps messages per second. DIR/throttled counts those answers.
+
 DIR/refuse (read at each RCPT, written by the test at any time) lists addresses, one a line:
   ADDRESS            → 550 5.1.1 at RCPT
   data ADDRESS       → 550 5.7.1 after DATA; the refused message is kept as NNNNNN.refused (JSON:
@@ -43,6 +47,8 @@ def main():
     ap.add_argument("--port", type=int, default=0, help="listen on this port (a restart on the same port)")
     ap.add_argument("--refuse-mail", type=int, help="answer this code to MAIL FROM during the window")
     ap.add_argument("--refuse-window", type=float, default=15.0, help="seconds from the first MAIL FROM")
+    ap.add_argument("--rate-limit", type=int, help="accept at most N MAIL FROM in any second")
+    ap.add_argument("--rate-code", type=int, default=421, choices=(421, 451))
     args = ap.parse_args()
     exit_on_signals()
     os.makedirs(args.dir, exist_ok=True)
@@ -98,6 +104,8 @@ def main():
         }
 
     refusing = {"since": None, "count": 0}
+    accepted_at = collections.deque()
+    throttled = [0]
     def refusals():
         rcpt, data = set(), set()
         try:
@@ -124,6 +132,15 @@ def main():
                     texts = {530: "5.7.0 Authentication required", 535: "5.7.8 Authentication credentials invalid",
                              554: "5.7.1 Sender rejected"}
                     return "%d %s" % (args.refuse_mail, texts.get(args.refuse_mail, "refused"))
+            if args.rate_limit:
+                now = asyncio.get_running_loop().time()
+                while accepted_at and now - accepted_at[0] >= 1.0:
+                    accepted_at.popleft()
+                if len(accepted_at) >= args.rate_limit:
+                    throttled[0] += 1
+                    write_atomic(os.path.join(args.dir, "throttled"), str(throttled[0]).encode())
+                    return "421 4.7.0 Too many messages" if args.rate_code == 421 else "451 4.7.1 rate limited"
+                accepted_at.append(now)
             envelope.mail_from = address
             envelope.mail_options.extend(mail_options)
             return "250 OK"

@@ -19,6 +19,10 @@ public final class SMTPServer: Sendable {
         /// (530: a relay that starts requiring AUTH), then accept.
         public var refuseMail: Int?
         public var refuseWindow: Double = 15
+        /// Accept at most this many MAIL FROM in any second and answer the rest `rateCode`
+        /// ("421 4.7.0 Too many messages", "451 4.7.1 rate limited"): a relay that caps the rate.
+        public var rateLimit: Int?
+        public var rateCode = 421
         public init(
             tls: TLSCertificate? = nil, requireTLS: Bool = false,
             auth: (username: String, password: String)? = nil, discard: Bool = false
@@ -87,6 +91,7 @@ public final class SMTPServer: Sendable {
         if let auth = options.auth { arguments += ["--auth", "\(auth.username):\(auth.password)"] }
         if options.discard { arguments.append("--discard") }
         if let code = options.refuseMail { arguments += ["--refuse-mail", "\(code)", "--refuse-window", "\(options.refuseWindow)"] }
+        if let limit = options.rateLimit { arguments += ["--rate-limit", "\(limit)", "--rate-code", "\(options.rateCode)"] }
         self.arguments = arguments
         current = Mutex(
             try ServerProcess(
@@ -144,6 +149,12 @@ public final class SMTPServer: Sendable {
     /// MAIL FROM commands refused so far (`refuseMail`).
     public func refusedMailFrom() -> Int {
         (try? String(contentsOf: process.directory.appendingPathComponent("refused"), encoding: .utf8))
+            .flatMap { Int($0) } ?? 0
+    }
+
+    /// MAIL FROM commands answered "too many" so far (`rateLimit`).
+    public func throttled() -> Int {
+        (try? String(contentsOf: process.directory.appendingPathComponent("throttled"), encoding: .utf8))
             .flatMap { Int($0) } ?? 0
     }
 
