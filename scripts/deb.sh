@@ -48,14 +48,15 @@ printf '%s\n' /etc/mimamori/mimamori.yaml /etc/mimamori/cooperators.csv >"$root/
 dir usr/share/man/man1 && dir usr/share/man/man8
 man=$out/man && rm -rf "$man" && mkdir -p "$man"
 tool=$(scripts/generate-manual-tool.sh)
-"$tool" "$bin/mimamori" --multi-page --output-directory "$man" --date "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)" \
+"$tool" "$bin/mimamori" --output-directory "$man" --date "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)" \
     --section 1 --authors 'the Mimamori authors'
 for page in "$man"/*.1; do gzip -9n <"$page" >"$root/usr/share/man/man1/$(basename "$page").gz"; done
 gzip -9n <deploy/debian/mimamorid.8 >"$root/usr/share/man/man8/mimamorid.8.gz"
 
 # Shell completions, from the same definitions.
 dir usr/share/bash-completion/completions && dir usr/share/zsh/vendor-completions && dir usr/share/fish/vendor_completions.d
-"$bin/mimamori" --generate-completion-script bash >"$root/usr/share/bash-completion/completions/mimamori"
+# A completion file is sourced, not run: no #! line (lintian).
+"$bin/mimamori" --generate-completion-script bash | sed '1{/^#!/d}' >"$root/usr/share/bash-completion/completions/mimamori"
 "$bin/mimamori" --generate-completion-script zsh >"$root/usr/share/zsh/vendor-completions/_mimamori"
 "$bin/mimamori" --generate-completion-script fish >"$root/usr/share/fish/vendor_completions.d/mimamori.fish"
 
@@ -120,6 +121,7 @@ Description: missing-person notice daemon for Japanese municipalities (見守り
  personal data. mimamori is the staff's and operators' tool beside it.
 CONTROL
 install -m 0755 deploy/debian/postinst deploy/debian/postrm "$root/DEBIAN/"
+dir usr/share/lintian/overrides && install -m 0644 deploy/debian/lintian-overrides "$root/usr/share/lintian/overrides/mimamori"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 dpkg-deb --root-owner-group -Zxz --build "$root" "$out/$name.deb" >/dev/null

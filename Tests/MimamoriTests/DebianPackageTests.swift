@@ -78,6 +78,13 @@ struct DebianPackageTests {
                     "\(binary) loads \(library) from \(owner ?? "no package"), not in Depends: \(depends)")
             }
         }
+        // The one step an operator takes before the sample passes: the police side's public key.
+        let keys = try ServerProcess.temporaryDirectory("deb-keys")
+        defer { try? FileManager.default.removeItem(at: keys) }
+        _ = try runTool("/usr/bin/mimamori", ["keygen", "police-deb-test", "--out", keys.path])
+        let installedKey = "/etc/mimamori/publishers/police-deb-test.pub"
+        try FileManager.default.copyItem(atPath: keys.appendingPathComponent("police-deb-test.pub").path, toPath: installedKey)
+        defer { try? FileManager.default.removeItem(atPath: installedKey) }
         let check = try runProcess("/usr/bin/mimamori", ["check-config", "--config", "/etc/mimamori/mimamori.yaml"])
         #expect(check.status == 0, "check-config of the installed sample: \(check.stdout)\(check.stderr)")
         let user = try runProcess("/usr/bin/getent", ["passwd", "mimamori"])
