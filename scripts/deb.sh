@@ -12,7 +12,7 @@ flags=(-c release --static-swift-stdlib --disable-local-rpath)
 
 if [ -z "${MIMAMORI_DEB_SKIP_BUILD:-}" ]; then
     for product in mimamorid mimamori; do
-        "$swift" build "${flags[@]}" --product "$product"
+        "$swift" build "${flags[@]}" --product "$product" >&2
     done
 fi
 bin=$("$swift" build "${flags[@]}" --show-bin-path)
