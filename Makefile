@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all deps build test lint format demo bench fuzz check clean
+.PHONY: all deps build test lint format demo bench fuzz check deb clean
 
 all: build
 
@@ -13,10 +13,16 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# MIMAMORI_DEB=1 make test also builds the .deb first (a release build: minutes) and a test installs
+# it into this machine's /usr and /etc (root); a package that does not build stops the run.
 test: deps lint
 	$(SWIFT) build --build-tests
 	@# One test at a time: some suites restart or freeze the shared broker on purpose.
-	scripts/with-broker.sh $(SWIFT) test --skip-build --no-parallel
+	$(if $(MIMAMORI_DEB),deb=$$(scripts/deb.sh) && MIMAMORI_TEST_DEB=$$PWD/$$deb) scripts/with-broker.sh $(SWIFT) test --skip-build --no-parallel
+
+# mimamori_<version>_amd64.deb in .build/deb/ (release build, static Swift runtime), checked by lintian.
+deb: deps
+	@scripts/deb.sh
 
 # The code's one style (.swift-format); `make format` rewrites the files to it.
 lint:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs Mimamori on a Debian 12 server: binaries, user, folders, unit, sample settings.
+# Installs Mimamori on a Debian 12 server from a checkout: binaries, user, folders, unit, sample
+# settings, broker users. The Debian package (`make deb`) is the other way; not both on one server.
 # Usage (as root, from a checkout): deploy/install.sh [--prefix /usr/local]
 set -euo pipefail
 cd "$(dirname "$0")/.."

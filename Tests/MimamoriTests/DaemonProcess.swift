@@ -53,9 +53,10 @@ final class DaemonProcess: @unchecked Sendable {
                 + folders.map(\.path).joined(separator: ", ") + "): build it with `swift build --build-tests`")
     }
 
-    /// Starts `mimamorid --config FOLDER/mimamori.yaml --credentials FOLDER/credentials`.
-    init(folder: DaemonFolder, environment extra: [String: String] = [:]) throws {
-        let binary = try Self.binary("mimamorid")
+    /// Starts `mimamorid --config FOLDER/mimamori.yaml --credentials FOLDER/credentials`
+    /// (`executable`: another mimamorid than the build's, e.g. the installed package's).
+    init(folder: DaemonFolder, environment extra: [String: String] = [:], executable: String? = nil) throws {
+        let binary = try executable ?? Self.binary("mimamorid")
         var environment = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "CREDENTIALS_DIRECTORY", "MIMAMORI_CONFIG"] {
             environment[key] = nil

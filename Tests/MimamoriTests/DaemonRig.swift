@@ -39,11 +39,12 @@ final class DaemonRig: Sendable {
         }
     }
 
-    /// Starts a `mimamorid` on this folder (with `NOTIFY_SOCKET` when given).
-    func startDaemon(notify: NotifySocket? = nil, environment: [String: String] = [:]) throws -> DaemonProcess {
+    /// Starts a `mimamorid` on this folder (with `NOTIFY_SOCKET` when given; `executable`: another
+    /// binary than the build's).
+    func startDaemon(notify: NotifySocket? = nil, environment: [String: String] = [:], executable: String? = nil) throws -> DaemonProcess {
         var environment = environment
         if let notify { environment["NOTIFY_SOCKET"] = notify.path }
-        let daemon = try DaemonProcess(folder: folder, environment: environment)
+        let daemon = try DaemonProcess(folder: folder, environment: environment, executable: executable)
         daemons.withLock { $0.append(daemon) }
         return daemon
     }

@@ -1,0 +1,126 @@
+import Foundation
+import TestFixtures
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `.deb` from `make deb` (`MIMAMORI_TEST_DEB`: its path), installed on this machine as a
+/// town's server would install it: every library the binaries load comes from a package it
+/// depends on, the installed sample passes `check-config`, the installed daemon starts against
+/// the test broker, and a purge leaves nothing behind. It installs into the real `/usr` and `/etc`,
+/// so it runs only where `make test` was asked to build the package (as root, in CI).
+@Suite(
+    "Debian package (dpkg -i, the installed daemon, dpkg --purge)", .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["MIMAMORI_TEST_DEB"] != nil, "MIMAMORI_TEST_DEB names the .deb"))
+struct DebianPackageTests {
+    static let package = "mimamori"
+
+    @Test("installs, every ldd library is from a Depends package, check-config passes, mimamorid starts, purge leaves nothing")
+    func installRunPurge() async throws {
+        let deb = try #require(ProcessInfo.processInfo.environment["MIMAMORI_TEST_DEB"])
+        try #require(FileManager.default.fileExists(atPath: deb), "MIMAMORI_TEST_DEB=\(deb) is missing: run `make deb`")
+        try #require(getuid() == 0, "dpkg -i needs root")
+        // A package left by an earlier, interrupted run would hide what this one installs.
+        _ = try runProcess("/usr/bin/dpkg", ["--purge", Self.package])
+
+        let install = try runProcess("/usr/bin/dpkg", ["-i", deb])
+        try #require(install.status == 0, "dpkg -i \(deb): \(install.stdout)\(install.stderr)")
+        let files = try runTool("/usr/bin/dpkg", ["-L", Self.package]).split(separator: "\n").map(String.init)
+        do {
+            try checkInstalled(files: files)
+            try await startInstalledDaemon()
+        } catch {
+            _ = try? runProcess("/usr/bin/dpkg", ["--purge", Self.package])
+            throw error
+        }
+
+        let purge = try runProcess("/usr/bin/dpkg", ["--purge", Self.package])
+        #expect(purge.status == 0, "dpkg --purge: \(purge.stdout)\(purge.stderr)")
+        #expect(try runProcess("/usr/bin/dpkg-query", ["-W", Self.package]).status != 0, "still known to dpkg after the purge")
+        // Folders the package shares with others (/usr/bin, /etc) stay; everything of its own goes.
+        let left = (files + ["/etc/mimamori", "/var/lib/mimamori", "/var/spool/mimamori", "/usr/lib/mimamori"])
+            .filter { FileManager.default.fileExists(atPath: $0) && !Self.sharedFolder($0) }
+        #expect(left.isEmpty, "left after dpkg --purge: \(left)")
+    }
+
+    /// Folders other packages install into too (/usr/bin, man and completion folders).
+    static func sharedFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
+        return !path.contains("mimamori")
+    }
+
+    func checkInstalled(files: [String]) throws {
+        for binary in ["/usr/bin/mimamorid", "/usr/bin/mimamori"] {
+            #expect(files.contains(binary), "\(binary) is not in the package")
+        }
+        #expect(files.contains("/etc/mimamori/mimamori.yaml") && files.contains("/usr/share/man/man8/mimamorid.8.gz"))
+        let depends = try runTool("/usr/bin/dpkg-query", ["-W", "-f=${Depends}", Self.package])
+        let dependedOn = Set(
+            depends.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? "" }
+        )
+        for binary in ["/usr/bin/mimamorid", "/usr/bin/mimamori"] {
+            let ldd = try runTool("/usr/bin/ldd", [binary])
+            #expect(!ldd.contains("not found"), "\(binary): \(ldd)")
+            #expect(!ldd.contains("libswift"), "\(binary) loads a Swift runtime library: \(ldd)")
+            let libraries = ldd.split(separator: "\n").compactMap { line -> String? in
+                let parts = line.split(separator: " ")
+                guard let arrow = parts.firstIndex(of: "=>"), arrow + 1 < parts.count, parts[arrow + 1].hasPrefix("/") else { return nil }
+                return String(parts[arrow + 1])
+            }
+            #expect(libraries.count > 3, "\(binary): \(ldd)")
+            for library in libraries {
+                let owner = try Self.owningPackage(library)
+                #expect(
+                    owner.map(dependedOn.contains) == true,
+                    "\(binary) loads \(library) from \(owner ?? "no package"), not in Depends: \(depends)")
+            }
+        }
+        // The one step an operator takes before the sample passes: the police side's public key.
+        let keys = try ServerProcess.temporaryDirectory("deb-keys")
+        defer { try? FileManager.default.removeItem(at: keys) }
+        _ = try runTool("/usr/bin/mimamori", ["keygen", "police-deb-test", "--out", keys.path])
+        let installedKey = "/etc/mimamori/publishers/police-deb-test.pub"
+        try FileManager.default.copyItem(atPath: keys.appendingPathComponent("police-deb-test.pub").path, toPath: installedKey)
+        defer { try? FileManager.default.removeItem(atPath: installedKey) }
+        let check = try runProcess("/usr/bin/mimamori", ["check-config", "--config", "/etc/mimamori/mimamori.yaml"])
+        #expect(check.status == 0, "check-config of the installed sample: \(check.stdout)\(check.stderr)")
+        let user = try runProcess("/usr/bin/getent", ["passwd", "mimamori"])
+        #expect(user.status == 0 && user.stdout.contains("/var/lib/mimamori"), "the mimamori user: \(user.stdout)")
+        for folder in ["/var/lib/mimamori", "/var/spool/mimamori/radio", "/etc/mimamori/credentials"] {
+            #expect(FileManager.default.fileExists(atPath: folder), "\(folder) was not created")
+        }
+    }
+
+    /// The Debian package that holds `library` (dpkg knows usr-merged paths by either name).
+    static func owningPackage(_ library: String) throws -> String? {
+        let real = URL(fileURLWithPath: library).resolvingSymlinksInPath().path
+        var candidates = [library, real]
+        for path in [library, real] {
+            if path.hasPrefix("/usr/lib/") { candidates.append(String(path.dropFirst(4))) }
+            if path.hasPrefix("/lib/") { candidates.append("/usr" + path) }
+        }
+        for candidate in candidates {
+            let search = try runProcess("/usr/bin/dpkg", ["-S", candidate])
+            if search.status == 0, let package = search.stdout.split(separator: ":").first {
+                return String(package)
+            }
+        }
+        return nil
+    }
+
+    /// The installed `/usr/bin/mimamorid`, started directly (no systemd here) on a temporary
+    /// settings folder against the test broker: it logs daemon.started and stops on SIGTERM.
+    func startInstalledDaemon() async throws {
+        try await withDaemonRig(cooperators: DaemonFolder.cooperators(email: 2, fax: 1)) { rig in
+            let daemon = try rig.startDaemon(executable: "/usr/bin/mimamorid")
+            let started = try await daemon.waitForLine(event: "daemon.started")
+            #expect(started.contains("email=2") && started.contains("fax=1"), "\(started)")
+            daemon.signal(SIGTERM)
+            let exit = try await daemon.waitForExit(timeout: .seconds(30))
+            #expect(exit == .status(0), "\(exit)\n\(daemon.tail())")
+        }
+    }
+}
