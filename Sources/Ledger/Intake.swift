@@ -29,6 +29,10 @@ public struct Intake: Sendable {
     public var cancelKinds: Set<NoticeKind>
     /// Case alarms this event raises (recorded in the same transaction, mailed from the ledger).
     public var alarms: [CaseAlarm.Kind] = []
+    /// The event schema of the row (`EventSchema`); a case's unless set.
+    public var schema: String = EventSchema.case.rawValue
+    /// A concern report whose result goes by phone: put on this desk's call-back list.
+    public var callbackDesk: String?
 
     public init(
         messageID: String, caseID: CaseID, municipality: String, drill: Bool = false, sequence: Int,

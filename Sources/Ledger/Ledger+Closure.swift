@@ -76,6 +76,8 @@ public struct StoredCase: Sendable, Hashable {
     public var openedAt: Date
     public var updatedAt: Date
     public var purgedAt: Date?
+    /// The event schema the row belongs to (`mimamori.case/1`, `mimamori.concern/1`).
+    public var schema: String
 
     init(row: Row) {
         id = CaseID(row["id"] as String)
@@ -88,5 +90,6 @@ public struct StoredCase: Sendable, Hashable {
         openedAt = Date(ledgerMillis: row["opened_at"])
         updatedAt = Date(ledgerMillis: row["updated_at"])
         purgedAt = (row["purged_at"] as Int64?).map(Date.init(ledgerMillis:))
+        schema = row["schema"]
     }
 }

@@ -52,8 +52,8 @@ extension Ledger {
         try db.execute(
             sql: """
                 INSERT INTO cases (id, municipality, drill, state, state_name, last_sequence,
-                                   opened_at, updated_at, closed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   opened_at, updated_at, closed_at, schema)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET
                     state = excluded.state, state_name = excluded.state_name,
                     last_sequence = max(last_sequence, excluded.last_sequence),
@@ -64,7 +64,7 @@ extension Ledger {
                 """,
             arguments: [
                 case_, intake.municipality, intake.drill, intake.state.data, intake.state.name,
-                intake.sequence, received, received, intake.state.closedAt?.ledgerMillis,
+                intake.sequence, received, received, intake.state.closedAt?.ledgerMillis, intake.schema,
             ])
         try db.execute(
             sql: "INSERT INTO events (message_id, case_id, sequence, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
@@ -112,9 +112,15 @@ extension Ledger {
             byChannel[p.channel, default: 0] += 1
         }
 
+        if let desk = intake.callbackDesk {
+            try db.execute(
+                sql: "INSERT INTO concern_callbacks (report_id, desk_id, raised_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [case_, desk, received])
+        }
         let counts = Channel.allCases.map { "\($0.rawValue)=\(byChannel[$0] ?? 0)" }.joined(separator: " ")
         try audit(
-            db, at: intake.receivedAt, case: intake.caseID, event: "case.\(intake.eventKind)",
+            db, at: intake.receivedAt, case: intake.caseID,
+            event: "\(intake.schema == EventSchema.concern.rawValue ? "concern" : "case").\(intake.eventKind)",
             messageID: intake.messageID,
             detail: "seq=\(intake.sequence) \(counts) cancelled=\(cancelled)")
         for kind in intake.alarms {

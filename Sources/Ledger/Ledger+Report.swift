@@ -14,6 +14,8 @@ public struct CaseStatus: Sendable, Hashable {
     public var purgedAt: Date?
     /// Deliveries by channel, then by state.
     public var deliveries: [Channel: [DeliveryState: Int]]
+    /// `mimamori.case/1`, or `mimamori.concern/1` for a concern report.
+    public var schema: String = EventSchema.case.rawValue
 }
 
 /// One delivery in a case report: for `mimamori report CASE` and the drill report.
@@ -48,7 +50,7 @@ extension Ledger {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT id, municipality, drill, state_name, last_sequence, opened_at, closed_at, purged_at
+                SELECT id, municipality, drill, state_name, last_sequence, opened_at, closed_at, purged_at, schema
                 FROM cases \(clause) ORDER BY opened_at DESC
                 """, arguments: StatementArguments(args))
         let counts = try db.cachedStatement(
@@ -67,7 +69,7 @@ extension Ledger {
                 openedAt: Date(ledgerMillis: row["opened_at"]),
                 closedAt: (row["closed_at"] as Int64?).map(Date.init(ledgerMillis:)),
                 purgedAt: (row["purged_at"] as Int64?).map(Date.init(ledgerMillis:)),
-                deliveries: deliveries)
+                deliveries: deliveries, schema: row["schema"])
         }
     }
 
@@ -109,9 +111,11 @@ extension Ledger {
         }
     }
 
-    /// Cases opened and not yet closed.
+    /// Cases opened and not yet closed (concern reports not counted).
     public func openCaseCount() async throws(LedgerError) -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE closed_at IS NULL") ?? 0 }
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE closed_at IS NULL AND schema = '\(EventSchema.case.rawValue)'") ?? 0
+        }
     }
 
     /// The audit trail of a case (or of the whole ledger when nil), oldest first.

@@ -126,6 +126,24 @@ extension Ledger {
                     CREATE INDEX case_alarms_owed ON case_alarms(raised_at) WHERE sent_at IS NULL;
                     """)
         }
+        migrator.registerMigration("v6-concerns") { db in
+            // Concern reports (みまさかほっとネット) live beside cases, under their report id: the
+            // same events, notices, deliveries, audit and purge. `schema` tells them apart, so
+            // neither kind of event can touch the other's row. A report whose reporter gave
+            // only a phone waits on its desk's call-back list: ids and times only (the phone
+            // number stays in the event body, purged with it).
+            try db.execute(
+                sql: """
+                    ALTER TABLE cases ADD COLUMN schema TEXT NOT NULL DEFAULT 'mimamori.case/1';
+                    CREATE TABLE concern_callbacks (
+                        report_id TEXT PRIMARY KEY NOT NULL REFERENCES cases(id),
+                        desk_id TEXT NOT NULL,
+                        raised_at INTEGER NOT NULL,
+                        called_at INTEGER
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX concern_callbacks_owed ON concern_callbacks(desk_id, raised_at) WHERE called_at IS NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -12,9 +12,12 @@ extension AMQPTopology {
     /// so towns sharing a vhost never receive each other's rejects.
     public static let deadLettersExchange = "mimamori.dead-letters"
     public static let statusExchange = "mimamori.status"
+    /// Concern reports (みまさかほっとネット), routed `concern.<town>.<kind>`.
+    public static let concernsExchange = "mimamori.concerns"
 
     public static func casesQueue(municipality: String) -> String { "mimamori.\(municipality).cases" }
     public static func deadQueue(municipality: String) -> String { "mimamori.\(municipality).dead" }
+    public static func concernsQueue(municipality: String) -> String { "mimamori.\(municipality).concerns" }
 
     /// Design 3.2: cases arrive on a topic exchange into a quorum queue per municipality; every
     /// rejected message reaches the municipality's dead queue through `mimamori.dead-letters`
@@ -24,12 +27,14 @@ extension AMQPTopology {
     /// - Parameters:
     ///   - deliveryLimit: redeliveries before RabbitMQ dead-letters a message by itself (a
     ///     message that crashes the daemon every time must not loop forever).
-    public static func mimamori(municipality: String, deliveryLimit: Int = 5, passive: Bool = false)
+    ///   - concerns: the town takes concern reports: their exchange and queue (dead-lettered
+    ///     like the cases, into the same dead queue) are declared too.
+    public static func mimamori(municipality: String, deliveryLimit: Int = 5, passive: Bool = false, concerns: Bool = false)
         -> AMQPTopology
     {
         let cases = casesQueue(municipality: municipality)
         let dead = deadQueue(municipality: municipality)
-        return AMQPTopology(
+        var topology = AMQPTopology(
             exchanges: [
                 Exchange(name: casesExchange, kind: .topic),
                 Exchange(name: deadLettersExchange, kind: .topic),
@@ -55,5 +60,22 @@ extension AMQPTopology {
                 ExchangeBinding(destination: deadLettersExchange, source: deadExchange, routingKey: "")
             ],
             passive: passive)
+        guard concerns else { return topology }
+        let queue = concernsQueue(municipality: municipality)
+        topology.exchanges.append(Exchange(name: concernsExchange, kind: .topic))
+        topology.queues.append(
+            Queue(
+                name: queue,
+                arguments: [
+                    "x-queue-type": "quorum",
+                    "x-dead-letter-exchange": .string(deadExchange),
+                    "x-delivery-limit": .int(Int64(deliveryLimit)),
+                    "x-single-active-consumer": true,
+                ]))
+        topology.bindings += [
+            Binding(queue: queue, exchange: concernsExchange, routingKey: "concern.\(municipality).*"),
+            Binding(queue: dead, exchange: deadLettersExchange, routingKey: "concern.\(municipality).#"),
+        ]
+        return topology
     }
 }

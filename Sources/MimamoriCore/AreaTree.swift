@@ -172,6 +172,21 @@ public struct AreaTree: Sendable, Hashable {
         return nil
     }
 
+    /// Whether `inner` is `outer` or lies within it (`美作市勝田梶並` within 勝田; the town
+    /// itself not within any of its areas).
+    public func contains(_ outer: Area, _ inner: Area) -> Bool { isAncestor(outer.index, of: inner.index) }
+
+    /// How many steps from its root: 0 for the town.
+    public func depth(of area: Area) -> Int {
+        var steps = 0
+        var cursor = parents[area.index]
+        while let c = cursor, steps <= names.count {
+            steps += 1
+            cursor = parents[c]
+        }
+        return steps
+    }
+
     /// Whether two areas share ground: one is the other or contains it. Areas of two separate
     /// roots (another town's tree) never overlap.
     public func overlaps(_ a: Area, _ b: Area) -> Bool {

@@ -62,6 +62,126 @@ enum BuiltInTemplates {
 
             """ + signature,
 
+        "concern-report.email-subject":
+            "{{mark}}{{#urgent}}【至急】{{/urgent}}【{{#town.network}}{{town.network}}{{/town.network}}{{^town.network}}{{town.name}}{{/town.network}}】見守りの情報提供（受付番号 {{reportRef}}）",
+        "concern-report.email-body": concernDrillNotice + """
+            {{desks}} ご担当者さま
+
+            {{#urgent}}
+            【至急】緊急の対応が必要との連絡です。すぐに対応をお願いします。
+
+            {{/urgent}}
+            {{#town.network}}{{town.network}}の{{/town.network}}協力団体から、見守りが必要と思われる方について連絡がありました。
+            訪問や関係機関との連携など、対応をお願いします。
+
+            ■ 情報提供同意有無：{{consentText}}
+
+            ■ 連絡の内容（{{sentAt}} 受付）
+            受付番号：{{reportRef}}
+            氏名：{{subject.name}}
+            住所：{{subject.address}}
+            {{#subject.area}}
+            地区：{{subject.area}}
+            {{/subject.area}}
+            情報提供内容：{{observation}}
+            緊急対応の有無：{{urgentText}}
+
+            ■ 情報提供者（対象者・家族には伝えないでください）
+            協力団体名：{{reporter.organization}}
+            情報提供者氏名：{{reporter.name}}
+            電話番号：{{reporter.phone}}
+            結果の連絡方法：{{reporter.resultBy}}
+
+            対応の後は、結果を受付番号とともに{{town.department}}（電話 {{town.phone}}）へお知らせください。
+            情報提供者への結果報告は、そこから送られます（書面の連絡先がない方には、電話で折り返します）。
+
+            ■ 個人情報の取り扱い
+            情報提供者の情報は、対象者やその家族の確認が取れている場合を除き、対象者や家族には伝えないでください。
+
+
+            """ + concernSignature,
+
+        "concern-result.email-subject": "{{mark}}【{{town.name}}】ご連絡いただいた件の結果のご報告（受付番号 {{reportRef}}）",
+        "concern-result.email-body": concernDrillNotice + """
+            {{#organization}}{{organization}} {{/organization}}ご担当者さま
+
+            {{town.name}}{{town.department}}です。
+            {{reportedDate}}に{{#town.network}}{{town.network}}で{{/town.network}}ご連絡いただいた件{{#subjectName}}（{{subjectName}}さんについて）{{/subjectName}}について、
+            ご報告いたします。見守りへのご協力、誠にありがとうございました。
+
+            ■ 結果
+            {{result}}
+
+            受付番号：{{reportRef}}
+            {{#desk}}
+            お問い合わせ：{{desk.name}}（電話 {{desk.phone}}）
+            {{/desk}}
+
+            この件で知り得た情報は、対象者やご家族のプライバシーに配慮し、ほかに漏らさないようお願いいたします。
+
+
+            """ + concernSignature,
+
+        "concern-report.fax": """
+        # {{mark}}{{#urgent}}【至急】{{/urgent}}見守りの情報提供
+        {{#drill}}
+        ! {{drillBanner}}
+        {{mark}}これは訓練のための連絡です。実際の情報提供ではありません。
+
+        {{/drill}}
+        {{desks}} ご担当者さま
+        {{#town.network}}{{town.network}}の{{/town.network}}協力団体から、見守りが必要と思われる方について連絡がありました。対応をお願いします。
+
+        > 情報提供同意有無：{{consentText}}
+        {{#urgent}}
+        > 【至急】緊急の対応が必要との連絡です。
+        {{/urgent}}
+
+        | 受付番号 | {{reportRef}}（{{sentAt}} 受付）
+        | 氏名 | {{subject.name}}
+        | 住所 | {{subject.address}}
+        {{#subject.area}}
+        | 地区 | {{subject.area}}
+        {{/subject.area}}
+        | 情報提供内容 | {{observation}}
+        | 緊急対応の有無 | {{urgentText}}
+        | 情報提供同意有無 | {{consentText}}
+        | 協力団体名 | {{reporter.organization}}
+        | 情報提供者氏名 | {{reporter.name}}
+        | 電話番号 | {{reporter.phone}}
+        | 結果の連絡方法 | {{reporter.resultBy}}
+
+        情報提供者の情報は、対象者やその家族の確認が取れている場合を除き、対象者や家族には伝えないでください。
+        対応の後は、結果を受付番号とともに{{town.department}}（電話 {{town.phone}}）へお知らせください。情報提供者への結果報告は、そこから送られます。
+
+
+        """ + concernFaxSignature,
+
+        "concern-result.fax": """
+        # {{mark}}ご連絡いただいた件の結果のご報告
+        {{#drill}}
+        ! {{drillBanner}}
+        {{mark}}これは訓練のための連絡です。
+
+        {{/drill}}
+        {{#organization}}{{organization}} {{/organization}}ご担当者さま
+        {{reportedDate}}に{{#town.network}}{{town.network}}で{{/town.network}}ご連絡いただいた件について、ご報告いたします。
+        見守りへのご協力、誠にありがとうございました。
+
+        | 受付番号 | {{reportRef}}
+        {{#subjectName}}
+        | 対象の方 | {{subjectName}}さん
+        {{/subjectName}}
+        | 結果 | {{result}}
+        {{#desk}}
+        | お問い合わせ | {{desk.name}}（電話 {{desk.phone}}）
+        {{/desk}}
+
+        この件で知り得た情報は、対象者やご家族のプライバシーに配慮し、ほかに漏らさないようお願いいたします。
+
+
+        """ + concernFaxSignature,
+
         "alert.fax": """
         # {{mark}}行方不明の方の発見支援のお願い
         {{#drill}}
@@ -155,6 +275,28 @@ enum BuiltInTemplates {
         {{mark}}これは訓練のための連絡です。実際の行方不明の方の情報ではありません。
 
         {{/drill}}
+
+        """
+
+    static let concernDrillNotice = """
+        {{#drill}}
+        {{mark}}これは訓練のための連絡です。実際の情報提供ではありません。
+
+        {{/drill}}
+
+        """
+
+    /// The sender of a concern's notices: the town, with the report's reference (受付番号).
+    static let concernSignature = """
+        {{mark}}受付番号 {{reportRef}}（{{sentAt}} 発信）
+
+        {{town.name}} {{town.department}}　電話 {{town.phone}}
+
+        """
+
+    static let concernFaxSignature = """
+        {{mark}}受付番号 {{reportRef}}　{{sentAt}} 発信
+        {{town.name}} {{town.department}}　電話 {{town.phone}}
 
         """
 

@@ -139,10 +139,7 @@ struct FieldReader {
         let sequence = try required("sequence") { k throws(CaseEventError) in try int(k, in: 1...(1 << 53)) }
         let kind = try required("kind") { k throws(CaseEventError) in try enumeration(k, CaseEvent.Kind.self) }
         let issuedAt = try required("issuedAt") { k throws(CaseEventError) in try time(k) }
-        let municipality = try required("municipality") { k throws(CaseEventError) in try string(k, max: 64) }
-        // It becomes part of an AMQP routing key and a queue name (design 3.2).
-        guard municipality.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) })
-        else { throw .invalid(field: "municipality") }
+        let municipality = try municipality()
         let drill = try bool("drill") ?? false
 
         let needsDescription = kind != .closed
@@ -210,12 +207,9 @@ struct FieldReader {
     }
 
     func contact() throws(CaseEventError) -> CaseEvent.Contact {
-        let phone = try required("phone") { k throws(CaseEventError) in try string(k, max: limits.maxPhoneLength) }
-        guard phone.unicodeScalars.allSatisfy({ "0123456789+-() ０１２３４５６７８９－（）".unicodeScalars.contains($0) })
-        else { throw .invalid(field: at("phone")) }
-        return CaseEvent.Contact(
+        CaseEvent.Contact(
             organization: try required("organization") { k throws(CaseEventError) in try string(k, max: limits.maxShortText) },
-            phone: phone)
+            phone: try required("phone") { k throws(CaseEventError) in try phone(k) })
     }
 
     func photo() throws(CaseEventError) -> CaseEvent.Photo {

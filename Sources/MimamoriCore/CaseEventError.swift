@@ -60,7 +60,7 @@ public enum CaseEventError: Error, Sendable, Hashable, CustomStringConvertible {
         case .duplicateKey:
             "an object in the message body has the same key twice: check the publisher's encoder"
         case .unknownSchema:
-            "the event is not schema \(CaseEvent.schema): check the publisher's version"
+            "the event's schema is none of \(EventSchema.allCases.map(\.rawValue).joined(separator: ", ")): check the publisher's version"
         case .missing(let f): "the publisher left out \(f): it is required (design 3.1)"
         case .wrongType(let f, let expected): "\(f) must be a \(expected) (design 3.1)"
         case .outOfRange(let f): "\(f) is outside its allowed values (design 3.1)"

@@ -162,6 +162,7 @@ struct SettingsReader {
         let top = [
             "municipality", "town", "areas", "broker", "ledger", "cooperators", "templates", "publishers", "email", "fax",
             "radio", "retry", "reminders", "retention", "open-case-alarm", "staff", "operator", "metrics",
+            "concerns",
         ]
         guard let map = mapping(root, "", allowed: top) else { return nil }
 
@@ -210,6 +211,7 @@ struct SettingsReader {
         }
         retentionLimits(map, into: &c)
         if let s = staff(map["staff"]) { c.staff = s }
+        c.concerns = concerns(map["concerns"], areas: c.areas)
         if let o = mapping(map["operator"], "operator", allowed: ["alarm-email"]), let v = string(o["alarm-email"], "operator.alarm-email")
         {
             if Addresses.normalisedEmail(v) == nil { problem("operator.alarm-email", "not an email address") }

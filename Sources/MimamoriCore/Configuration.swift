@@ -29,6 +29,8 @@ public struct Configuration: Sendable, Hashable {
     public var openCaseAlarm: Duration
     /// The town's health-and-welfare staff (design 5a), apart from the operator (IT).
     public var staff: Staff
+    /// Concern reports (みまさかほっとネット); nil: the town takes none.
+    public var concerns: Concerns?
     public var `operator`: Operator
     public var metrics: Metrics
 

@@ -3,6 +3,9 @@
 public enum EventSchema: String, Sendable, Hashable, CaseIterable {
     /// A missing person's case (design 3.1): `CaseEvent`, `CaseState`, `Planner`.
     case `case` = "mimamori.case/1"
+    /// A concern about someone who may need help (みまさかほっとネット): `ConcernEvent`,
+    /// `ConcernState`, `Configuration.Concerns.contactDesks`.
+    case concern = "mimamori.concern/1"
 }
 
 /// A message body opened as far as every schema shares: within the size limit, UTF-8, one JSON

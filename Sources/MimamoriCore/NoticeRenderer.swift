@@ -126,7 +126,7 @@ public struct NoticeRenderer: Sendable {
         func text(_ part: NoticeTemplates.Part) -> String { templates.render(kind, part, context) ?? "" }
         let subject = text(.emailSubject).split(whereSeparator: \.isNewline).joined(separator: " ")
             .trimmingCharacters(in: .whitespaces)
-        let radio = kind == .destructionReminder ? nil : RenderedNotice.RadioScript(text: Self.tidy(readings.spoken(text(.radio))))
+        let radio = !kind.isBroadcast ? nil : RenderedNotice.RadioScript(text: Self.tidy(readings.spoken(text(.radio))))
         return RenderedNotice(
             caseID: caseID, revision: revision, kind: kind, drill: drill,
             email: .init(subject: subject, body: Self.tidy(text(.emailBody))),

@@ -28,7 +28,7 @@ public struct NoticeTemplates: Sendable {
     /// Every template name that exists (and may be overridden).
     public static var names: [String] {
         NoticeKind.allCases.flatMap { kind in
-            Part.allCases.filter { kind != .destructionReminder || $0 != .radio }.map { name(kind, $0) }
+            Part.allCases.filter { kind.isBroadcast || $0 != .radio }.map { name(kind, $0) }
         }
     }
 

@@ -32,14 +32,15 @@ public struct RadioAnnouncement: Hashable, Sendable {
 /// order, an `expires` on every message, then an all-clear update, and keep `Cancel` for a
 /// message sent in error, which the daemon never sends. An alert or update stands for
 /// `validity` (`radio.cap-expires`) from the instant it is sent, so each update renews it.
-/// The radio is never sent a destruction reminder; were it, it would close the case as well.
+/// The radio is never sent a destruction reminder nor a concern's notice; were it, it would
+/// close the case as well.
 public func radioAnnouncement(_ kind: NoticeKind, sent: Date, validity: Duration) -> RadioAnnouncement {
     switch kind {
     case .alert:
         RadioAnnouncement(kind: .alert, expires: sent.addingTimeInterval(validity.inSeconds))
     case .update:
         RadioAnnouncement(kind: .update, expires: sent.addingTimeInterval(validity.inSeconds))
-    case .termination, .destructionReminder:
+    case .termination, .destructionReminder, .concernReport, .concernResult:
         RadioAnnouncement(
             kind: .allClear, expires: sent.addingTimeInterval(min(validity, RadioAnnouncement.allClearValidity).inSeconds))
     }

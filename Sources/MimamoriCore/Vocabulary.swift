@@ -46,12 +46,36 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     case termination
     /// 書類の裁断・削除のお願い (Article 11-3): names the case reference and date, no personal data.
     case destructionReminder = "destruction-reminder"
+    /// A concern report to the desk that acts on it (みまさかほっとネット): the subject's and the
+    /// reporter's details.
+    case concernReport = "concern-report"
+    /// The desk's result to the reporter: the report reference and the result text.
+    case concernResult = "concern-result"
 
-    /// Whether notices of this kind carry personal data (and so oblige the recipient to destroy them).
+    /// Whether notices of this kind carry a missing person's data to cooperators (and so oblige
+    /// them to destroy it: the termination and the destruction reminder follow). A concern's
+    /// notices hold personal data too, but go to the desk and the reporter, who are not told to
+    /// destroy a case's papers.
     public var carriesPersonalData: Bool {
         switch self {
         case .alert, .update: true
-        case .termination, .destructionReminder: false
+        case .termination, .destructionReminder, .concernReport, .concernResult: false
+        }
+    }
+
+    /// Whether the radio can broadcast notices of this kind (they have a radio script).
+    public var isBroadcast: Bool {
+        switch self {
+        case .alert, .update, .termination: true
+        case .destructionReminder, .concernReport, .concernResult: false
+        }
+    }
+
+    /// Notices of a concern report rather than of a missing person's case.
+    public var isConcern: Bool {
+        switch self {
+        case .concernReport, .concernResult: true
+        case .alert, .update, .termination, .destructionReminder: false
         }
     }
 }

@@ -114,7 +114,8 @@ public enum Daemon {
 
         let amqpConfiguration = try brokerConfiguration(configuration, password: credentials.brokerPassword)
         let topology = AMQPTopology.mimamori(
-            municipality: configuration.municipality, passive: environment["MIMAMORI_TOPOLOGY"] == "verify")
+            municipality: configuration.municipality, passive: environment["MIMAMORI_TOPOLOGY"] == "verify",
+            concerns: configuration.concerns != nil)
         let connection = try await connectWithBackoff(
             amqpConfiguration, topology: topology, notifier: notifier, logger: logger,
             onConnectionChange: { metrics.brokerConnected($0) })
@@ -159,6 +160,13 @@ public enum Daemon {
                 caseAlarms.wake()
             },
             onUnreached: { caseID, reach, reason in notices.unreached(caseID: caseID, reach: reach, reason: reason) })
+        // Concern reports go through the same intake, ledger and dispatcher, from a queue of their own.
+        let concernIntake = configuration.concerns.map { _ in
+            IntakeService(
+                connection: connection, queue: AMQPTopology.concernsQueue(municipality: configuration.municipality),
+                intake: CaseIntake(ledger: ledger), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
+                onRecorded: { dispatcher.workRecorded() })
+        }
         let retention = RetentionService(
             ledger: ledger, limits: { RetentionService.limits(store.settings.configuration, environment: environment) },
             interval: environment["MIMAMORI_PURGE_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(3600),
@@ -190,7 +198,11 @@ public enum Daemon {
         // dispatcher drains its in-flight sends, status goes out, and the broker closes last.
         services += [
             .init(service: connection), .init(service: status), .init(service: dispatcher),
-            .init(service: caseAlarms), .init(service: retention), .init(service: reload), .init(service: intake),
+            .init(service: caseAlarms), .init(service: retention), .init(service: reload),
+        ]
+        if let concernIntake { services.append(.init(service: concernIntake)) }
+        services += [
+            .init(service: intake),
             // READY=1 from inside the group, once it has trapped SIGTERM: a `systemctl stop`
             // right after start is then a graceful stop (exit 0), not death by the signal.
             .init(

@@ -19,6 +19,10 @@ public struct CaseIntake: Sendable {
         case ignored(caseID: CaseID?, reason: String)
         /// Input that can never succeed: dead-letter with this reason.
         case rejected(caseID: CaseID?, reason: String)
+        /// A concern report's event is committed: ack. `desks` and `rule` say where a report
+        /// went and why; `callback` names the desk whose call-back list it joined.
+        case concernRecorded(
+            reportID: CaseID, sequence: Int, kind: String, planned: [Channel: Int], desks: [String], rule: String, callback: String?)
     }
 
     /// The settings the intake works with; replaced as a whole on SIGHUP.
@@ -61,6 +65,9 @@ public struct CaseIntake: Sendable {
             switch envelope.schema {
             case .case:
                 return try await receiveCase(
+                    envelope, body: body, signedBy: signedBy, transportMessageID: transportMessageID, settings: settings, now: now)
+            case .concern:
+                return try await receiveConcern(
                     envelope, body: body, signedBy: signedBy, transportMessageID: transportMessageID, settings: settings, now: now)
             }
         }
@@ -151,6 +158,12 @@ public struct CaseIntake: Sendable {
         _ event: CaseEvent, reading: IntakeReading, storedBody: Data, transportMessageID: String?, planner: Planner,
         deadline: Duration, now: Date
     ) throws -> (entry: IntakeEntry, decided: Decision) {
+        if let stored = reading.stored, stored.schema != EventSchema.case.rawValue {
+            return (
+                .reject(messageID: transportMessageID, reason: "case.id-of-a-concern"),
+                .rejected(caseID: event.caseID, reason: "case.id-of-a-concern")
+            )
+        }
         var prior: CaseState?
         if let stored = reading.stored, stored.purgedAt == nil {
             do {
@@ -262,12 +275,13 @@ public struct CaseIntake: Sendable {
             message: "case state of \(caseID) does not decode")
     }
 
-    /// The case id of a message we cannot decode, for the one log line an operator reads; only
-    /// when it has the shape of a case id (never anything else from the body).
+    /// The case id (or a concern's report id) of a message we cannot decode, for the one log
+    /// line an operator reads; only when it has the shape of a case id (never anything else
+    /// from the body).
     public static func peekCaseID(_ body: [UInt8]) -> CaseID? {
         guard body.count <= 4 << 20,
             let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) as? [String: Any],
-            let text = object["caseId"] as? String, CaseID.isValid(text)
+            let text = (object["caseId"] ?? object["reportId"]) as? String, CaseID.isValid(text)
         else { return nil }
         return CaseID(text)
     }

@@ -143,6 +143,22 @@ public final class IntakeService: Service, Sendable {
                         ]))
                     onUnreached(caseID, reach, unreached)
                 }
+            case .concernRecorded(let reportID, let sequence, let kind, let planned, let desks, let rule, let callback):
+                onRecorded()
+                try await connection.ack(delivery)
+                let took = ContinuousClock.now - started
+                metrics.intake(result: "recorded")
+                // Ids and counts only: the desks by id, never the subject or the reporter.
+                var keys: [LogKey: Logger.MetadataValue] = [
+                    .report: "\(reportID)", .seq: "\(sequence)", .fax: "\(planned[.fax] ?? 0)", .email: "\(planned[.email] ?? 0)",
+                    .ms: "\(took.milliseconds)",
+                ]
+                if !desks.isEmpty {
+                    keys[.desks] = .string(desks.joined(separator: ","))
+                    keys[.rule] = .string(rule)
+                }
+                if let callback { keys[.callback] = .string(callback) }
+                logger.info("concern.\(kind)", metadata: .keys(keys))
             case .ignored(let caseID, let reason):
                 try await connection.ack(delivery)
                 metrics.intake(result: "ignored")

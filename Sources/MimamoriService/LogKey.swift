@@ -42,11 +42,24 @@ public enum LogKey: String, Sendable {
     case to
     /// Messages per second a channel sends at.
     case rate
+    /// A concern report's id (its ledger row is keyed like a case's).
+    case report
+    /// Desk ids, comma-separated.
+    case desks
+    case rule
+    case callback
 }
 
 extension Logger.Metadata {
     /// Builds metadata from `LogKey`s only.
     public static func keys(_ pairs: KeyValuePairs<LogKey, Logger.MetadataValue>) -> Logger.Metadata {
+        var metadata = Logger.Metadata()
+        for (key, value) in pairs { metadata[key.rawValue] = value }
+        return metadata
+    }
+
+    /// The same, for keys gathered as they apply.
+    public static func keys(_ pairs: [LogKey: Logger.MetadataValue]) -> Logger.Metadata {
         var metadata = Logger.Metadata()
         for (key, value) in pairs { metadata[key.rawValue] = value }
         return metadata

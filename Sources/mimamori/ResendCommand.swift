@@ -113,6 +113,8 @@ struct ResendCommand: AsyncParsableCommand {
         case .update: "更新"
         case .termination: "終結のお知らせ"
         case .destructionReminder: "書類破棄のお願い"
+        case .concernReport: "情報提供（窓口あて）"
+        case .concernResult: "結果のご報告（情報提供者あて）"
         }
     }
 

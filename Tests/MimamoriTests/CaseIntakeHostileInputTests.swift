@@ -29,6 +29,7 @@ struct CaseIntakeHostileInputTests {
     static func outcome(_ decision: CaseIntake.Decision) -> HostileOutcome {
         switch decision {
         case .recorded(_, _, _, let planned, _, _): .planned(planned.values.reduce(0, +))
+        case .concernRecorded(_, _, _, let planned, _, _, _): .planned(planned.values.reduce(0, +))
         case .ignored(_, let reason): .ignored(reason)
         case .rejected(_, let reason): .rejected(reason)
         }
