@@ -133,7 +133,10 @@ public struct ConcernDelivery: Sendable, Hashable {
     /// first address of a channel; a second one is `<desk>-2`, and so on.
     static func toDesk(_ desk: Configuration.Concerns.Desk, report: ConcernEvent, notBefore: Date) -> [ConcernDelivery] {
         var out: [ConcernDelivery] = []
-        for (channel, addresses) in [(Channel.fax, desk.faxes), (Channel.email, desk.emails)] {
+        // The outlets take the normal forms, as the directory hands them over.
+        let faxes = desk.faxes.map { Addresses.normalisedFaxNumber($0) ?? $0 }
+        let emails = desk.emails.map { Addresses.normalisedEmail($0) ?? $0 }
+        for (channel, addresses) in [(Channel.fax, faxes), (Channel.email, emails)] {
             for (index, address) in addresses.enumerated() {
                 let recipient = RecipientID(index == 0 ? desk.id : "\(desk.id)-\(index + 1)")
                 out.append(
@@ -150,7 +153,9 @@ public struct ConcernDelivery: Sendable, Hashable {
     /// The reporter's email and FAX, whichever they gave.
     static func toReporter(_ contact: ConcernEvent.Reporter?, report: ConcernEvent, revision: Int, notBefore: Date) -> [ConcernDelivery] {
         guard let contact else { return [] }
-        return [(Channel.fax, contact.fax), (Channel.email, contact.email)].compactMap { channel, address in
+        let fax = contact.fax.map { Addresses.normalisedFaxNumber($0) ?? $0 }
+        let email = contact.email.map { Addresses.normalisedEmail($0) ?? $0 }
+        return [(Channel.fax, fax), (Channel.email, email)].compactMap { channel, address in
             address.map {
                 ConcernDelivery(
                     planned: PlannedDelivery(

@@ -149,7 +149,20 @@ final class CasePublisher: Sendable {
     }
 
     /// Deletes the test's queues and closes the connection.
+    /// Publishes a concern event as the city's staff or web form would: routing key
+    /// `concern.<municipality>.<kind>` on `mimamori.concerns`, signed with the folder's key.
+    func publishConcern(_ event: [String: Any], messageID: String? = nil) async throws {
+        let body = try DaemonCase.json(event)
+        var headers: [String: AMQPHeaderValue] = [:]
+        for (name, value) in try folder.signer.headers(for: body) { headers[name] = .string(value) }
+        try await connection.publish(
+            exchange: AMQPTopology.concernsExchange, routingKey: "concern.\(folder.municipality).\(event["kind"] as? String ?? "reported")",
+            body: body, headers: headers, messageID: messageID ?? event["messageId"] as? String, contentType: "application/json",
+            persistent: true, mandatory: true)
+    }
+
     func finish() async {
+        try? await connection.delete(queue: folder.concernsQueue)
         try? await connection.delete(queue: folder.casesQueue)
         try? await connection.delete(queue: folder.deadQueue)
         await connection.close()

@@ -54,6 +54,8 @@ struct DaemonFolder {
         var smtpLogin: (user: String, password: String)? = nil
         /// `email.rate` (messages per second); nil: unlimited.
         var emailRate: String? = nil
+        /// The `concerns:` section as YAML block text (indented two spaces); nil: none.
+        var concerns: String? = nil
     }
 
     let directory: URL
@@ -73,6 +75,7 @@ struct DaemonFolder {
     var radioDirectory: URL { directory.appendingPathComponent("radio") }
     var casesQueue: String { "mimamori.\(municipality).cases" }
     var deadQueue: String { "mimamori.\(municipality).dead" }
+    var concernsQueue: String { "mimamori.\(municipality).concerns" }
 
     init(broker: Broker, smtp: SMTPServer, options: Options = Options()) throws {
         self.options = options
@@ -133,6 +136,7 @@ struct DaemonFolder {
             metrics: { listen: "127.0.0.1:\(metricsPort)" }
 
             """
+        if let concerns = options.concerns { yaml += "concerns:\n" + concerns + "\n" }
         if options.radioSpool || options.radioCAP != nil {
             let spool = options.radioSpool ? "spool: \"\(radioDirectory.path)\", " : ""
             let cap = options.radioCAP.map { "cap-url: \"\($0)\", " } ?? ""
