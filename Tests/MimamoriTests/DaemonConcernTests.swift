@@ -57,7 +57,8 @@ struct DaemonConcernTests {
 
     /// Where the report must go now, by the rule itself (the test cannot choose the hour the
     /// daemon reads): each desk's email address and FAX gateway address.
-    static func expectedAddresses(_ rig: DaemonRig, urgent: Bool, at instant: Date) throws -> (route: ConcernRoute, addresses: Set<String>) {
+    static func expectedAddresses(_ rig: DaemonRig, urgent: Bool, at instant: Date) throws -> (route: ConcernRoute, addresses: Set<String>)
+    {
         let configuration = try Configuration.parse(yaml: String(contentsOfFile: rig.folder.settingsPath, encoding: .utf8))
         let concerns = try #require(configuration.concerns)
         let route = concerns.contactDesks(area: "梶並", urgent: urgent, at: instant, areas: configuration.areas)
@@ -87,7 +88,9 @@ struct DaemonConcernTests {
             let expected = logField("desks", of: line) == before.route.desks.joined(separator: ",") ? before : after
             #expect(logField("desks", of: line) == expected.route.desks.joined(separator: ","), "\(line)")
             #expect(logField("rule", of: line) == expected.route.rule.rawValue, "\(line)")
-            #expect(logField("fax", of: line) == "\(expected.route.desks.count)" && logField("email", of: line) == "\(expected.route.desks.count)")
+            #expect(
+                logField("fax", of: line) == "\(expected.route.desks.count)"
+                    && logField("email", of: line) == "\(expected.route.desks.count)")
 
             try await rig.waitForMail(expected.addresses.count, daemon: daemon)
             let mails = try rig.smtp.received()
@@ -127,7 +130,8 @@ struct DaemonConcernTests {
             try await rig.waitUntilSettled(id, kinds: ["concern-report", "concern-result"], daemon: daemon)
 
             let everything = daemon.lines.joined(separator: "\n")
-            for word in [Words.subject, Words.address, Words.observation, Words.organization, Words.reporter, Words.phone, Words.shopEmail] {
+            for word in [Words.subject, Words.address, Words.observation, Words.organization, Words.reporter, Words.phone, Words.shopEmail]
+            {
                 #expect(!everything.contains(word), "a log line carries \(word)")
             }
             daemon.signal(SIGTERM)
