@@ -4,7 +4,8 @@
 # the sample settings (FAX through the email-to-fax gateway form, radio into a spool folder with
 # Open JTalk audio; MIMAMORI_DEMO_TTS=espeak-ng for espeak-ng's instead), publishes opened /
 # updated / closed with `mimamori publish`, waits for each to be delivered, prints the delivery
-# report, the TTS used and the audio's length, and where to look, and stops what it started.
+# report, the TTS used and the audio's length, and where to look; then a concern report of
+# みまさかほっとネット from reported to resolved on a second daemon (美作市); stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -173,3 +174,77 @@ echo
 echo "== stopping mimamorid (SIGTERM)"
 kill -TERM "$daemon"
 wait "$daemon" && echo "mimamorid exited 0"
+
+# みまさかほっとネット: a shop's concern about someone, entered by the city's staff after the
+# phone call, routed by the hour and the area to the desk (config/samples/mimasaka.yaml), and the
+# desk's result sent back to the shop. A second daemon, for 美作市, on the same broker.
+echo
+echo "== みまさかほっとネット: a concern report from reported to resolved (美作市, a daemon of its own)"
+concern=$demo/mimasaka
+report_id=MS-C-2026-0007
+mkdir -p "$concern"/{keys,publishers,credentials,mail,fax}
+python3 Tests/Servers/smtp_server.py --dir "$concern/mail" >"$concern/smtp.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$concern/mail/port" ] && break; sleep 0.1; done
+concern_smtp=$(cat "$concern/mail/port")
+"$bin/mimamori" keygen city-mimasaka --out "$concern/keys" >/dev/null
+cp "$concern/keys/city-mimasaka.pub" "$concern/publishers/"
+cp "$demo/credentials/broker-password" "$concern/credentials/"
+# The sample settings as they are, pointed at this machine's loopback servers.
+sed -e "s|url: \"amqp://mimamori-mimasaka@127.0.0.1:5672/mimamori\"|url: \"amqp://mimamori@127.0.0.1:56720/mimamori\"|" \
+    -e "s|path: /var/lib/mimamori/ledger.sqlite|path: $concern/ledger.sqlite|" \
+    -e "s|cooperators: /etc/mimamori/cooperators.csv|cooperators: $root/config/samples/mimasaka-cooperators.csv|" \
+    -e "s|keys: /etc/mimamori/publishers|keys: $concern/publishers|" \
+    -e "s|smtp: \"smtp://127.0.0.1:25\"|smtp: \"smtp://127.0.0.1:$concern_smtp\"|" \
+    config/samples/mimasaka.yaml > "$concern/mimamori.yaml"
+printf 'metrics: { listen: "127.0.0.1:19465" }\n' >> "$concern/mimamori.yaml"
+"$bin/mimamori" check-config --config "$concern/mimamori.yaml" | tail -1
+"$bin/mimamorid" --config "$concern/mimamori.yaml" --credentials "$concern/credentials" >"$concern/mimamorid.log" 2>&1 &
+concern_daemon=$!
+pids+=($concern_daemon)
+for _ in $(seq 100); do grep -q "event=intake.consuming.*mimamori.mimasaka.concerns" "$concern/mimamorid.log" && break; sleep 0.1; done
+grep -q "event=intake.consuming.*mimamori.mimasaka.concerns" "$concern/mimamorid.log" \
+    || { cat "$concern/mimamorid.log"; echo "demo: the 美作市 daemon did not start" >&2; exit 1; }
+concern_cli() { "$bin/mimamori" "$@" --config "$concern/mimamori.yaml"; }
+wait_for_report() {
+    local kinds=$1 report
+    for _ in $(seq 300); do
+        report=$(concern_cli report "$report_id" 2>/dev/null | tail -1 || true)
+        if [ -n "$report" ] && grep -Eq "($kinds)/" <<<"$report" && ! grep -Eq "($kinds)/(planned|sending)" <<<"$report"; then return 0; fi
+        sleep 0.2
+    done
+    echo "demo: deliveries of $kinds did not finish: $report" >&2
+    return 1
+}
+echo "-- staff check where the report would go now (mimamori route)"
+concern_cli route config/samples/concern-reported.json | sed 's/^/   /'
+echo "-- 1. staff enter the shop's call (mimamori concern report)"
+concern_cli concern report config/samples/concern-reported.json --key "$concern/keys/city-mimasaka.key" \
+    --password-file "$concern/credentials/broker-password" | sed 's/^/   /'
+wait_for_report concern-report
+grep 'event=concern.reported' "$concern/mimamorid.log" | sed 's/^/   /'
+echo "-- 2. the desk visited; staff record the result (mimamori concern resolve)"
+concern_cli concern resolve "$report_id" --result-file config/samples/concern-result.txt \
+    --key "$concern/keys/city-mimasaka.key" --password-file "$concern/credentials/broker-password" | sed 's/^/   /'
+wait_for_report 'concern-report|concern-result'
+grep 'event=concern.resolved' "$concern/mimamorid.log" | sed 's/^/   /'
+echo "-- what was sent (mail in $concern/mail, FAX PDFs in $concern/fax)"
+python3 - "$concern" <<'PY'
+import os, sys, glob, email, email.policy
+demo = sys.argv[1]
+for path in sorted(glob.glob(os.path.join(demo, "mail", "*.eml"))):
+    msg = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+    to = str(msg["To"])
+    for part in msg.iter_attachments():
+        if part.get_content_type() == "application/pdf":
+            open(os.path.join(demo, "fax", os.path.basename(path).replace(".eml", ".pdf")), "wb").write(part.get_payload(decode=True))
+    print(f"   {to:45s} {msg['Subject']}")
+PY
+first_fax=$(ls "$concern"/fax/*.pdf 2>/dev/null | head -1 || true)
+if [ -n "$first_fax" ]; then
+    echo "-- the desk's FAX page (pdftotext, first lines)"
+    pdftotext -layout "$first_fax" - | sed '/^\s*$/d' | head -14 | sed 's/^/   /'
+fi
+concern_cli report "$report_id" | column -t -s $'\t' | sed 's/^/   /'
+kill -TERM "$concern_daemon"
+wait "$concern_daemon" && echo "美作市's mimamorid exited 0"

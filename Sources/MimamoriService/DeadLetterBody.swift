@@ -10,6 +10,7 @@ import Crypto
 /// |---|---|---|
 /// | `signature.unknown-key` | kept | a key rotation: install the key, replay |
 /// | `case.unknown` | kept | an update or closure whose opening was held up (e.g. by an unknown key): replay after it |
+/// | `concern.unknown-report` | kept | a concern's result whose report was held up: replay after it |
 /// | `ledger.constraint`, `ledger.caller` | kept | our own fault: report, fix, replay |
 /// | `signature.missing`, `signature.invalid`, `signature.malformed`, `body.oversized` | dropped | unsigned, forged or oversized: nobody vouches for it, nothing can replay it |
 /// | every other reason (`body.*`, `field.*`, `schema.*`, `case.other-municipality`, …) | dropped | the publisher must send it again; a reason added later drops its body until it is listed here |
@@ -20,7 +21,7 @@ public enum DeadLetterBody {
     /// The one decision: does a message dead-lettered for `reason` keep its body?
     public static func isKept(reason: String) -> Bool {
         switch reason {
-        case "signature.unknown-key", "case.unknown", "ledger.constraint", "ledger.caller": true
+        case "signature.unknown-key", "case.unknown", "concern.unknown-report", "ledger.constraint", "ledger.caller": true
         default: false
         }
     }

@@ -68,7 +68,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
             await consumer.close()
             var summary = "\(queue): \(seen) dead-lettered"
             if !reason.isEmpty { summary += ", \(chosen) with reason \(reason.joined(separator: " or "))" }
-            if replay { summary += ", \(replayed) replayed to \(AMQPTopology.casesExchange)" }
+            if replay { summary += ", \(replayed) replayed to \(AMQPTopology.casesExchange) or \(AMQPTopology.concernsExchange), where each was published" }
             if refused > 0 { summary += ", \(refused) not replayable (body not kept)" }
             print(summary)
             if replay && replayed > 0 {
@@ -150,13 +150,18 @@ struct DeadLettersCommand: AsyncParsableCommand {
     static func republish(_ delivery: AMQPDelivery, connection: AMQPConnection, municipality: String) async throws {
         var headers = delivery.headers
         let routingKey = headers[DeadLetterHeaders.mimamori.originalRoutingKey]?.stringValue ?? "case.\(municipality).replayed"
+        // Back where it was published: a concern report to the concerns exchange, anything else to the cases.
+        let exchange =
+            headers[DeadLetterHeaders.mimamori.originalExchange]?.stringValue == AMQPTopology.concernsExchange
+                || routingKey.hasPrefix("concern.")
+            ? AMQPTopology.concernsExchange : AMQPTopology.casesExchange
         for name in [
             DeadLetterHeaders.mimamori.reason, DeadLetterHeaders.mimamori.originalRoutingKey, DeadLetterHeaders.mimamori.originalExchange,
         ] {
             headers[name] = nil
         }
         try await connection.publish(
-            exchange: AMQPTopology.casesExchange, routingKey: routingKey, body: delivery.body, headers: headers,
+            exchange: exchange, routingKey: routingKey, body: delivery.body, headers: headers,
             messageID: delivery.messageID, contentType: delivery.contentType, persistent: true, mandatory: true)
         try await connection.ack(delivery)
     }
