@@ -68,7 +68,10 @@ struct DeadLettersCommand: AsyncParsableCommand {
             await consumer.close()
             var summary = "\(queue): \(seen) dead-lettered"
             if !reason.isEmpty { summary += ", \(chosen) with reason \(reason.joined(separator: " or "))" }
-            if replay { summary += ", \(replayed) replayed to \(AMQPTopology.casesExchange) or \(AMQPTopology.concernsExchange), where each was published" }
+            if replay {
+                summary +=
+                    ", \(replayed) replayed to \(AMQPTopology.casesExchange) or \(AMQPTopology.concernsExchange), where each was published"
+            }
             if refused > 0 { summary += ", \(refused) not replayable (body not kept)" }
             print(summary)
             if replay && replayed > 0 {
