@@ -264,6 +264,8 @@ public enum Daemon {
                 .fax: "\(active.filter { $0.channel == .fax }.count)",
                 .email: "\(active.filter { $0.channel == .email }.count)",
                 .radio: "\(files.configuration.radio == nil ? 0 : 1)",
+                // Concern reports are taken only with `concerns:`: 0 says the town takes none.
+                .desks: "\(files.configuration.concerns?.desks.count ?? 0)",
                 .ms: "\((ContinuousClock.now - started).milliseconds)",
             ]))
     }
