@@ -44,7 +44,7 @@ struct DeployBrokerUsersTests {
         let out = work.appendingPathComponent("definitions.json")
         try Self.run(out, passwords)
         let first = try JSONDecoder().decode(Definitions.self, from: Data(contentsOf: out))
-        #expect(first.users.count == 2 && first.users.allSatisfy { !$0.password_hash.isEmpty })
+        #expect(first.users.count == 3 && first.users.allSatisfy { !$0.password_hash.isEmpty })
         func password(_ user: String) throws -> String {
             try String(contentsOf: passwords.appendingPathComponent(user), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }

@@ -4,8 +4,8 @@ import MimamoriBroker
 import TestFixtures
 import Testing
 
-/// `deploy/rabbitmq/definitions.json` gives the police-side publisher and the daemon the least
-/// privilege each needs. These tests load its users' permissions into a fresh vhost of the test
+/// `deploy/rabbitmq/definitions.json` gives the police-side publisher, the city staff's concern
+/// publisher and the daemon the least privilege each needs. These tests load its users' permissions into a fresh vhost of the test
 /// node and try the operations each must and must not be able to do.
 @Suite("deploy: least-privilege broker users")
 struct DeployDefinitionsTests {
@@ -54,7 +54,8 @@ struct DeployDefinitionsTests {
     @Test("definitions.json holds the daemon's topology: exchanges, bindings, and the dead queue's policy")
     func topologyMatches() throws {
         let file = try JSONDecoder().decode(Topology.self, from: Data(contentsOf: URL(fileURLWithPath: Self.definitionsPath)))
-        let topology = AMQPTopology.mimamori(municipality: "kimino")
+        // The file's town takes concern reports: its daemon declares them too.
+        let topology = AMQPTopology.mimamori(municipality: "kimino", concerns: true)
         #expect(
             Set(file.exchanges.map { "\($0.name) \($0.type)" }) == Set(topology.exchanges.map { "\($0.name) \($0.kind.rawValue)" }))
         #expect(Set(file.queues.map(\.name)) == Set(topology.queues.map(\.name)))
@@ -67,6 +68,7 @@ struct DeployDefinitionsTests {
         let pattern = try Regex(policy.pattern)
         #expect(AMQPTopology.deadQueue(municipality: "kimino").wholeMatch(of: pattern) != nil)
         #expect(AMQPTopology.casesQueue(municipality: "kimino").wholeMatch(of: pattern) == nil, "the policy must not touch the case queue")
+        #expect(AMQPTopology.concernsQueue(municipality: "kimino").wholeMatch(of: pattern) == nil, "nor the concerns queue")
         // The default retention (30d) and a length limit.
         #expect(policy.definition["message-ttl"] == .number(30 * 86_400_000))
         #expect(policy.definition["max-length"] != nil)
@@ -83,6 +85,8 @@ struct DeployDefinitionsTests {
         var vhost: String
         var publisher: String
         var daemon: String
+        /// The city staff's user (`mimamori concern report`, a web form of the city's).
+        var concerns: String
         let password = "deploy-test"
 
         static func make() async throws -> Fixture {
@@ -91,7 +95,7 @@ struct DeployDefinitionsTests {
                 Definitions.self, from: Data(contentsOf: URL(fileURLWithPath: DeployDefinitionsTests.definitionsPath)))
             let suffix = Broker.uniqueName("d")
             let vhost = "deploy-\(suffix)"
-            var fixture = Fixture(broker: broker, vhost: vhost, publisher: "", daemon: "")
+            var fixture = Fixture(broker: broker, vhost: vhost, publisher: "", daemon: "", concerns: "")
             try await broker.ctl("add_vhost", vhost)
             try await broker.ctl("set_permissions", "-p", vhost, "mimamori", ".*", ".*", ".*")
             for permission in definitions.permissions {
@@ -99,11 +103,19 @@ struct DeployDefinitionsTests {
                 try await broker.ctl("add_user", user, fixture.password)
                 try await broker.ctl(
                     "set_permissions", "-p", vhost, user, permission.configure, permission.write, permission.read)
-                if permission.user.hasPrefix("police") { fixture.publisher = user } else { fixture.daemon = user }
+                if permission.user.hasPrefix("police") {
+                    fixture.publisher = user
+                } else if permission.user.hasPrefix("concerns") {
+                    fixture.concerns = user
+                } else {
+                    fixture.daemon = user
+                }
             }
-            #expect(!fixture.publisher.isEmpty && !fixture.daemon.isEmpty, "definitions.json names a publisher and a daemon user")
+            #expect(
+                !fixture.publisher.isEmpty && !fixture.daemon.isEmpty && !fixture.concerns.isEmpty,
+                "definitions.json names a publisher, a concerns publisher and a daemon user")
             try await fixture.connect(user: "mimamori", password: "mimamori-test")
-                .declare(AMQPTopology.mimamori(municipality: "kimino"))
+                .declare(AMQPTopology.mimamori(municipality: "kimino", concerns: true))
             return fixture
         }
 
@@ -119,6 +131,7 @@ struct DeployDefinitionsTests {
             _ = try? await broker.ctl("delete_vhost", vhost)
             _ = try? await broker.ctl("delete_user", publisher)
             _ = try? await broker.ctl("delete_user", daemon)
+            _ = try? await broker.ctl("delete_user", concerns)
         }
     }
 
@@ -182,6 +195,43 @@ struct DeployDefinitionsTests {
         await Self.expectRefused("publisher declaring a queue") {
             try await publisher.declare(AMQPTopology.mimamori(municipality: "elsewhere"))
         }
+        await Self.expectRefused("police publishing a concern report (only the city may)") {
+            let c = try await publisher.open()
+            defer { Task { await c.close() } }
+            try await c.publish(exchange: AMQPTopology.concernsExchange, routingKey: "concern.kimino.reported", body: [1])
+        }
+    }
+
+    @Test("the city's concerns publisher may publish concern reports and nothing else")
+    func concernsPublisher() async throws {
+        let fixture = try await Fixture.make()
+        defer { Task { await fixture.tearDown() } }
+        let city = try fixture.connect(user: fixture.concerns)
+
+        let connection = try await city.open()
+        try await connection.publish(
+            exchange: AMQPTopology.concernsExchange, routingKey: "concern.kimino.reported", body: Array("{}".utf8),
+            messageID: "concern-allowed", userID: fixture.concerns)
+        await connection.close()
+
+        await Self.expectRefused("concerns publisher publishing a case") {
+            let c = try await city.open()
+            defer { Task { await c.close() } }
+            try await c.publish(exchange: AMQPTopology.casesExchange, routingKey: "case.kimino.opened", body: [1])
+        }
+        await Self.expectRefused("concerns publisher reading the concerns queue") {
+            let c = try await city.open()
+            defer { Task { await c.close() } }
+            _ = try await c.consume(queue: AMQPTopology.concernsQueue(municipality: "kimino"))
+        }
+        await Self.expectRefused("concerns publisher writing dead letters") {
+            let c = try await city.open()
+            defer { Task { await c.close() } }
+            try await c.publish(exchange: AMQPTopology.deadLettersExchange, routingKey: "concern.kimino.reported", body: [1])
+        }
+        await Self.expectRefused("concerns publisher declaring a queue") {
+            try await city.declare(AMQPTopology.mimamori(municipality: "elsewhere", concerns: true))
+        }
     }
 
     @Test("the daemon may read its queue and write status and dead letters, nothing else")
@@ -191,7 +241,7 @@ struct DeployDefinitionsTests {
         let daemon = try fixture.connect(user: fixture.daemon)
 
         // mimamorid with MIMAMORI_TOPOLOGY=verify (the unit's setting) only checks the topology.
-        try await daemon.declare(AMQPTopology.mimamori(municipality: "kimino", passive: true))
+        try await daemon.declare(AMQPTopology.mimamori(municipality: "kimino", passive: true, concerns: true))
         // The case published by the police side carries its broker user.
         let police = try await fixture.connect(user: fixture.publisher).open()
         try await police.publish(
@@ -203,6 +253,19 @@ struct DeployDefinitionsTests {
         let delivery = try #require(try await deliveries.next())
         #expect(delivery.userID == fixture.publisher)
         try await connection.ack(delivery)
+        // A concern report entered by the city's staff, on the town's second queue.
+        let city = try await fixture.connect(user: fixture.concerns).open()
+        try await city.publish(
+            exchange: AMQPTopology.concernsExchange, routingKey: "concern.kimino.reported", body: Array("{}".utf8),
+            messageID: "from-city", userID: fixture.concerns)
+        await city.close()
+        let second = try await daemon.open()
+        var concerns = try await second.consume(queue: AMQPTopology.concernsQueue(municipality: "kimino")).makeAsyncIterator()
+        let concern = try #require(try await concerns.next())
+        #expect(concern.userID == fixture.concerns)
+        try await second.ack(concern)
+        await second.close()
+        try await connection.publish(exchange: AMQPTopology.deadLettersExchange, routingKey: "concern.kimino.reported", body: [1])
         try await connection.publish(exchange: AMQPTopology.statusExchange, routingKey: "status.kimino.x", body: [1], mandatory: false)
         try await connection.publish(exchange: AMQPTopology.deadLettersExchange, routingKey: "case.kimino.opened", body: [1])
         await connection.close()
@@ -216,6 +279,11 @@ struct DeployDefinitionsTests {
             let c = try await daemon.open()
             defer { Task { await c.close() } }
             try await c.publish(exchange: AMQPTopology.casesExchange, routingKey: "case.kimino.opened", body: [1])
+        }
+        await Self.expectRefused("daemon publishing a concern report (only the city may)") {
+            let c = try await daemon.open()
+            defer { Task { await c.close() } }
+            try await c.publish(exchange: AMQPTopology.concernsExchange, routingKey: "concern.kimino.reported", body: [1])
         }
         await Self.expectRefused("daemon reading the dead-letter queue") {
             let c = try await daemon.open()

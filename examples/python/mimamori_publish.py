@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""Reference publisher of Mimamori case events: signs a case event file and publishes it.
+"""Reference publisher of Mimamori events: signs a case event (or a concern report) file and publishes it.
 
 What a police-side system has to do, in the fewest lines (docs/integration.md explains each step):
 
 1. Take the event as bytes. Those exact bytes are signed and sent; nothing re-encodes them.
 2. Sign them with Ed25519; the private key is the base64 of the 32-byte seed, as
    `mimamori keygen NAME` writes it in NAME.key (lines starting with # are comments).
-3. Publish to the exchange `mimamori.cases` with the routing key `case.<municipality>.<kind>`,
-   persistent, mandatory, with publisher confirms; headers `x-mimamori-key-id` (the key's name)
+3. Publish to the exchange `mimamori.cases` with the routing key `case.<municipality>.<kind>`
+   (a `mimamori.concern/1` report: `mimamori.concerns`, `concern.<municipality>.<kind>`), persistent, mandatory, with publisher confirms; headers `x-mimamori-key-id` (the key's name)
    and `x-mimamori-signature` (base64 of the 64-byte signature); `message_id` the event's
    messageId, `user_id` the broker login (RabbitMQ refuses any other), content type
    application/json.
@@ -18,6 +18,8 @@ Debian 12: apt-get install python3-pika python3-cryptography (python3-jsonschema
         --broker amqps://police-kainan@mimamori.town.example.jp:5671/mimamori \\
         --password-file police-kainan.password --ca-file town-ca.pem [--schema mimamori.case-1.schema.json]
     mimamori_publish.py --check-only --schema mimamori.case-1.schema.json EVENT.json...
+    mimamori_publish.py REPORT.json --key city-mimasaka.key --broker amqps://concerns-mimasaka@… \\
+        --schema mimamori.concern-1.schema.json          (a concern report, by a city's web form)
 
 Exit status: 0 published and confirmed (or, with --check-only, every file valid); 1 the broker
 refused the message (unroutable: no queue for that municipality, or nacked), or a file is not a
@@ -33,7 +35,8 @@ import ssl
 import sys
 import urllib.parse
 
-EXCHANGE = "mimamori.cases"
+# The exchange and the routing key's first word, by the event's schema.
+EXCHANGES = {"mimamori.case/1": ("mimamori.cases", "case"), "mimamori.concern/1": ("mimamori.concerns", "concern")}
 KEY_ID_HEADER = "x-mimamori-key-id"
 SIGNATURE_HEADER = "x-mimamori-signature"
 
@@ -64,10 +67,11 @@ def signature_headers(body, key_path):
 
 
 def routing(body):
-    """(municipality, kind, messageId) of an event, read without changing its bytes."""
+    """(exchange, routing key, messageId) of an event, read without changing its bytes."""
     try:
         event = json.loads(body.decode("utf-8-sig"))
-        return event["municipality"], event["kind"], event.get("messageId")
+        exchange, word = EXCHANGES.get(event.get("schema"), EXCHANGES["mimamori.case/1"])
+        return exchange, f"{word}.{event['municipality']}.{event['kind']}", event.get("messageId")
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         raise UsageError("not a case event: a JSON object with municipality and kind is needed")
 
@@ -136,7 +140,7 @@ def connection_parameters(url, password=None, ca_file=None, cert_file=None, key_
     return parameters, user
 
 
-def publish(parameters, user, body, headers, municipality, kind, message_id):
+def publish(parameters, user, body, headers, exchange, routing_key, message_id):
     """Publishes and waits for the broker's confirm. Raises pika's UnroutableError / NackError."""
     import pika
 
@@ -145,7 +149,7 @@ def publish(parameters, user, body, headers, municipality, kind, message_id):
         channel = connection.channel()
         channel.confirm_delivery()
         channel.basic_publish(
-            exchange=EXCHANGE, routing_key=f"case.{municipality}.{kind}", body=body, mandatory=True,
+            exchange=exchange, routing_key=routing_key, body=body, mandatory=True,
             properties=pika.BasicProperties(
                 content_type="application/json", delivery_mode=2, message_id=message_id,
                 user_id=user, headers=headers))
@@ -154,7 +158,8 @@ def publish(parameters, user, body, headers, municipality, kind, message_id):
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(description="Sign a Mimamori case event and publish it to mimamori.cases.")
+    parser = argparse.ArgumentParser(
+        description="Sign a Mimamori case event (or concern report) and publish it to mimamori.cases (mimamori.concerns).")
     parser.add_argument("events", nargs="+", metavar="EVENT.json", help="the event file, published byte for byte")
     parser.add_argument("--key", help="Ed25519 private key from `mimamori keygen NAME` (NAME.key; NAME is the key id)")
     parser.add_argument("--broker", help="amqps://user@host:5671/vhost (a password in the URL is taken too)")
@@ -182,7 +187,7 @@ def main(argv):
             raise UsageError("publishing takes one EVENT.json, --key and --broker")
         with open(args.events[0], "rb") as f:
             body = f.read()
-        municipality, kind, message_id = routing(body)
+        exchange, routing_key, message_id = routing(body)
         if args.schema:
             problems = schema_problems(body, args.schema)
             if problems:
@@ -201,9 +206,9 @@ def main(argv):
     import pika.exceptions
 
     try:
-        publish(parameters, user, body, headers, municipality, kind, message_id)
+        publish(parameters, user, body, headers, exchange, routing_key, message_id)
     except (pika.exceptions.UnroutableError, pika.exceptions.NackError) as error:
-        print(f"mimamori_publish: the broker did not take the event (no queue bound to case.{municipality}.{kind}?): {error!r}", file=sys.stderr)
+        print(f"mimamori_publish: the broker did not take the event (no queue bound to {routing_key}?): {error!r}", file=sys.stderr)
         return 1
     except pika.exceptions.AMQPError as error:
         print(f"mimamori_publish: broker: {error!r}", file=sys.stderr)
@@ -211,7 +216,7 @@ def main(argv):
     except OSError as error:
         print(f"mimamori_publish: cannot reach the broker: {error}", file=sys.stderr)
         return 3
-    print(f"published {args.events[0]} as case.{municipality}.{kind}, signed by {headers[KEY_ID_HEADER]}, confirmed by the broker")
+    print(f"published {args.events[0]} as {routing_key}, signed by {headers[KEY_ID_HEADER]}, confirmed by the broker")
     return 0
 
 
