@@ -38,6 +38,9 @@ public struct ConcernState: Sendable, Hashable, Codable {
     public var closedAt: Date?
     /// The reporter left no address: the result goes by phone, from this desk's call-back list.
     public var callbackDesk: String?
+    /// The desk's words for the reporter (`resolved`): what the call-back list reads out.
+    /// Personal data, purged with the state.
+    public var result: String?
 
     public enum Action: Sendable, Hashable {
         /// Store these deliveries and notices (in the same transaction as the new state).
@@ -100,6 +103,7 @@ public struct ConcernState: Sendable, Hashable, Codable {
         current.phase = .resolved
         current.lastSequence = event.sequence
         current.closedAt = context.now
+        current.result = result
         defer { state = current }
         let reporter = current.report.reporter
         let deliveries = ConcernDelivery.toReporter(reporter, report: current.report, revision: event.sequence, notBefore: context.now)
@@ -131,7 +135,7 @@ public struct ConcernDelivery: Sendable, Hashable {
 
     /// Every address of the desk, on each of its channels, in parallel. The desk's id names the
     /// first address of a channel; a second one is `<desk>-2`, and so on.
-    static func toDesk(_ desk: Configuration.Concerns.Desk, report: ConcernEvent, notBefore: Date) -> [ConcernDelivery] {
+    public static func toDesk(_ desk: Configuration.Concerns.Desk, report: ConcernEvent, notBefore: Date) -> [ConcernDelivery] {
         var out: [ConcernDelivery] = []
         // The outlets take the normal forms, as the directory hands them over.
         let faxes = desk.faxes.map { Addresses.normalisedFaxNumber($0) ?? $0 }

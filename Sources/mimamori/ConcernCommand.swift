@@ -10,8 +10,11 @@ import MimamoriDaemon
 /// Each subcommand lives in its own file.
 struct ConcernCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "concern", abstract: "Concern reports (みまさかほっとネット): enter one from a phone call, record its result.",
-        subcommands: [ConcernReportCommand.self, ConcernResolveCommand.self])
+        commandName: "concern",
+        abstract: "Concern reports (みまさかほっとネット): enter one from a phone call, record its result, work the call-back list.",
+        subcommands: [
+            ConcernReportCommand.self, ConcernResolveCommand.self, ConcernCallbacksCommand.self, ConcernCalledBackCommand.self,
+        ])
 }
 
 /// How a concern event reaches the broker: signed with the city's key, as `publish` does for cases.

@@ -9,13 +9,14 @@ import Outlets
 /// For review before a drill and for checking template overrides. Writes, per notice kind, the
 /// email as a volunteer would receive it (.eml) and as text, the FAX page as an A4 PDF with a PNG
 /// preview of each page, the radio script and its CAP 1.2 document, and the notice as JSON (the
-/// form the ledger stores).
+/// form the ledger stores). A concern report renders the desk's notice (`reported`) or the
+/// result for the reporter (`resolved`, with `--report`): RenderCommand+Concern.swift.
 struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render the notices of a case event into a folder, without sending anything.")
+        abstract: "Render the notices of a case event or a concern report into a folder, without sending anything.")
 
-    @Argument(help: "A case event (JSON, schema mimamori.case/1).")
+    @Argument(help: "A case event (JSON, schema mimamori.case/1) or a concern report (JSON or YAML, mimamori.concern/1).")
     var event: String
 
     @Option(name: .long, help: "Folder to write the notices to (created if missing).")
@@ -26,8 +27,20 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The time to date the notices with, RFC 3339 (default: now).")
     var now: String?
 
+    @Option(help: "For a concern's resolved event: the report it resolves (its reported event).")
+    var report: String?
+
+    @Option(
+        name: .customLong("reported-at"),
+        help: "For a concern's resolved event: when the report was received, which chose its desk (default: its issuedAt).")
+    var reportedAt: String?
+
     func run() async throws {
         let instant = try instant(now, option: "--now")
+        if try Self.isConcern(event) {
+            try renderConcern(at: instant)
+            return
+        }
         // As the daemon's intake sees it: a photo no notice may use is left out, with a note; the
         // one kept is upright and without metadata.
         let photoIntake = PhotoIntake(try readCaseEvent(event))

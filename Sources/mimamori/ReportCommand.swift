@@ -7,7 +7,8 @@ import MimamoriService
 
 /// `mimamori report CASE`: per recipient, which notice went by which channel, when it was
 /// accepted, how many attempts, the last error — the drill report of seed item 9. Recipient ids
-/// only, unless an operator asks for names with --with-names.
+/// only, unless an operator asks for names with --with-names. A concern report's deliveries go
+/// to desks and the reporter, with the call-back: ReportCommand+Concern.swift.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Delivery report of a case: recipient, channel, notice, accepted at, attempts, last error.")
@@ -24,7 +25,11 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let ledger: any CaseReports = try Ledger.open(try ledgerSettings(ledger, options))
+        let ledger = try Ledger.open(try ledgerSettings(ledger, options))
+        if let status = try await ledger.status(case: CaseID(caseID)), status.schema == EventSchema.concern.rawValue {
+            try await concernReport(status, ledger: ledger)
+            return
+        }
         let lines = try await ledger.report(case: CaseID(caseID), withAddresses: withNames)
         guard !lines.isEmpty else { throw ValidationError("no deliveries for case \(caseID)") }
         var names: [RecipientID: String] = [:]
