@@ -142,7 +142,7 @@ public struct ConcernDelivery: Sendable, Hashable {
         let emails = desk.emails.map { Addresses.normalisedEmail($0) ?? $0 }
         for (channel, addresses) in [(Channel.fax, faxes), (Channel.email, emails)] {
             for (index, address) in addresses.enumerated() {
-                let recipient = RecipientID(index == 0 ? desk.id : "\(desk.id)-\(index + 1)")
+                let recipient = Self.recipient(desk: desk, index: index)
                 out.append(
                     ConcernDelivery(
                         planned: PlannedDelivery(
@@ -152,6 +152,11 @@ public struct ConcernDelivery: Sendable, Hashable {
             }
         }
         return out
+    }
+
+    /// The id the ledger and `mimamori report` give the desk's address at `index` of a channel.
+    public static func recipient(desk: Configuration.Concerns.Desk, index: Int) -> RecipientID {
+        RecipientID(index == 0 ? desk.id : "\(desk.id)-\(index + 1)")
     }
 
     /// The reporter's email and FAX, whichever they gave.

@@ -70,7 +70,7 @@ public struct ConcernRoute: Sendable, Hashable, Codable {
         case yearEnd = "after-hours.year-end"
     }
 
-    /// Desk ids, in the order the settings list them.
+    /// Desk ids: the station first (it visits, and keeps the call-back list), then the centre.
     public var desks: [String]
     public var rule: Rule
     /// 【至急】: the centre was added beside the station.
@@ -116,7 +116,7 @@ extension Configuration.Concerns {
             return ConcernRoute(desks: [centre], rule: .centre, urgent: urgent)
         }
         let chosen = urgent && station.id != centre ? [station.id, centre] : [station.id]
-        return ConcernRoute(desks: desks.map(\.id).filter(chosen.contains), rule: .station, urgent: urgent)
+        return ConcernRoute(desks: chosen, rule: .station, urgent: urgent)
     }
 
     /// The station whose areas hold `area`; the most specific one when areas nest.

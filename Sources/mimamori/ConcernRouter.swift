@@ -24,18 +24,19 @@ struct ConcernRouter {
         let date = JapaneseCalendar.localDate(of: instant)
         lines.append("  規則: \(route.rule.rawValue) — \(reason(route, area: input.area, on: date))")
         lines.append("  届け先:")
-        let reference = ConcernEvent(
-            messageID: UUID(), reportID: input.reportID ?? CaseID("-"), sequence: 1, kind: .reported, issuedAt: instant,
-            municipality: "-")
         for id in route.desks {
             guard let desk = concerns.desk(id) else {
                 lines.append("    \(id)  （concerns.desks にありません）")
                 continue
             }
             lines.append("    \(desk.id)  \(desk.name)（電話 \(desk.phone)）")
-            for delivery in ConcernDelivery.toDesk(desk, report: reference, notBefore: instant) {
-                let channel = delivery.planned.channel.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
-                lines.append("      \(channel) \(delivery.address)　（記録上の宛先 \(delivery.planned.recipient.rawValue)）")
+            // As the settings write them (the ledger keeps the normal forms).
+            for (channel, addresses) in [(Channel.fax, desk.faxes), (Channel.email, desk.emails)] {
+                for (index, address) in addresses.enumerated() {
+                    let name = channel.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+                    let recipient = ConcernDelivery.recipient(desk: desk, index: index)
+                    lines.append("      \(name) \(address)　（記録上の宛先 \(recipient.rawValue)）")
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -121,9 +121,9 @@ struct ConcernViewsTests {
         #expect(lines.last == "届け先: duty = 美作市役所（日直）、shoda = 勝田地域ステーション", "\(table)")
 
         let yearEnd = try Self.run(["route", "--area", "英田", "--urgent", "--table", "2026-12-28", "--days", "8"])
-        #expect(yearEnd.contains("| 12/28（月） | 平日 | duty | centre + aida | centre + aida | centre + aida | duty |"), "\(yearEnd)")
+        #expect(yearEnd.contains("| 12/28（月） | 平日 | duty | aida + centre | aida + centre | aida + centre | duty |"), "\(yearEnd)")
         #expect(yearEnd.contains("| 1/3（日） | 年末年始（12/29〜1/3） | duty |"), "\(yearEnd)")
-        #expect(yearEnd.contains("| 1/4（月） | 平日 | duty | centre + aida |"), "\(yearEnd)")
+        #expect(yearEnd.contains("| 1/4（月） | 平日 | duty | aida + centre |"), "\(yearEnd)")
     }
 
     // MARK: render
