@@ -9,7 +9,12 @@
 /// - the destruction reminder holds the case reference and dates only, no personal data;
 /// - the radio script has the name in kana only and no residence;
 /// - the town's regulation is cited (第11条第3項, 第14条) only when settings name it
-///   (`town.regulation`), so no notice cites a 要綱 that does not exist.
+///   (`town.regulation`), so no notice cites a 要綱 that does not exist;
+/// - a concern's reporter (協力団体名, 氏名, 電話番号) appears in the desk's notice only; the
+///   reporter's result notice holds the result, the report reference and at most the name of the
+///   person the reporter gave, never the address, the area or what was observed;
+/// - the desk's notice opens with whether consent to share was given (the FAX in a box), after
+///   【至急】 when the report is urgent, which its subject and title carry too.
 /// Values are precomputed by `NoticeRenderer` (dates, "82歳・女性", spoken forms); absent
 /// optional values are absent keys, so `{{#key}}…{{/key}}` lines disappear.
 enum BuiltInTemplates {
@@ -71,13 +76,21 @@ enum BuiltInTemplates {
             【至急】緊急の対応が必要との連絡です。すぐに対応をお願いします。
 
             {{/urgent}}
-            {{#town.network}}{{town.network}}の{{/town.network}}協力団体から、見守りが必要と思われる方について連絡がありました。
-            訪問や関係機関との連携など、対応をお願いします。
-
             ■ 情報提供同意有無：{{consentText}}
+            {{^consent}}
+            訪問などの際は、情報提供があったことの伝え方にご配慮ください。
+            {{/consent}}
 
-            ■ 連絡の内容（{{sentAt}} 受付）
+            {{town.name}}{{town.department}}です。
+            {{#town.network}}{{town.network}}の{{/town.network}}協力団体から、見守りが必要と思われる方について情報提供がありました。
+            訪問や関係機関との連携など、対応をお願いします。
+            {{#severalDesks}}
+            この連絡は、{{desks}}にそれぞれお送りしています。
+            {{/severalDesks}}
+
+            ■ 情報提供の内容
             受付番号：{{reportRef}}
+            受付日時：{{reportedAt}}
             氏名：{{subject.name}}
             住所：{{subject.address}}
             {{#subject.area}}
@@ -85,6 +98,7 @@ enum BuiltInTemplates {
             {{/subject.area}}
             情報提供内容：{{observation}}
             緊急対応の有無：{{urgentText}}
+            情報提供同意有無：{{consentText}}
 
             ■ 情報提供者（対象者・家族には伝えないでください）
             協力団体名：{{reporter.organization}}
@@ -92,32 +106,38 @@ enum BuiltInTemplates {
             電話番号：{{reporter.phone}}
             結果の連絡方法：{{reporter.resultBy}}
 
-            対応の後は、結果を受付番号とともに{{town.department}}（電話 {{town.phone}}）へお知らせください。
-            情報提供者への結果報告は、そこから送られます（書面の連絡先がない方には、電話で折り返します）。
+            ■ 対応後のお願い
+            対応の結果を、受付番号とともに{{town.department}}（電話 {{town.phone}}）へお知らせください。
+            {{#reporter.byPhone}}
+            この情報提供者には書面の連絡先がありません。結果は、情報提供者へ電話でお伝えください。
+            {{/reporter.byPhone}}
+            {{^reporter.byPhone}}
+            情報提供者への結果のご報告は、お知らせいただいた結果をもとに、市から書面でお送りします。
+            {{/reporter.byPhone}}
 
             ■ 個人情報の取り扱い
-            情報提供者の情報は、対象者やその家族の確認が取れている場合を除き、対象者や家族には伝えないでください。
+            情報提供者の情報は、対象者やその家族に確認が取れている場合を除き、対象者や家族には伝えないでください。
 
 
             """ + concernSignature,
 
         "concern-result.email-subject": "{{mark}}【{{town.name}}】ご連絡いただいた件の結果のご報告（受付番号 {{reportRef}}）",
         "concern-result.email-body": concernDrillNotice + """
-            {{#organization}}{{organization}} {{/organization}}ご担当者さま
+            {{#town.network}}{{town.network}} {{/town.network}}協力団体 ご担当者さま
 
             {{town.name}}{{town.department}}です。
-            {{reportedDate}}に{{#town.network}}{{town.network}}で{{/town.network}}ご連絡いただいた件{{#subjectName}}（{{subjectName}}さんについて）{{/subjectName}}について、
-            ご報告いたします。見守りへのご協力、誠にありがとうございました。
+            {{reportedDate}}に{{#town.network}}{{town.network}}を通じて{{/town.network}}ご連絡いただいた{{#subjectName}}{{subjectName}}さんの{{/subjectName}}件について、
+            対応の結果をご報告いたします。
+            ご連絡いただき、誠にありがとうございました。
 
-            ■ 結果
+            ■ 対応の結果
             {{result}}
 
             受付番号：{{reportRef}}
-            {{#desk}}
-            お問い合わせ：{{desk.name}}（電話 {{desk.phone}}）
-            {{/desk}}
+            この件についてのお問い合わせは、{{town.department}}（電話 {{town.phone}}）へお願いします。
 
-            この件で知り得た情報は、対象者やご家族のプライバシーに配慮し、ほかに漏らさないようお願いいたします。
+            この件で知り得たことは、対象の方やご家族のプライバシーに十分ご配慮いただき、ほかに漏らさないようお願いいたします。
+            今後とも、日頃の業務の中での見守りにご協力をお願いいたします。
 
 
             """ + concernSignature,
@@ -130,14 +150,18 @@ enum BuiltInTemplates {
 
         {{/drill}}
         {{desks}} ご担当者さま
-        {{#town.network}}{{town.network}}の{{/town.network}}協力団体から、見守りが必要と思われる方について連絡がありました。対応をお願いします。
+        {{town.name}}{{town.department}}です。{{#town.network}}{{town.network}}の{{/town.network}}協力団体から、見守りが必要と思われる方について情報提供がありました。訪問や関係機関との連携など、対応をお願いします。{{#severalDesks}}この連絡は、{{desks}}にそれぞれお送りしています。{{/severalDesks}}
 
-        > 情報提供同意有無：{{consentText}}
         {{#urgent}}
-        > 【至急】緊急の対応が必要との連絡です。
+        > 【至急】緊急の対応が必要との連絡です。すぐに対応をお願いします。
         {{/urgent}}
+        > 情報提供同意有無：{{consentText}}
+        {{^consent}}
+        > 訪問などの際は、情報提供があったことの伝え方にご配慮ください。
+        {{/consent}}
 
-        | 受付番号 | {{reportRef}}（{{sentAt}} 受付）
+        | 受付番号 | {{reportRef}}
+        | 受付日時 | {{reportedAt}}
         | 氏名 | {{subject.name}}
         | 住所 | {{subject.address}}
         {{#subject.area}}
@@ -151,8 +175,8 @@ enum BuiltInTemplates {
         | 電話番号 | {{reporter.phone}}
         | 結果の連絡方法 | {{reporter.resultBy}}
 
-        情報提供者の情報は、対象者やその家族の確認が取れている場合を除き、対象者や家族には伝えないでください。
-        対応の後は、結果を受付番号とともに{{town.department}}（電話 {{town.phone}}）へお知らせください。情報提供者への結果報告は、そこから送られます。
+        情報提供者の情報は、対象者やその家族に確認が取れている場合を除き、対象者や家族には伝えないでください。
+        対応の結果を、受付番号とともに{{town.department}}（電話 {{town.phone}}）へお知らせください。{{#reporter.byPhone}}この情報提供者には書面の連絡先がないため、結果は電話でお伝えください。{{/reporter.byPhone}}{{^reporter.byPhone}}情報提供者への結果のご報告は、市から書面でお送りします。{{/reporter.byPhone}}
 
 
         """ + concernFaxSignature,
@@ -164,20 +188,19 @@ enum BuiltInTemplates {
         {{mark}}これは訓練のための連絡です。
 
         {{/drill}}
-        {{#organization}}{{organization}} {{/organization}}ご担当者さま
-        {{reportedDate}}に{{#town.network}}{{town.network}}で{{/town.network}}ご連絡いただいた件について、ご報告いたします。
-        見守りへのご協力、誠にありがとうございました。
+        {{#town.network}}{{town.network}} {{/town.network}}協力団体 ご担当者さま
+        {{town.name}}{{town.department}}です。{{reportedDate}}に{{#town.network}}{{town.network}}を通じて{{/town.network}}ご連絡いただいた件について、対応の結果をご報告いたします。
+        ご連絡いただき、誠にありがとうございました。
 
         | 受付番号 | {{reportRef}}
         {{#subjectName}}
         | 対象の方 | {{subjectName}}さん
         {{/subjectName}}
-        | 結果 | {{result}}
-        {{#desk}}
-        | お問い合わせ | {{desk.name}}（電話 {{desk.phone}}）
-        {{/desk}}
+        | 対応の結果 | {{result}}
+        | お問い合わせ | {{town.name}} {{town.department}}（電話 {{town.phone}}）
 
-        この件で知り得た情報は、対象者やご家族のプライバシーに配慮し、ほかに漏らさないようお願いいたします。
+        この件で知り得たことは、対象の方やご家族のプライバシーに十分ご配慮いただき、ほかに漏らさないようお願いいたします。
+        今後とも、日頃の業務の中での見守りにご協力をお願いいたします。
 
 
         """ + concernFaxSignature,

@@ -71,7 +71,7 @@ public enum CaseEventError: Error, Sendable, Hashable, CustomStringConvertible {
         case .badTime(let f): "\(f) must be an RFC 3339 time with an offset, e.g. 2026-11-27T15:30:00+09:00"
         case .photoTooLarge(let bytes, let limit):
             "the photo is \(bytes) bytes, more than \(limit): ask the publisher to send a smaller one"
-        case .unexpected(let f): "\(f) is only allowed in a closed event"
+        case .unexpected(let f): "\(f) is not allowed in an event of this kind (closure: closed cases only; result: resolved concerns only)"
         }
     }
 

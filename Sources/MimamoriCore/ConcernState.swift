@@ -112,9 +112,7 @@ public struct ConcernState: Sendable, Hashable, Codable {
             current.callbackDesk = desk
             return [.callBack(desk: desk)]
         }
-        let notice = context.renderer.concernResult(
-            current.report, result: result, revision: event.sequence, desk: current.route.desks.first.flatMap(context.concerns.desk),
-            sentAt: context.now)
+        let notice = context.renderer.concernResult(current.report, result: result, revision: event.sequence, sentAt: context.now)
         return [.plan(deliveries, notices: [notice])]
     }
 }

@@ -12,7 +12,7 @@ extension Configuration {
             public var id: String
             /// As notices and `mimamori route` name it.
             public var name: String
-            /// Printed on the reporter's notice and on the call-back list.
+            /// For staff (the call-back list, `mimamori route`); never on the reporter's notice.
             public var phone: String
             public var emails: [String]
             public var faxes: [String]
@@ -134,6 +134,19 @@ extension Configuration.Concerns {
     }
 }
 
+extension Configuration.Concerns {
+    /// Settings that work but are likely a mistake (check-config prints them, the daemon logs
+    /// them at start): a desk no rule can choose.
+    var warnings: [(event: String, reason: String)] {
+        desks.filter { $0.areas.isEmpty && $0.id != centre && $0.id != afterHours }.map {
+            (
+                "settings.concern-desk-unreached",
+                "concerns.desks: \($0.id) has no areas and is neither concerns.centre nor concerns.after-hours: no report reaches it"
+            )
+        }
+    }
+}
+
 extension SettingsReader {
     /// `concerns:` with its desks. Everything that would make a report quietly reach fewer
     /// desks than the table says is an error: a desk with no address, a station area the
@@ -164,6 +177,20 @@ extension SettingsReader {
                 problem(key, "\(id) is not one of concerns.desks (\(desks.map(\.id).joined(separator: ", ")))")
             }
         }
+        // Two stations for one area: the one listed first would take every report of it, and the
+        // other would quietly get none.
+        var servedBy: [AreaTree.Area: String] = [:]
+        for (index, desk) in desks.enumerated() {
+            for (areaIndex, name) in desk.areas.enumerated() {
+                guard case .known(let area) = areas.place(name) else { continue }
+                if let other = servedBy[area] {
+                    problem(
+                        "concerns.desks[\(index)].areas[\(areaIndex)]", "\(name) is already the area of \(other): an area has one station")
+                } else {
+                    servedBy[area] = desk.id
+                }
+            }
+        }
         guard let centre, let afterHours else { return nil }
         var concerns = Configuration.Concerns(desks: desks, centre: centre, afterHours: afterHours)
         if let v = time(c["opens"], "concerns.opens") { concerns.opens = v }
@@ -192,7 +219,7 @@ extension SettingsReader {
             problem(faxes.count == 1 ? "\(path).fax" : "\(path).fax[\(index)]", "not a Japanese FAX number (e.g. 0868-73-0331)")
         }
         if emails.isEmpty && faxes.isEmpty {
-            problem(path, "needs an email or a fax address: a report must reach the desk in writing (its phone is for the reporter)")
+            problem(path, "needs an email or a fax address: a report must reach the desk in writing")
         }
         let served = oneOrMany(d["areas"], "\(path).areas")
         for (index, area) in served.enumerated() {

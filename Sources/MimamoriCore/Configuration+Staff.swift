@@ -83,7 +83,7 @@ extension Configuration {
                     "no staff: section: open-case alarms and held stale events go to operator.alarm-email (\(self.operator.alarmEmail ?? "not set either: the journal only"))"
                 ))
         }
-        return warnings
+        return warnings + (concerns?.warnings ?? [])
     }
 
     /// The same, as check-config prints them.

@@ -10,34 +10,37 @@ extension NoticeRenderer {
         var context = concernCommon(report, sentAt: sentAt)
         context["urgent"] = report.urgent
         context["consent"] = report.consent
-        context["consentText"] = report.consent ? "同意あり（対象者又は家族の同意を得ています）" : "同意なし（対象者・家族には伝わっていません）"
-        context["urgentText"] = report.urgent ? "緊急の対応が必要" : "緊急の対応は不要"
+        context["consentText"] = report.consent ? "あり（対象者又はその家族の同意を得ています）" : "なし（対象者・家族の同意は得ていません）"
+        context["urgentText"] = report.urgent ? "あり（緊急の対応が必要です）" : "なし（緊急の対応は必要ないとのことです）"
+        context["reportedAt"] = JapaneseDateFormat.dateTime(report.issuedAt)
         if let subject = report.subject {
-            context["subject"] = [
-                "name": subject.name ?? "不明", "address": subject.address ?? "不明",
-            ].merging(subject.area.map { ["area": $0] } ?? [:]) { a, _ in a }
+            var s: [String: Any] = ["name": subject.name ?? "不明", "address": subject.address ?? "不明"]
+            if let area = subject.area { s["area"] = area }
+            context["subject"] = s
         }
         context["observation"] = report.observation ?? ""
         if let reporter = report.reporter {
+            let written = [reporter.email.map { _ in "メール" }, reporter.fax.map { _ in "FAX" }].compactMap { $0 }
             context["reporter"] = [
                 "organization": reporter.organization, "name": reporter.name ?? "（名乗りなし）", "phone": reporter.phone,
-                "resultBy": reporter.email != nil || reporter.fax != nil ? "書面（メール・FAX）" : "電話",
+                "resultBy": written.isEmpty ? "電話（書面の連絡先はありません）" : "書面（" + written.joined(separator: "・") + "）",
+                "byPhone": written.isEmpty,
             ]
         }
-        context["desks"] = route.desks.compactMap { concerns.desk($0)?.name }.joined(separator: "、")
+        let names = route.desks.compactMap { concerns.desk($0)?.name }
+        context["desks"] = names.joined(separator: "、")
+        context["severalDesks"] = names.count > 1
         return notice(.concernReport, caseID: report.reportID, revision: report.sequence, drill: report.drill, context, photo: nil)
     }
 
-    /// 結果報告 to the reporter: thanks, the report reference and the desk's words; never the
-    /// subject's details beyond the name the reporter gave.
-    public func concernResult(
-        _ report: ConcernEvent, result: String, revision: Int, desk: Configuration.Concerns.Desk?, sentAt: Date
-    ) -> RenderedNotice {
+    /// 結果報告 to the reporter: thanks, the report reference and the desk's words. Nothing of
+    /// the reporter (a FAX lies on a shop's counter) and nothing of the subject beyond the name
+    /// the reporter gave: not the address, the area or what was observed, nor the station that
+    /// took it (its name is the area's). Questions go to the town's department, as signed.
+    public func concernResult(_ report: ConcernEvent, result: String, revision: Int, sentAt: Date) -> RenderedNotice {
         var context = concernCommon(report, sentAt: sentAt)
         context["result"] = result
         if let name = report.subject?.name { context["subjectName"] = name }
-        if let reporter = report.reporter { context["organization"] = reporter.organization }
-        if let desk { context["desk"] = ["name": desk.name, "phone": desk.phone] }
         context["reportedDate"] = JapaneseDateFormat.date(report.issuedAt)
         return notice(.concernResult, caseID: report.reportID, revision: revision, drill: report.drill, context, photo: nil)
     }

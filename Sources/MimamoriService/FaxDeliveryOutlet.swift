@@ -64,7 +64,7 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
             lead: page.lead.map { FaxDocument.Paragraph($0) } + (page.callout.map { [FaxDocument.Paragraph($0, style: .boxed)] } ?? []),
             rows: page.rows.map { FaxDocument.Row($0.label, $0.value) }, photo: photo,
             paragraphs: page.paragraphs.map { FaxDocument.Paragraph($0) },
-            footer: "案件番号 \(notice.caseID.rawValue)", created: created)
+            footer: "\(notice.kind.isConcern ? "受付番号" : "案件番号") \(notice.caseID.rawValue)", created: created)
     }
 
     public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
