@@ -58,7 +58,7 @@ extension RenderCommand {
                 return
             }
             notice = renderer.concernResult(
-                reported, result: concern.result ?? "", revision: concern.sequence, desk: desk, sentAt: instant)
+                reported, result: concern.result ?? "", revision: concern.sequence, sentAt: instant)
             recipient = ConcernDelivery.reporter
         }
         try write(notice, recipient: recipient, at: instant, configuration: files.configuration)
