@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Builds mimamori_<version>_amd64.deb with dpkg-deb into .build/deb/ and prints its path last.
+# Builds mimamori_<version>_amd64.deb with dpkg-deb into .build/deb/ (--test: .build/deb-test/package/)
+# and prints its path last.
 # The binaries carry the Swift runtime inside (--static-swift-stdlib): the build machine's Swift
 # toolchain is no Debian package, so a town's server would not have libswiftCore.so. Depends is
 # what ldd says the binaries load, mapped to Debian packages by dpkg -S.
-# Usage: scripts/deb.sh            (MIMAMORI_DEB_SKIP_BUILD=1: package the release build as it is)
+# Usage: scripts/deb.sh          the package to ship (-c release)
+#        scripts/deb.sh --test   the package make test installs: the same files, the same static
+#                                runtime and link, from a debug build in .build/deb-test (the
+#                                release optimiser needs far more CPU from nothing; its own
+#                                folder keeps make test's debug build as it is), packed with gzip
+#                                (xz of the larger debug binaries takes minutes, and the
+#                                compression is not what the test is about)
+#        MIMAMORI_DEB_SKIP_BUILD=1: package the build as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
 swift=${SWIFT:-swift}
-flags=(-c release --static-swift-stdlib --disable-local-rpath)
+case "${1:-}" in
+"") flags=(-c release --static-swift-stdlib --disable-local-rpath) out=.build/deb compress=(-Zxz) ;;
+--test) flags=(-c debug --static-swift-stdlib --disable-local-rpath --scratch-path .build/deb-test) out=.build/deb-test/package compress=(-Zgzip -z1) ;;
+*) echo "usage: scripts/deb.sh [--test]" >&2 && exit 64 ;;
+esac
 
 if [ -z "${MIMAMORI_DEB_SKIP_BUILD:-}" ]; then
     for product in mimamorid mimamori; do
@@ -19,7 +31,6 @@ bin=$("$swift" build "${flags[@]}" --show-bin-path)
 version=$("$bin/mimamorid" --version | awk '{print $2}')
 arch=$(dpkg --print-architecture)
 name=mimamori_${version}_${arch}
-out=.build/deb
 root=$out/$name
 rm -rf "$root" && mkdir -p "$root/DEBIAN"
 # File dates and the changelog's date come from the last commit, so a rebuild is the same package.
@@ -48,8 +59,21 @@ printf '%s\n' /etc/mimamori/mimamori.yaml /etc/mimamori/cooperators.csv >"$root/
 dir usr/share/man/man1 && dir usr/share/man/man8
 man=$out/man && rm -rf "$man" && mkdir -p "$man"
 tool=$(scripts/generate-manual-tool.sh)
-"$tool" "$bin/mimamori" --output-directory "$man" --date "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)" \
+# generate-manual drops every character that is not ASCII (its roff escaping skips them), which
+# took 見守り out of the NAME line: it reads the help with those characters spelled as ASCII
+# markers, and the pages get them back as UTF-8 (man-db and lintian read pages as UTF-8).
+ascii_help=$out/mimamori-ascii-help
+cat >"$ascii_help" <<SCRIPT
+#!/bin/sh
+"$bin/mimamori" "\$@" | perl -CSD -pe 's/([^\x00-\x7f])/sprintf("\@U+%X\@", ord(\$1))/ge'
+SCRIPT
+chmod 0755 "$ascii_help"
+"$tool" "$ascii_help" --output-directory "$man" --date "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)" \
     --section 1 --authors 'the Mimamori authors'
+# .Nd takes the rest of its line: without the quotes the generator puts round it, whatis (lexgrog)
+# shows the description as man does.
+perl -CSD -i -pe 's/\@U\+([0-9A-F]+)\@/chr(hex($1))/ge; s/^\.Nd "(.*)"$/.Nd $1/' "$man"/*.1
+! grep -l '@U+[0-9A-F]*@' "$man"/*.1 || { echo "deb: a marker was left in the pages above" >&2; exit 1; }
 for page in "$man"/*.1; do gzip -9n <"$page" >"$root/usr/share/man/man1/$(basename "$page").gz"; done
 gzip -9n <deploy/debian/mimamorid.8 >"$root/usr/share/man/man8/mimamorid.8.gz"
 
@@ -63,7 +87,7 @@ dir usr/share/bash-completion/completions && dir usr/share/zsh/vendor-completion
 # Docs, the broker's definitions and the operators' rules.
 doc=usr/share/doc/mimamori
 dir $doc && dir $doc/rabbitmq && dir $doc/prometheus && dir $doc/grafana && dir $doc/schema
-install -m 0644 README.md docs/operations.md docs/integration.md docs/architecture.md "$root/$doc/"
+install -m 0644 README.md docs/operations.md docs/integration.md docs/architecture.md deploy/debian/README.Debian "$root/$doc/"
 install -m 0644 deploy/rabbitmq/definitions.json deploy/rabbitmq/rabbitmq.conf deploy/rabbitmq/shovel-partner-town.example "$root/$doc/rabbitmq/"
 install -m 0755 deploy/rabbitmq/dead-letter-policy.sh deploy/rabbitmq/migrate-dead-letters.sh deploy/broker-users.sh "$root/$doc/rabbitmq/"
 install -m 0644 deploy/prometheus/mimamori.rules.yml "$root/$doc/prometheus/"
@@ -120,11 +144,11 @@ Description: missing-person notice daemon for Japanese municipalities (見守り
  with follow-ups, the termination notice and the reminder to destroy the
  personal data. mimamori is the staff's and operators' tool beside it.
 CONTROL
-install -m 0755 deploy/debian/postinst deploy/debian/postrm "$root/DEBIAN/"
+install -m 0755 deploy/debian/postinst deploy/debian/prerm deploy/debian/postrm "$root/DEBIAN/"
 dir usr/share/lintian/overrides && install -m 0644 deploy/debian/lintian-overrides "$root/usr/share/lintian/overrides/mimamori"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
-dpkg-deb --root-owner-group -Zxz --build "$root" "$out/$name.deb" >/dev/null
+dpkg-deb --root-owner-group "${compress[@]}" --build "$root" "$out/$name.deb" >/dev/null
 echo "deb: $(du -h "$out/$name.deb" | cut -f1) Depends: $depends" >&2
 # Debian's own checks: an error fails the build, warnings are printed.
 lintian --fail-on error --info "$out/$name.deb" >&2

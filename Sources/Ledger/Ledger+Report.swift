@@ -111,6 +111,26 @@ extension Ledger {
         }
     }
 
+    /// When the oldest planned delivery already due at `now` fell due, by channel (no entry when
+    /// none is due). Deliveries waiting for their time (quiet hours, the next business morning)
+    /// are not due, so what this shows is work that could go out and has not.
+    public func oldestDue(now: Date) async throws(LedgerError) -> [Channel: Date] {
+        try await read { db in
+            var result: [Channel: Date] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT channel, min(next_attempt_at) AS due FROM deliveries
+                    WHERE state = 'planned' AND next_attempt_at <= ? GROUP BY channel
+                    """,
+                arguments: [now.ledgerMillis])
+            {
+                if let channel = Channel(rawValue: row["channel"]) { result[channel] = Date(ledgerMillis: row["due"]) }
+            }
+            return result
+        }
+    }
+
     /// Cases opened and not yet closed (concern reports not counted).
     public func openCaseCount() async throws(LedgerError) -> Int {
         try await read { db in

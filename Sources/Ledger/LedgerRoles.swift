@@ -42,10 +42,14 @@ public protocol IntakeStore: Sendable {
     ) async throws(LedgerError) -> Int
 }
 
-/// Deliveries not yet finished, by channel: read by the dispatcher at start and by the reports.
+/// Deliveries not yet finished, by channel: read by the dispatcher at start, by the reports and
+/// for the backlog metrics.
 public protocol DeliveryBacklog: Sendable {
     /// Planned or sending deliveries by channel (every channel present, 0 when none).
     func backlog() async throws(LedgerError) -> [Channel: Int]
+    /// When the oldest planned delivery due at `now` fell due, by channel (no entry when none is
+    /// due): the backlog-age metric.
+    func oldestDue(now: Date) async throws(LedgerError) -> [Channel: Date]
 }
 
 /// The dispatcher's queue: claim what is due, record each attempt's outcome, resume after a crash.

@@ -1,3 +1,4 @@
+import Foundation
 import Ledger
 import Metrics
 import MimamoriCore
@@ -28,11 +29,15 @@ public struct DaemonMetrics: Sendable {
         Gauge(label: "mimamori_broker_connected").record(up ? 1 : 0)
     }
 
-    /// `mimamori_ledger_backlog{channel}` (deliveries not yet settled) and `mimamori_cases_open`.
-    public func ledger(backlog: [Channel: Int], casesOpen: Int) {
+    /// `mimamori_ledger_backlog{channel}` (deliveries not yet settled),
+    /// `mimamori_ledger_oldest_due_seconds{channel}` (how long the oldest due delivery has waited
+    /// since it fell due, 0 when none is due) and `mimamori_cases_open`.
+    public func ledger(backlog: [Channel: Int], oldestDue: [Channel: Date], now: Date, casesOpen: Int) {
         for channel in Channel.allCases {
             Gauge(label: "mimamori_ledger_backlog", dimensions: [("channel", channel.rawValue)])
                 .record(backlog[channel] ?? 0)
+            Gauge(label: "mimamori_ledger_oldest_due_seconds", dimensions: [("channel", channel.rawValue)])
+                .record(oldestDue[channel].map { max(0, now.timeIntervalSince($0)) } ?? 0)
         }
         Gauge(label: "mimamori_cases_open").record(casesOpen)
     }

@@ -10,7 +10,7 @@ import Synchronization
 /// Tells the upstream how a case is going: `status.<municipality>.<caseId>` on `mimamori.status`
 /// with planned / delivered / failed counts per channel and whether closure is done. Cases are
 /// marked as they change and published at most once a second each, with confirms; the gauges
-/// (backlog, cases open) are refreshed on the same beat.
+/// (backlog, its age, cases open) are refreshed on the same beat.
 public final class StatusPublisher: Service, Sendable {
     private let connection: AMQPConnection
     private let ledger: any CaseReports
@@ -18,11 +18,12 @@ public final class StatusPublisher: Service, Sendable {
     private let metrics: DaemonMetrics
     private let logger: Logger
     private let interval: Duration
+    private let clock: any WallClock
     private let dirty = Mutex<Set<CaseID>>([])
 
     public init(
         connection: AMQPConnection, ledger: any CaseReports, municipality: String, metrics: DaemonMetrics, logger: Logger,
-        interval: Duration = .seconds(1)
+        interval: Duration = .seconds(1), clock: any WallClock = SystemWallClock()
     ) {
         self.connection = connection
         self.ledger = ledger
@@ -30,6 +31,7 @@ public final class StatusPublisher: Service, Sendable {
         self.metrics = metrics
         self.logger = logger
         self.interval = interval
+        self.clock = clock
     }
 
     public func changed(_ caseID: CaseID) { dirty.withLock { _ = $0.insert(caseID) } }
@@ -48,7 +50,10 @@ public final class StatusPublisher: Service, Sendable {
             return set
         }
         do {
-            metrics.ledger(backlog: try await ledger.backlog(), casesOpen: try await ledger.openCaseCount())
+            let now = clock.now()
+            metrics.ledger(
+                backlog: try await ledger.backlog(), oldestDue: try await ledger.oldestDue(now: now), now: now,
+                casesOpen: try await ledger.openCaseCount())
         } catch {
             logger.warning("status.ledger-unavailable", metadata: .keys([.code: "\(error.code)"]))
         }

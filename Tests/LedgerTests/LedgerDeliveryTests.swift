@@ -34,6 +34,37 @@ struct LedgerDeliveryTests {
         #expect(try await ledger.claimDue(now: t0, channel: .fax, limit: 0).isEmpty)
     }
 
+    @Test(
+        "the oldest due delivery: by channel, from its due time, none for work that waits for its time or is in flight",
+        arguments: LedgerBackend.all)
+    func oldestDue(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        _ = try await ledger.recordIntake(makeIntake(fax: 2, email: 3, radio: false))
+        _ = try await ledger.recordIntake(
+            makeIntake(
+                messageID: "later", sequence: 2, eventKind: "updated", kind: .update, fax: 0, email: 2,
+                radio: true, at: t0, notBefore: t0.addingTimeInterval(3600)))
+
+        #expect(try await ledger.oldestDue(now: t0.addingTimeInterval(-1)).isEmpty, "nothing is due before its time")
+        #expect(try await ledger.oldestDue(now: t0.addingTimeInterval(60)) == [.fax: t0, .email: t0])
+        // Claimed (sending) is not waiting; a retry waits again from its next attempt.
+        let jobs = try await ledger.claimDue(now: t0.addingTimeInterval(60), channel: .email, limit: 9)
+        #expect(jobs.count == 3)
+        #expect(try await ledger.oldestDue(now: t0.addingTimeInterval(60)) == [.fax: t0])
+        let transient = DeliveryErrorRecord(code: "smtp.421", summary: "service not available")
+        try await ledger.markRetry(jobs[0].id, error: transient, at: t0.addingTimeInterval(61), nextAttemptAt: t0.addingTimeInterval(120))
+        try await ledger.markDelivered(jobs[1].id, at: t0.addingTimeInterval(61))
+        try await ledger.markDelivered(jobs[2].id, at: t0.addingTimeInterval(61))
+        #expect(try await ledger.oldestDue(now: t0.addingTimeInterval(90)) == [.fax: t0])
+        #expect(try await ledger.oldestDue(now: t0.addingTimeInterval(130))[.email] == t0.addingTimeInterval(120))
+        // The update and the radio fall due at their time.
+        #expect(
+            try await ledger.oldestDue(now: t0.addingTimeInterval(3700))
+                == [.fax: t0, .email: t0.addingTimeInterval(120), .radio: t0.addingTimeInterval(3600)])
+    }
+
     @Test("delivered, retry, failed and expired are recorded with attempts and the error", arguments: LedgerBackend.all)
     func outcomes(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()

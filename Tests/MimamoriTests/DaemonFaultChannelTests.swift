@@ -42,6 +42,12 @@ struct DaemonFaultChannelTests {
             #expect(during.status == 200 && during.text.hasPrefix("degraded: ") && during.text.contains("email paused"), "\(during)")
             #expect(during.text.contains("smtp-530"), "\(during)")
             #expect(try rig.metric(#"mimamori_channel_paused{channel="email"}"#) == 1)
+            // The deliveries given back wait, due: the backlog-age gauge (the status beat) grows.
+            try await waitUntil(
+                "the email backlog ages while the channel is paused", timeout: .seconds(10), daemon: daemon, every: .milliseconds(250)
+            ) {
+                try rig.metric(#"mimamori_ledger_oldest_due_seconds{channel="email"}"#) >= 2
+            }
 
             try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: daemon, timeout: .seconds(60))
             #expect(try await rig.states(sample.caseID) == ["alert/delivered": 5])
@@ -73,6 +79,9 @@ struct DaemonFaultChannelTests {
             #expect(daemon.lines(event: "channel.paused").count == 1, "\(daemon.lines(event: "channel.paused"))")
             #expect(daemon.lines(event: "channel.resumed").count == 1, "\(daemon.lines(event: "channel.resumed"))")
             #expect(try rig.metric(#"mimamori_channel_paused{channel="email"}"#) == 0)
+            try await waitUntil("nothing due waits once delivered", timeout: .seconds(5), daemon: daemon, every: .milliseconds(250)) {
+                try rig.metric(#"mimamori_ledger_oldest_due_seconds{channel="email"}"#) == 0
+            }
             print(
                 "fault figure: MAIL FROM refused with 530 for 15 s: \(rig.smtp.refusedMailFrom()) refusals, "
                     + "\(daemon.lines(event: "delivery.retry").count) retries, 0 failed, 5/5 delivered, 1 pause alarm; \(resumed)")

@@ -6,20 +6,34 @@ import Testing
     import Glibc
 #endif
 
-/// The `.deb` from `make deb` (`MIMAMORI_TEST_DEB`: its path), installed on this machine as a
-/// town's server would install it: every library the binaries load comes from a package it
+/// What the run was given: read by the suite's trait, so outside the suite's own type.
+enum DebianPackageRun {
+    static let deb = ProcessInfo.processInfo.environment["MIMAMORI_TEST_DEB"]
+    /// In CI the package is part of the acceptance: a run that did not build it must not pass.
+    static let required = ProcessInfo.processInfo.environment["CI"] == "true"
+}
+
+/// The `.deb` that `make test` builds (`MIMAMORI_TEST_DEB`: its path), installed on this machine
+/// as a town's server would install it: every library the binaries load comes from a package it
 /// depends on, the installed sample passes `check-config`, the installed daemon starts against
-/// the test broker, and a purge leaves nothing behind. It installs into the real `/usr` and `/etc`,
-/// so it runs only where `make test` was asked to build the package (as root, in CI).
+/// the test broker, the unit is installed but not enabled, and a purge leaves nothing behind. It
+/// installs into the real `/usr` and `/etc`, so it needs root; outside CI a run without the package
+/// (`MIMAMORI_DEB=0 make test`) or without root skips it, in CI (`CI=true`) it fails instead.
 @Suite(
     "Debian package (dpkg -i, the installed daemon, dpkg --purge)", .serialized,
-    .enabled(if: ProcessInfo.processInfo.environment["MIMAMORI_TEST_DEB"] != nil, "MIMAMORI_TEST_DEB names the .deb"))
+    .enabled(
+        if: DebianPackageRun.required || (DebianPackageRun.deb != nil && getuid() == 0),
+        "no package (MIMAMORI_DEB=0) or not root; CI=true runs it regardless"))
 struct DebianPackageTests {
     static let package = "mimamori"
+    static let unit = "mimamorid.service"
 
-    @Test("installs, every ldd library is from a Depends package, check-config passes, mimamorid starts, purge leaves nothing")
+    @Test(
+        "installs, every ldd library is from a Depends package, the man pages' NAME lines, check-config passes, mimamorid starts, the unit is not enabled, purge leaves nothing"
+    )
     func installRunPurge() async throws {
-        let deb = try #require(ProcessInfo.processInfo.environment["MIMAMORI_TEST_DEB"])
+        let deb = try #require(
+            DebianPackageRun.deb, "CI=true and no package: make test builds it (scripts/deb.sh --test) unless MIMAMORI_DEB=0")
         try #require(FileManager.default.fileExists(atPath: deb), "MIMAMORI_TEST_DEB=\(deb) is missing: run `make deb`")
         try #require(getuid() == 0, "dpkg -i needs root")
         // A package left by an earlier, interrupted run would hide what this one installs.
@@ -40,9 +54,34 @@ struct DebianPackageTests {
         #expect(purge.status == 0, "dpkg --purge: \(purge.stdout)\(purge.stderr)")
         #expect(try runProcess("/usr/bin/dpkg-query", ["-W", Self.package]).status != 0, "still known to dpkg after the purge")
         // Folders the package shares with others (/usr/bin, /etc) stay; everything of its own goes.
-        let left = (files + ["/etc/mimamori", "/var/lib/mimamori", "/var/spool/mimamori", "/usr/lib/mimamori"])
+        let left = (files + ["/etc/mimamori", "/var/lib/mimamori", "/var/spool/mimamori", "/usr/lib/mimamori"] + Self.unitState())
             .filter { FileManager.default.fileExists(atPath: $0) && !Self.sharedFolder($0) }
         #expect(left.isEmpty, "left after dpkg --purge: \(left)")
+    }
+
+    /// The unit's enable links under /etc/systemd/system and deb-systemd-helper's records of it.
+    static func unitState() -> [String] {
+        var found: [String] = []
+        for folder in ["/etc/systemd/system", "/var/lib/systemd/deb-systemd-helper-enabled"] {
+            guard let walk = FileManager.default.enumerator(atPath: folder) else { continue }
+            for case let path as String in walk where path.hasSuffix(unit) || path.contains("\(unit).") {
+                found.append("\(folder)/\(path)")
+            }
+        }
+        return found
+    }
+
+    /// What `man -l` prints under NAME, and the whatis line man-db's lexgrog reads from the page.
+    func checkManualNames() throws {
+        for (page, name) in [("/usr/share/man/man1/mimamori.1.gz", "mimamori"), ("/usr/share/man/man8/mimamorid.8.gz", "mimamorid")] {
+            let whatis = try runTool("/usr/bin/lexgrog", [page])
+            #expect(whatis.contains("\"\(name) - ") && whatis.contains("見守り"), "lexgrog \(page): \(whatis)")
+            let shown = try runProcess("/usr/bin/env", ["LANG=C.UTF-8", "MANWIDTH=100", "man", "-l", page])
+            let lines = shown.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let nameLine = lines.firstIndex(of: "NAME").flatMap { lines.indices.contains($0 + 1) ? lines[$0 + 1] : nil }
+            #expect(
+                nameLine?.hasPrefix(name) == true && nameLine?.contains("見守り") == true, "man -l \(page), NAME: \(nameLine ?? shown.stdout)")
+        }
     }
 
     /// Folders other packages install into too (/usr/bin, man and completion folders).
@@ -57,6 +96,11 @@ struct DebianPackageTests {
             #expect(files.contains(binary), "\(binary) is not in the package")
         }
         #expect(files.contains("/etc/mimamori/mimamori.yaml") && files.contains("/usr/share/man/man8/mimamorid.8.gz"))
+        #expect(files.contains("/lib/systemd/system/\(Self.unit)") && files.contains("/usr/share/doc/mimamori/README.Debian"))
+        // Installed, not enabled: the samples cannot run a town (README.Debian).
+        let links = Self.unitState().filter { $0.hasPrefix("/etc/systemd/system/") }
+        #expect(links.isEmpty, "the unit was enabled at install: \(links)")
+        try checkManualNames()
         let depends = try runTool("/usr/bin/dpkg-query", ["-W", "-f=${Depends}", Self.package])
         let dependedOn = Set(
             depends.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? "" }

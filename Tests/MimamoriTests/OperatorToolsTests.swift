@@ -71,7 +71,7 @@ struct OperatorToolsTests {
         #expect(exported.isSubset(of: made), "the daemon exports names the code scan does not find: \(exported.subtracting(made).sorted())")
         for name in [
             "mimamori_broker_connected", "mimamori_cases_open", "mimamori_deliveries_total", "mimamori_ledger_backlog",
-            "mimamori_intake_total", "mimamori_delivery_duration_seconds_bucket",
+            "mimamori_ledger_oldest_due_seconds", "mimamori_intake_total", "mimamori_delivery_duration_seconds_bucket",
         ] {
             #expect(exported.contains(name), "\(name) is not on a real daemon's /metrics: \(exported.sorted())")
         }
