@@ -209,7 +209,7 @@ concern_cli() { "$bin/mimamori" "$@" --config "$concern/mimamori.yaml"; }
 wait_for_report() {
     local kinds=$1 report
     for _ in $(seq 300); do
-        report=$(concern_cli report "$report_id" 2>/dev/null | tail -1 || true)
+        report=$(concern_cli report "$report_id" 2>/dev/null | grep '^total' || true)
         if [ -n "$report" ] && grep -Eq "($kinds)/" <<<"$report" && ! grep -Eq "($kinds)/(planned|sending)" <<<"$report"; then return 0; fi
         sleep 0.2
     done
@@ -245,6 +245,10 @@ if [ -n "$first_fax" ]; then
     echo "-- the desk's FAX page (pdftotext, first lines)"
     pdftotext -layout "$first_fax" - | sed '/^\s*$/d' | head -14 | sed 's/^/   /'
 fi
-concern_cli report "$report_id" | column -t -s $'\t' | sed 's/^/   /'
+concern_cli report "$report_id" > "$concern/report.tsv"
+echo "-- mimamori report $report_id"
+head -1 "$concern/report.tsv" | sed 's/^/   /'
+sed -n '2,$p' "$concern/report.tsv" | grep -Ev '^(total|結果)' | column -t -s $'\t' | sed 's/^/   /'
+grep -E '^(total|結果)' "$concern/report.tsv" | sed 's/^/   /'
 kill -TERM "$concern_daemon"
 wait "$concern_daemon" && echo "美作市's mimamorid exited 0"
