@@ -104,8 +104,8 @@ struct ConcernNoticeTests {
         #expect(n.fax.rows.first { $0.label == "緊急対応の有無" }?.value.hasPrefix(urgent ? "あり" : "なし") == true)
         if urgent {
             // The centre and the station: each knows the other has it.
-            #expect(lines.first == "美作市総合相談支援センター、勝田地域ステーション ご担当者さま")
-            #expect(n.email.body.contains("この連絡は、美作市総合相談支援センター、勝田地域ステーションにそれぞれお送りしています。"))
+            #expect(lines.first == "勝田地域ステーション、美作市総合相談支援センター ご担当者さま")
+            #expect(n.email.body.contains("この連絡は、勝田地域ステーション、美作市総合相談支援センターにそれぞれお送りしています。"))
         } else {
             #expect(lines.first == "勝田地域ステーション ご担当者さま")
             #expect(!n.email.body.contains("それぞれお送り"))

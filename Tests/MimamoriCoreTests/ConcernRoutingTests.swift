@@ -135,10 +135,10 @@ struct ConcernRoutingTests {
     static let urgent: [Expectation] = [
         .init(
             testDescription: "urgent in hours: the station and the centre", at: "2026-12-02T10:20", area: "勝田", urgent: true,
-            desks: ["centre", "shoda"], rule: "weekday.station"),
+            desks: ["shoda", "centre"], rule: "weekday.station"),
         .init(
             testDescription: "urgent in hours, a sub-area", at: "2026-12-04T17:59", area: "湯郷", urgent: true,
-            desks: ["centre", "mimasaka"], rule: "weekday.station"),
+            desks: ["mimasaka", "centre"], rule: "weekday.station"),
         .init(
             testDescription: "urgent in hours, no station: the centre once", at: "2026-12-02T10:20", area: "岡山市", urgent: true,
             desks: ["centre"], rule: "weekday.centre"),
@@ -180,7 +180,7 @@ struct ConcernRoutingTests {
                 let route = concerns.contactDesks(area: "作東", urgent: urgent, at: instant, areas: c.areas)
                 #expect(!route.desks.isEmpty && Set(route.desks).count == route.desks.count)
                 if open {
-                    #expect(route.desks == (urgent ? ["centre", "sakuto"] : ["sakuto"]), "\(instant)")
+                    #expect(route.desks == (urgent ? ["sakuto", "centre"] : ["sakuto"]), "\(instant)")
                 } else {
                     #expect(route.desks == ["duty"], "\(instant)")
                 }

@@ -105,7 +105,7 @@ struct DaemonConcernTests {
                     for word in [Words.subject, Words.address, Words.observation, Words.organization, Words.reporter, Words.phone] {
                         #expect(body.contains(word), "the desk's email lacks \(word)")
                     }
-                    #expect(body.contains("情報提供同意有無：同意なし"), "\(body)")
+                    #expect(body.contains("情報提供同意有無：なし"), "\(body)")
                 }
             }
 

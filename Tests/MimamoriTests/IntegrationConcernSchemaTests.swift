@@ -10,57 +10,17 @@ import Testing
 /// them the schema accepts exactly what the decoder accepts and refuses what it refuses.
 @Suite("integration: the concern report JSON Schema against the decoder (python3-jsonschema)")
 struct IntegrationConcernSchemaTests {
-    static let root = ServerProcess.repositoryRoot
-    static let schema = root.appendingPathComponent("docs/schema/mimamori.concern-1.schema.json").path
+    static let judge = SchemaJudge(schemaName: "mimamori.concern/1") { body throws(CaseEventError) in _ = try ConcernEvent.decode(body) }
+    static var schema: String { judge.schema }
+    typealias Verdict = SchemaJudge.Verdict
 
-    enum Verdict: Equatable {
-        case accepted
-        case schemaReason(String)
-        case bodyReason(String)
-
-        init(_ body: [UInt8]) {
-            do {
-                _ = try ConcernEvent.decode(body)
-                self = .accepted
-            } catch {
-                self = error.reason.hasPrefix("body.") ? .bodyReason(error.reason) : .schemaReason(error.reason)
-            }
-        }
-    }
-
-    /// Every `*.json` of the repository holding a `mimamori.concern/1` event.
-    static func samples() throws -> [URL] {
-        let skipped: Set<String> = [".build", ".git", ".run", ".swiftpm"]
-        guard let walk = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey]) else { return [] }
-        var found: [URL] = []
-        for case let url as URL in walk {
-            if skipped.contains(url.lastPathComponent) {
-                walk.skipDescendants()
-                continue
-            }
-            guard url.pathExtension == "json", let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
-            if text.range(of: #""schema"\s*:\s*"mimamori\.concern/1""#, options: .regularExpression) != nil { found.append(url) }
-        }
-        return found.sorted { $0.path < $1.path }
-    }
-
-    static func schemaVerdicts(_ files: [String]) throws -> [String: String] {
-        let run = try runProcess("/usr/bin/python3", [IntegrationSchemaTests.publisher, "--check-only", "--schema", schema] + files)
-        guard run.status == 0 || run.status == 1 else {
-            throw FixtureError("mimamori_publish.py --check-only exited \(run.status): \(run.stderr)")
-        }
-        var verdicts: [String: String] = [:]
-        for line in run.stdout.split(separator: "\n") {
-            guard let colon = line.range(of: ": ") else { continue }
-            verdicts[String(line[..<colon.lowerBound])] = String(line[colon.upperBound...])
-        }
-        return verdicts
-    }
+    static func samples() throws -> [URL] { judge.samples() }
+    static func schemaVerdicts(_ files: [String]) throws -> [String: String] { try judge.schemaVerdicts(files) }
 
     static func draft(_ sample: String) throws -> HostileCorpus.Draft {
         var draft = HostileCorpus.Draft.opened()
         draft.json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("config/samples/\(sample)")))
+            try JSONSerialization.jsonObject(with: Data(contentsOf: SchemaJudge.root.appendingPathComponent("config/samples/\(sample)")))
                 as? [String: Any])
         return draft
     }
@@ -79,7 +39,7 @@ struct IntegrationConcernSchemaTests {
         let verdicts = try Self.schemaVerdicts(samples.map(\.path))
         for sample in samples {
             #expect(verdicts[sample.path] == "valid", "\(sample.path): \(verdicts[sample.path] ?? "no verdict")")
-            #expect(Verdict(Array(try Data(contentsOf: sample))) == .accepted, "the decoder refuses \(sample.path)")
+            #expect(Self.judge.verdict(Array(try Data(contentsOf: sample))) == .accepted, "the decoder refuses \(sample.path)")
         }
         print("integration-concern-schema | samples | \(samples.count) valid: \(samples.map(\.lastPathComponent).joined(separator: " "))")
     }
@@ -91,7 +51,7 @@ struct IntegrationConcernSchemaTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         var judged: [(label: String, path: String, verdict: Verdict)] = []
         for (index, (label, draft)) in cases.enumerated() {
-            let verdict = Verdict(draft.bytes)
+            let verdict = Self.judge.verdict(draft.bytes)
             if case .bodyReason = verdict { continue }
             let path = folder.appendingPathComponent("\(index).json").path
             try Data(draft.bytes).write(to: URL(fileURLWithPath: path))
@@ -121,7 +81,7 @@ struct IntegrationConcernSchemaTests {
         ]
         var stricterPaths: [String] = []
         for (index, (label, draft)) in stricter.enumerated() {
-            #expect(Verdict(draft.bytes) == .accepted, "\(label): the decoder refuses it now; move it to edgeCases()")
+            #expect(Self.judge.verdict(draft.bytes) == .accepted, "\(label): the decoder refuses it now; move it to edgeCases()")
             let path = folder.appendingPathComponent("stricter-\(index).json").path
             try Data(draft.bytes).write(to: URL(fileURLWithPath: path))
             stricterPaths.append(path)

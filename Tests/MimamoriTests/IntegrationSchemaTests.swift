@@ -10,57 +10,12 @@ import Testing
 /// exactly what the decoder accepts and refuses what the decoder refuses for a schema reason.
 @Suite("integration: the case event JSON Schema against the decoder (python3-jsonschema)")
 struct IntegrationSchemaTests {
-    static let root = ServerProcess.repositoryRoot
-    static let schema = root.appendingPathComponent("docs/schema/mimamori.case-1.schema.json").path
-    static let publisher = root.appendingPathComponent("examples/python/mimamori_publish.py").path
+    static let judge = SchemaJudge(schemaName: "mimamori.case/1") { body throws(CaseEventError) in _ = try CaseEvent.decode(body) }
+    static var schema: String { judge.schema }
+    typealias Verdict = SchemaJudge.Verdict
 
-    /// What the decoder makes of a body: accepted, refused for a reason the schema can express,
-    /// or refused for one it cannot (not JSON, not UTF-8, a key twice, too deep, too large).
-    enum Verdict: Equatable {
-        case accepted
-        case schemaReason(String)
-        case bodyReason(String)
-
-        init(_ body: [UInt8]) {
-            do {
-                _ = try CaseEvent.decode(body)
-                self = .accepted
-            } catch {
-                self = error.reason.hasPrefix("body.") ? .bodyReason(error.reason) : .schemaReason(error.reason)
-            }
-        }
-    }
-
-    /// Every `*.json` of the repository holding a `mimamori.case/1` event, wherever it lives.
-    static func sampleEvents() throws -> [URL] {
-        let skipped: Set<String> = [".build", ".git", ".run", ".swiftpm"]
-        guard let walk = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey]) else { return [] }
-        var found: [URL] = []
-        for case let url as URL in walk {
-            if skipped.contains(url.lastPathComponent) {
-                walk.skipDescendants()
-                continue
-            }
-            guard url.pathExtension == "json", let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
-            if text.range(of: #""schema"\s*:\s*"mimamori\.case/1""#, options: .regularExpression) != nil { found.append(url) }
-        }
-        return found.sorted { $0.path < $1.path }
-    }
-
-    /// `mimamori_publish.py --check-only`: the schema's verdict on each file, by path.
-    static func schemaVerdicts(_ files: [String]) throws -> [String: String] {
-        let run = try runProcess("/usr/bin/python3", [publisher, "--check-only", "--schema", schema] + files)
-        guard run.status == 0 || run.status == 1 else {
-            throw FixtureError(
-                "mimamori_publish.py --check-only exited \(run.status) (python3-jsonschema installed? scripts/deps.sh): \(run.stderr)")
-        }
-        var verdicts: [String: String] = [:]
-        for line in run.stdout.split(separator: "\n") {
-            guard let colon = line.range(of: ": ") else { continue }
-            verdicts[String(line[..<colon.lowerBound])] = String(line[colon.upperBound...])
-        }
-        return verdicts
-    }
+    static func sampleEvents() throws -> [URL] { judge.samples() }
+    static func schemaVerdicts(_ files: [String]) throws -> [String: String] { try judge.schemaVerdicts(files) }
 
     @Test("the schema is a valid draft 2020-12 schema, and every sample event of the repository is valid by it and accepted by the decoder")
     func samplesAreValid() throws {
@@ -80,7 +35,7 @@ struct IntegrationSchemaTests {
         let verdicts = try Self.schemaVerdicts(samples.map(\.path))
         for sample in samples {
             #expect(verdicts[sample.path] == "valid", "\(sample.path): \(verdicts[sample.path] ?? "no verdict")")
-            #expect(Verdict(Array(try Data(contentsOf: sample))) == .accepted, "the decoder refuses \(sample.path)")
+            #expect(Self.judge.verdict(Array(try Data(contentsOf: sample))) == .accepted, "the decoder refuses \(sample.path)")
         }
         print(
             "integration-schema | samples | \(samples.count) sample events valid: \(samples.map(\.lastPathComponent).joined(separator: " "))"
@@ -99,7 +54,7 @@ struct IntegrationSchemaTests {
         var judged: [(label: String, path: String, verdict: Verdict)] = []
         var notJudged: [String: Int] = [:]
         for (index, item) in bodies.enumerated() {
-            let verdict = Verdict(item.body)
+            let verdict = Self.judge.verdict(item.body)
             if case .bodyReason(let reason) = verdict {
                 notJudged[reason, default: 0] += 1
                 continue
@@ -133,7 +88,7 @@ struct IntegrationSchemaTests {
         ]
         var stricterPaths: [String] = []
         for (index, (label, draft)) in stricter.enumerated() {
-            #expect(Verdict(draft.bytes) == .accepted, "\(label): the decoder refuses it now; move it to edgeCases()")
+            #expect(Self.judge.verdict(draft.bytes) == .accepted, "\(label): the decoder refuses it now; move it to edgeCases()")
             let path = folder.appendingPathComponent("stricter-\(index).json").path
             try Data(draft.bytes).write(to: URL(fileURLWithPath: path))
             stricterPaths.append(path)
