@@ -30,6 +30,8 @@ public struct CaseAlarm: Sendable, Hashable {
     public var raisedAt: Date
     public var openedAt: Date
     public var drill: Bool
+    /// The row's event schema: a concern report's alarm is worded as one.
+    public var schema: String = EventSchema.case.rawValue
 }
 
 extension Ledger {
@@ -74,7 +76,7 @@ extension Ledger {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT a.case_id, a.kind, a.audience, a.raised_at, c.opened_at, c.drill
+                    SELECT a.case_id, a.kind, a.audience, a.raised_at, c.opened_at, c.drill, c.schema
                     FROM case_alarms a JOIN cases c ON c.id = a.case_id
                     WHERE a.sent_at IS NULL ORDER BY a.raised_at, a.case_id, a.kind, a.audience
                     """
@@ -84,7 +86,7 @@ extension Ledger {
                 return CaseAlarm(
                     caseID: CaseID(row["case_id"] as String), kind: kind, audience: audience,
                     raisedAt: Date(ledgerMillis: row["raised_at"]), openedAt: Date(ledgerMillis: row["opened_at"]),
-                    drill: row["drill"])
+                    drill: row["drill"], schema: row["schema"])
             }
         }
     }

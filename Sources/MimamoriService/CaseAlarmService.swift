@@ -108,6 +108,16 @@ public final class CaseAlarmService: Service, Sendable {
         let lines: [String]
         let subject: String
         switch alarm.kind {
+        case .openCase where alarm.schema == EventSchema.concern.rawValue:
+            subject = "【確認】\(drill)結果の記録がない情報提供 \(alarm.caseID)"
+            lines = [
+                "情報提供 \(alarm.caseID) は \(opened) に受け付けてから、対応の結果が記録されていません。",
+                "結果が記録されるまで、この情報提供の個人情報（対象の方と情報提供者）はシステムに残ります。",
+                "",
+                "対処: 届け先の窓口に対応の状況を確認し、結果を次のコマンドで記録してください（情報提供者に結果が届きます）:",
+                "　mimamori concern resolve \(alarm.caseID) --result \"…\"",
+                "この通知は情報提供ごとに一度だけ送られます。状況: mimamori report \(alarm.caseID)",
+            ]
         case .openCase:
             subject = "【確認】\(drill)終了の連絡がない事案 \(alarm.caseID)"
             lines = [

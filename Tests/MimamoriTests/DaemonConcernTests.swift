@@ -174,4 +174,28 @@ struct DaemonConcernTests {
             try await daemon.waitForLine(event: "intake.rejected", containing: ["case=\(unknown)", "reason=concern.unknown-report"])
         }
     }
+
+    @Test("a report never resolved asks the staff, once, in a concern's words: record the result; no personal data in the mail")
+    func unresolvedReportAsksTheStaff() async throws {
+        var options = Self.options
+        options.staffEmails = ["kenko@city.example.jp"]
+        try await withDaemonRig(options: options, cooperators: DaemonFolder.cooperators(email: 1, fax: 0)) { rig in
+            let daemon = try await rig.startConsuming(
+                environment: ["MIMAMORI_PURGE_INTERVAL": "1", "MIMAMORI_TEST_OPEN_CASE_ALARM": "2"])
+            try await daemon.waitForLine(event: "intake.consuming", containing: ["reason=\(rig.folder.concernsQueue)"])
+            let id = "MS-C-\(UUID().uuidString.prefix(8).uppercased())"
+            try await rig.publisher.publishConcern(Self.reported(rig.folder.municipality, id: id))
+            let line = try await daemon.waitForLine(event: "concern.reported", containing: ["report=\(id)"])
+            let desks = try #require(logField("desks", of: line)).split(separator: ",").count
+            try await daemon.waitForLine(event: "case.open-too-long", containing: ["case=\(id)"], timeout: .seconds(60))
+            try await rig.waitForMail(desks * 2 + 1, daemon: daemon)
+            let alarm = try #require(try rig.smtp.received().first { $0.rcpt_tos == ["kenko@city.example.jp"] }?.decoded)
+            #expect(alarm.subject.contains("結果の記録がない情報提供 \(id)") && !alarm.subject.contains("事案"), "\(alarm.subject)")
+            let body = try #require(alarm.body)
+            #expect(body.contains("mimamori concern resolve \(id)") && !body.contains("警察"), "\(body)")
+            for word in [Words.subject, Words.address, Words.observation, Words.organization, Words.reporter, Words.phone] {
+                #expect(!body.contains(word), "the staff alarm carries \(word)")
+            }
+        }
+    }
 }
