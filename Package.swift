@@ -129,8 +129,6 @@ let package = Package(
                 "MimamoriDaemon", "MimamoriService", "AMQP", "MimamoriBroker", "Ledger", "MimamoriCore", "Outlets", "Timing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                // Concern reports typed by staff may be YAML.
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
         // The libFuzzer target of the event decoder: scripts/fuzz.sh (make fuzz) builds it with

@@ -120,6 +120,15 @@ public enum ConcernReportFile {
 
     // MARK: Reading the file
 
+    /// The file as the JSON body the decoder reads, read as `prepare` reads it (phone numbers
+    /// and times stay text, はい/いいえ are flags) but without filling in the wire fields: for
+    /// `mimamori route` and `render`, which show what the same file would do.
+    public static func body(_ text: String) throws(Problem) -> [UInt8] {
+        var body: [UInt8] = []
+        JSONValue.object(try read(text)).write(to: &body)
+        return body
+    }
+
     static func read(_ text: String) throws(Problem) -> [String: JSONValue] {
         let trimmed = text.drop { $0 == "\u{FEFF}" || $0.isWhitespace }
         if trimmed.first == "{" {

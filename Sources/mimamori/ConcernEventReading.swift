@@ -1,10 +1,9 @@
 import ArgumentParser
 import Foundation
 import MimamoriCore
-import Yams
 
-/// A concern report file as staff write it: JSON as published, or the same fields in YAML
-/// (an `issuedAt` YAML reads as a timestamp is written back on the town's clock).
+/// A concern report file as staff write it: JSON as published, or the same fields in YAML, read
+/// as `mimamori concern report` reads it (`ConcernReportFile.body`).
 enum ConcernEventFile {
     /// The file's body as the JSON the event decoder reads, or its problem on stderr.
     static func json(_ path: String) throws -> Data {
@@ -15,19 +14,10 @@ enum ConcernEventFile {
             printError("\(path): cannot read (\(error.localizedDescription))")
             throw ExitCode.failure
         }
-        if data.first(where: { !Set(" \t\r\n".utf8).contains($0) }) == UInt8(ascii: "{") { return data }
         do {
-            guard let object = try Yams.load(yaml: String(decoding: data, as: UTF8.self)), let value = jsonValue(object),
-                value is [String: Any]
-            else {
-                printError("\(path): not a report (a mapping of its fields, as JSON or YAML)")
-                throw ExitCode.failure
-            }
-            return try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
-        } catch let error as ExitCode {
-            throw error
+            return Data(try ConcernReportFile.body(String(decoding: data, as: UTF8.self)))
         } catch {
-            printError("\(path): not JSON or YAML (\(error))")
+            printError("\(path): \(error)")
             throw ExitCode.failure
         }
     }
@@ -40,29 +30,6 @@ enum ConcernEventFile {
         } catch {
             printError("\(path): \(error)")
             throw ExitCode.failure
-        }
-    }
-
-    /// What YAML loaded, as JSONSerialization writes it; nil for what JSON cannot hold.
-    static func jsonValue(_ value: Any) -> Any? {
-        switch value {
-        case let date as Date: return Timestamp.format(date)
-        case let mapping as [AnyHashable: Any]:
-            var out: [String: Any] = [:]
-            for (key, item) in mapping {
-                guard let key = key.base as? String, let item = jsonValue(item) else { return nil }
-                out[key] = item
-            }
-            return out
-        case let list as [Any]:
-            let items = list.compactMap(jsonValue)
-            return items.count == list.count ? items : nil
-        case is NSNull: return NSNull()
-        case let bool as Bool: return bool
-        case let int as Int: return int
-        case let double as Double: return double
-        case let string as String: return string
-        default: return nil
         }
     }
 }
