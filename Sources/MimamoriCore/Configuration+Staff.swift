@@ -43,18 +43,11 @@ extension SettingsReader {
     mutating func staff(_ node: Node?) -> Configuration.Staff? {
         guard let s = mapping(node, "staff", allowed: ["email", "fax"]) else { return nil }
         var staff = Configuration.Staff()
-        if let node = s["email"] {
-            let emails: [String]
-            if case .sequence = node {
-                emails = strings(node, "staff.email", example: "[fukushi@town.example.jp, hoken@town.example.jp]") ?? []
-            } else {
-                emails = string(node, "staff.email").map { [$0] } ?? []
-            }
-            for (index, email) in emails.enumerated() where Addresses.normalisedEmail(email) == nil {
-                problem(emails.count == 1 ? "staff.email" : "staff.email[\(index)]", "not an email address")
-            }
-            staff.emails = emails
+        let emails = oneOrMany(s["email"], "staff.email")
+        for (index, email) in emails.enumerated() where Addresses.normalisedEmail(email) == nil {
+            problem(emails.count == 1 ? "staff.email" : "staff.email[\(index)]", "not an email address")
         }
+        staff.emails = emails
         if let fax = string(s["fax"], "staff.fax") {
             if Addresses.normalisedFaxNumber(fax) == nil { problem("staff.fax", "not a Japanese FAX number (e.g. 073-489-9960)") }
             staff.fax = fax
