@@ -31,37 +31,18 @@ struct ConcernPublishOptions: ParsableArguments {
     /// Signs `body` and publishes it to `mimamori.concerns` as `concern.<municipality>.<kind>`,
     /// returning once the broker confirmed it; returns that routing key.
     func publish(_ prepared: ConcernReportFile.Prepared, settings: Configuration) async throws -> String {
-        guard let text = try? String(contentsOfFile: key, encoding: .utf8) else { throw ValidationError("cannot read \(key)") }
-        let signer = try EventSigner(keyID: EventSigner.keyID(forPath: key), privateKeyFileContents: text)
-        var headers: [String: AMQPHeaderValue] = [:]
-        for (name, value) in try signer.headers(for: prepared.body) { headers[name] = .string(value) }
-
-        var password = ProcessInfo.processInfo.environment["MIMAMORI_BROKER_PASSWORD"]
-        if let passwordFile {
-            password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        var logger = Logger(label: "mimamori.concern")
-        logger.logLevel = .warning
-        let configuration = try AMQPConfiguration(url: broker ?? settings.broker.url, password: password)
         let routingKey = "concern.\(prepared.event.municipality).\(prepared.event.kind.rawValue)"
-        let connection = try await AMQPConnection.connect(configuration, logger: logger)
         do {
-            try await connection.publish(
-                exchange: AMQPTopology.concernsExchange, routingKey: routingKey, body: prepared.body, headers: headers,
-                messageID: prepared.event.messageID.uuidString.lowercased(), contentType: "application/json",
-                // The broker refuses a user_id other than the login: the daemon sees who published.
-                userID: configuration.user, persistent: true, mandatory: true)
-        } catch  where error.code == .returned {
-            await connection.close()
+            try await SignedPublishing.publish(
+                prepared.body, exchange: AMQPTopology.concernsExchange, routingKey: routingKey,
+                messageID: prepared.event.messageID.uuidString.lowercased(), key: key, url: broker ?? settings.broker.url,
+                passwordFile: passwordFile, label: "mimamori.concern")
+        } catch let error as AMQPError where error.code == .returned {
             printError(
                 "\(AMQPTopology.concernsExchange) has no queue for \(routingKey): the town's concerns queue is missing (deploy/rabbitmq/definitions.json, concerns: in the settings)"
             )
             throw ExitCode.failure
-        } catch {
-            await connection.close()
-            throw error
         }
-        await connection.close()
         return routingKey
     }
 }

@@ -41,13 +41,6 @@ struct PublishCommand: AsyncParsableCommand {
         else { throw ValidationError("\(file): not a case event (needs municipality and kind)") }
         let messageID = object["messageId"] as? String
 
-        var headers: [String: AMQPHeaderValue] = [:]
-        if let key {
-            guard let text = try? String(contentsOfFile: key, encoding: .utf8) else { throw ValidationError("cannot read \(key)") }
-            let signer = try EventSigner(keyID: EventSigner.keyID(forPath: key), privateKeyFileContents: text)
-            for (name, value) in try signer.headers(for: body) { headers[name] = .string(value) }
-        }
-
         let url: String
         if let broker {
             url = broker
@@ -55,25 +48,9 @@ struct PublishCommand: AsyncParsableCommand {
             let files = try SettingsFiles.load(configPath: SettingsFiles.configPath(options.config))
             url = files.configuration.broker.url
         }
-        var password = ProcessInfo.processInfo.environment["MIMAMORI_BROKER_PASSWORD"]
-        if let passwordFile {
-            password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        var logger = Logger(label: "mimamori.publish")
-        logger.logLevel = .warning
-        let configuration = try AMQPConfiguration(url: url, password: password)
-        let connection = try await AMQPConnection.connect(configuration, logger: logger)
-        do {
-            try await connection.publish(
-                exchange: AMQPTopology.casesExchange, routingKey: "case.\(municipality).\(kind)", body: Array(body),
-                headers: headers, messageID: messageID, contentType: "application/json",
-                // The broker refuses a user_id other than the login: the daemon sees who published.
-                userID: configuration.user, persistent: true, mandatory: true)
-        } catch {
-            await connection.close()
-            throw error
-        }
-        await connection.close()
+        try await SignedPublishing.publish(
+            Array(body), exchange: AMQPTopology.casesExchange, routingKey: "case.\(municipality).\(kind)", messageID: messageID,
+            key: key, url: url, passwordFile: passwordFile, label: "mimamori.publish")
         print(
             "published \(file)\(issuedNow ? " (issued now)" : "") as case.\(municipality).\(kind)\(key == nil ? " (unsigned)" : ", signed"), confirmed by the broker"
         )
