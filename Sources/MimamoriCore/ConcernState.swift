@@ -157,6 +157,15 @@ public struct ConcernDelivery: Sendable, Hashable {
         RecipientID(index == 0 ? desk.id : "\(desk.id)-\(index + 1)")
     }
 
+    /// The desk a recipient id names, the inverse of `recipient(desk:index:)`: its id, or its id
+    /// and `-N` (also for an address the settings no longer list: the ledger keeps old ids).
+    public static func desk(of recipient: RecipientID, in concerns: Configuration.Concerns) -> Configuration.Concerns.Desk? {
+        let id = recipient.rawValue
+        if let desk = concerns.desk(id) { return desk }
+        guard let dash = id.lastIndex(of: "-"), Int(id[id.index(after: dash)...]) != nil else { return nil }
+        return concerns.desk(String(id[..<dash]))
+    }
+
     /// The reporter's email and FAX, whichever they gave.
     static func toReporter(_ contact: ConcernEvent.Reporter?, report: ConcernEvent, revision: Int, notBefore: Date) -> [ConcernDelivery] {
         guard let contact else { return [] }

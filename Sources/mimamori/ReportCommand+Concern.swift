@@ -16,17 +16,11 @@ extension ReportCommand {
         )
         print("recipient\tdesk\tchannel\tnotice\trev\tstate\taccepted_at\tattempts\tlast_error" + (withNames ? "\taddress" : ""))
         for line in lines {
-            var fields = [
-                line.recipient.rawValue, Self.deskName(line.recipient, concerns: concerns), line.channel.rawValue, line.kind.rawValue,
-                "\(line.revision)", line.state.rawValue, line.acceptedAt.map(StatusCommand.format) ?? "-", "\(line.attempts)",
-                line.lastErrorCode.map { code in "\(code)\(line.lastError.map { ": \($0)" } ?? "")" } ?? "-",
-            ]
+            var fields = [line.recipient.rawValue, Self.deskName(line.recipient, concerns: concerns)] + Self.deliveryFields(line)
             if withNames { fields.append(line.address ?? "-") }
             print(fields.joined(separator: "\t"))
         }
-        var byState: [String: Int] = [:]
-        for line in lines { byState["\(line.kind.rawValue)/\(line.state.rawValue)", default: 0] += 1 }
-        print("total \(lines.count): " + byState.keys.sorted().map { "\($0)=\(byState[$0]!)" }.joined(separator: " "))
+        print(Self.totals(lines))
 
         let callback = try await ledger.callbacks(desk: nil, includeMade: true).first { $0.reportID == status.caseID }
         if let callback {
@@ -45,13 +39,6 @@ extension ReportCommand {
     /// The desk a recipient id names (`shoda`, or `shoda-2` for its second address).
     static func deskName(_ recipient: RecipientID, concerns: Configuration.Concerns?) -> String {
         if recipient == ConcernDelivery.reporter { return "報告者" }
-        guard let concerns else { return "-" }
-        if let desk = concerns.desk(recipient.rawValue) { return desk.name }
-        if let dash = recipient.rawValue.lastIndex(of: "-"), Int(recipient.rawValue[recipient.rawValue.index(after: dash)...]) != nil,
-            let desk = concerns.desk(String(recipient.rawValue[..<dash]))
-        {
-            return desk.name
-        }
-        return "-"
+        return concerns.flatMap { ConcernDelivery.desk(of: recipient, in: $0) }?.name ?? "-"
     }
 }
