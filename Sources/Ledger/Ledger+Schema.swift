@@ -144,6 +144,29 @@ extension Ledger {
                     CREATE INDEX concern_callbacks_owed ON concern_callbacks(desk_id, raised_at) WHERE called_at IS NULL;
                     """)
         }
+        migrator.registerMigration("v7-registry") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE registrations (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        record BLOB NOT NULL,       -- sealed (RegistryVault); its key is in the key store
+                        registered_on TEXT NOT NULL,
+                        confirmed_on TEXT NOT NULL,
+                        reminded_due_soon TEXT,     -- the due date whose early reminder went
+                        reminded_overdue TEXT,
+                        updated_at INTEGER NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE TABLE registry_audit (
+                        id INTEGER PRIMARY KEY,
+                        at INTEGER NOT NULL,
+                        registration_id TEXT,
+                        action TEXT NOT NULL,       -- registered, updated, confirmed, removed, purged, sheet, find, reminded, merged
+                        by TEXT NOT NULL,
+                        reason TEXT                 -- codes, staff names, case ids: never a field of a registration
+                    ) STRICT;
+                    CREATE INDEX registry_audit_registration ON registry_audit(registration_id, at);
+                    """)
+        }
         return migrator
     }
 }

@@ -162,7 +162,7 @@ struct SettingsReader {
         let top = [
             "municipality", "town", "areas", "broker", "ledger", "cooperators", "templates", "publishers", "email", "fax",
             "radio", "retry", "reminders", "retention", "open-case-alarm", "staff", "operator", "metrics",
-            "concerns",
+            "concerns", "registry", "shelter",
         ]
         guard let map = mapping(root, "", allowed: top) else { return nil }
 
@@ -212,6 +212,8 @@ struct SettingsReader {
         retentionLimits(map, into: &c)
         if let s = staff(map["staff"]) { c.staff = s }
         c.concerns = concerns(map["concerns"], areas: c.areas)
+        c.registry = registry(map["registry"])
+        c.shelter = shelter(map["shelter"])
         if let o = mapping(map["operator"], "operator", allowed: ["alarm-email"]), let v = string(o["alarm-email"], "operator.alarm-email")
         {
             if Addresses.normalisedEmail(v) == nil { problem("operator.alarm-email", "not an email address") }

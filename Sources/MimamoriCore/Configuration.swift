@@ -31,6 +31,11 @@ public struct Configuration: Sendable, Hashable {
     public var staff: Staff
     /// Concern reports (みまさかほっとネット); nil: the town takes none.
     public var concerns: Concerns?
+    /// Families' advance registrations; nil: the registry is off.
+    public var registry: Registry?
+    /// The contracted facilities for emergency temporary care; nil: a closure's shelter request
+    /// is held with a staff alarm.
+    public var shelter: Shelter?
     public var `operator`: Operator
     public var metrics: Metrics
 

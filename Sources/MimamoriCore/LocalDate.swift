@@ -32,3 +32,18 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         return "\(year)-\(two(month))-\(two(day))"
     }
 }
+
+extension LocalDate {
+    /// `2026-04-01` (as `description` writes it); nil for anything else or a day that does not
+    /// exist (2027-02-29).
+    public init?(iso text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), d >= 1
+        else { return nil }
+        let date = LocalDate(y, m, d)
+        // Round trip through the day number: 2/30 comes back as 3/2.
+        guard LocalDate(dayNumber: date.dayNumber) == date else { return nil }
+        self = date
+    }
+}

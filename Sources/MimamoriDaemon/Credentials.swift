@@ -8,11 +8,14 @@ public struct Credentials: Sendable {
     public var brokerPassword: String?
     public var smtpPassword: String?
     public var faxToken: String?
+    /// The key that wraps each registration's data key (`RegistryVault`).
+    public var registryKey: String?
 
-    public init(brokerPassword: String? = nil, smtpPassword: String? = nil, faxToken: String? = nil) {
+    public init(brokerPassword: String? = nil, smtpPassword: String? = nil, faxToken: String? = nil, registryKey: String? = nil) {
         self.brokerPassword = brokerPassword
         self.smtpPassword = smtpPassword
         self.faxToken = faxToken
+        self.registryKey = registryKey
     }
 
     public static func load(directory: String?) -> Credentials {
@@ -24,6 +27,7 @@ public struct Credentials: Sendable {
             return trimmed.isEmpty ? nil : trimmed
         }
         return Credentials(
-            brokerPassword: read("broker-password"), smtpPassword: read("smtp-password"), faxToken: read("fax-token"))
+            brokerPassword: read("broker-password"), smtpPassword: read("smtp-password"), faxToken: read("fax-token"),
+            registryKey: read("registry-key"))
     }
 }

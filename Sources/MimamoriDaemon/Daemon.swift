@@ -47,7 +47,7 @@ public enum Daemon {
                     throw UsageError(
                         message: "usage: mimamorid [--config FILE] [--credentials DIR]\n"
                             + "  --config FILE       settings (default $MIMAMORI_CONFIG or /etc/mimamori/mimamori.yaml)\n"
-                            + "  --credentials DIR   broker-password, smtp-password, fax-token (default $CREDENTIALS_DIRECTORY)",
+                            + "  --credentials DIR   broker-password, smtp-password, fax-token, registry-key (default $CREDENTIALS_DIRECTORY)",
                         isVersion: true)
                 default: throw UsageError(message: "unknown argument \(argument); see mimamorid --help")
                 }
@@ -111,6 +111,7 @@ public enum Daemon {
         let metrics = DaemonMetrics()
 
         let ledger = try openLedger(configuration.ledger)
+        let familyRegistry = try await openRegistry(configuration.registry, ledger: ledger, credential: credentials.registryKey)
 
         let amqpConfiguration = try brokerConfiguration(configuration, password: credentials.brokerPassword)
         let topology = AMQPTopology.mimamori(
@@ -154,7 +155,7 @@ public enum Daemon {
             logger: Logger(label: "mimamori.alarm"))
         let intake = IntakeService(
             connection: connection, queue: AMQPTopology.casesQueue(municipality: configuration.municipality),
-            intake: CaseIntake(ledger: ledger), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
+            intake: CaseIntake(ledger: ledger, registry: familyRegistry), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
             onRecorded: {
                 dispatcher.workRecorded()
                 caseAlarms.wake()
@@ -164,7 +165,7 @@ public enum Daemon {
         let concernIntake = configuration.concerns.map { _ in
             IntakeService(
                 connection: connection, queue: AMQPTopology.concernsQueue(municipality: configuration.municipality),
-                intake: CaseIntake(ledger: ledger), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
+                intake: CaseIntake(ledger: ledger, registry: familyRegistry), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
                 onRecorded: { dispatcher.workRecorded() })
         }
         let retention = RetentionService(
@@ -227,6 +228,21 @@ public enum Daemon {
             return try Ledger.open(settings)
         } catch {
             throw StartupError(problems: ["ledger \(settings.path): \(error)"], exitCode: 69)
+        }
+    }
+
+    /// The registry when the settings turn it on: without its credential, or with one that does
+    /// not open what the registry holds, the daemon does not start (an alert must never go out
+    /// quietly without the registration it names).
+    static func openRegistry(_ settings: Configuration.Registry?, ledger: any CaseLedger, credential: String?) async throws -> Registry? {
+        guard let settings else { return nil }
+        do throws(RegistryError) {
+            let registry = try Registry.open(settings, store: ledger, credential: credential)
+            // One registration opened proves the credential is this registry's.
+            if try await registry.openOne() == false { throw RegistryError.vault(.wrongKey) }
+            return registry
+        } catch {
+            throw StartupError(problems: ["registry: \(error)"], exitCode: 78)
         }
     }
 

@@ -43,12 +43,41 @@ public struct CaseIntake: Sendable {
 
     public let ledger: any IntakeStore
     public var limits: CaseEvent.Limits
+    /// The families' advance registrations an event's `person.registrationId` names; nil when
+    /// the settings have no `registry:`.
+    public let registry: Registry?
     let logger: Logger
 
-    public init(ledger: any IntakeStore, limits: CaseEvent.Limits = .default, logger: Logger = Logger(label: "mimamori.intake")) {
+    public init(
+        ledger: any IntakeStore, limits: CaseEvent.Limits = .default, registry: Registry? = nil,
+        logger: Logger = Logger(label: "mimamori.intake")
+    ) {
         self.ledger = ledger
         self.limits = limits
+        self.registry = registry
         self.logger = logger
+    }
+
+    /// The registration an event names, opened; nil (and one line saying why) when there is no
+    /// registry, no such registration, or it cannot be opened. Never a reason to hold an alert
+    /// back: the notices then carry what the event carries.
+    func registration(for event: CaseEvent) async -> Registration? {
+        guard let id = event.person?.registrationID.map(RegistrationID.init(_:)) else { return nil }
+        let keys: Logger.Metadata = .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .registration: "\(id)"])
+        guard let registry else {
+            logger.warning("registry.not-enabled", metadata: keys)
+            return nil
+        }
+        do {
+            guard let registration = try await registry.registration(id) else {
+                logger.warning("registry.unknown-id", metadata: keys)
+                return nil
+            }
+            return registration
+        } catch {
+            logger.error("registry.unreadable", metadata: keys.merging(.keys([.reason: "\(error.code)"])) { a, _ in a })
+            return nil
+        }
     }
 
     /// Decides and records. Throws only `LedgerError`: the message must then stay unacked (the

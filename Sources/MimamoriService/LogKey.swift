@@ -5,6 +5,7 @@ import Logging
 public enum LogKey: String, Sendable {
     case `case`
     case seq
+    case registration
     case msg
     case recipient
     case channel
