@@ -151,7 +151,8 @@ extension Ledger: RegistryStore {
         try await read { db in
             let rows =
                 if let id {
-                    try Row.fetchAll(db, sql: "SELECT * FROM registry_audit WHERE registration_id = ? ORDER BY id", arguments: [id.rawValue])
+                    try Row.fetchAll(
+                        db, sql: "SELECT * FROM registry_audit WHERE registration_id = ? ORDER BY id", arguments: [id.rawValue])
                 } else {
                     try Row.fetchAll(db, sql: "SELECT * FROM registry_audit ORDER BY id")
                 }

@@ -66,7 +66,8 @@ public final class RegistryKeyStore: Sendable {
     public func put(_ id: RegistrationID, wrapped: Data) async throws(LedgerError) {
         try await writeAndTruncate { db in
             try db.execute(
-                sql: "INSERT INTO keys (registration_id, wrapped) VALUES (?, ?) ON CONFLICT(registration_id) DO UPDATE SET wrapped = excluded.wrapped",
+                sql:
+                    "INSERT INTO keys (registration_id, wrapped) VALUES (?, ?) ON CONFLICT(registration_id) DO UPDATE SET wrapped = excluded.wrapped",
                 arguments: [id.rawValue, wrapped])
         }
     }

@@ -155,7 +155,8 @@ public enum Daemon {
             logger: Logger(label: "mimamori.alarm"))
         let intake = IntakeService(
             connection: connection, queue: AMQPTopology.casesQueue(municipality: configuration.municipality),
-            intake: CaseIntake(ledger: ledger, registry: familyRegistry), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
+            intake: CaseIntake(ledger: ledger, registry: familyRegistry), settings: store, metrics: metrics,
+            logger: Logger(label: "mimamori.intake"),
             onRecorded: {
                 dispatcher.workRecorded()
                 caseAlarms.wake()
@@ -165,7 +166,8 @@ public enum Daemon {
         let concernIntake = configuration.concerns.map { _ in
             IntakeService(
                 connection: connection, queue: AMQPTopology.concernsQueue(municipality: configuration.municipality),
-                intake: CaseIntake(ledger: ledger, registry: familyRegistry), settings: store, metrics: metrics, logger: Logger(label: "mimamori.intake"),
+                intake: CaseIntake(ledger: ledger, registry: familyRegistry), settings: store, metrics: metrics,
+                logger: Logger(label: "mimamori.intake"),
                 onRecorded: { dispatcher.workRecorded() })
         }
         let retention = RetentionService(

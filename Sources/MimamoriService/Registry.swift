@@ -51,7 +51,8 @@ public struct Registry: Sendable {
         if try await ledger({ () async throws(LedgerError) in try await store.registration(registration.id) }) != nil {
             throw .exists(registration.id)
         }
-        try await save(registration, isNew: true, audit: RegistryAuditEntry(action: "registered", registrationID: registration.id, at: at, by: by))
+        try await save(
+            registration, isNew: true, audit: RegistryAuditEntry(action: "registered", registrationID: registration.id, at: at, by: by))
     }
 
     /// Replaces a registration (様式第2号, 変更); sealed under a new data key, the old one destroyed.
@@ -59,7 +60,8 @@ public struct Registry: Sendable {
         guard try await ledger({ () async throws(LedgerError) in try await store.registration(registration.id) }) != nil else {
             throw .unknown(registration.id)
         }
-        try await save(registration, isNew: false, audit: RegistryAuditEntry(action: "updated", registrationID: registration.id, at: at, by: by))
+        try await save(
+            registration, isNew: false, audit: RegistryAuditEntry(action: "updated", registrationID: registration.id, at: at, by: by))
     }
 
     /// The family confirmed that nothing changed (要綱 第6条第6項).
@@ -76,7 +78,9 @@ public struct Registry: Sendable {
         try await ledger { () async throws(LedgerError) in
             try await keys.destroy([id])
             return try await store.removeRegistration(
-                id, audit: RegistryAuditEntry(action: reason == .lapsed ? "purged" : "removed", registrationID: id, at: at, by: by, reason: reason.rawValue))
+                id,
+                audit: RegistryAuditEntry(
+                    action: reason == .lapsed ? "purged" : "removed", registrationID: id, at: at, by: by, reason: reason.rawValue))
         }
     }
 
