@@ -56,6 +56,12 @@ struct DaemonFolder {
         var emailRate: String? = nil
         /// The `concerns:` section as YAML block text (indented two spaces); nil: none.
         var concerns: String? = nil
+        /// The `registry:` section as YAML flow text (`{ remind-days: 30 }`); nil: no registry.
+        /// With it the folder holds a `registry-key` credential (`registryKey`) and the key
+        /// store sits beside the ledger.
+        var registry: String? = nil
+        /// The `shelter:` section as YAML block text (indented two spaces); nil: none.
+        var shelter: String? = nil
     }
 
     let directory: URL
@@ -72,6 +78,10 @@ struct DaemonFolder {
     var cooperatorsPath: String { directory.appendingPathComponent("cooperators.csv").path }
     var ledgerPath: String { (options.ledgerDirectory ?? directory).appendingPathComponent("ledger.sqlite").path }
     var credentialsDirectory: URL { directory.appendingPathComponent("credentials") }
+    var registryKeyPath: String { credentialsDirectory.appendingPathComponent("registry-key").path }
+    var registryKeysPath: String { (options.ledgerDirectory ?? directory).appendingPathComponent("registry-keys.sqlite").path }
+    /// The test's `registry-key` credential (a fixed one: tests are not secret).
+    static let registryKey = Data(repeating: 0x4B, count: 32).base64EncodedString()
     var radioDirectory: URL { directory.appendingPathComponent("radio") }
     var casesQueue: String { "mimamori.\(municipality).cases" }
     var deadQueue: String { "mimamori.\(municipality).dead" }
@@ -110,6 +120,9 @@ struct DaemonFolder {
         }
         try "e2e-fax-token\n".write(
             to: credentialsDirectory.appendingPathComponent("fax-token"), atomically: true, encoding: .utf8)
+        if options.registry != nil {
+            try "\(Self.registryKey)\n".write(toFile: registryKeyPath, atomically: true, encoding: .utf8)
+        }
         try writeSettings()
     }
 
@@ -137,6 +150,12 @@ struct DaemonFolder {
 
             """
         if let concerns = options.concerns { yaml += "concerns:\n" + concerns + "\n" }
+        if let registry = options.registry {
+            // The key store path is given so that it sits with this test's ledger.
+            let inner = registry.trimmingCharacters(in: .whitespaces).dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+            yaml += "registry: { keys: \"\(registryKeysPath)\"\(inner.isEmpty ? "" : ", " + inner) }\n"
+        }
+        if let shelter = options.shelter { yaml += "shelter:\n" + shelter + "\n" }
         if options.radioSpool || options.radioCAP != nil {
             let spool = options.radioSpool ? "spool: \"\(radioDirectory.path)\", " : ""
             let cap = options.radioCAP.map { "cap-url: \"\($0)\", " } ?? ""
