@@ -49,6 +49,12 @@ public enum LogKey: String, Sendable {
     case desks
     case rule
     case callback
+    /// How many of a registration's frequented places a notice carries.
+    case places
+    /// How many fields of the description a registration filled.
+    case filled
+    /// Whether a notice carries a photo: `yes`/`no`.
+    case photo
 }
 
 extension Logger.Metadata {
