@@ -33,7 +33,8 @@ struct DaemonRegistryStartTests {
             try FileManager.default.removeItem(atPath: rig.folder.registryKeyPath)
             let missing = try rig.startDaemon()
             #expect(try await missing.waitForExit(timeout: .seconds(30)) == .status(78), "\(missing.tail())")
-            #expect(missing.lines(event: "startup.failed").first?.contains("registry-key credential is missing") == true, "\(missing.tail())")
+            #expect(
+                missing.lines(event: "startup.failed").first?.contains("registry-key credential is missing") == true, "\(missing.tail())")
 
             // Written again with the folder's own key, it starts.
             try "\(DaemonFolder.registryKey)\n".write(toFile: rig.folder.registryKeyPath, atomically: true, encoding: .utf8)
