@@ -5,7 +5,10 @@ import Logging
 public enum LogKey: String, Sendable {
     case `case`
     case seq
+    /// A registration's id (台帳番号): names a row of the registry, never a person.
     case registration
+    case dueSoon = "due_soon"
+    case overdue
     case msg
     case recipient
     case channel
