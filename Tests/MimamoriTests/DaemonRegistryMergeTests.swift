@@ -192,6 +192,36 @@ struct DaemonRegistryMergeTests {
         }
     }
 
+    @Test("a held alert that names a registration: released by the staff, it goes out completed from it, audited as the release's")
+    func aReleasedAlertIsCompletedToo() async throws {
+        try await withDaemonRig(options: Self.options, cooperators: []) { rig in
+            let m = rig.folder.municipality
+            try rig.folder.writeCooperatorsFile(Self.directory(m))
+            let registry = try await Self.register(Self.registration(id: "R2026-0007"), in: rig.folder)
+            let daemon = try await rig.startConsuming()
+            let c = DaemonCase(municipality: m)
+            var event = Self.event(c, registrationID: "R2026-0007")
+            event["issuedAt"] = DaemonCase.timestamp(Date().addingTimeInterval(-2 * 86400))
+            try await rig.publisher.publish(event)
+            try await daemon.waitForLine(event: "case.held", containing: ["case=\(c.caseID)"])
+            // Nothing sent, so nothing merged yet.
+            #expect(daemon.lines(event: "registry.merged").isEmpty)
+            #expect(try await registry.store.registryAudit(nil).allSatisfy { $0.action != "merged" })
+
+            let released = try rig.cli(["release", c.caseID, "--registry-key", rig.folder.registryKeyPath])
+            #expect(released.contains("の保留を解除しました") && released.contains("メール　　2 件"), "\(released)")
+            #expect(released.contains("登録 R2026-0007 の情報を使います"), "\(released)")
+            try await rig.waitUntilSettled(c.caseID, kinds: ["alert"], daemon: daemon)
+            let notices = try rig.smtp.received().filter { $0.rcpt_tos.contains("north@volunteers.example.jp") }
+            #expect(notices.count == 1, "the frequented place's area was not asked")
+            let body = notices.first?.decoded?.body ?? ""
+            #expect(body.split(whereSeparator: \.isNewline).contains("　よく行く場所　\(Registered.placesRow)"), "\(body)")
+            for word in Registered.private_ { #expect(!body.contains(word)) }
+            let audit = try await registry.store.registryAudit(RegistrationID("R2026-0007")).filter { $0.action == "merged" }
+            #expect(audit.map(\.reason) == [c.caseID] && audit.map(\.by) == ["mimamori release"], "\(audit)")
+        }
+    }
+
     @Test("an id the registry does not have: the alert goes out with the event's own data, one registry.unknown-id line, no merge")
     func anUnknownRegistrationStillAlerts() async throws {
         try await withDaemonRig(options: Self.options, cooperators: []) { rig in
