@@ -175,6 +175,10 @@ public enum Daemon {
             interval: environment["MIMAMORI_PURGE_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(3600),
             logger: Logger(label: "mimamori.retention"), spool: outlets.radio?.configuration.spool,
             onAlarmsRaised: { caseAlarms.wake() })
+        let shelterReminders = ShelterReminderService(
+            ledger: ledger, remindAt: { store.settings.configuration.shelter?.remindAt },
+            interval: environment["MIMAMORI_SHELTER_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(60),
+            logger: Logger(label: "mimamori.shelter"), onRaised: { caseAlarms.wake() })
         // Trapped before READY=1: `systemctl reload` may follow `systemctl start` at once, and a
         // SIGHUP that arrives before the reload service runs waits in this sequence.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -201,7 +205,7 @@ public enum Daemon {
         // dispatcher drains its in-flight sends, status goes out, and the broker closes last.
         services += [
             .init(service: connection), .init(service: status), .init(service: dispatcher),
-            .init(service: caseAlarms), .init(service: retention), .init(service: reload),
+            .init(service: caseAlarms), .init(service: retention), .init(service: shelterReminders), .init(service: reload),
         ]
         if let concernIntake { services.append(.init(service: concernIntake)) }
         services += [

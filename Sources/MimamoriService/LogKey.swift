@@ -49,6 +49,12 @@ public enum LogKey: String, Sendable {
     case desks
     case rule
     case callback
+    /// A shelter facility's id (`shelter.facilities`).
+    case facility
+    /// A stay's days (緊急一時保護).
+    case days
+    /// How many staff addresses a copy went to.
+    case staff
 }
 
 extension Logger.Metadata {
