@@ -11,8 +11,6 @@ extension BuiltInTemplates {
         # {{mark}}緊急一時保護依頼書{{#amended}}（変更）{{/amended}}
         {{#drill}}
         ! {{drillBanner}}
-        {{mark}}これは訓練のための依頼書です。実際の緊急一時保護の依頼ではありません。
-
         {{/drill}}
         => 第 {{number}} 号
         => {{issuedDate}}
@@ -32,11 +30,9 @@ extension BuiltInTemplates {
 
         """ + shelterRows + """
 
-        この依頼書には、ご本人の個人情報が書かれています。緊急一時保護の目的にのみ使い、ほかに漏らさないでください。
-        ご本人の様子の変化やご家族のお迎えについては、{{town.name}}{{town.department}}（電話 {{town.phone}}）へお知らせください。利用が終わりましたら、町から依頼書の処分についてお知らせします。
+        この依頼書は個人情報です。緊急一時保護の目的にのみ使い、ほかに漏らさないでください。処分は、利用の終了後に町からお願いします。
 
-
-        """ + faxSignature,
+        """,
 
         "shelter-request.email-subject":
             "{{mark}}【{{town.name}}】緊急一時保護依頼書{{#amended}}（変更）{{/amended}}の控え {{facility.name}}（案件番号 {{caseRef}}）",
@@ -138,7 +134,7 @@ extension BuiltInTemplates {
         | 委託理由 | 徘徊により一時保護が必要となったため
         | 委託料 | 徘徊に係る緊急一時保護の取り扱いについて第6条の規定による
         | 介護の情報 | {{care}}
-        | その他 | {{#approvalNote}}{{approvalNote}}{{/approvalNote}}町の担当：{{town.name}} {{town.department}}（電話 {{town.phone}}）
+        | その他 | {{#approvalNote}}{{approvalNote}}{{/approvalNote}}ご本人の様子の変化・お迎えの連絡は町の担当へ：{{town.name}} {{town.department}}（電話 {{town.phone}}）
 
         """
 }

@@ -24,14 +24,14 @@ extension NoticeRenderer {
         if let birth = request.dateOfBirth {
             context["birth"] = JapaneseDateFormat.birthDate(birth) + "生" + (age.map { "（\($0)）" } ?? "")
         } else {
-            context["birth"] = Self.shelterUnknown + (age.map { "　年齢 \($0)" } ?? "")
+            context["birth"] = age.map { "年齢 \($0)（生年月日はご家族・保護機関に確認のうえご記入ください）" } ?? Self.shelterUnknown
         }
         context["phone"] = request.phone ?? Self.shelterUnknown
         context["address"] = request.address ?? Self.shelterUnknown
         context["contacts"] =
             request.contacts.isEmpty
             ? "ご家族の連絡先は、\(town.name)\(town.department)（電話 \(town.phone)）へお問い合わせください"
-            : request.contacts.map { c in [c.relation, c.name].compactMap { $0 }.joined(separator: "　") + "（電話 \(c.phone)）" }
+            : request.contacts.map { c in "\(c.name)（" + (c.relation.map { "\($0)、" } ?? "") + "電話 \(c.phone)）" }
                 .joined(separator: "、")
         context["protectedBy"] = request.protectedBy ?? Self.shelterUnknown
         context["period"] = Self.shelterPeriod(stay)
