@@ -122,7 +122,8 @@ extension Ledger: ShelterStore {
                     try Self.raise(.shelterEnds, audience: audience, case: stay.caseID, at: now, in: db)
                 }
                 try db.execute(
-                    sql: "UPDATE shelter_stays SET reminded_for = ? WHERE case_id = ?", arguments: [lastDay.description, stay.caseID.rawValue])
+                    sql: "UPDATE shelter_stays SET reminded_for = ? WHERE case_id = ?",
+                    arguments: [lastDay.description, stay.caseID.rawValue])
                 raised.append(stay.caseID)
             }
             return raised

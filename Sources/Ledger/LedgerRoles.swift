@@ -141,4 +141,5 @@ public protocol RetentionStore: Sendable {
 }
 
 /// Every role at once: what the daemon opens and hands out role by role.
-public typealias CaseLedger = IntakeStore & DeliveryQueue & AlarmOutbox & CaseReports & RetentionStore & ConcernCallbacks & RegistryStore & ShelterStore
+public typealias CaseLedger = IntakeStore & DeliveryQueue & AlarmOutbox & CaseReports & RetentionStore & ConcernCallbacks & RegistryStore
+    & ShelterStore

@@ -108,11 +108,15 @@ public enum ShelterRequestFile {
                 request.nameKana = kana
             }
             if let sex = try reader.text(person["sex"], "person.sex", max: 10) {
-                guard let value = Self.sex(sex) else { throw Problem(path: "person.sex", message: "男性・女性・不明（male / female / unknown）で書いてください。") }
+                guard let value = Self.sex(sex) else {
+                    throw Problem(path: "person.sex", message: "男性・女性・不明（male / female / unknown）で書いてください。")
+                }
                 request.sex = value
             }
             if let age = try reader.text(person["age"], "person.age", max: 3) {
-                guard let value = Int(age), (0...130).contains(value) else { throw Problem(path: "person.age", message: "年齢は 0〜130 の数字で書いてください。") }
+                guard let value = Int(age), (0...130).contains(value) else {
+                    throw Problem(path: "person.age", message: "年齢は 0〜130 の数字で書いてください。")
+                }
                 request.age = value
             }
             if let text = try reader.text(person["dateOfBirth"], "person.dateOfBirth", max: 10) {
@@ -128,9 +132,13 @@ public enum ShelterRequestFile {
             guard case .sequence(let list) = node else { throw Problem(path: "contacts", message: "一覧（- で始まる行）で書いてください。") }
             for (index, item) in list.enumerated() {
                 let path = "contacts[\(index)]"
-                guard case .mapping(let c) = item else { throw Problem(path: path, message: "{ name: …, relation: …, phone: … } の形で書いてください。") }
+                guard case .mapping(let c) = item else {
+                    throw Problem(path: path, message: "{ name: …, relation: …, phone: … } の形で書いてください。")
+                }
                 let contact = try mapping(c, path: "contacts", shownAs: path)
-                guard let name = try reader.text(contact["name"], "\(path).name", max: limits.maxShortText) else { throw missing("\(path).name") }
+                guard let name = try reader.text(contact["name"], "\(path).name", max: limits.maxShortText) else {
+                    throw missing("\(path).name")
+                }
                 guard let phone = try reader.text(contact["phone"], "\(path).phone", max: limits.maxPhoneLength) else {
                     throw missing("\(path).phone")
                 }
@@ -193,7 +201,9 @@ public enum ShelterRequestFile {
                 if let one = try text(node, path, max: limits.maxLongText) { return [one] }
                 return []
             }
-            guard list.count <= limits.maxArrayElements else { throw Problem(path: path, message: "多すぎます（\(limits.maxArrayElements) 個まで）。") }
+            guard list.count <= limits.maxArrayElements else {
+                throw Problem(path: path, message: "多すぎます（\(limits.maxArrayElements) 個まで）。")
+            }
             var out: [String] = []
             for (index, item) in list.enumerated() {
                 if let line = try text(item, "\(path)[\(index)]", max: limits.maxLongText) { out.append(line) }

@@ -181,13 +181,15 @@ public final class CaseAlarmService: Service, Sendable {
                 "理由: 施設「\(stay.facilityID)」は、設定（mimamori.yaml の shelter.facilities）にありません。",
                 "設定にある施設: \(facilities.isEmpty ? "なし" : facilities.map { "\($0.id)（\($0.name)）" }.joined(separator: "、"))",
                 "対処: 警察側に施設を確認し、次のコマンドで依頼書を送ってください:",
-                "　sudo -u mimamori mimamori shelter send \(id) --facility 施設ID" + (ShelterStay.needsApproval(days: stay.days) && stay.approvedBy == nil ? " --approved-by 承認者の氏名" : ""),
+                "　sudo -u mimamori mimamori shelter send \(id) --facility 施設ID"
+                    + (ShelterStay.needsApproval(days: stay.days) && stay.approvedBy == nil ? " --approved-by 承認者の氏名" : ""),
             ]
         case .notConfigured?, nil:
             lines += [
                 "理由: mimamori.yaml に協定施設の設定（shelter:）がありません。",
                 "対処: 施設を shelter: に設定して mimamorid を再読み込みし（sudo systemctl reload mimamorid）、次のコマンドで依頼書を送ってください:",
-                "　sudo -u mimamori mimamori shelter send \(id)" + (ShelterStay.needsApproval(days: stay.days) && stay.approvedBy == nil ? " --approved-by 承認者の氏名" : ""),
+                "　sudo -u mimamori mimamori shelter send \(id)"
+                    + (ShelterStay.needsApproval(days: stay.days) && stay.approvedBy == nil ? " --approved-by 承認者の氏名" : ""),
             ]
         }
         lines += [

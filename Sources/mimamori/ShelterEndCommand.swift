@@ -32,7 +32,9 @@ struct ShelterEndCommand: AsyncParsableCommand {
         }
         print("案件 \(caseID) の緊急一時保護を終了として記録しました。")
         if let at = outcome.reminderAt {
-            print("　\(ShelterOutput.facility(outcome.stay.facilityID, files.configuration)) へ、依頼書の処分のお願いを \(JapaneseDateFormat.dateTime(at)) に FAX で送ります（mimamorid が送ります）。")
+            print(
+                "　\(ShelterOutput.facility(outcome.stay.facilityID, files.configuration)) へ、依頼書の処分のお願いを \(JapaneseDateFormat.dateTime(at)) に FAX で送ります（mimamorid が送ります）。"
+            )
         } else if wasSent {
             printError("施設「\(outcome.stay.facilityID)」が設定にないため、依頼書の処分のお願いは送りません。施設へ電話で処分をお願いしてください。")
         } else {

@@ -24,10 +24,12 @@ struct LedgerShelterTests {
             Intake.Notice(revision: stay.revision, kind: .shelterRequest, channel: $0, content: content)
         }
         let deliveries = [
-            (ShelterStay.facilityRecipient("yasuragi"), Channel.fax, "0734895000"), (ShelterStay.staffRecipient(index: 0), .email, "staff@town.example.jp"),
+            (ShelterStay.facilityRecipient("yasuragi"), Channel.fax, "0734895000"),
+            (ShelterStay.staffRecipient(index: 0), .email, "staff@town.example.jp"),
         ].map { recipient, channel, address in
             Intake.Delivery(
-                PlannedDelivery(caseID: caseID, revision: stay.revision, recipient: recipient, channel: channel, kind: .shelterRequest, notBefore: at),
+                PlannedDelivery(
+                    caseID: caseID, revision: stay.revision, recipient: recipient, channel: channel, kind: .shelterRequest, notBefore: at),
                 address: address, deadline: at.addingTimeInterval(6 * 3600))
         }
         return (notices, deliveries)
@@ -75,7 +77,8 @@ struct LedgerShelterTests {
         }
         let holders = try await ledger.recipientsHoldingPersonalData(case: Self.caseID)
         #expect(holders.map(\.recipient.rawValue) == ["coop-email-0"])
-        #expect(try await ledger.report(case: Self.caseID).contains { $0.recipient.rawValue == "shelter-yasuragi" && $0.state == .delivered })
+        #expect(
+            try await ledger.report(case: Self.caseID).contains { $0.recipient.rawValue == "shelter-yasuragi" && $0.state == .delivered })
     }
 
     @Test("a staff's change is written only from the state and revision it was decided on", arguments: LedgerBackend.all)
@@ -111,7 +114,9 @@ struct LedgerShelterTests {
         #expect(audit.first?.detail.contains("紀美野") == false, "the approving official is no audit detail")
     }
 
-    @Test("the morning reminder is raised once per last day, again after an extension, never for a held or ended stay", arguments: LedgerBackend.all)
+    @Test(
+        "the morning reminder is raised once per last day, again after an extension, never for a held or ended stay",
+        arguments: LedgerBackend.all)
     func morningReminders(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }
@@ -191,7 +196,9 @@ struct LedgerShelterTests {
         #expect(stored.form == nil && stored.stay == ended, "ids and dates stay for the audit")
         #expect(fixture.hits(of: Person.name) == 0, "the request's fields left the file")
         #expect(try await ledger.audit(case: Self.caseID).last { $0.event == "case.purged" }?.detail.hasSuffix(" stay=1") == true)
-        #expect(try await ledger.raiseShelterReminders(remindAt: TimeOfDay(hour: 8, minute: 30), now: endedAt.addingTimeInterval(86400 * 9)).isEmpty)
+        #expect(
+            try await ledger.raiseShelterReminders(remindAt: TimeOfDay(hour: 8, minute: 30), now: endedAt.addingTimeInterval(86400 * 9))
+                .isEmpty)
     }
 
     @Test("the latest description is the newest alert or update, never the closure; nothing once purged", arguments: LedgerBackend.all)

@@ -68,9 +68,13 @@ struct ShelterRequestFileTests {
         .init(name: "a typo in person", file: "facility: yasuragi\ndays: 2\nperson: { nmae: x }", path: "person.nmae", says: "この項目名は使えません"),
         .init(name: "kanji kana", file: "facility: yasuragi\ndays: 2\nperson: { kana: 海南 }", path: "person.kana", says: "ひらがな"),
         .init(name: "a bad sex", file: "facility: yasuragi\ndays: 2\nperson: { sex: x }", path: "person.sex", says: "男性・女性"),
-        .init(name: "a bad date of birth", file: "facility: yasuragi\ndays: 2\nperson: { dateOfBirth: 1947-02-30 }", path: "person.dateOfBirth", says: "1944-05-03"),
+        .init(
+            name: "a bad date of birth", file: "facility: yasuragi\ndays: 2\nperson: { dateOfBirth: 1947-02-30 }",
+            path: "person.dateOfBirth", says: "1944-05-03"),
         .init(name: "a bad start", file: "facility: yasuragi\ndays: 2\nfrom: 11/27", path: "from", says: "2026-04-01"),
-        .init(name: "a contact without phone", file: "facility: yasuragi\ndays: 2\ncontacts: [ { name: x } ]", path: "contacts[0].phone", says: "必ず書いてください"),
+        .init(
+            name: "a contact without phone", file: "facility: yasuragi\ndays: 2\ncontacts: [ { name: x } ]", path: "contacts[0].phone",
+            says: "必ず書いてください"),
         .init(name: "a bad registration id", file: "facility: yasuragi\ndays: 2\nregistrationId: 台帳1", path: "registrationId", says: "半角"),
         .init(name: "a tab in a note", file: "facility: yasuragi\ndays: 2\ncareNotes: [\"a\\tb\"]", path: "careNotes[0]", says: "1行で"),
         .init(name: "not YAML", file: "facility: [yasuragi", path: "", says: "YAML として読めません"),

@@ -73,11 +73,14 @@ struct ShelterStayTests {
         }
         let event = try CaseEvent.decode(
             try closed(["facilityId": "yasuragi", "expectedDays": 7, "protectedBy": " 海南警察署 ", "approvedBy": "紀美野 太郎"]))
-        #expect(event.closure?.shelter == CaseEvent.Shelter(facilityID: "yasuragi", expectedDays: 7, protectedBy: "海南警察署", approvedBy: "紀美野 太郎"))
+        #expect(
+            event.closure?.shelter == CaseEvent.Shelter(facilityID: "yasuragi", expectedDays: 7, protectedBy: "海南警察署", approvedBy: "紀美野 太郎")
+        )
         let plain = try CaseEvent.decode(try closed(["facilityId": "yasuragi", "expectedDays": 2, "approvedBy": NSNull()]))
         #expect(plain.closure?.shelter?.protectedBy == nil && plain.closure?.shelter?.approvedBy == nil)
         #expect(throws: CaseEventError.tooLong(field: "closure.shelter.protectedBy", limit: 100)) {
-            try CaseEvent.decode(try closed(["facilityId": "yasuragi", "expectedDays": 2, "protectedBy": String(repeating: "署", count: 101)]))
+            try CaseEvent.decode(
+                try closed(["facilityId": "yasuragi", "expectedDays": 2, "protectedBy": String(repeating: "署", count: 101)]))
         }
         #expect(throws: CaseEventError.controlCharacter(field: "closure.shelter.approvedBy")) {
             try CaseEvent.decode(try closed(["facilityId": "yasuragi", "expectedDays": 2, "approvedBy": "a\nb"]))
@@ -114,7 +117,8 @@ struct ShelterStayTests {
             Issue.record("accepted")
         } catch {
             let paths = Set(error.problems.map(\.path))
-            #expect(paths.isSuperset(of: ["shelter.facilities[0].id", "shelter.facilities[0].fax", "shelter.facilities[1].id"]), "\(error)")
+            #expect(
+                paths.isSuperset(of: ["shelter.facilities[0].id", "shelter.facilities[0].fax", "shelter.facilities[1].id"]), "\(error)")
         }
     }
 
@@ -203,8 +207,14 @@ struct ShelterStayTests {
         let plan = try Self.planner().shelterRequest(Self.stay(), request: Self.request, now: Sample.now)
         #expect(plan.deliveries.map(\.planned.recipient.rawValue) == ["shelter-yasuragi", "staff", "staff-2"])
         #expect(plan.deliveries.map(\.planned.channel) == [.fax, .email, .email])
-        #expect(plan.deliveries.map(\.address) == [Addresses.normalisedFaxNumber("073-489-5000"), "fukushi@town.example.jp", "kakari@town.example.jp"])
-        #expect(plan.deliveries.allSatisfy { $0.planned.kind == .shelterRequest && $0.planned.notBefore == Sample.now && $0.planned.revision == 3 })
+        #expect(
+            plan.deliveries.map(\.address) == [
+                Addresses.normalisedFaxNumber("073-489-5000"), "fukushi@town.example.jp", "kakari@town.example.jp",
+            ])
+        #expect(
+            plan.deliveries.allSatisfy {
+                $0.planned.kind == .shelterRequest && $0.planned.notBefore == Sample.now && $0.planned.revision == 3
+            })
         #expect(plan.notices.count == 1 && plan.staffCopies == 2)
         let noStaff = try Self.planner(staff: []).shelterRequest(Self.stay(), request: Self.request, now: Sample.now)
         #expect(noStaff.deliveries.map(\.planned.recipient.rawValue) == ["shelter-yasuragi"] && noStaff.staffCopies == 0)
@@ -252,7 +262,9 @@ struct ShelterStayTests {
         return (actions, planner)
     }
 
-    @Test("a closure with shelter: the cooperators' termination as ever, the request to the facility and the staff, never a termination to the facility")
+    @Test(
+        "a closure with shelter: the cooperators' termination as ever, the request to the facility and the staff, never a termination to the facility"
+    )
     func closureSendsTheRequest() throws {
         let (actions, _) = try Self.closure(CaseEvent.Shelter(facilityID: "yasuragi", expectedDays: 2, protectedBy: "海南警察署"))
         guard case .plan(let plan)? = actions.first(where: { if case .plan = $0 { true } else { false } }),

@@ -170,7 +170,9 @@ struct ShelterFaxPageTests {
         let notice = try #require(plan.notices.first)
         let delivery = try #require(plan.deliveries.first)
         #expect(plan.deliveries.count == 1 && delivery.planned.kind == .shelterDestruction && delivery.planned.channel == .fax)
-        #expect(delivery.planned.recipient == ShelterStay.facilityRecipient("yasuragi") && delivery.address == Addresses.normalisedFaxNumber("073-489-5000"))
+        #expect(
+            delivery.planned.recipient == ShelterStay.facilityRecipient("yasuragi")
+                && delivery.address == Addresses.normalisedFaxNumber("073-489-5000"))
         // The next business morning at reminders.destruction-at.
         #expect(delivery.planned.notBefore == Timestamp.parse("2026-12-01T09:00:00+09:00")!)
         let page = try Self.page(notice, configuration: configuration)
