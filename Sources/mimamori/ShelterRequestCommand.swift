@@ -53,7 +53,13 @@ struct ShelterRequestCommand: AsyncParsableCommand {
         }
         let now = Date()
         var random = SystemRandomNumberGenerator()
-        let id = ShelterStay.newRecordID(municipality: files.configuration.municipality, at: now, using: &random)
+        var id = ShelterStay.newRecordID(municipality: files.configuration.municipality, at: now, using: &random)
+        // Four characters a day rarely meet; a reference already taken is drawn again.
+        var draws = 1
+        while draws < 8, (try? await ledger.caseSnapshot(case: id)) != nil {
+            id = ShelterStay.newRecordID(municipality: files.configuration.municipality, at: now, using: &random)
+            draws += 1
+        }
         let outcome: ShelterDesk.Outcome
         do {
             outcome = try await ShelterDesk.request(

@@ -170,6 +170,31 @@ struct DaemonShelterTests {
                 try DaemonProcess.binary("mimamori"), ["shelter", "end", kase.caseID, "--config", rig.folder.settingsPath])
             #expect(again.status == 1 && again.stderr.contains("すでに終了しています"), "\(again)")
 
+            // The same person protected again, with no case: the file names the registration, the
+            // command opens it with the registry-key credential and fills the form from it.
+            let file = rig.folder.directory.appendingPathComponent("request.yaml")
+            try "facility: yasuragi\ndays: 1\nprotectedBy: \(Registered.police)\nregistrationId: R2026-0001\n"
+                .write(to: file, atomically: true, encoding: .utf8)
+            let before = try rig.smtp.received().filter { $0.rcpt_tos == [Self.facilityFax] }.count
+            let requested2 = try rig.cli(["shelter", "request", file.path, "--registry-key", rig.folder.registryKeyPath])
+            #expect(requested2.contains("依頼書を送ります"), "\(requested2)")
+            try await waitUntil("the second request reaches the facility", daemon: daemon) {
+                try rig.smtp.received().filter { $0.rcpt_tos == [Self.facilityFax] }.count > before
+            }
+            let second = try Self.faxText(try #require(try rig.smtp.received().filter { $0.rcpt_tos == [Self.facilityFax] }.last))
+            for field in [DaemonCase.Person.name, Registered.address, Registered.familyPhone, Registered.care, "昭和17年3月3日（1942年）生"] {
+                #expect(second.contains(Self.squeezed(field)), "the file's request lacks the registration's \(field)")
+            }
+            let unregistered = rig.folder.directory.appendingPathComponent("unregistered.yaml")
+            try "facility: yasuragi\ndays: 1\nregistrationId: R2026-0999\n".write(to: unregistered, atomically: true, encoding: .utf8)
+            let missing = try runProcess(
+                try DaemonProcess.binary("mimamori"),
+                [
+                    "shelter", "request", unregistered.path, "--registry-key", rig.folder.registryKeyPath, "--config",
+                    rig.folder.settingsPath,
+                ])
+            #expect(missing.status == 2 && missing.stderr.contains("登録 R2026-0999 は登録簿にありません"), "\(missing)")
+
             Self.expectNoPersonalData(in: daemon.lines)
             daemon.signal(SIGTERM)
             #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
