@@ -216,7 +216,7 @@ public final class CaseAlarmService: Service, Sendable {
         return (
             subject,
             [
-                "事案 \(id) の緊急一時保護（\(place)）は、\(JapaneseDateFormat.date(stay.startsOn))から \(stay.days) 日間で、本日 \(JapaneseDateFormat.date(stay.endsOn)) が利用期間の最終日です。",
+                "事案 \(id) の\(place)での緊急一時保護は、\(JapaneseDateFormat.date(stay.startsOn))から \(stay.days) 日間で、本日 \(JapaneseDateFormat.date(stay.endsOn)) が利用期間の最終日です。",
                 "",
                 "ご家族のお迎えなどで利用が終わったら、次のコマンドで記録してください（施設へ依頼書の処分のお願いを送ります）:",
                 "　sudo -u mimamori mimamori shelter end \(id)",

@@ -201,5 +201,7 @@ struct ShelterFaxPageTests {
         let target = Self.root.appendingPathComponent("docs/samples/shelter-request.png")
         try? FileManager.default.removeItem(at: target)
         try FileManager.default.copyItem(at: URL(fileURLWithPath: stem + ".png"), to: target)
+        try ("Subject: " + notice.email.subject + "\n\n" + notice.email.body)
+            .write(to: Self.root.appendingPathComponent("docs/samples/shelter-request.staff-copy.txt"), atomically: true, encoding: .utf8)
     }
 }
