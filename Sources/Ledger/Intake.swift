@@ -33,6 +33,11 @@ public struct Intake: Sendable {
     public var schema: String = EventSchema.case.rawValue
     /// A concern report whose result goes by phone: put on this desk's call-back list.
     public var callbackDesk: String?
+    /// The emergency temporary stay this event records (a closure's `shelter`), with the
+    /// request's fields as the core encoded them (personal data, purged with the case).
+    public var shelterStay: (stay: ShelterStay, form: Data)?
+    /// The staff member who recorded it by hand (`mimamori shelter request`), for the audit row.
+    public var recordedBy: String?
 
     public init(
         messageID: String, caseID: CaseID, municipality: String, drill: Bool = false, sequence: Int,

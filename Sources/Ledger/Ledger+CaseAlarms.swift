@@ -9,12 +9,17 @@ public struct CaseAlarm: Sendable, Hashable {
         case openCase = "open-case"
         /// An `opened` event arrived too old to send; it waits for `mimamori release`.
         case heldStale = "held.stale"
+        /// A closure's shelter request waits for the staff (no approval, an unknown facility, no
+        /// `shelter:` settings): `mimamori shelter send`.
+        case shelterHeld = "shelter.held"
+        /// The morning of a stay's last day: end it or extend it.
+        case shelterEnds = "shelter.ends"
 
         /// Who is told: a case question is the staff's; a held event also the operator's (it may
         /// be an outage or a replay on their side).
         public var audiences: [Audience] {
             switch self {
-            case .openCase: [.staff]
+            case .openCase, .shelterHeld, .shelterEnds: [.staff]
             case .heldStale: [.staff, .operator]
             }
         }
@@ -32,6 +37,8 @@ public struct CaseAlarm: Sendable, Hashable {
     public var drill: Bool
     /// The row's event schema: a concern report's alarm is worded as one.
     public var schema: String = EventSchema.case.rawValue
+    /// The case's emergency temporary stay, for the shelter alarms (ids and dates).
+    public var stay: ShelterStay? = nil
 }
 
 extension Ledger {
@@ -83,10 +90,16 @@ extension Ledger {
             ).compactMap { row in
                 guard let kind = CaseAlarm.Kind(rawValue: row["kind"]), let audience = CaseAlarm.Audience(rawValue: row["audience"])
                 else { return nil }
+                let caseID = CaseID(row["case_id"] as String)
+                var stay: ShelterStay?
+                if kind == .shelterHeld || kind == .shelterEnds {
+                    stay = try Row.fetchOne(db, sql: "SELECT * FROM shelter_stays WHERE case_id = ?", arguments: [caseID.rawValue])
+                        .map { Self.storedStay($0).stay }
+                }
                 return CaseAlarm(
-                    caseID: CaseID(row["case_id"] as String), kind: kind, audience: audience,
+                    caseID: caseID, kind: kind, audience: audience,
                     raisedAt: Date(ledgerMillis: row["raised_at"]), openedAt: Date(ledgerMillis: row["opened_at"]),
-                    drill: row["drill"], schema: row["schema"])
+                    drill: row["drill"], schema: row["schema"], stay: stay)
             }
         }
     }

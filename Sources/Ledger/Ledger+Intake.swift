@@ -117,12 +117,21 @@ extension Ledger {
                 sql: "INSERT INTO concern_callbacks (report_id, desk_id, raised_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [case_, desk, received])
         }
+        if let (stay, form) = intake.shelterStay {
+            try insertStay(stay, form: form, at: received, in: db)
+        }
         let counts = Channel.allCases.map { "\($0.rawValue)=\(byChannel[$0] ?? 0)" }.joined(separator: " ")
+        let subject =
+            switch intake.schema {
+            case EventSchema.concern.rawValue: "concern"
+            case ShelterStay.recordSchema: "shelter"
+            default: "case"
+            }
         try audit(
             db, at: intake.receivedAt, case: intake.caseID,
-            event: "\(intake.schema == EventSchema.concern.rawValue ? "concern" : "case").\(intake.eventKind)",
+            event: "\(subject).\(intake.eventKind)",
             messageID: intake.messageID,
-            detail: "seq=\(intake.sequence) \(counts) cancelled=\(cancelled)")
+            detail: "seq=\(intake.sequence) \(counts) cancelled=\(cancelled)" + (intake.recordedBy.map { " by=\(auditToken($0))" } ?? ""))
         for kind in intake.alarms {
             for audience in kind.audiences { try raise(kind, audience: audience, case: intake.caseID, at: intake.receivedAt, in: db) }
         }

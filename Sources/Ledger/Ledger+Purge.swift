@@ -16,8 +16,9 @@ public struct PurgeOutcome: Sendable {
 
 extension Ledger {
     /// Removes the personal data of every case `Retention.isDueForPurge` says must go (closed
-    /// longer than `retention` ago, nothing of it left to send): event bodies, rendered notices,
-    /// cooperators' addresses and the state snapshot. Ids, counts, states and times stay for the
+    /// longer than `retention` ago, nothing of it left to send, its emergency temporary stay
+    /// ended): event bodies, rendered notices, cooperators' addresses, the stay's request fields
+    /// and the state snapshot. Ids, counts, states and times stay for the
     /// audit.
     ///
     /// The bytes really leave the file: `secure_delete` zeroes the freed cells and pages, and the
@@ -27,7 +28,13 @@ extension Ledger {
     public func purge(retention: Duration, now: Date) async throws(LedgerError) -> PurgeOutcome {
         var outcome: PurgeOutcome = try await write { db in
             // Every case whose data is still here; the core decides which of them must lose it.
-            let candidates = try Row.fetchAll(db, sql: "SELECT id, closed_at FROM cases WHERE purged_at IS NULL ORDER BY closed_at, id")
+            let candidates = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.closed_at, s.state AS stay_state, s.ended_at AS stay_ended_at
+                    FROM cases c LEFT JOIN shelter_stays s ON s.case_id = c.id
+                    WHERE c.purged_at IS NULL ORDER BY c.closed_at, c.id
+                    """)
             let unfinished = try db.cachedStatement(
                 sql: "SELECT state, deadline_at FROM deliveries WHERE case_id = ? AND state IN \(LedgerVocabulary.unfinishedStates)")
             var ids: [String] = []
@@ -39,7 +46,11 @@ extension Ledger {
                         deadline: Date(ledgerMillis: delivery["deadline_at"]))
                 }
                 let closedAt = (row["closed_at"] as Int64?).map(Date.init(ledgerMillis:))
-                if Retention.isDueForPurge(closedAt: closedAt, unfinished: left, retention: retention, now: now) {
+                var stay: Retention.Stay?
+                if (row["stay_state"] as String?) != nil {
+                    stay = (row["stay_ended_at"] as Int64?).map { .ended(at: Date(ledgerMillis: $0)) } ?? .ongoing
+                }
+                if Retention.isDueForPurge(closedAt: closedAt, unfinished: left, stay: stay, retention: retention, now: now) {
                     ids.append(id)
                 }
             }
@@ -51,11 +62,13 @@ extension Ledger {
                 let notices = db.changesCount
                 try db.execute(sql: "UPDATE deliveries SET address = NULL WHERE case_id = ? AND address IS NOT NULL", arguments: [id])
                 let addresses = db.changesCount
+                try db.execute(sql: "UPDATE shelter_stays SET form = NULL WHERE case_id = ? AND form IS NOT NULL", arguments: [id])
+                let stays = db.changesCount
                 try db.execute(
                     sql: "UPDATE cases SET state = NULL, purged_at = ? WHERE id = ?", arguments: [now.ledgerMillis, id])
                 try Self.audit(
                     db, at: now, case: CaseID(id), event: "case.purged",
-                    detail: "events=\(events) notices=\(notices) addresses=\(addresses)")
+                    detail: "events=\(events) notices=\(notices) addresses=\(addresses)" + (stays > 0 ? " stay=1" : ""))
                 result.events += events
                 result.notices += notices
                 result.addresses += addresses

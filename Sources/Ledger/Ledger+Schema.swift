@@ -167,6 +167,33 @@ extension Ledger {
                     CREATE INDEX registry_audit_registration ON registry_audit(registration_id, at);
                     """)
         }
+        migrator.registerMigration("v8-shelter") { db in
+            // Emergency temporary stays (緊急一時保護): one per case (or per record of a person
+            // protected without a case, whose `cases` row has the schema `mimamori.shelter/1`).
+            // Ids, dates, counts and the approving official's name; the request's fields are
+            // `form`, personal data, NULL once the case is purged.
+            try db.execute(
+                sql: """
+                    CREATE TABLE shelter_stays (
+                        case_id TEXT PRIMARY KEY NOT NULL REFERENCES cases(id),
+                        facility_id TEXT NOT NULL,
+                        starts_on TEXT NOT NULL,
+                        days INTEGER NOT NULL,
+                        approved_by TEXT,
+                        state TEXT NOT NULL CHECK (state IN ('held', 'sent', 'ended')),
+                        held_reason TEXT,
+                        amendments INTEGER NOT NULL DEFAULT 0,
+                        revision INTEGER NOT NULL,
+                        ended_at INTEGER,
+                        reminded_for TEXT,          -- the last day whose morning reminder was raised
+                        drill INTEGER NOT NULL DEFAULT 0,
+                        form BLOB,                  -- the request's fields; NULL once purged
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX shelter_stays_out ON shelter_stays(state) WHERE state = 'sent';
+                    """)
+        }
         return migrator
     }
 }

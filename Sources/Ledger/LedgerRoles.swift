@@ -32,6 +32,9 @@ public protocol IntakeStore: Sendable {
     func recipientsHoldingPersonalData(case caseID: CaseID) async throws(LedgerError) -> [HoldingRecipient]
     /// Whether the radio announced the search (or may have).
     func radioAnnounced(case caseID: CaseID) async throws(LedgerError) -> Bool
+    /// The body of the case's newest alert or update event (the person as last described), or
+    /// nil when there is none or it was purged: what a closure's shelter request is made from.
+    func latestDescription(case caseID: CaseID) async throws(LedgerError) -> Data?
     /// The case if it is held as stale, with its newest event (`mimamori release`).
     func heldCase(_ caseID: CaseID) async throws(LedgerError) -> HeldCase?
     /// Releases a held case: its new state, notices and deliveries; `.notFound` if it is no
@@ -139,3 +142,4 @@ public protocol RetentionStore: Sendable {
 
 /// Every role at once: what the daemon opens and hands out role by role.
 public typealias CaseLedger = IntakeStore & DeliveryQueue & AlarmOutbox & CaseReports & RetentionStore & ConcernCallbacks & RegistryStore
+    & ShelterStore

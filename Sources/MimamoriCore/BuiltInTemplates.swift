@@ -10,6 +10,9 @@
 /// - the radio script has the name in kana only, no residence and no frequented place (よく行く場所
 ///   are in the email and on the FAX only); no notice has a registration's family contacts, care
 ///   notes, address, phone or date of birth (the renderer is never given them);
+/// - the shelter request (緊急一時保護依頼書) follows 第1号様式 and goes to the facility and the
+///   staff only; the facility's destruction reminder holds the case reference and dates only
+///   (`BuiltInTemplates+Shelter.swift`);
 /// - the town's regulation is cited (第11条第3項, 第14条) only when settings name it
 ///   (`town.regulation`), so no notice cites a 要綱 that does not exist;
 /// - a concern's reporter (協力団体名, 氏名, 電話番号) appears in the desk's notice only; the
@@ -20,7 +23,7 @@
 /// Values are precomputed by `NoticeRenderer` (dates, "82歳・女性", spoken forms); absent
 /// optional values are absent keys, so `{{#key}}…{{/key}}` lines disappear.
 enum BuiltInTemplates {
-    static let texts: [String: String] = [
+    static let texts: [String: String] = shelterTexts.merging([
         "alert.email-subject": "{{mark}}【{{town.name}}】行方不明の方の発見にご協力ください（案件番号 {{caseRef}}）",
         "alert.email-body": drillNotice + addressee + """
             {{town.name}}{{town.department}}です。
@@ -293,7 +296,7 @@ enum BuiltInTemplates {
             皆さまのご協力、ありがとうございました。
 
             """ + radioDrillEnd,
-    ]
+    ]) { shelter, _ in shelter }
 
     static let drillNotice = """
         {{#drill}}

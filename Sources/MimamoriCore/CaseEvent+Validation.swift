@@ -240,7 +240,11 @@ struct FieldReader {
                 CaseEvent.Shelter(
                     facilityID: try r.required("facilityId") { k throws(CaseEventError) in try r.string(k, max: 64) },
                     // 緊急一時保護の取り扱い 第5条: 2 days, 7 at most.
-                    expectedDays: try r.required("expectedDays") { k throws(CaseEventError) in try r.int(k, in: 1...7) })
+                    expectedDays: try r.required("expectedDays") { k throws(CaseEventError) in
+                        try r.int(k, in: 1...ShelterStay.maximumDays)
+                    },
+                    protectedBy: try r.string("protectedBy", max: limits.maxShortText),
+                    approvedBy: try r.string("approvedBy", max: limits.maxShortText))
             })
     }
 }

@@ -157,10 +157,18 @@ public struct CaseEvent: Sendable, Hashable, Codable {
     public struct Shelter: Sendable, Hashable, Codable {
         public var facilityID: String
         public var expectedDays: Int
+        /// The police station or other body that protected the person (警察署等, 第2条): the
+        /// request names it, so the facility knows whom the person came from.
+        public var protectedBy: String?
+        /// Who approved a stay of more than 2 days (第5条ただし書: 町長が特に必要と認めるとき);
+        /// without it such a request waits for the staff.
+        public var approvedBy: String?
 
-        public init(facilityID: String, expectedDays: Int) {
+        public init(facilityID: String, expectedDays: Int, protectedBy: String? = nil, approvedBy: String? = nil) {
             self.facilityID = facilityID
             self.expectedDays = expectedDays
+            self.protectedBy = protectedBy
+            self.approvedBy = approvedBy
         }
     }
 

@@ -24,6 +24,8 @@ import Timing
 /// - a message id the ledger recorded for another case → `ignore(.repeatedMessage)`;
 /// - a drill event for a real case or the reverse → `reject(.drillMismatch)`: never mixed;
 /// - an event of another municipality → `reject(.otherMunicipality)` (a routing mistake);
+/// - a closure with `shelter` records the stay and plans its request (`Planner.shelterOnClosure`),
+///   held with an alarm when it must wait for the staff; the closure's own plan is unchanged;
 /// - `opened` for an unknown case issued longer ago than `publishers.max-age` → `hold(.stale)`:
 ///   recorded, nobody told, until the staff release it (`release`). A later event of a held
 ///   case replaces what is held; a closure closes it, and since nobody was told, nobody is told
@@ -53,12 +55,17 @@ public struct CaseState: Sendable, Hashable, Codable {
         case hold(reason: HoldReason)
         /// Raise this case alarm (recorded with the event, mailed from the ledger).
         case raise(Alarm)
+        /// Record this emergency temporary stay (緊急一時保護) of the closure, with its request's
+        /// notices and deliveries (none while it is held).
+        case shelter(ShelterPlan)
     }
 
     public enum Alarm: Sendable, Hashable {
         /// A case was held as stale: the staff and the operator are told, once, when it is first
         /// held (an update of a held case replaces what is held without a second alarm).
         case heldStale
+        /// A closure's shelter request waits for the staff (`ShelterStay.HoldReason`).
+        case shelterHeld
     }
 
     public enum HoldReason: Sendable, Hashable, CustomStringConvertible {
@@ -146,14 +153,19 @@ public struct CaseState: Sendable, Hashable, Codable {
         /// The ledger purged the case after its retention: it knows the case, not its state.
         public var purged: Bool
         public var now: Date
+        /// A closure's shelter request's fields (the case's latest description and the
+        /// registration it names), gathered before the transaction; nil: from the closure alone.
+        public var shelterRequest: ShelterRequest?
         public init(
-            planner: Planner, history: DeliveryHistory = .none, messageRecorded: Bool = false, purged: Bool = false, now: Date
+            planner: Planner, history: DeliveryHistory = .none, messageRecorded: Bool = false, purged: Bool = false, now: Date,
+            shelterRequest: ShelterRequest? = nil
         ) {
             self.planner = planner
             self.history = history
             self.messageRecorded = messageRecorded
             self.purged = purged
             self.now = now
+            self.shelterRequest = shelterRequest
         }
     }
 
@@ -198,7 +210,7 @@ public struct CaseState: Sendable, Hashable, Codable {
         let taken = !actions.contains { action in
             switch action {
             case .ignore, .reject: true
-            case .plan, .cancelPending, .hold, .raise: false
+            case .plan, .cancelPending, .hold, .raise, .shelter: false
             }
         }
         guard taken else { return actions }
@@ -241,7 +253,18 @@ public struct CaseState: Sendable, Hashable, Codable {
             let plan = context.planner.closure(
                 caseID: caseID, revision: event.sequence, drill: drill, history: context.history,
                 documentsFrom: openedAt, documentsTo: lastDescribedAt, now: now)
-            return [.cancelPending(caseID: caseID, kinds: [.alert, .update]), .plan(plan)]
+            var actions: [Action] = [.cancelPending(caseID: caseID, kinds: [.alert, .update]), .plan(plan)]
+            // The person found needs care now: the request goes (or waits for the staff) whatever
+            // the cooperators were told, a held case's too.
+            if let closure = event.closure, let shelter = closure.shelter {
+                let request = context.shelterRequest ?? ShelterRequest(person: event.person, shelter: shelter, registration: nil)
+                let stay = context.planner.shelterOnClosure(
+                    caseID: caseID, revision: event.sequence, drill: drill, closure: closure, shelter: shelter, request: request,
+                    now: now)
+                actions.append(.shelter(stay))
+                if stay.stay.state == .held { actions.append(.raise(.shelterHeld)) }
+            }
+            return actions
         }
     }
 

@@ -41,6 +41,24 @@ public enum JapaneseDateFormat {
         return date(a) + "から" + end + "まで"
     }
 
+    /// 昭和19年5月3日（1944年）: a date of birth as a care facility's papers write it, in the
+    /// era (和暦) with the Western year beside it; 元年 for an era's first year.
+    public static func birthDate(_ d: LocalDate) -> String {
+        "\(eraYear(d))\(d.month)月\(d.day)日（\(d.year)年）"
+    }
+
+    /// The era and its year of a day (明治 from 1868, 大正 from 1912-07-30, 昭和 from 1926-12-25,
+    /// 平成 from 1989-01-08, 令和 from 2019-05-01): 昭和19年, 令和元年. Before 明治, the Western year.
+    public static func eraYear(_ d: LocalDate) -> String {
+        let eras: [(name: String, first: LocalDate)] = [
+            ("令和", LocalDate(2019, 5, 1)), ("平成", LocalDate(1989, 1, 8)), ("昭和", LocalDate(1926, 12, 25)),
+            ("大正", LocalDate(1912, 7, 30)), ("明治", LocalDate(1868, 1, 25)),
+        ]
+        guard let era = eras.first(where: { d >= $0.first }) else { return "\(d.year)年" }
+        let year = d.year - era.first.year + 1
+        return era.name + (year == 1 ? "元" : "\(year)") + "年"
+    }
+
     /// 073-482-0110 → 073の482の0110, the way a number is read out.
     public static func spokenPhone(_ phone: String) -> String {
         Addresses.halfWidth(phone).split(whereSeparator: { "-() ".contains($0) }).joined(separator: "の")

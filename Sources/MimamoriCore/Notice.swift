@@ -67,10 +67,18 @@ public struct RenderedNotice: Sendable, Hashable, Codable {
         public var callout: String?
         /// Drawn large at the top of every page (a drill's banner); nil: none from the template.
         public var banner: String?
+        /// How each paragraph of `lead` stands on the page, one per paragraph: a form's number,
+        /// date and sender to the right, its 記 in the middle. Nil: every one to the left (and
+        /// every notice stored before forms had them).
+        public var leadAlignments: [Alignment]?
+
+        public enum Alignment: String, Sendable, Hashable, Codable {
+            case left, right, centre
+        }
 
         public init(
             title: String, lead: [String], rows: [Row], paragraphs: [String], photoAttached: Bool, callout: String? = nil,
-            banner: String? = nil
+            banner: String? = nil, leadAlignments: [Alignment]? = nil
         ) {
             self.title = title
             self.lead = lead
@@ -79,12 +87,25 @@ public struct RenderedNotice: Sendable, Hashable, Codable {
             self.photoAttached = photoAttached
             self.callout = callout
             self.banner = banner
+            self.leadAlignments = leadAlignments
+        }
+
+        /// The alignment of the lead paragraph at `index`.
+        public func alignment(ofLead index: Int) -> Alignment {
+            guard let leadAlignments, leadAlignments.indices.contains(index) else { return .left }
+            return leadAlignments[index]
         }
 
         /// The page as plain text (for `mimamori render` and review).
         public var plainText: String {
             var out = [title, ""]
-            for p in lead { out += [p, ""] }
+            for (index, p) in lead.enumerated() {
+                switch alignment(ofLead: index) {
+                case .left: out += [p, ""]
+                case .right: out += ["　　　　　　　　" + p, ""]
+                case .centre: out += ["　　　　" + p, ""]
+                }
+            }
             if let callout { out += [callout.split(separator: "\n").map { "＞ " + $0 }.joined(separator: "\n"), ""] }
             let width = rows.map(\.label.count).max() ?? 0
             for r in rows {

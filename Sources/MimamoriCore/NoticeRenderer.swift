@@ -161,10 +161,16 @@ public struct NoticeRenderer: Sendable {
         var paragraphs: [String] = []
         var callout: [String] = []
         var banner: String?
+        var alignments: [RenderedNotice.FaxPage.Alignment] = []
         var current: [String] = []
         func flush() {
             guard !current.isEmpty else { return }
-            if rows.isEmpty { lead.append(current.joined(separator: "\n")) } else { paragraphs.append(current.joined(separator: "\n")) }
+            if rows.isEmpty {
+                lead.append(current.joined(separator: "\n"))
+                alignments.append(.left)
+            } else {
+                paragraphs.append(current.joined(separator: "\n"))
+            }
             current = []
         }
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -182,6 +188,10 @@ public struct NoticeRenderer: Sendable {
             } else if line.hasPrefix("> ") || line == ">" {
                 flush()
                 callout.append(String(line.dropFirst()).trimmingCharacters(in: .whitespaces))
+            } else if rows.isEmpty, line.hasPrefix("=> ") || line.hasPrefix("== ") {
+                flush()
+                lead.append(String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces))
+                alignments.append(line.hasPrefix("=> ") ? .right : .centre)
             } else if line.isEmpty {
                 flush()
             } else {
@@ -191,6 +201,7 @@ public struct NoticeRenderer: Sendable {
         flush()
         return RenderedNotice.FaxPage(
             title: title, lead: lead, rows: rows, paragraphs: paragraphs, photoAttached: photoAttached,
-            callout: callout.isEmpty ? nil : callout.joined(separator: "\n"), banner: banner)
+            callout: callout.isEmpty ? nil : callout.joined(separator: "\n"), banner: banner,
+            leadAlignments: alignments.contains { $0 != .left } ? alignments : nil)
     }
 }

@@ -2,7 +2,8 @@ import Mustache
 
 /// The Mustache templates of every notice part, built in and optionally overridden.
 ///
-/// Names are `<kind>.<part>`: kind is alert, update, termination, destruction-reminder; part is
+/// Names are `<kind>.<part>`: kind is alert, update, termination, destruction-reminder,
+/// concern-report, concern-result, shelter-request, shelter-destruction; part is
 /// email-subject, email-body, fax, radio (the destruction reminder has no radio part). An override
 /// folder holds files named `<name>.mustache`; the daemon reads them and passes the texts here.
 ///
@@ -13,8 +14,10 @@ import Mustache
 /// The FAX part is a small line format: the first line `# ` is the title; lines `| label | value`
 /// are table rows; lines `> ` are the callout (who to call on a sighting: printed framed and bold
 /// right under the lead, so it is on the first page); the first line `! ` is the banner drawn
-/// large at the top of every page (the drill's); other lines are paragraphs (a blank line
-/// separates them); paragraphs before the first row are the lead.
+/// large at the top of every page (the drill's); before the first row, a line `=> ` is a
+/// paragraph of its own standing to the right and `== ` one in the middle (a form's number, date
+/// and sender, its 記); other lines are paragraphs (a blank line separates them); paragraphs
+/// before the first row are the lead.
 public struct NoticeTemplates: Sendable {
     public enum Part: String, Sendable, CaseIterable {
         case emailSubject = "email-subject"

@@ -32,7 +32,7 @@ public struct RadioAnnouncement: Hashable, Sendable {
 /// order, an `expires` on every message, then an all-clear update, and keep `Cancel` for a
 /// message sent in error, which the daemon never sends. An alert or update stands for
 /// `validity` (`radio.cap-expires`) from the instant it is sent, so each update renews it.
-/// The radio is never sent a destruction reminder nor a concern's notice; were it, it would
+/// The radio is never sent a destruction reminder, a concern's or a shelter's notice; were it, it would
 /// close the case as well.
 public func radioAnnouncement(_ kind: NoticeKind, sent: Date, validity: Duration) -> RadioAnnouncement {
     switch kind {
@@ -40,7 +40,7 @@ public func radioAnnouncement(_ kind: NoticeKind, sent: Date, validity: Duration
         RadioAnnouncement(kind: .alert, expires: sent.addingTimeInterval(validity.inSeconds))
     case .update:
         RadioAnnouncement(kind: .update, expires: sent.addingTimeInterval(validity.inSeconds))
-    case .termination, .destructionReminder, .concernReport, .concernResult:
+    case .termination, .destructionReminder, .concernReport, .concernResult, .shelterRequest, .shelterDestruction:
         RadioAnnouncement(
             kind: .allClear, expires: sent.addingTimeInterval(min(validity, RadioAnnouncement.allClearValidity).inSeconds))
     }

@@ -30,11 +30,29 @@ public enum Retention {
     /// so the case waits for it; one past its deadline will only expire, so a channel with no
     /// outlet cannot keep the data forever. An open case keeps its data (its open-case alarm
     /// asks the staff to have it closed).
+    ///
+    /// A case with an emergency temporary stay (緊急一時保護) keeps its data while the stay goes
+    /// on (held or with the facility: the request, its amendments and the facility's
+    /// destruction reminder need it), and its retention starts when the stay ended, if that is
+    /// later than the closure; the facility's reminder is one of the unfinished deliveries.
     public static func isDueForPurge(
-        closedAt: Date?, unfinished: [UnfinishedDelivery], retention: Duration, now: Date
+        closedAt: Date?, unfinished: [UnfinishedDelivery], stay: Stay? = nil, retention: Duration, now: Date
     ) -> Bool {
-        guard let closedAt, closedAt.addingTimeInterval(retention.inSeconds) < now else { return false }
+        guard var since = closedAt else { return false }
+        switch stay {
+        case nil: break
+        case .ongoing?: return false
+        case .ended(let at)?: since = max(since, at)
+        }
+        guard since.addingTimeInterval(retention.inSeconds) < now else { return false }
         return !unfinished.contains { $0.mayStillBeSent(now: now) }
+    }
+
+    /// Where a case's emergency temporary stay is, for the purge.
+    public enum Stay: Sendable, Hashable {
+        /// Held for the staff, or the person is at the facility.
+        case ongoing
+        case ended(at: Date)
     }
 
     /// Whether a case has been open too long (`open-case-alarm`, design 5a): opened more than

@@ -51,15 +51,23 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     case concernReport = "concern-report"
     /// The desk's result to the reporter: the report reference and the result text.
     case concernResult = "concern-result"
+    /// 緊急一時保護依頼書 (第1号様式) to the care facility by FAX, and its copy to the staff by
+    /// email: what the facility needs to look after the person.
+    case shelterRequest = "shelter-request"
+    /// The facility's own reminder, once the stay has ended, to destroy the request: the case
+    /// reference and dates only.
+    case shelterDestruction = "shelter-destruction"
 
     /// Whether notices of this kind carry a missing person's data to cooperators (and so oblige
     /// them to destroy it: the termination and the destruction reminder follow). A concern's
     /// notices hold personal data too, but go to the desk and the reporter, who are not told to
-    /// destroy a case's papers.
+    /// destroy a case's papers. The shelter request holds personal data as well, but the
+    /// facility is not a cooperator: it is never counted as a holder of the alert, gets no
+    /// termination and no case destruction reminder, only its own `shelterDestruction`.
     public var carriesPersonalData: Bool {
         switch self {
         case .alert, .update: true
-        case .termination, .destructionReminder, .concernReport, .concernResult: false
+        case .termination, .destructionReminder, .concernReport, .concernResult, .shelterRequest, .shelterDestruction: false
         }
     }
 
@@ -67,7 +75,7 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     public var isBroadcast: Bool {
         switch self {
         case .alert, .update, .termination: true
-        case .destructionReminder, .concernReport, .concernResult: false
+        case .destructionReminder, .concernReport, .concernResult, .shelterRequest, .shelterDestruction: false
         }
     }
 
@@ -75,7 +83,15 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     public var isConcern: Bool {
         switch self {
         case .concernReport, .concernResult: true
-        case .alert, .update, .termination, .destructionReminder: false
+        case .alert, .update, .termination, .destructionReminder, .shelterRequest, .shelterDestruction: false
+        }
+    }
+
+    /// Notices of an emergency temporary stay (緊急一時保護) to its facility and the staff.
+    public var isShelter: Bool {
+        switch self {
+        case .shelterRequest, .shelterDestruction: true
+        case .alert, .update, .termination, .destructionReminder, .concernReport, .concernResult: false
         }
     }
 }

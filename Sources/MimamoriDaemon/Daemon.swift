@@ -182,6 +182,10 @@ public enum Daemon {
                 interval: environment["MIMAMORI_REGISTRY_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(600),
                 logger: Logger(label: "mimamori.registry"))
         }
+        let shelterReminders = ShelterReminderService(
+            ledger: ledger, remindAt: { store.settings.configuration.shelter?.remindAt },
+            interval: environment["MIMAMORI_SHELTER_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(60),
+            logger: Logger(label: "mimamori.shelter"), onRaised: { caseAlarms.wake() })
         // Trapped before READY=1: `systemctl reload` may follow `systemctl start` at once, and a
         // SIGHUP that arrives before the reload service runs waits in this sequence.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -208,7 +212,7 @@ public enum Daemon {
         // dispatcher drains its in-flight sends, status goes out, and the broker closes last.
         services += [
             .init(service: connection), .init(service: status), .init(service: dispatcher),
-            .init(service: caseAlarms), .init(service: retention), .init(service: reload),
+            .init(service: caseAlarms), .init(service: retention), .init(service: shelterReminders), .init(service: reload),
         ]
         if let reconfirmation { services.append(.init(service: reconfirmation)) }
         if let concernIntake { services.append(.init(service: concernIntake)) }

@@ -16,9 +16,12 @@ public final class CaseAlarmService: Service, Sendable {
     public struct Recipients: Sendable {
         public var staff: [String]
         public var `operator`: String?
+        /// The contracted facilities, which the shelter alarms name (and give the phone of).
+        public var facilities: [Configuration.Shelter.Facility]
         public init(configuration: Configuration) {
             staff = configuration.staffAlarmRecipients
             self.operator = configuration.operator.alarmEmail
+            facilities = configuration.shelter?.facilities ?? []
         }
     }
 
@@ -74,7 +77,7 @@ public final class CaseAlarmService: Service, Sendable {
                 "case.alarm",
                 metadata: .keys([.case: "\(alarm.caseID)", .kind: .string(alarm.kind.rawValue), .to: .string(alarm.audience.rawValue)]))
             if mail.canSend, !to.isEmpty {
-                let (subject, body) = Self.message(for: alarm, in: mail)
+                let (subject, body) = Self.message(for: alarm, in: mail, facilities: recipients.facilities)
                 do throws(OutletError) {
                     for address in to {
                         try await mail.send(
@@ -102,7 +105,9 @@ public final class CaseAlarmService: Service, Sendable {
     }
 
     /// The mail's subject and body: Japanese, for the staff (and the operator for a held event).
-    static func message(for alarm: CaseAlarm, in mail: AlarmMail) -> (subject: String, body: String) {
+    static func message(
+        for alarm: CaseAlarm, in mail: AlarmMail, facilities: [Configuration.Shelter.Facility] = []
+    ) -> (subject: String, body: String) {
         let drill = alarm.drill ? "【訓練】" : ""
         let opened = JapaneseDateFormat.dateTime(alarm.openedAt)
         let lines: [String]
@@ -138,7 +143,87 @@ public final class CaseAlarmService: Service, Sendable {
                 "　sudo -u mimamori mimamori release \(alarm.caseID)",
                 "保留中に終了（closed）が届いた場合、協力者には何も送られません。",
             ]
+        case .shelterHeld:
+            (subject, lines) = shelterHeldMessage(alarm, drill: drill, facilities: facilities)
+        case .shelterEnds:
+            (subject, lines) = shelterEndsMessage(alarm, drill: drill, facilities: facilities)
         }
         return (subject, mail.body(lines) + "\n")
+    }
+
+    /// 緊急一時保護依頼書 held: why, and the one command that sends it. The facility's phone, so
+    /// the staff can tell it at once (取り扱い第3条第2項ただし書: in haste the facility may start
+    /// at the police's request). Ids, the facility and dates only.
+    static func shelterHeldMessage(
+        _ alarm: CaseAlarm, drill: String, facilities: [Configuration.Shelter.Facility]
+    ) -> (subject: String, lines: [String]) {
+        let id = alarm.caseID
+        let subject = "【要対応】\(drill)緊急一時保護依頼書を送らずに保留しています \(id)"
+        guard let stay = alarm.stay else {
+            return (subject, ["事案 \(id) の緊急一時保護依頼書を保留しています。状況: mimamori shelter list"])
+        }
+        let facility = facilities.first { $0.id == stay.facilityID }
+        let place = facility.map { "\($0.name)（電話 \($0.phone)）" } ?? "施設「\(stay.facilityID)」"
+        var lines = [
+            "事案 \(id) の終了（発見）の連絡で、\(place)での緊急一時保護（\(JapaneseDateFormat.date(stay.startsOn))から \(stay.days) 日間）が依頼されましたが、依頼書を施設へ送らずに保留しています。",
+            "協力者への終了の連絡と書類の処分のお願いは、通常どおり送っています。",
+            "",
+        ]
+        switch stay.holdReason {
+        case .needsApproval?:
+            lines += [
+                "理由: 2日を超える利用には、町長の承認が必要です（緊急一時保護の取り扱い第5条）。",
+                "対処: 承認を得たら、次のコマンドで依頼書を送ってください:",
+                "　sudo -u mimamori mimamori shelter send \(id) --approved-by 承認者の氏名",
+            ]
+        case .unknownFacility?:
+            lines += [
+                "理由: 施設「\(stay.facilityID)」は、設定（mimamori.yaml の shelter.facilities）にありません。",
+                "設定にある施設: \(facilities.isEmpty ? "なし" : facilities.map { "\($0.id)（\($0.name)）" }.joined(separator: "、"))",
+                "対処: 警察側に施設を確認し、次のコマンドで依頼書を送ってください:",
+                "　sudo -u mimamori mimamori shelter send \(id) --facility 施設ID"
+                    + (ShelterStay.needsApproval(days: stay.days) && stay.approvedBy == nil ? " --approved-by 承認者の氏名" : ""),
+            ]
+        case .notConfigured?, nil:
+            lines += [
+                "理由: mimamori.yaml に協定施設の設定（shelter:）がありません。",
+                "対処: 施設を shelter: に設定して mimamorid を再読み込みし（sudo systemctl reload mimamorid）、次のコマンドで依頼書を送ってください:",
+                "　sudo -u mimamori mimamori shelter send \(id)"
+                    + (ShelterStay.needsApproval(days: stay.days) && stay.approvedBy == nil ? " --approved-by 承認者の氏名" : ""),
+            ]
+        }
+        lines += [
+            "",
+            "急を要するときは、施設へ電話で受け入れを依頼してください（取り扱い第3条第2項ただし書）。依頼書はそのあとで送れます。",
+            "状況: mimamori shelter list",
+        ]
+        return (subject, lines)
+    }
+
+    /// The morning of a stay's last day: end it when the family has collected the person, or
+    /// extend it (7 days in all, approved).
+    static func shelterEndsMessage(
+        _ alarm: CaseAlarm, drill: String, facilities: [Configuration.Shelter.Facility]
+    ) -> (subject: String, lines: [String]) {
+        let id = alarm.caseID
+        let subject = "【確認】\(drill)緊急一時保護の利用期間は本日までです \(id)"
+        guard let stay = alarm.stay else {
+            return (subject, ["事案 \(id) の緊急一時保護の利用期間は本日までです。状況: mimamori shelter list"])
+        }
+        let facility = facilities.first { $0.id == stay.facilityID }
+        let place = facility.map { "\($0.name)（電話 \($0.phone)）" } ?? "施設「\(stay.facilityID)」"
+        let left = ShelterStay.maximumDays - stay.days
+        return (
+            subject,
+            [
+                "事案 \(id) の\(place)での緊急一時保護は、\(JapaneseDateFormat.date(stay.startsOn))から \(stay.days) 日間で、本日 \(JapaneseDateFormat.date(stay.endsOn)) が利用期間の最終日です。",
+                "",
+                "ご家族のお迎えなどで利用が終わったら、次のコマンドで記録してください（施設へ依頼書の処分のお願いを送ります）:",
+                "　sudo -u mimamori mimamori shelter end \(id)",
+                left > 0
+                    ? "延長が必要なときは（合計 \(ShelterStay.maximumDays) 日まで、あと \(left) 日。町長の承認が必要です）:\n　sudo -u mimamori mimamori shelter extend \(id) --days 延長する日数 --approved-by 承認者の氏名"
+                    : "利用期間は上限の \(ShelterStay.maximumDays) 日に達しています（緊急一時保護の取り扱い第5条）。これ以上は延長できません。",
+            ]
+        )
     }
 }

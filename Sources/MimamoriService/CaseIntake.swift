@@ -166,13 +166,20 @@ public struct CaseIntake: Sendable {
         let event = await completed(checked)
         let planner = settings.planner
         let deadline = settings.configuration.retry.deadline
-        let (outcome, decision) = try await ledger.recordIntake(
-            case: event.caseID, messageID: event.messageID.uuidString.lowercased(), at: now
-        ) { reading in
-            try Self.decide(
-                event, reading: reading, storedBody: storedBody, transportMessageID: transportMessageID, planner: planner,
-                deadline: deadline, now: now)
+        // What the request needs beyond the closure is read before the transaction: intake is
+        // sequential, so no event of the case can come between.
+        var shelterRequest: ShelterRequest?
+        if event.kind == .closed, let shelter = event.closure?.shelter {
+            shelterRequest = try await self.shelterRequest(for: event, shelter: shelter)
         }
+        let (outcome, decided) = try await ledger.recordIntake(
+            case: event.caseID, messageID: event.messageID.uuidString.lowercased(), at: now
+        ) { [shelterRequest] reading in
+            try Self.decideWithStay(
+                event, reading: reading, storedBody: storedBody, transportMessageID: transportMessageID, planner: planner,
+                deadline: deadline, now: now, shelterRequest: shelterRequest)
+        }
+        let decision = decided.decision
         switch outcome {
         case .duplicate:
             // Not from a decided intake (the decision saw the message id); kept for the exhaustive switch.
@@ -187,6 +194,7 @@ public struct CaseIntake: Sendable {
             if photoIntake.notUpright {
                 logger.warning("photo.not-upright", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)"]))
             }
+            if let plan = decided.shelter { logShelter(plan) }
             guard case .recorded(let caseID, let sequence, let kind, let planned, _, let reach) = decision else { return decision }
             // A held alert is not sent yet: its release merges again, and audits that.
             if kind != "held" { await recordMerge(event, at: now) }
@@ -224,17 +232,34 @@ public struct CaseIntake: Sendable {
         }
     }
 
+    /// The decision, and the closure's stay when it recorded one (for its log line).
+    struct Decided: Sendable {
+        var decision: Decision
+        var shelter: ShelterPlan?
+    }
+
     /// Inside the ledger's transaction: the one run of the state machine, on the stored state and
     /// the delivery history as they are now, and what the ledger is to write of its actions.
     static func decide(
         _ event: CaseEvent, reading: IntakeReading, storedBody: Data, transportMessageID: String?, planner: Planner,
         deadline: Duration, now: Date
     ) throws -> (entry: IntakeEntry, decided: Decision) {
+        let (entry, decided) = try decideWithStay(
+            event, reading: reading, storedBody: storedBody, transportMessageID: transportMessageID, planner: planner,
+            deadline: deadline, now: now, shelterRequest: nil)
+        return (entry, decided.decision)
+    }
+
+    static func decideWithStay(
+        _ event: CaseEvent, reading: IntakeReading, storedBody: Data, transportMessageID: String?, planner: Planner,
+        deadline: Duration, now: Date, shelterRequest: ShelterRequest?
+    ) throws -> (entry: IntakeEntry, decided: Decided) {
+        func only(_ entry: IntakeEntry, _ decision: Decision) -> (entry: IntakeEntry, decided: Decided) {
+            (entry, Decided(decision: decision))
+        }
         if let stored = reading.stored, stored.schema != EventSchema.case.rawValue {
-            return (
-                .reject(messageID: transportMessageID, reason: "case.id-of-a-concern"),
-                .rejected(caseID: event.caseID, reason: "case.id-of-a-concern")
-            )
+            let reason = stored.schema == ShelterStay.recordSchema ? "case.id-of-a-shelter-request" : "case.id-of-a-concern"
+            return only(.reject(messageID: transportMessageID, reason: reason), .rejected(caseID: event.caseID, reason: reason))
         }
         var prior: CaseState?
         if let stored = reading.stored, stored.purgedAt == nil {
@@ -249,7 +274,8 @@ public struct CaseIntake: Sendable {
         let context = CaseState.Context(
             planner: planner,
             history: DeliveryHistory(personalDataRecipients: recipients, radioAnnounced: reading.holders.radioAnnounced),
-            messageRecorded: reading.messageRecorded, purged: reading.stored?.purgedAt != nil, now: now)
+            messageRecorded: reading.messageRecorded, purged: reading.stored?.purgedAt != nil, now: now,
+            shelterRequest: shelterRequest)
         var next = prior
         let actions = CaseState.receive(event, state: &next, context: context)
 
@@ -257,12 +283,15 @@ public struct CaseIntake: Sendable {
         var cancelKinds: Set<NoticeKind> = []
         var alarms: [CaseAlarm.Kind] = []
         var held = false
+        var shelter: ShelterPlan?
         for action in actions {
             switch action {
             case .reject(let reason):
-                return (.reject(messageID: transportMessageID, reason: reason.code), .rejected(caseID: event.caseID, reason: reason.code))
+                return only(
+                    .reject(messageID: transportMessageID, reason: reason.code), .rejected(caseID: event.caseID, reason: reason.code))
             case .ignore(let reason):
-                return (.ignore(messageID: transportMessageID, reason: reason.code), .ignored(caseID: event.caseID, reason: reason.code))
+                return only(
+                    .ignore(messageID: transportMessageID, reason: reason.code), .ignored(caseID: event.caseID, reason: reason.code))
             case .cancelPending(_, let kinds): cancelKinds.formUnion(kinds)
             case .plan(let p):
                 plan.deliveries += p.deliveries
@@ -270,12 +299,13 @@ public struct CaseIntake: Sendable {
                 plan.reach = p.reach
             case .hold: held = true
             case .raise(.heldStale): alarms.append(.heldStale)
+            case .raise(.shelterHeld): alarms.append(.shelterHeld)
+            case .shelter(let p): shelter = p
             }
         }
         guard let next else {
-            return (
-                .ignore(messageID: transportMessageID, reason: "case.no-state"), .ignored(caseID: event.caseID, reason: "case.no-state")
-            )
+            return only(
+                .ignore(messageID: transportMessageID, reason: "case.no-state"), .ignored(caseID: event.caseID, reason: "case.no-state"))
         }
         let snapshot: CaseSnapshot
         do {
@@ -290,13 +320,88 @@ public struct CaseIntake: Sendable {
             eventKind: event.kind.rawValue, receivedAt: now, body: storedBody, state: snapshot,
             notices: rows.notices, deliveries: rows.deliveries, cancelKinds: cancelKinds)
         intake.alarms = alarms
+        // The cooperators' counts: the stay's request has its own line.
         let planned = rows.deliveries.reduce(into: [Channel: Int]()) { $0[$1.planned.channel, default: 0] += 1 }
+        if let shelter {
+            let stayRows = try shelterRows(shelter, deadline: deadline)
+            intake.notices += stayRows.notices
+            intake.deliveries += stayRows.deliveries
+            intake.shelterStay = (shelter.stay, try JSONEncoder().encode(shelter.request))
+        }
         return (
             .record(intake),
-            .recorded(
-                caseID: event.caseID, sequence: event.sequence, kind: held ? "held" : event.kind.rawValue, planned: planned,
-                cancelled: 0, reach: plan.reach)
+            Decided(
+                decision: .recorded(
+                    caseID: event.caseID, sequence: event.sequence, kind: held ? "held" : event.kind.rawValue, planned: planned,
+                    cancelled: 0, reach: plan.reach),
+                shelter: shelter)
         )
+    }
+
+    /// A stay's notices (one per channel its deliveries use) and deliveries as ledger rows.
+    public static func shelterRows(_ plan: ShelterPlan, deadline: Duration) throws -> (
+        notices: [Intake.Notice], deliveries: [Intake.Delivery]
+    ) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var notices: [Intake.Notice] = []
+        for notice in plan.notices {
+            let content = try encoder.encode(notice)
+            let channels = Set(plan.deliveries.filter { notice.matches($0.planned) }.map(\.planned.channel))
+            for channel in channels.sorted(by: { $0.rawValue < $1.rawValue }) {
+                notices.append(Intake.Notice(revision: notice.revision, kind: notice.kind, channel: channel, content: content))
+            }
+        }
+        let seconds = deadline.inSeconds
+        let deliveries = plan.deliveries.map {
+            Intake.Delivery($0.planned, address: $0.address, deadline: $0.planned.notBefore.addingTimeInterval(seconds))
+        }
+        return (notices, deliveries)
+    }
+
+    /// A closure's request: the person as the case last described them (the closure may carry
+    /// no person), and the registration that names. A stored body that no longer decodes leaves
+    /// the form's person fields for the facility to fill in, with one line saying so.
+    func shelterRequest(for event: CaseEvent, shelter: CaseEvent.Shelter) async throws(LedgerError) -> ShelterRequest {
+        var described: CaseEvent? = event.person == nil ? nil : event
+        if described == nil, let body = try await ledger.latestDescription(case: event.caseID) {
+            described = try? CaseEvent.decode(body, limits: limits)
+            if described == nil {
+                logger.warning(
+                    "shelter.no-description",
+                    metadata: .keys([
+                        .case: "\(event.caseID)", .seq: "\(event.sequence)", .reason: "the case's last description does not decode",
+                    ]))
+            }
+        }
+        var registration: Registration?
+        if let described { registration = await self.registration(for: described) }
+        return ShelterRequest(person: described?.person, shelter: shelter, registration: registration)
+    }
+
+    /// Ids, days and counts of the closure's stay: never the person, the approving official or
+    /// the body that protected them.
+    func logShelter(_ plan: ShelterPlan) {
+        let stay = plan.stay
+        if let reason = stay.holdReason {
+            logger.warning(
+                "shelter.held",
+                metadata: .keys([
+                    .case: "\(stay.caseID)", .facility: .string(stay.facilityID), .days: "\(stay.days)", .reason: .string(reason.rawValue),
+                ]))
+            return
+        }
+        logger.info(
+            "shelter.requested",
+            metadata: .keys([
+                .case: "\(stay.caseID)", .facility: .string(stay.facilityID), .days: "\(stay.days)",
+                .fax: "\(plan.deliveries.count - plan.staffCopies)", .staff: "\(plan.staffCopies)",
+            ]))
+        if plan.staffCopies == 0 {
+            logger.warning(
+                "shelter.no-staff-copy",
+                metadata: .keys([.case: "\(stay.caseID)", .reason: "no staff: section: the staff get no copy of the request"]))
+        }
     }
 
     /// The plan as ledger rows: one notice per (revision, kind, channel), deliveries with the

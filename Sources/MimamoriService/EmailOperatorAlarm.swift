@@ -33,7 +33,9 @@ public struct EmailOperatorAlarm: OperatorAlarm {
             case .noticeRefused: "中継サーバーに通知そのものを拒否され、この経路の全宛先に送信できませんでした"
             }
         let body = mail.body([
-            "次の通知が\(what)。協力者への連絡方法を確認し、必要なら電話などで直接お知らせください。",
+            alarm.kind.isShelter
+                ? "次の通知が\(what)。緊急一時保護の施設あての依頼書（またはその控え）です。保健福祉の担当職員に伝え、施設へ電話で直接お知らせください。"
+                : "次の通知が\(what)。協力者への連絡方法を確認し、必要なら電話などで直接お知らせください。",
             "",
             "　案件番号　\(alarm.caseID)",
             "　宛先ID　　\(alarm.recipient)",

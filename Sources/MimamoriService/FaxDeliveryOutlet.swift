@@ -61,10 +61,19 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
         }
         return FaxDocument(
             title: page.title, drillBanner: page.banner ?? drillMark(drill: notice.drill)?.banner,
-            lead: page.lead.map { FaxDocument.Paragraph($0) } + (page.callout.map { [FaxDocument.Paragraph($0, style: .boxed)] } ?? []),
+            lead: page.lead.enumerated().map { index, text in FaxDocument.Paragraph(text, style: style(page.alignment(ofLead: index))) }
+                + (page.callout.map { [FaxDocument.Paragraph($0, style: .boxed)] } ?? []),
             rows: page.rows.map { FaxDocument.Row($0.label, $0.value) }, photo: photo,
             paragraphs: page.paragraphs.map { FaxDocument.Paragraph($0) },
             footer: "\(notice.kind.isConcern ? "受付番号" : "案件番号") \(notice.caseID.rawValue)", created: created)
+    }
+
+    static func style(_ alignment: RenderedNotice.FaxPage.Alignment) -> FaxDocument.Paragraph.Style {
+        switch alignment {
+        case .left: .normal
+        case .right: .right
+        case .centre: .centred
+        }
     }
 
     public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {

@@ -58,6 +58,12 @@ public enum LogKey: String, Sendable {
     case filled
     /// Whether a notice carries a photo: `yes`/`no`.
     case photo
+    /// A shelter facility's id (`shelter.facilities`).
+    case facility
+    /// A stay's days (緊急一時保護).
+    case days
+    /// How many staff addresses a copy went to.
+    case staff
 }
 
 extension Logger.Metadata {

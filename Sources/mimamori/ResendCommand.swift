@@ -115,6 +115,8 @@ struct ResendCommand: AsyncParsableCommand {
         case .destructionReminder: "書類破棄のお願い"
         case .concernReport: "情報提供（窓口あて）"
         case .concernResult: "結果のご報告（情報提供者あて）"
+        case .shelterRequest: "緊急一時保護依頼書"
+        case .shelterDestruction: "依頼書の処分のお願い（施設あて）"
         }
     }
 

@@ -37,6 +37,45 @@ struct RetentionTests {
     }
 }
 
+@Suite("Retention.isDueForPurge with an emergency temporary stay")
+struct RetentionStayTests {
+    static let closedAt = Date(timeIntervalSince1970: 1_795_000_000)
+    static let oneDay = Duration.seconds(86400)
+
+    @Test("a stay held or at the facility keeps the case's data, however long after the closure")
+    func ongoingStayKeeps() {
+        let now = Self.closedAt.addingTimeInterval(365 * 86400)
+        #expect(!Retention.isDueForPurge(closedAt: Self.closedAt, unfinished: [], stay: .ongoing, retention: Self.oneDay, now: now))
+    }
+
+    @Test("the retention of a case with a stay starts when the stay ended, if that is later than the closure")
+    func retentionFromTheEnd() {
+        let ended = Self.closedAt.addingTimeInterval(5 * 86400)
+        let stay = Retention.Stay.ended(at: ended)
+        #expect(
+            !Retention.isDueForPurge(
+                closedAt: Self.closedAt, unfinished: [], stay: stay, retention: Self.oneDay, now: ended.addingTimeInterval(86400)))
+        #expect(
+            Retention.isDueForPurge(
+                closedAt: Self.closedAt, unfinished: [], stay: stay, retention: Self.oneDay, now: ended.addingTimeInterval(86401)))
+        // Ended before the closure's retention is over: the closure's counts.
+        let early = Retention.Stay.ended(at: Self.closedAt.addingTimeInterval(-3600))
+        #expect(
+            Retention.isDueForPurge(
+                closedAt: Self.closedAt, unfinished: [], stay: early, retention: Self.oneDay, now: Self.closedAt.addingTimeInterval(86401)))
+    }
+
+    @Test("the facility's destruction reminder still planned holds the purge like any notice")
+    func facilityReminderHolds() {
+        let ended = Self.closedAt
+        let now = ended.addingTimeInterval(2 * 86400)
+        let reminder = Retention.UnfinishedDelivery(isSending: false, deadline: now.addingTimeInterval(3600))
+        #expect(
+            !Retention.isDueForPurge(
+                closedAt: Self.closedAt, unfinished: [reminder], stay: .ended(at: ended), retention: Self.oneDay, now: now))
+    }
+}
+
 @Suite("Retention.isOpenTooLong: the open-case alarm")
 struct OpenCaseAlarmRuleTests {
     static let openedAt = Date(timeIntervalSince1970: 1_795_000_000)

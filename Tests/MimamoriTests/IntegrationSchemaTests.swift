@@ -200,6 +200,28 @@ struct IntegrationSchemaTests {
                 closed.setting("closure.shelter", ["facilityId": String(repeating: "f", count: 65), "expectedDays": 2])
             ),
             ("shelter without days", closed.setting("closure.shelter", ["facilityId": "yasuragi"])),
+            (
+                "shelter protected and approved",
+                closed.setting(
+                    "closure.shelter", ["facilityId": "yasuragi", "expectedDays": 7, "protectedBy": "海南警察署", "approvedBy": "紀美野 太郎"])
+            ),
+            (
+                "shelter protectedBy null",
+                closed.setting("closure.shelter", ["facilityId": "yasuragi", "expectedDays": 2, "protectedBy": NSNull()])
+            ),
+            (
+                "shelter protectedBy of 101",
+                closed.setting(
+                    "closure.shelter", ["facilityId": "yasuragi", "expectedDays": 2, "protectedBy": String(repeating: "署", count: 101)])
+            ),
+            (
+                "shelter approvedBy empty",
+                closed.setting("closure.shelter", ["facilityId": "yasuragi", "expectedDays": 3, "approvedBy": "　"])
+            ),
+            (
+                "shelter approvedBy a number",
+                closed.setting("closure.shelter", ["facilityId": "yasuragi", "expectedDays": 3, "approvedBy": 5])
+            ),
             ("unknown null field", opened.setting("futureField", NSNull())),
             ("unknown field in person", opened.setting("person.futureField", ["a": 1])),
         ]

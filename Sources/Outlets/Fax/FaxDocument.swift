@@ -16,6 +16,10 @@ public struct FaxDocument: Sendable, Hashable {
             case normal
             /// Bold and framed: the number to call on a sighting, the shredding instruction.
             case boxed
+            /// To the right, as a form's number, date and sender stand.
+            case right
+            /// In the middle: a form's 記.
+            case centred
         }
         public var text: String
         public var style: Style

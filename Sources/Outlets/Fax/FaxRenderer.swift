@@ -287,9 +287,15 @@ final class FaxLayout {
         let boxed = paragraph.style == .boxed
         let inset = boxed ? Self.padding + 2 : 0
         let size: TextBlock.Font = boxed ? font(15, bold: true) : font(14)
+        let alignment: PangoAlignment =
+            switch paragraph.style {
+            case .right: PANGO_ALIGN_RIGHT
+            case .centred: PANGO_ALIGN_CENTER
+            case .normal, .boxed: PANGO_ALIGN_LEFT
+            }
         var text = paragraph.text
         while true {
-            let layout = block(text, size, width: Self.contentWidth - 2 * inset)
+            let layout = block(text, size, width: Self.contentWidth - 2 * inset, alignment: alignment)
             let height = layout.height + 2 * inset
             if y + height <= bottom {
                 if draw {
@@ -301,7 +307,7 @@ final class FaxLayout {
             }
             let room = bottom - y - 2 * inset
             if room > 30, let (head, tail) = layout.split(fitting: room) {
-                let part = block(head, size, width: Self.contentWidth - 2 * inset)
+                let part = block(head, size, width: Self.contentWidth - 2 * inset, alignment: alignment)
                 if draw {
                     part.draw(cr, x: Self.margin + inset, y: y + inset)
                     if boxed {
