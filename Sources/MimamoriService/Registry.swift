@@ -56,12 +56,14 @@ public struct Registry: Sendable {
     }
 
     /// Replaces a registration (様式第2号, 変更); sealed under a new data key, the old one destroyed.
-    public func update(_ registration: Registration, by: String, at: Date) async throws(RegistryError) {
+    /// `reason`: for the audit, which items changed (their labels, never their values).
+    public func update(_ registration: Registration, by: String, at: Date, reason: String? = nil) async throws(RegistryError) {
         guard try await ledger({ () async throws(LedgerError) in try await store.registration(registration.id) }) != nil else {
             throw .unknown(registration.id)
         }
         try await save(
-            registration, isNew: false, audit: RegistryAuditEntry(action: "updated", registrationID: registration.id, at: at, by: by))
+            registration, isNew: false,
+            audit: RegistryAuditEntry(action: "updated", registrationID: registration.id, at: at, by: by, reason: reason))
     }
 
     /// The family confirmed that nothing changed (要綱 第6条第6項).
@@ -82,6 +84,11 @@ public struct Registry: Sendable {
                 audit: RegistryAuditEntry(
                     action: reason == .lapsed ? "purged" : "removed", registrationID: id, at: at, by: by, reason: reason.rawValue))
         }
+    }
+
+    /// Records a look at the registry that changes nothing (shown, listed, find, sheet).
+    public func audit(_ entry: RegistryAuditEntry) async throws(RegistryError) {
+        try await ledger { () async throws(LedgerError) in try await store.recordRegistryAudit(entry) }
     }
 
     /// One registration, opened; nil if there is none (or its key was destroyed).
