@@ -104,6 +104,12 @@ struct FormFile {
     var notes: [String]
 
     static func read(_ path: String, today: LocalDate, areas: AreaTree) throws -> FormFile {
+        // A town's whole registry as CSV is a few kilobytes; anything this large is the wrong file.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= 16 * 1024 * 1024 else {
+            printError("\(path) は大きすぎます（16 MB まで）。登録届のファイルか確かめてください。")
+            throw ExitCode.failure
+        }
         guard let bytes = FileManager.default.contents(atPath: path) else {
             printError("\(path) を読めません。ファイルの場所と名前を確かめてください。")
             throw ExitCode.failure
