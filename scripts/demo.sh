@@ -50,6 +50,8 @@ echo "== police side: a signing key (mimamori keygen)"
 "$bin/mimamori" keygen police-kainan --out "$demo/keys"
 cp "$demo/keys/police-kainan.pub" "$demo/publishers/"
 printf 'mimamori-test\n' > "$demo/credentials/broker-password"
+# The registry's key (the registry-key credential): 32 random bytes, base64.
+head -c 32 /dev/urandom | base64 > "$demo/credentials/registry-key"
 
 cat > "$demo/mimamori.yaml" <<YAML
 # Demo settings: the sample config/mimamori.yaml pointed at this machine's loopback servers.
@@ -71,10 +73,15 @@ reminders: { destruction-at: "09:00", business-days-only: true }
 retention: 30d
 operator: { alarm-email: "ops@town.example.jp" }
 metrics: { listen: "127.0.0.1:19464" }
+registry: { keys: $demo/registry-keys.sqlite }
 YAML
 
 echo "== mimamori check-config"
 "$bin/mimamori" check-config --config "$demo/mimamori.yaml"
+
+echo "== the family registered the person in advance (様式第1号: mimamori registry add)"
+"$bin/mimamori" registry add config/samples/registration.yaml --config "$demo/mimamori.yaml" \
+    --registry-key "$demo/credentials/registry-key" | sed 's/^/   /'
 
 echo "== starting mimamorid"
 "$bin/mimamorid" --config "$demo/mimamori.yaml" --credentials "$demo/credentials" >"$demo/mimamorid.log" 2>&1 &
@@ -102,13 +109,14 @@ publish() {
 }
 
 echo "== 0. staff check who the alert would reach (mimamori plan; nothing is sent)"
-"$bin/mimamori" plan config/samples/case-opened.json --config "$demo/mimamori.yaml" > "$demo/plan.txt"
-head -5 "$demo/plan.txt"; echo "   …"; grep -E '^(送信しない|防災|写真|まとめ|注意|警告)' "$demo/plan.txt"
+"$bin/mimamori" plan config/samples/case-opened.json --config "$demo/mimamori.yaml" \
+    --registry-key "$demo/credentials/registry-key" > "$demo/plan.txt"
+head -5 "$demo/plan.txt"; echo "   …"; grep -E '^(登録|送信しない|防災|写真|まとめ|注意|警告)' "$demo/plan.txt"
 
 echo "== 1. the family asks for search support: case opened"
 publish case-opened
 wait_for 'alert'
-grep 'event=case.opened' "$demo/mimamorid.log"
+grep -E 'event=(case.opened|registry.merged)' "$demo/mimamorid.log"
 echo "== 2. new sighting information: case updated"
 publish case-updated
 wait_for 'alert|update'
@@ -149,6 +157,14 @@ print(f"email volunteers: {len(mails) - fax} messages in {demo}/mail")
 for subject, n in kinds.most_common():
     print(f"   {n:3d} × {subject}")
 print(f"FAX gateway: {fax} messages to {{number}}@fax.example.jp, PDFs in {demo}/fax")
+# The registration's frequented places, as a volunteer reads them (config/samples/registration.yaml).
+for path in mails:
+    msg = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+    if str(msg["To"]).endswith("@fax.example.jp") or "発見にご協力ください" not in str(msg["Subject"]):
+        continue
+    rows = [line for line in msg.get_body(("plain",)).get_content().splitlines() if "よく行く場所" in line]
+    print("   from the registration, in the alert: " + (rows[0].strip() if rows else "NO よく行く場所 ROW"))
+    break
 PY
 first_pdf=$(ls "$demo"/fax/*.pdf 2>/dev/null | head -1 || true)
 if [ -n "$first_pdf" ]; then
@@ -163,6 +179,10 @@ for wav in "$demo"/radio/*.wav; do
 done
 alert_script=$(ls "$demo"/radio/*.alert.*.txt 2>/dev/null | head -1 || true)
 [ -n "$alert_script" ] && echo "   the alert as read: $(head -1 "$alert_script")"
+if [ -n "$alert_script" ] && grep -Eq 'かじか荘|野上支所' "$alert_script"; then
+    echo "demo: the radio script names a frequented place" >&2; exit 1
+fi
+[ -n "$alert_script" ] && echo "   (the frequented places are in the email and the FAX only, never read on the radio)"
 echo
 echo "== destruction reminders (Article 11-3) wait for the next business morning:"
 awk -F'\t' '$3 == "destruction-reminder" && $5 == "planned" { n++ } END { printf "   planned: %d (one per recipient of personal data)\n", n }' "$demo/report.tsv"

@@ -25,7 +25,8 @@ public final class RegistryKeyStore: Sendable {
                     sql: """
                         CREATE TABLE keys (
                             registration_id TEXT PRIMARY KEY NOT NULL,
-                            wrapped BLOB NOT NULL
+                            wrapped BLOB NOT NULL,
+                            created_at INTEGER NOT NULL -- ms since 1970: an orphan is swept only once it is old
                         ) STRICT, WITHOUT ROWID;
                         """)
             }
@@ -62,13 +63,25 @@ public final class RegistryKeyStore: Sendable {
         }
     }
 
-    /// Stores (or replaces) a registration's wrapped key; the replaced key is destroyed with it.
-    public func put(_ id: RegistrationID, wrapped: Data) async throws(LedgerError) {
+    /// Stores a new registration's wrapped key; `.constraint` if the registration has one (a
+    /// registration keeps its data key until it is removed).
+    public func put(_ id: RegistrationID, wrapped: Data, at: Date) async throws(LedgerError) {
         try await writeAndTruncate { db in
             try db.execute(
-                sql:
-                    "INSERT INTO keys (registration_id, wrapped) VALUES (?, ?) ON CONFLICT(registration_id) DO UPDATE SET wrapped = excluded.wrapped",
-                arguments: [id.rawValue, wrapped])
+                sql: "INSERT INTO keys (registration_id, wrapped, created_at) VALUES (?, ?, ?)",
+                arguments: [id.rawValue, wrapped, at.ledgerMillis])
+        }
+    }
+
+    /// The registrations whose key was stored before `before` (the sweep's candidates).
+    public func ids(storedBefore before: Date) async throws(LedgerError) -> [RegistrationID] {
+        do {
+            return try await pool.read { db in
+                try String.fetchAll(db, sql: "SELECT registration_id FROM keys WHERE created_at < ?", arguments: [before.ledgerMillis])
+                    .map(RegistrationID.init(_:))
+            }
+        } catch {
+            throw LedgerError.wrapping(error, path: path)
         }
     }
 

@@ -7,7 +7,9 @@
 /// - the termination notice never says how the case ended, only that the support has ended, with
 ///   thanks and the instruction to destroy the documents at once (第11条第3項);
 /// - the destruction reminder holds the case reference and dates only, no personal data;
-/// - the radio script has the name in kana only and no residence;
+/// - the radio script has the name in kana only, no residence and no frequented place (よく行く場所
+///   are in the email and on the FAX only); no notice has a registration's family contacts, care
+///   notes, address, phone or date of birth (the renderer is never given them);
 /// - the town's regulation is cited (第11条第3項, 第14条) only when settings name it
 ///   (`town.regulation`), so no notice cites a 要綱 that does not exist;
 /// - a concern's reporter (協力団体名, 氏名, 電話番号) appears in the desk's notice only; the
@@ -345,6 +347,9 @@ enum BuiltInTemplates {
         {{#person.residenceArea}}
         　お住まい　　{{person.residenceArea}}
         {{/person.residenceArea}}
+        {{#frequentedPlaces}}
+        　よく行く場所　{{frequentedPlaces}}
+        {{/frequentedPlaces}}
         {{#clothing}}
         　服装　　　　{{clothing}}
         {{/clothing}}
@@ -417,6 +422,9 @@ enum BuiltInTemplates {
         {{#person.residenceArea}}
         | お住まい | {{person.residenceArea}}
         {{/person.residenceArea}}
+        {{#frequentedPlaces}}
+        | よく行く場所 | {{frequentedPlaces}}
+        {{/frequentedPlaces}}
         {{#clothing}}
         | 服装 | {{clothing}}
         {{/clothing}}

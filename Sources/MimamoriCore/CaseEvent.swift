@@ -31,6 +31,9 @@ public struct CaseEvent: Sendable, Hashable, Codable {
     /// Set by the intake's `PhotoCheck` when the event carried a photo that no notice may use
     /// (`photo` is then nil): the notices say it was left out.
     public var photoLeftOut: PhotoCheck.Problem? = nil
+    /// Set by the intake when `person.registrationId` names a registration (`filled(from:)`):
+    /// what the registration added. Never on the wire, never in the ledger's stored event.
+    public var registryAdditions: RegistryAdditions? = nil
     /// Required for `opened`/`updated`; a `closed` event needs none (closure is planned from
     /// what was actually sent, not from consent).
     public var consent: Consent

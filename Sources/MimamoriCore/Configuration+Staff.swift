@@ -76,6 +76,13 @@ extension Configuration {
                     "no staff: section: open-case alarms and held stale events go to operator.alarm-email (\(self.operator.alarmEmail ?? "not set either: the journal only"))"
                 ))
         }
+        if registry != nil, staff.emails.isEmpty, self.operator.alarmEmail == nil {
+            warnings.append(
+                (
+                    "settings.registry-unreminded",
+                    "registry: is on but neither staff.email nor operator.alarm-email is set: the yearly reconfirmation list goes to the journal only (as counts)"
+                ))
+        }
         return warnings + (concerns?.warnings ?? [])
     }
 

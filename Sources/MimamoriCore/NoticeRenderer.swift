@@ -52,6 +52,11 @@ public struct NoticeRenderer: Sendable {
             context["clothingSpoken"] = "服装は、" + event.clothing.joined(separator: "、") + "です。"
         }
         if !event.belongings.isEmpty { context["belongings"] = event.belongings.joined(separator: "、") }
+        // A registration's よく行く場所, for the email and the FAX; the radio templates leave it out.
+        if let places = event.registryAdditions?.frequentedPlaces, !places.isEmpty {
+            context["frequentedPlaces"] = places.map { place in place.area.map { "\(place.name)（\($0)）" } ?? place.name }
+                .joined(separator: "、")
+        }
         if let seen = event.lastSeen {
             var s: [String: Any] = [
                 "when": JapaneseDateFormat.dateTime(seen.at) + "頃",

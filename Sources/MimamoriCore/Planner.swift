@@ -64,6 +64,7 @@ public struct DeliveryPlan: Sendable, Hashable {
 ///   town's area tree knows both sides and they do not overlap (`areaReason`, design 6);
 /// - `radioAllowed(for:)`: the radio only with consent.radio (Article 9-2) and a configured radio;
 /// - `photoToAttach(for:)`: a photo only with consent.photo;
+/// - `caseAreas(_:)`: the areas of the case, widened (never narrowed) by a registration's;
 /// - `closure(…)`: termination only to those sent the alert/update, on every channel they were
 ///   sent it on, the radio only if it announced (Article 11, 11-2); one destruction reminder per
 ///   recipient and channel of personal data (11-3); "sent" is `PossiblySent`;
@@ -94,11 +95,32 @@ public struct Planner: Sendable {
 
     // MARK: rules
 
-    /// The areas a case concerns: where the person lives and where they were last seen.
+    /// The areas a case concerns: where the person lives and where they were last seen, and the
+    /// areas of the places a registration says the person often goes (よく行く場所: where to
+    /// look too). What a registration brings only widens who is asked: the residence area it
+    /// filled and its places count only beside an area of the event's own, so an event without
+    /// areas still asks everyone.
     public func caseAreas(_ event: CaseEvent) -> [AreaTree.Placement] {
-        [event.person?.residenceArea, event.lastSeen?.area].compactMap { $0 }
-            .filter { !AreaTree.normalised($0).isEmpty }
-            .map { configuration.areas.place($0) }
+        let written = caseAreaTexts(event)
+        return (written.own + written.registered).map { configuration.areas.place($0) }
+    }
+
+    /// `caseAreas` as written, before the tree places them: the event's own, and those its
+    /// registration adds (none when the event has no area of its own), each area once.
+    public func caseAreaTexts(_ event: CaseEvent) -> (own: [String], registered: [String]) {
+        var seen = Set<String>()
+        func written(_ texts: [String?]) -> [String] {
+            texts.compactMap { $0 }.filter { text in
+                let normalised = AreaTree.normalised(text)
+                return !normalised.isEmpty && seen.insert(normalised).inserted
+            }
+        }
+        let additions = event.registryAdditions
+        let filledResidence = additions?.filled.contains(.residenceArea) ?? false
+        let own = written([filledResidence ? nil : event.person?.residenceArea, event.lastSeen?.area])
+        guard !own.isEmpty else { return ([], []) }
+        let registered = written([filledResidence ? event.person?.residenceArea : nil] + (additions?.frequentedPlaces.map(\.area) ?? []))
+        return (own, registered)
     }
 
     /// Design 6: a cooperator is asked when one of its areas shares ground with one of the case's

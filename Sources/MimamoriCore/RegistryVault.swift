@@ -40,29 +40,48 @@ public struct RegistryVault: Sendable {
         }
     }
 
+    /// A new registration, sealed under a fresh data key, and that key wrapped.
     public func seal(_ registration: Registration) throws(RegistryVaultError) -> Sealed {
         let dataKey = SymmetricKey(size: .bits256)
+        let keyBytes = dataKey.withUnsafeBytes { Data($0) }
+        let wrapped: Data
+        do {
+            wrapped = try AES.GCM.seal(keyBytes, using: masterKey, authenticating: Self.keyLabel(registration.id)).combined!
+        } catch {
+            throw .sealFailed
+        }
+        return Sealed(record: try record(registration, key: dataKey), wrappedKey: wrapped)
+    }
+
+    /// A changed registration, sealed again under the data key it already has (`wrappedKey`):
+    /// only the record is rewritten, so a crash can never leave a record without its key.
+    public func reseal(_ registration: Registration, wrappedKey: Data) throws(RegistryVaultError) -> Sealed {
+        let dataKey = try unwrap(wrappedKey, id: registration.id)
+        return Sealed(record: try record(registration, key: dataKey), wrappedKey: wrappedKey)
+    }
+
+    func record(_ registration: Registration, key: SymmetricKey) throws(RegistryVaultError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         do {
             let plain = try encoder.encode(registration)
-            let record = try AES.GCM.seal(plain, using: dataKey, authenticating: Self.recordLabel(registration.id)).combined!
-            let keyBytes = dataKey.withUnsafeBytes { Data($0) }
-            let wrapped = try AES.GCM.seal(keyBytes, using: masterKey, authenticating: Self.keyLabel(registration.id)).combined!
-            return Sealed(record: record, wrappedKey: wrapped)
+            return try AES.GCM.seal(plain, using: key, authenticating: Self.recordLabel(registration.id)).combined!
         } catch {
             throw .sealFailed
         }
     }
 
-    public func open(_ sealed: Sealed, id: RegistrationID) throws(RegistryVaultError) -> Registration {
-        let dataKey: SymmetricKey
+    func unwrap(_ wrappedKey: Data, id: RegistrationID) throws(RegistryVaultError) -> SymmetricKey {
         do {
-            let box = try AES.GCM.SealedBox(combined: sealed.wrappedKey)
-            dataKey = SymmetricKey(data: try AES.GCM.open(box, using: masterKey, authenticating: Self.keyLabel(id)))
+            let box = try AES.GCM.SealedBox(combined: wrappedKey)
+            return SymmetricKey(data: try AES.GCM.open(box, using: masterKey, authenticating: Self.keyLabel(id)))
         } catch {
             throw .wrongKey
         }
+    }
+
+    public func open(_ sealed: Sealed, id: RegistrationID) throws(RegistryVaultError) -> Registration {
+        let dataKey = try unwrap(sealed.wrappedKey, id: id)
         let plain: Data
         do {
             let box = try AES.GCM.SealedBox(combined: sealed.record)

@@ -175,6 +175,13 @@ public enum Daemon {
             interval: environment["MIMAMORI_PURGE_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(3600),
             logger: Logger(label: "mimamori.retention"), spool: outlets.radio?.configuration.spool,
             onAlarmsRaised: { caseAlarms.wake() })
+        let reconfirmation = familyRegistry.map { registry in
+            ReconfirmationService(
+                registry: registry, outlet: outlets.email, from: EmailAddress(parsing: configuration.email.from),
+                town: configuration.town.name, settings: { .init(configuration: store.settings.configuration) },
+                interval: environment["MIMAMORI_REGISTRY_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(600),
+                logger: Logger(label: "mimamori.registry"))
+        }
         // Trapped before READY=1: `systemctl reload` may follow `systemctl start` at once, and a
         // SIGHUP that arrives before the reload service runs waits in this sequence.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -203,6 +210,7 @@ public enum Daemon {
             .init(service: connection), .init(service: status), .init(service: dispatcher),
             .init(service: caseAlarms), .init(service: retention), .init(service: reload),
         ]
+        if let reconfirmation { services.append(.init(service: reconfirmation)) }
         if let concernIntake { services.append(.init(service: concernIntake)) }
         services += [
             .init(service: intake),

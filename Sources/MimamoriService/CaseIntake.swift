@@ -62,7 +62,14 @@ public struct CaseIntake: Sendable {
     /// registry, no such registration, or it cannot be opened. Never a reason to hold an alert
     /// back: the notices then carry what the event carries.
     func registration(for event: CaseEvent) async -> Registration? {
-        guard let id = event.person?.registrationID.map(RegistrationID.init(_:)) else { return nil }
+        guard let text = event.person?.registrationID else { return nil }
+        // Only a registry's form of id is logged: the field is the publisher's free text.
+        guard RegistrationID.isValid(text) else {
+            logger.warning(
+                "registry.unknown-id", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .reason: "not-an-id"]))
+            return nil
+        }
+        let id = RegistrationID(text)
         let keys: Logger.Metadata = .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .registration: "\(id)"])
         guard let registry else {
             logger.warning("registry.not-enabled", metadata: keys)
@@ -145,14 +152,18 @@ public struct CaseIntake: Sendable {
         // Before any notice is planned from it: a photo no notice may use is left out here, and
         // the one kept is turned upright and stripped of its metadata.
         let photoIntake = PhotoIntake(decoded)
-        let event = photoIntake.event
-        if let signedBy, !settings.publisherKeys.mayKey(signedBy, signFor: event.municipality) {
+        let checked = photoIntake.event
+        if let signedBy, !settings.publisherKeys.mayKey(signedBy, signFor: checked.municipality) {
             try await ledger.recordRejected(
-                messageID: transportMessageID, caseID: event.caseID, reason: PublisherKeys.wrongTownReason, at: now)
-            return .rejected(caseID: event.caseID, reason: PublisherKeys.wrongTownReason)
+                messageID: transportMessageID, caseID: checked.caseID, reason: PublisherKeys.wrongTownReason, at: now)
+            return .rejected(caseID: checked.caseID, reason: PublisherKeys.wrongTownReason)
         }
 
+        // The ledger keeps the police's own event; the notices are planned from it completed by
+        // the registration it names (after the photo step, so a registry photo, cleaned when it
+        // was registered, never stands in the stored body or goes through it twice).
         let storedBody = photoIntake.storedBody(original: body, decoded: decoded, limits: limits)
+        let event = await completed(checked)
         let planner = settings.planner
         let deadline = settings.configuration.retry.deadline
         let (outcome, decision) = try await ledger.recordIntake(
@@ -169,7 +180,7 @@ public struct CaseIntake: Sendable {
         case .audited:
             return decision
         case .recorded(_, let cancelled):
-            if let problem = event.photoLeftOut {
+            if let problem = checked.photoLeftOut {
                 logger.warning(
                     "photo.left-out", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .reason: "\(problem.code)"]))
             }
@@ -177,7 +188,39 @@ public struct CaseIntake: Sendable {
                 logger.warning("photo.not-upright", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)"]))
             }
             guard case .recorded(let caseID, let sequence, let kind, let planned, _, let reach) = decision else { return decision }
+            // A held alert is not sent yet: its release merges again, and audits that.
+            if kind != "held" { await recordMerge(event, at: now) }
             return .recorded(caseID: caseID, sequence: sequence, kind: kind, planned: planned, cancelled: cancelled, reach: reach)
+        }
+    }
+
+    /// The event as its notices describe it: an alert or update that names a registration is
+    /// filled from it (`CaseEvent.filled(from:)`); a closure describes nobody.
+    func completed(_ event: CaseEvent) async -> CaseEvent {
+        guard event.kind != .closed, let registration = await registration(for: event) else { return event }
+        return event.filled(from: registration)
+    }
+
+    /// The merge's line and its registry audit row (`merged`, the case id as the reason): the
+    /// registry shows which cases used a registration. The alert is committed by then, so a
+    /// ledger that cannot take the row is logged, not a reason to keep the message.
+    func recordMerge(_ event: CaseEvent, at now: Date) async {
+        guard let additions = event.registryAdditions else { return }
+        let keys: Logger.Metadata = .keys([
+            .case: "\(event.caseID)", .seq: "\(event.sequence)", .registration: "\(additions.registrationID)",
+            .places: "\(additions.frequentedPlaces.count)", .filled: "\(additions.filled.count)",
+            .photo: additions.filled.contains(.photo) ? "yes" : "no",
+        ])
+        logger.info("registry.merged", metadata: keys)
+        guard let registry else { return }
+        do {
+            try await registry.store.recordRegistryAudit(
+                RegistryAuditEntry(
+                    action: "merged", registrationID: additions.registrationID, at: now, by: "mimamorid", reason: "\(event.caseID)"))
+        } catch {
+            logger.error(
+                "registry.audit-failed",
+                metadata: .keys([.case: "\(event.caseID)", .registration: "\(additions.registrationID)", .reason: "\(error.code)"]))
         }
     }
 

@@ -5,7 +5,10 @@ import Logging
 public enum LogKey: String, Sendable {
     case `case`
     case seq
+    /// A registration's id (台帳番号): names a row of the registry, never a person.
     case registration
+    case dueSoon = "due_soon"
+    case overdue
     case msg
     case recipient
     case channel
@@ -49,6 +52,12 @@ public enum LogKey: String, Sendable {
     case desks
     case rule
     case callback
+    /// How many of a registration's frequented places a notice carries.
+    case places
+    /// How many fields of the description a registration filled.
+    case filled
+    /// Whether a notice carries a photo: `yes`/`no`.
+    case photo
 }
 
 extension Logger.Metadata {

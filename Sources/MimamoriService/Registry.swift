@@ -143,28 +143,49 @@ public struct Registry: Sendable {
         for row in stored where Reconfirmation.isDueForPurge(confirmedOn: row.confirmedOn, today: today, grace: grace) {
             if try await remove(row.id, reason: .lapsed, by: "mimamorid", at: at) { purged.append(row.id) }
         }
+        // A key an hour old with no row: a crash between the two writes of an add. A younger one
+        // may be an add still under way in the CLI.
         let live = Set(stored.map(\.id)).subtracting(purged)
-        let orphans = try await ledger { () async throws(LedgerError) in try await keys.keys() }.keys.filter { !live.contains($0) }
-        try await ledger { () async throws(LedgerError) in try await keys.destroy(Array(orphans)) }
+        let old = try await ledger { () async throws(LedgerError) in try await keys.ids(storedBefore: at.addingTimeInterval(-3600)) }
+        let orphans = old.filter { !live.contains($0) }
+        if !orphans.isEmpty {
+            // Read the rows again: an add may have committed its row since the first read.
+            let now = Set(try await ledger { () async throws(LedgerError) in try await store.registrations() }.map(\.id))
+            try await ledger { () async throws(LedgerError) in try await keys.destroy(orphans.filter { !now.contains($0) }) }
+        }
         return purged
     }
 
     private func save(_ registration: Registration, isNew: Bool, audit: RegistryAuditEntry) async throws(RegistryError) {
         let sealed: RegistryVault.Sealed
-        do {
-            sealed = try vault.seal(registration)
-        } catch {
-            throw .vault(error)
+        if isNew {
+            sealed = try sealing { () throws(RegistryVaultError) in try vault.seal(registration) }
+            // The key first: a crash before the row leaves a key with no row, which the sweep
+            // destroys; never a row without its key. `add` found no row, so a key already
+            // there for this id is what a crashed add of it left.
+            try await ledger { () async throws(LedgerError) in try await keys.destroy([registration.id]) }
+            try await ledger { () async throws(LedgerError) in try await keys.put(registration.id, wrapped: sealed.wrappedKey, at: audit.at)
+            }
+        } else {
+            guard let key = try await ledger({ () async throws(LedgerError) in try await keys.key(registration.id) }) else {
+                throw .unknown(registration.id)
+            }
+            sealed = try sealing { () throws(RegistryVaultError) in try vault.reseal(registration, wrappedKey: key) }
         }
         try await ledger { () async throws(LedgerError) in
-            // The row's current record stays readable under its old key until the new row commits;
-            // then the old key goes with the replace below.
-            try await keys.put(registration.id, wrapped: sealed.wrappedKey)
             try await store.saveRegistration(
                 StoredRegistration(
                     id: registration.id, record: sealed.record, registeredOn: registration.registeredOn,
                     confirmedOn: registration.confirmedOn),
                 isNew: isNew, audit: audit)
+        }
+    }
+
+    private func sealing<T>(_ body: () throws(RegistryVaultError) -> T) throws(RegistryError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .vault(error)
         }
     }
 

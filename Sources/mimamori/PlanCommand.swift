@@ -23,10 +23,13 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
+    @OptionGroup var registryKey: RegistryKeyOption
+
     func run() async throws {
         let instant = try instant(at, option: "--at")
-        let caseEvent = try readCaseEvent(event)
         let files = try options.loadSettings()
+        // As the intake plans it: completed from the registration the event names.
+        let caseEvent = await registryKey.completed(try readCaseEvent(event), configuration: files.configuration, announce: false)
         if let refusal = files.directoryRefusal {
             printError("名簿を使えません: \(refusal)")
             throw ExitCode.failure
@@ -42,13 +45,26 @@ struct PlanCommand: AsyncParsableCommand {
         var lines: [String] = []
         lines.append(
             "事案 \(event.caseID)\(event.drill ? "（訓練）" : "") の通知先（\(JapaneseDateFormat.dateTime(instant)) 時点の名簿・設定による。まだ何も送信していません）")
-        let written = [("住所の地域", event.person?.residenceArea), ("最後に見かけた地域", event.lastSeen?.area)]
+        let areas = planner.caseAreaTexts(event)
+        let additions = event.registryAdditions
+        let filledResidence = (additions?.filled.contains(.residenceArea) ?? false) ? event.person?.residenceArea : nil
+        let written = [("住所の地域", filledResidence == nil ? event.person?.residenceArea : nil), ("最後に見かけた地域", event.lastSeen?.area)]
         for (label, text) in written {
             guard let text, !AreaTree.normalised(text).isEmpty else { continue }
             lines.append("\(label): \(text) → \(placement(text, tree: planner.configuration.areas))")
         }
-        if written.allSatisfy({ $0.1.map { AreaTree.normalised($0).isEmpty } ?? true }) {
+        for text in areas.registered {
+            let label = text == filledResidence ? "住所の地域（登録から）" : "よく行く場所の地域（登録から）"
+            lines.append("\(label): \(text) → \(placement(text, tree: planner.configuration.areas))")
+        }
+        if areas.own.isEmpty {
             lines.append("事案の地域: 指定なし（全員に送信します）")
+            if additions != nil {
+                lines.append("　登録の地域（お住まい・よく行く場所）は送信先を広げるためにだけ使うので、絞り込みません。")
+            }
+        }
+        if let additions {
+            lines.append(RegistryKeyOption.summary(additions))
         }
         lines.append("")
         let groups: [(String, [Reach.Reason])] = [

@@ -17,6 +17,8 @@ struct ReleaseCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
+    @OptionGroup var registryKey: RegistryKeyOption
+
     func run() async throws {
         guard CaseID.isValid(caseID) else { throw ValidationError("事案番号の形式ではありません: \(caseID)") }
         let files: SettingsFiles
@@ -32,9 +34,18 @@ struct ReleaseCommand: AsyncParsableCommand {
         }
         let outcome: CaseRelease.Outcome
         do {
-            let ledger: any IntakeStore = try Ledger.open(files.configuration.ledger)
+            let ledger = try Ledger.open(files.configuration.ledger)
+            // The alert is completed from the registration it names, as the intake would have.
+            var registry: Registry?
+            if files.configuration.registry != nil {
+                do {
+                    registry = try registryKey.openRegistry(files.configuration, ledger: ledger)
+                } catch {
+                    printError("登録の情報は使わず、事案の情報だけで送信します。")
+                }
+            }
             outcome = try await CaseRelease.release(
-                CaseID(caseID), ledger: ledger, settings: CaseIntake.Settings(files: files), now: Date())
+                CaseID(caseID), ledger: ledger, settings: CaseIntake.Settings(files: files), registry: registry, now: Date())
         } catch {
             printError("送信できませんでした: \(error)")
             throw ExitCode.failure
@@ -43,7 +54,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         case .notHeld(let state):
             printError("事案 \(caseID) は保留中ではありません（\(state.map { "状態: \($0)" } ?? "台帳にありません")）。何も送信していません。")
             throw ExitCode.failure
-        case .released(let planned, let reach):
+        case .released(let planned, let reach, let use):
             print(
                 """
                 事案 \(caseID) の保留を解除しました。発見協力依頼を送信します（mimamorid が送ります）。
@@ -53,6 +64,14 @@ struct ReleaseCommand: AsyncParsableCommand {
                 　（有効な協力者 \(reach.active)、うち送信 \(reach.asked)）
                 送信の状況: mimamori status \(caseID)
                 """)
+            switch use {
+            case .none: break
+            case .merged(let additions, let auditFailed):
+                print(RegistryKeyOption.summary(additions))
+                if auditFailed { printError("登録簿の記録（merged）を書けませんでした。通知の送信には影響ありません。") }
+            case .unavailable(let code):
+                printError("事案が指定した登録を使えませんでした（\(code)）。通知は事案の情報だけで送ります。")
+            }
         }
     }
 }

@@ -24,6 +24,8 @@ struct RenderCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
+    @OptionGroup var registryKey: RegistryKeyOption
+
     @Option(name: .long, help: "The time to date the notices with, RFC 3339 (default: now).")
     var now: String?
 
@@ -44,10 +46,11 @@ struct RenderCommand: AsyncParsableCommand {
         // As the daemon's intake sees it: a photo no notice may use is left out, with a note; the
         // one kept is upright and without metadata.
         let photoIntake = PhotoIntake(try readCaseEvent(event))
-        let caseEvent = photoIntake.event
-        if let problem = caseEvent.photoLeftOut { printError("\(event): photo left out (\(problem.code))") }
+        if let problem = photoIntake.event.photoLeftOut { printError("\(event): photo left out (\(problem.code))") }
         if photoIntake.notUpright { printError("\(event): photo could not be turned upright (photo.not-upright)") }
         let files = try options.loadSettings()
+        // Then completed from the registration it names, as the intake completes it.
+        let caseEvent = await registryKey.completed(photoIntake.event, configuration: files.configuration)
         // Rendering needs only the settings and templates; directory problems are for check-config.
         let planner = Planner(configuration: files.configuration, directory: files.directory, templates: files.templates)
 

@@ -29,28 +29,37 @@ struct RegistryKeyStoreTests {
 
     static func key(_ seed: UInt8) -> Data { Data((0..<60).map { UInt8(truncatingIfNeeded: Int($0) &* 31 &+ Int(seed)) }) }
 
-    @Test("put, read one and all, replace (the old key gone), destroy (gone from the file and the WAL), reopen")
+    @Test(
+        "put, read one and all, a second key for one registration refused, destroy (gone from the file and the WAL), the sweep's candidates by age, reopen"
+    )
     func lifecycle() async throws {
         let folder = try Folder()
         defer { folder.remove() }
         let store = try RegistryKeyStore(path: folder.path)
         let a = RegistrationID("R2026-0001")
         let b = RegistrationID("R2026-0002")
-        try await store.put(a, wrapped: Self.key(1))
-        try await store.put(b, wrapped: Self.key(2))
+        try await store.put(a, wrapped: Self.key(1), at: t0)
+        try await store.put(b, wrapped: Self.key(2), at: t0)
         #expect(try await store.key(a) == Self.key(1))
         #expect(try await store.keys() == [a: Self.key(1), b: Self.key(2)])
         #expect(folder.hits(of: Self.key(1)) > 0, "the key is where the test looks")
 
-        try await store.put(a, wrapped: Self.key(3))
-        #expect(try await store.key(a) == Self.key(3))
-        #expect(folder.hits(of: Self.key(1)) == 0, "a replaced key is still in the files")
+        // A registration keeps its key until it is removed.
+        do {
+            try await store.put(a, wrapped: Self.key(3), at: t0)
+            Issue.record("a second key was stored for one registration")
+        } catch {
+            #expect(error.code == .constraint)
+        }
+        #expect(try await store.key(a) == Self.key(1))
 
         try await store.destroy([a, RegistrationID("R404")])
         #expect(try await store.key(a) == nil)
         #expect(try await store.key(b) == Self.key(2))
-        #expect(folder.hits(of: Self.key(3)) == 0, "a destroyed key is still in the files")
+        #expect(folder.hits(of: Self.key(1)) == 0, "a destroyed key is still in the files")
         try await store.destroy([])
+        #expect(try await store.ids(storedBefore: t0.addingTimeInterval(1)) == [b])
+        #expect(try await store.ids(storedBefore: t0).isEmpty)
         #expect(try await RegistryKeyStore(path: folder.path).keys() == [b: Self.key(2)])
     }
 

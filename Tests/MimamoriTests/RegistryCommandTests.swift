@@ -25,10 +25,26 @@ struct RegistryCommandTests {
 
         init(registry: Bool = true) throws {
             directory = try ServerProcess.temporaryDirectory("registry")
-            var yaml = try String(
-                contentsOf: ServerProcess.repositoryRoot.appendingPathComponent("config/mimamori.yaml"), encoding: .utf8
-            ).replacingOccurrences(of: "/var/lib/mimamori/ledger.sqlite", with: ledger)
-            if registry { yaml += "\nregistry: { keys: \"\(keys)\", grace: 60d }\n" }
+            let sample = try String(
+                contentsOf: ServerProcess.repositoryRoot.appendingPathComponent("config/mimamori.yaml"), encoding: .utf8)
+            // The sample's own registry: section, pointed at this folder, or taken out.
+            var lines: [Substring] = []
+            var inRegistry = false
+            for line in sample.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix("registry:") {
+                    inRegistry = true
+                    lines.append("registry: { keys: \"\(keys)\", grace: 60d }")
+                    continue
+                }
+                if inRegistry, line.hasPrefix(" ") || line.isEmpty { continue }
+                inRegistry = false
+                lines.append(line)
+            }
+            if !registry { lines.removeAll { $0.hasPrefix("registry:") } }
+            let yaml = lines.joined(separator: "\n").replacingOccurrences(of: "/var/lib/mimamori/ledger.sqlite", with: ledger)
+            guard yaml.contains("registry: { keys: \"\(keys)\"") == registry else {
+                throw FixtureError("the sample has no registry: section")
+            }
             try yaml.write(toFile: settings, atomically: true, encoding: .utf8)
             let keygen = try Self.run(["keygen", "--registry-key", key])
             guard keygen.status == 0 else { throw FixtureError("keygen: \(keygen.stderr)") }
@@ -215,7 +231,7 @@ struct RegistryCommandTests {
         #expect(add.status == 0 && add.stdout.contains("R2026-0001　紀美野 花子　次の確認期限 2027年4月1日（木）"), "\(add)")
 
         let words = [
-            "紀美野 花子", "きみの はなこ", "073-489-0000", "090-0000-0000", "090-0000-0001", "道の駅 美里の湯かじか荘", "JA紀美野 野上支所", "動木0000番地",
+            "紀美野 花子", "きみの はなこ", "073-555-0000", "090-0000-0000", "090-0000-0001", "道の駅 美里の湯かじか荘", "JA紀美野 野上支所", "動木 0000番地",
             "右耳が遠い", "紀美野 一郎", "紀美野 良子", "白髪まじり",
         ]
         for (file, bytes) in folder.storedBytes() {
