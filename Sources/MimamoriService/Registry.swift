@@ -158,6 +158,7 @@ public struct Registry: Sendable {
 
     private func save(_ registration: Registration, isNew: Bool, audit: RegistryAuditEntry) async throws(RegistryError) {
         let sealed: RegistryVault.Sealed
+        var reminded: (dueSoon: LocalDate?, overdue: LocalDate?) = (nil, nil)
         if isNew {
             sealed = try sealing { () throws(RegistryVaultError) in try vault.seal(registration) }
             // The key first: a crash before the row leaves a key with no row, which the sweep
@@ -171,12 +172,17 @@ public struct Registry: Sendable {
                 throw .unknown(registration.id)
             }
             sealed = try sealing { () throws(RegistryVaultError) in try vault.reseal(registration, wrappedKey: key) }
+            // The reminders already sent stay sent: they name a due date, and a change of the
+            // form (not of that date) must not have the staff phone the family a second time.
+            if let stored = try await ledger({ () async throws(LedgerError) in try await store.registration(registration.id) }) {
+                reminded = (stored.remindedDueSoon, stored.remindedOverdue)
+            }
         }
         try await ledger { () async throws(LedgerError) in
             try await store.saveRegistration(
                 StoredRegistration(
                     id: registration.id, record: sealed.record, registeredOn: registration.registeredOn,
-                    confirmedOn: registration.confirmedOn),
+                    confirmedOn: registration.confirmedOn, remindedDueSoon: reminded.dueSoon, remindedOverdue: reminded.overdue),
                 isNew: isNew, audit: audit)
         }
     }

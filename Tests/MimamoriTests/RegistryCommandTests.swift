@@ -162,6 +162,15 @@ struct RegistryCommandTests {
         #expect(changed.contains("松ケ峯1111番地") && !changed.contains("美里ゴルフ練習場"), "\(changed)")
         #expect(changed.contains("登録日　　　　2026年4月15日"), "the registration date is kept")
 
+        // A reminder already sent for the current due date stays sent through a change of the form.
+        let dueBefore = try #require(try await folder.open().store.registration(RegistrationID(first))).reconfirmationDue
+        try await folder.open().store.markReconfirmationReminded([RegistrationID(first)], stage: .dueSoon, at: Date())
+        let relisted = try folder.registry([
+            "update", first, try folder.write("change.csv", try #require(changedRow.data(using: .shiftJIS))),
+        ])
+        #expect(relisted.status == 0 && relisted.stdout.contains("変わった項目はありません"), "\(relisted)")
+        #expect(try await folder.open().store.registration(RegistrationID(first))?.remindedDueSoon == dueBefore)
+
         let confirmedOn = Self.today.adding(days: -3)
         let confirm = try folder.registry(["confirm", first, "--on", confirmedOn.description])
         #expect(confirm.status == 0, "\(confirm)")
@@ -201,12 +210,12 @@ struct RegistryCommandTests {
         let audit = try await folder.open().store.registryAudit(nil)
         #expect(
             audit.map(\.action) == [
-                "registered", "registered", "listed", "shown", "updated", "shown", "confirmed", "listed", "find", "find", "sheet",
-                "removed",
-                "listed",
+                "registered", "registered", "listed", "shown", "updated", "shown", "reminded", "updated", "confirmed", "listed", "find",
+                "find",
+                "sheet", "removed", "listed",
             ], "\(audit.map(\.action))")
-        #expect(audit.allSatisfy { $0.by == Folder.staff }, "\(audit.map(\.by))")
-        #expect(audit.first { $0.action == "updated" }?.reason == "変更: 住所、よく行く場所")
+        #expect(audit.allSatisfy { $0.by == Folder.staff || $0.action == "reminded" }, "\(audit.map(\.by))")
+        #expect(audit.filter { $0.action == "updated" }.map(\.reason) == ["変更: 住所、よく行く場所", "変更なし"])
         #expect(audit.first { $0.action == "sheet" }?.reason == "照会者: 海南警察署 生活安全課 山田 / 理由: 身元不明の男性を保護")
         #expect(audit.first { $0.action == "find" }?.reason == "criteria=sex,age,area,feature×2 candidates=1")
         #expect(audit.first { $0.action == "removed" }?.reason == "deceased")
