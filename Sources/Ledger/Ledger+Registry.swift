@@ -32,8 +32,8 @@ public struct StoredRegistration: Sendable, Hashable {
 /// One row of the registry's audit: who did what to which registration, when and why. Ids,
 /// staff names and codes only: never a field of the registration.
 public struct RegistryAuditEntry: Sendable, Hashable {
-    /// `registered`, `updated`, `confirmed`, `removed`, `purged`, `sheet`, `find`, `reminded`,
-    /// `merged` (an alert used it).
+    /// `registered`, `updated`, `confirmed`, `removed`, `purged`, `shown`, `listed`, `sheet`,
+    /// `find`, `reminded`, `merged` (an alert used it).
     public var action: String
     public var registrationID: RegistrationID?
     public var at: Date

@@ -136,12 +136,8 @@ extension CooperatorDirectory {
     }
 
     static func decodeText(_ bytes: Data) throws(FileError) -> (String, TextEncoding) {
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]), let text = String(validating: bytes.dropFirst(3), as: UTF8.self) {
-            return (text, .utf8WithBOM)
-        }
-        if let text = String(validating: bytes, as: UTF8.self) { return (text, .utf8) }
-        if let text = String(data: bytes, encoding: .shiftJIS) { return (text, .windows31J) }
-        throw .undecodable
+        guard let decoded = CSVRecords.decode(bytes) else { throw .undecodable }
+        return decoded
     }
 
     static func splitAreas(_ text: String) -> [String] {
@@ -159,6 +155,18 @@ extension CooperatorDirectory {
 
 /// RFC 4180 records with the line each starts on (quoted fields may span lines).
 struct CSVRecords {
+    /// A spreadsheet's CSV as text: valid UTF-8 (with or without BOM) as UTF-8, anything else
+    /// as Windows-31J, the Shift_JIS that Excel on Japanese Windows writes ("CSV (コンマ区切り)");
+    /// nil when it is neither. Every CSV staff hand in (cooperators.csv, 様式第1号) is read so.
+    static func decode(_ bytes: Data) -> (String, CooperatorDirectory.TextEncoding)? {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]), let text = String(validating: bytes.dropFirst(3), as: UTF8.self) {
+            return (text, .utf8WithBOM)
+        }
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, .utf8) }
+        if let text = String(data: bytes, encoding: .shiftJIS) { return (text, .windows31J) }
+        return nil
+    }
+
     struct Record {
         var line: Int
         var fields: [String]

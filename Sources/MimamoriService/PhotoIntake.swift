@@ -14,8 +14,25 @@ public struct PhotoIntake: Sendable {
     public var notUpright = false
 
     public init(_ decoded: CaseEvent) {
-        event = decoded.checkingPhoto()
-        guard var photo = event.photo else { return }
+        event = decoded
+        guard let photo = decoded.photo else { return }
+        let prepared = Self.prepare(photo)
+        notUpright = prepared.notUpright
+        switch prepared.photo {
+        case .success(let cleaned): event.photo = cleaned
+        case .failure(let problem):
+            event.photo = nil
+            event.photoLeftOut = problem
+        }
+    }
+
+    /// One photo through the same steps: judged, turned upright, stripped, judged again. A
+    /// registration's photo takes them too (`mimamori registry add`), so a phone photo's GPS
+    /// position never enters the registry either.
+    public static func prepare(_ photo: CaseEvent.Photo) -> (photo: Result<CaseEvent.Photo, PhotoCheck.Problem>, notUpright: Bool) {
+        if case .failure(let problem) = PhotoCheck.check(photo) { return (.failure(problem), false) }
+        var photo = photo
+        var notUpright = false
         if photo.mediaType == .jpeg {
             let orientation = PhotoClean.jpegOrientation(photo.data)
             if orientation != 1 {
@@ -29,11 +46,9 @@ public struct PhotoIntake: Sendable {
             }
         }
         guard let cleaned = PhotoClean.clean(photo), case .success = PhotoCheck.check(cleaned) else {
-            event.photo = nil
-            event.photoLeftOut = .undecodable
-            return
+            return (.failure(.undecodable), notUpright)
         }
-        event.photo = cleaned
+        return (.success(cleaned), notUpright)
     }
 
     /// The body for the ledger: the publisher's bytes when the photo is untouched, else the same

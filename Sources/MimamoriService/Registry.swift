@@ -56,12 +56,14 @@ public struct Registry: Sendable {
     }
 
     /// Replaces a registration (様式第2号, 変更); sealed under a new data key, the old one destroyed.
-    public func update(_ registration: Registration, by: String, at: Date) async throws(RegistryError) {
+    /// `reason`: for the audit, which items changed (their labels, never their values).
+    public func update(_ registration: Registration, by: String, at: Date, reason: String? = nil) async throws(RegistryError) {
         guard try await ledger({ () async throws(LedgerError) in try await store.registration(registration.id) }) != nil else {
             throw .unknown(registration.id)
         }
         try await save(
-            registration, isNew: false, audit: RegistryAuditEntry(action: "updated", registrationID: registration.id, at: at, by: by))
+            registration, isNew: false,
+            audit: RegistryAuditEntry(action: "updated", registrationID: registration.id, at: at, by: by, reason: reason))
     }
 
     /// The family confirmed that nothing changed (要綱 第6条第6項).
@@ -82,6 +84,11 @@ public struct Registry: Sendable {
                 audit: RegistryAuditEntry(
                     action: reason == .lapsed ? "purged" : "removed", registrationID: id, at: at, by: by, reason: reason.rawValue))
         }
+    }
+
+    /// Records a look at the registry that changes nothing (shown, listed, find, sheet).
+    public func audit(_ entry: RegistryAuditEntry) async throws(RegistryError) {
+        try await ledger { () async throws(LedgerError) in try await store.recordRegistryAudit(entry) }
     }
 
     /// One registration, opened; nil if there is none (or its key was destroyed).
@@ -151,6 +158,7 @@ public struct Registry: Sendable {
 
     private func save(_ registration: Registration, isNew: Bool, audit: RegistryAuditEntry) async throws(RegistryError) {
         let sealed: RegistryVault.Sealed
+        var reminded: (dueSoon: LocalDate?, overdue: LocalDate?) = (nil, nil)
         if isNew {
             sealed = try sealing { () throws(RegistryVaultError) in try vault.seal(registration) }
             // The key first: a crash before the row leaves a key with no row, which the sweep
@@ -164,12 +172,17 @@ public struct Registry: Sendable {
                 throw .unknown(registration.id)
             }
             sealed = try sealing { () throws(RegistryVaultError) in try vault.reseal(registration, wrappedKey: key) }
+            // The reminders already sent stay sent: they name a due date, and a change of the
+            // form (not of that date) must not have the staff phone the family a second time.
+            if let stored = try await ledger({ () async throws(LedgerError) in try await store.registration(registration.id) }) {
+                reminded = (stored.remindedDueSoon, stored.remindedOverdue)
+            }
         }
         try await ledger { () async throws(LedgerError) in
             try await store.saveRegistration(
                 StoredRegistration(
                     id: registration.id, record: sealed.record, registeredOn: registration.registeredOn,
-                    confirmedOn: registration.confirmedOn),
+                    confirmedOn: registration.confirmedOn, remindedDueSoon: reminded.dueSoon, remindedOverdue: reminded.overdue),
                 isNew: isNew, audit: audit)
         }
     }

@@ -6,23 +6,40 @@ import MimamoriService
 
 /// `mimamori keygen NAME`: an Ed25519 key pair for a publisher. NAME.key stays with the police
 /// side; NAME.pub goes into the daemon's publishers folder.
+///
+/// `mimamori keygen --registry-key FILE`: a new `registry-key` credential (32 random bytes,
+/// base64), the key every registration's own key is wrapped with. A file that already holds a
+/// key is never overwritten (every registration would become unreadable); an empty one (as
+/// tmpfiles.d creates it, 0640 root:mimamori) is filled in place, keeping its owner and mode.
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keygen", abstract: "Write an Ed25519 key pair NAME.key (secret) and NAME.pub (for /etc/mimamori/publishers).")
+        commandName: "keygen",
+        abstract: "Write an Ed25519 key pair NAME.key (secret) and NAME.pub (for /etc/mimamori/publishers), or a registry-key credential.")
 
     @Argument(help: "Key id, e.g. police-kainan (letters, digits, - and _).")
-    var name: String
+    var name: String?
 
     @Option(help: "Folder to write the two files into.")
     var out: String = "."
 
+    @Option(name: .customLong("registry-key"), help: "Write a new registry-key credential into FILE (refused if FILE holds one).")
+    var registryKey: String?
+
     func validate() throws {
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw ValidationError("NAME may contain only letters, digits, - and _")
+        switch (name, registryKey) {
+        case (nil, nil): throw ValidationError("give a key id NAME, or --registry-key FILE")
+        case (.some, .some): throw ValidationError("give either NAME or --registry-key FILE, not both")
+        case (let name?, nil):
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw ValidationError("NAME may contain only letters, digits, - and _")
+            }
+        case (nil, .some): break
         }
     }
 
     func run() throws {
+        if let registryKey { return try writeRegistryKey(registryKey) }
+        guard let name else { return }
         let pair = EventSigner.generate(name: name)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let privatePath = (out as NSString).appendingPathComponent("\(name).key")
@@ -36,5 +53,38 @@ struct KeygenCommand: ParsableCommand {
             FileManager.default.createFile(atPath: publicPath, contents: Data(pair.publicKey.utf8), attributes: [.posixPermissions: 0o644])
         else { throw ValidationError("cannot write into \(out)") }
         print("wrote \(privatePath) (secret) and \(publicPath)")
+    }
+
+    func writeRegistryKey(_ path: String) throws {
+        let text = Data((RegistryVault.newCredential() + "\n").utf8)
+        if let existing = FileManager.default.contents(atPath: path) {
+            guard String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                printError(
+                    "\(path) already holds a registry key; refusing to overwrite it (every registration sealed under it would become unreadable)"
+                )
+                throw ExitCode.failure
+            }
+            // In place: the empty file's owner and mode (0640 root:mimamori) are what the staff's
+            // commands and the unit need.
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                printError("\(path): cannot open for writing")
+                throw ExitCode.failure
+            }
+            do {
+                try handle.truncate(atOffset: 0)
+                try handle.write(contentsOf: text)
+                try handle.synchronize()
+                try handle.close()
+            } catch {
+                printError("\(path): cannot write (\(error.localizedDescription))")
+                throw ExitCode.failure
+            }
+        } else {
+            guard FileManager.default.createFile(atPath: path, contents: text, attributes: [.posixPermissions: 0o600]) else {
+                printError("\(path): cannot create (does its folder exist?)")
+                throw ExitCode.failure
+            }
+        }
+        print("wrote a new registry key to \(path); back it up apart from the ledger (docs/operations.md, \"The registry's keys\")")
     }
 }

@@ -42,6 +42,17 @@ public struct FaxDocument: Sendable, Hashable {
         }
     }
 
+    /// How the page is laid out.
+    public enum Layout: Sendable, Hashable {
+        /// A notice: large type, the photo centred above the table, as many pages as it needs.
+        case notice
+        /// A reference sheet (the police's 照会回答): one A4 page, the photo at the top right
+        /// beside the first rows, the type as large as lets it fit (10 pt at least; a sheet
+        /// that does not fit even so goes on over a second page rather than lose a line).
+        case sheet
+    }
+
+    public var layout: Layout = .notice
     public var title: String
     /// e.g. 【訓練】この通知は訓練です — drawn large at the top of every page when set.
     public var drillBanner: String?
@@ -60,8 +71,9 @@ public struct FaxDocument: Sendable, Hashable {
 
     public init(
         title: String, drillBanner: String? = nil, lead: [Paragraph] = [], rows: [Row], photo: Photo? = nil,
-        paragraphs: [Paragraph] = [], footer: String? = nil, created: Date? = nil
+        paragraphs: [Paragraph] = [], footer: String? = nil, created: Date? = nil, layout: Layout = .notice
     ) {
+        self.layout = layout
         self.title = title
         self.drillBanner = drillBanner
         self.lead = lead

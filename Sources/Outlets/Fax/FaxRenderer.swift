@@ -21,6 +21,12 @@ public struct FaxRenderer: Sendable {
     /// saying so: the institutions still get the notice (a broken photo used to fail every FAX
     /// of the case for good).
     public func pdf(_ document: FaxDocument) throws(OutletError) -> Data {
+        try render(document).pdf
+    }
+
+    /// The PDF and how many pages it has (a sheet meant for one page tells its reader when it
+    /// did not fit).
+    public func render(_ document: FaxDocument) throws(OutletError) -> (pdf: Data, pages: Int) {
         var document = document
         var photo: FaxPhoto?
         if let original = document.photo {
@@ -32,6 +38,7 @@ public struct FaxRenderer: Sendable {
             }
         }
         let sink = ByteSink()
+        var pages = 0
         let status: cairo_status_t = withExtendedLifetime(sink) {
             guard
                 let surface = cairo_pdf_surface_create_for_stream(
@@ -44,11 +51,20 @@ public struct FaxRenderer: Sendable {
                 cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, Self.pdfDate(created))
             }
             let cr = cairo_create(surface)!
-            // First pass only measures (nothing is drawn) to learn the page count for "n / N".
-            let measured = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, draw: false, totalPages: 0)
+            // Passes that only measure (nothing is drawn) learn the page count for "n / N" and,
+            // for a sheet, the largest type that keeps it on one page.
+            let sizes = document.layout == .sheet ? FaxLayout.sheetSizes : [FaxLayout.noticeSize]
+            var measured = FaxLayout(
+                cr: cr, document: document, photo: photo, family: fontFamily, size: sizes[0], draw: false, totalPages: 0)
             measured.run()
-            let drawn = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, draw: true, totalPages: measured.page)
+            for size in sizes.dropFirst() where measured.page > 1 {
+                measured = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, size: size, draw: false, totalPages: 0)
+                measured.run()
+            }
+            let drawn = FaxLayout(
+                cr: cr, document: document, photo: photo, family: fontFamily, size: measured.size, draw: true, totalPages: measured.page)
             drawn.run()
+            pages = drawn.page
             let missing = measured.missingGlyphs
             cairo_destroy(cr)
             cairo_surface_finish(surface)
@@ -67,7 +83,7 @@ public struct FaxRenderer: Sendable {
                     ? "install fonts-ipaexfont-gothic (or set the FAX font to one with Japanese glyphs)"
                     : "the FAX notice could not be rendered; check memory and the photo")
         }
-        return Data(sink.bytes)
+        return (Data(sink.bytes), pages)
     }
 
     /// ISO 8601 in UTC, as `cairo_pdf_surface_set_metadata` takes dates (whole seconds).
@@ -96,10 +112,21 @@ final class FaxLayout {
     static let tableBorder = 2.5
     static let boxBorder = 3.0
 
+    /// The type of a notice's table and text (the title, the photo and the footer keep their
+    /// own sizes).
+    static let noticeSize = 14.0
+    /// A sheet's type, largest first: the first that fits one page is used.
+    static let sheetSizes = [13.0, 12.0, 11.5, 11.0, 10.5, 10.0]
+
     let cr: OpaquePointer
     let document: FaxDocument
     let photo: FaxPhoto?
     let family: String
+    /// The table's and the paragraphs' type.
+    let size: Double
+    var isSheet: Bool { document.layout == .sheet }
+    /// Inside a table cell: a sheet packs its rows closer.
+    var cellPadding: Double { isSheet ? 4 : Self.padding }
     let draw: Bool
     let totalPages: Int
     private(set) var page = 0
@@ -108,16 +135,22 @@ final class FaxLayout {
     private var bottom = 0.0
     /// Where content starts on the current page (below the drill banner).
     private var pageTop = 0.0
+    /// A sheet's photo stands at the right of the rows above this line; they are narrower there.
+    private var besidePhotoUntil = 0.0
+    private var besidePhotoPage = 0
+    private var besidePhotoWidth = 0.0
     private lazy var labelWidth: Double = {
-        let widest = document.rows.map { block($0.label, font(14, bold: true), width: 10_000).lineWidth }.max() ?? 0
-        return min(max(widest + 2 * Self.padding + 6, Self.labelWidths.lowerBound), Self.labelWidths.upperBound)
+        let widest = document.rows.map { block($0.label, font(size, bold: true), width: 10_000).lineWidth }.max() ?? 0
+        let bounds = isSheet ? 70.0...150.0 : Self.labelWidths
+        return min(max(widest + 2 * cellPadding + 6, bounds.lowerBound), bounds.upperBound)
     }()
 
-    init(cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, family: String, draw: Bool, totalPages: Int) {
+    init(cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, family: String, size: Double, draw: Bool, totalPages: Int) {
         self.cr = cr
         self.document = document
         self.photo = photo
         self.family = family
+        self.size = size
         self.draw = draw
         self.totalPages = totalPages
     }
@@ -140,8 +173,11 @@ final class FaxLayout {
         startPage()
         title()
         for paragraph in document.lead { place(paragraph) }
-        if let photo { place(photo) }
+        if let photo {
+            if isSheet { placeBeside(photo) } else { place(photo) }
+        }
         table()
+        if page == besidePhotoPage { y = max(y, besidePhotoUntil + 10) }
         for paragraph in document.paragraphs { place(paragraph) }
         finishPage()
     }
@@ -171,12 +207,12 @@ final class FaxLayout {
         guard draw else { return }
         var footerY = Self.pageHeight - Self.margin
         let number = block(
-            "\(page) / \(max(totalPages, page))", font(12, bold: true),
+            "\(page) / \(max(totalPages, page))", font(pageNumberSize, bold: true),
             width: Self.contentWidth, alignment: PANGO_ALIGN_CENTER)
         footerY -= number.height
         number.draw(cr, x: Self.margin, y: footerY)
         if let footer = document.footer {
-            let text = block(footer, font(11, bold: true), width: Self.contentWidth)
+            let text = block(footer, font(footerSize, bold: true), width: Self.contentWidth)
             footerY -= text.height + 6
             text.draw(cr, x: Self.margin, y: footerY)
             line(y: footerY - 5, width: 1.5)
@@ -184,10 +220,13 @@ final class FaxLayout {
         cairo_show_page(cr)
     }
 
+    private var pageNumberSize: Double { isSheet ? 10 : 12 }
+    private var footerSize: Double { isSheet ? 10 : 11 }
+
     private func footerHeight() -> Double {
-        var height = block("1 / 1", font(12, bold: true), width: Self.contentWidth).height
+        var height = block("1 / 1", font(pageNumberSize, bold: true), width: Self.contentWidth).height
         if let footer = document.footer {
-            height += block(footer, font(11, bold: true), width: Self.contentWidth).height + 6 + 10
+            height += block(footer, font(footerSize, bold: true), width: Self.contentWidth).height + 6 + 10
         }
         return height + 8
     }
@@ -204,7 +243,7 @@ final class FaxLayout {
     // MARK: blocks
 
     private func title() {
-        let text = block(document.title, font(26, bold: true), width: Self.contentWidth)
+        let text = block(document.title, font(isSheet ? 18 : 26, bold: true), width: Self.contentWidth)
         reserve(text.height + 14)
         if draw {
             text.draw(cr, x: Self.margin, y: y)
@@ -241,26 +280,56 @@ final class FaxLayout {
         y += total + 12
     }
 
+    /// A sheet's photo at the top right; the rows beside it are narrowed until its bottom.
+    private func placeBeside(_ photo: FaxPhoto) {
+        let maxWidth = 150.0
+        let maxHeight = 190.0
+        let scale = min(maxWidth / photo.width, maxHeight / photo.height)
+        let width = photo.width * scale
+        let height = photo.height * scale
+        let caption = document.photo?.caption.map {
+            block($0, font(10, bold: true), width: maxWidth, alignment: PANGO_ALIGN_CENTER)
+        }
+        let total = height + (caption.map { $0.height + 4 } ?? 0)
+        reserve(total + 10)
+        let x = Self.margin + Self.contentWidth - width
+        if draw {
+            cairo_save(cr)
+            cairo_translate(cr, x, y)
+            cairo_scale(cr, scale, scale)
+            cairo_set_source_surface(cr, photo.surface, 0, 0)
+            cairo_paint(cr)
+            cairo_restore(cr)
+            cairo_set_source_rgb(cr, 0, 0, 0)
+            stroke(x: x, y: y, width: width, height: height, line: 2)
+            caption?.draw(cr, x: Self.margin + Self.contentWidth - maxWidth, y: y + height + 4)
+        }
+        besidePhotoUntil = y + total
+        besidePhotoPage = page
+        besidePhotoWidth = max(width, caption == nil ? 0 : maxWidth) + 10
+    }
+
     private func table() {
-        let valueWidth = Self.contentWidth - labelWidth
         for row in document.rows {
             var value = row.value
             var label = row.label
             while true {
-                let labelText = block(label, font(14, bold: true), width: labelWidth - 2 * Self.padding)
-                let valueText = block(value, font(14), width: valueWidth - 2 * Self.padding)
-                let height = max(labelText.height, valueText.height) + 2 * Self.padding
+                let beside = page == besidePhotoPage && y < besidePhotoUntil
+                let valueWidth = Self.contentWidth - labelWidth - (beside ? besidePhotoWidth : 0)
+                let labelText = block(label, font(size, bold: true), width: labelWidth - 2 * cellPadding)
+                let valueText = block(value, font(size), width: valueWidth - 2 * cellPadding)
+                let height = max(labelText.height, valueText.height) + 2 * cellPadding
                 if y + height <= bottom {
-                    drawRow(labelText, valueText, height: height)
+                    drawRow(labelText, valueText, height: height, width: labelWidth + valueWidth)
                     break
                 }
                 // Too tall for what is left: put as many lines as fit here, the rest on the next
                 // page under the same label; or move the whole row if not even a line fits.
-                let room = bottom - y - 2 * Self.padding
+                let room = bottom - y - 2 * cellPadding
                 if room > 40, let (head, tail) = valueText.split(fitting: room), labelText.height <= room {
                     drawRow(
-                        labelText, block(head, font(14), width: valueWidth - 2 * Self.padding),
-                        height: bottom - y)
+                        labelText, block(head, font(size), width: valueWidth - 2 * cellPadding),
+                        height: bottom - y, width: labelWidth + valueWidth)
                     value = tail
                     label = row.label + "（続き）"
                 }
@@ -271,11 +340,11 @@ final class FaxLayout {
         y += 14
     }
 
-    private func drawRow(_ label: TextBlock, _ value: TextBlock, height: Double) {
+    private func drawRow(_ label: TextBlock, _ value: TextBlock, height: Double, width: Double) {
         if draw {
-            label.draw(cr, x: Self.margin + Self.padding, y: y + Self.padding)
-            value.draw(cr, x: Self.margin + labelWidth + Self.padding, y: y + Self.padding)
-            stroke(x: Self.margin, y: y, width: Self.contentWidth, height: height, line: Self.tableBorder)
+            label.draw(cr, x: Self.margin + cellPadding, y: y + cellPadding)
+            value.draw(cr, x: Self.margin + labelWidth + cellPadding, y: y + cellPadding)
+            stroke(x: Self.margin, y: y, width: width, height: height, line: isSheet ? 1.5 : Self.tableBorder)
             cairo_move_to(cr, Self.margin + labelWidth, y)
             cairo_line_to(cr, Self.margin + labelWidth, y + height)
             cairo_stroke(cr)
@@ -286,7 +355,7 @@ final class FaxLayout {
     private func place(_ paragraph: FaxDocument.Paragraph) {
         let boxed = paragraph.style == .boxed
         let inset = boxed ? Self.padding + 2 : 0
-        let size: TextBlock.Font = boxed ? font(15, bold: true) : font(14)
+        let size: TextBlock.Font = boxed ? font(isSheet ? self.size : 15, bold: true) : font(self.size)
         let alignment: PangoAlignment =
             switch paragraph.style {
             case .right: PANGO_ALIGN_RIGHT
