@@ -44,29 +44,7 @@ extension Ledger {
                     code: .notFound, isRetriable: true, operatorHint: "run the command again",
                     message: "case \(caseID) is no longer held at sequence \(sequence)")
             }
-            let created = at.ledgerMillis
-            for notice in notices {
-                try db.execute(
-                    sql: """
-                        INSERT INTO notices (case_id, revision, kind, channel, content, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT DO UPDATE SET content = excluded.content
-                        """,
-                    arguments: [caseID.rawValue, notice.revision, notice.kind.rawValue, notice.channel.rawValue, notice.content, created])
-            }
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO deliveries (case_id, revision, recipient_id, address, channel, kind, state,
-                        attempts, not_before, next_attempt_at, deadline_at, idempotency_key, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?, ?)
-                    """)
-            for delivery in deliveries {
-                let p = delivery.planned
-                let notBefore = p.notBefore.ledgerMillis
-                try insert.execute(arguments: [
-                    p.caseID.rawValue, p.revision, p.recipient.rawValue, delivery.address, p.channel.rawValue,
-                    p.kind.rawValue, notBefore, notBefore, delivery.deadline.ledgerMillis, p.idempotencyKey, created,
-                ])
-            }
+            try Self.insertPlanned(case: caseID, notices: notices, deliveries: deliveries, at: at, in: db)
             try Self.audit(db, at: at, case: caseID, event: "case.released", detail: "seq=\(sequence) planned=\(deliveries.count)")
             return deliveries.count
         }

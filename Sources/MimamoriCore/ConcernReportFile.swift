@@ -9,7 +9,7 @@ import Yams
 /// file that already has them (a web form's JSON, the sample) keeps them. The result is checked
 /// with `ConcernEvent.decode` before anything is published: a typo is told to the one who made
 /// it, in Japanese with the field's path, instead of being dead-lettered by the daemon.
-public enum ConcernReportFile {
+public enum ConcernReportFile: StaffFile {
     /// A message ready to sign: the exact bytes and what they decode to.
     public struct Prepared: Sendable {
         public var body: [UInt8]
@@ -18,22 +18,8 @@ public enum ConcernReportFile {
         public var madeReportID: Bool
     }
 
-    /// Why a file cannot be published, in words for the staff member who wrote it.
-    public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
-        /// The field's path (`reporter.phone`), empty for the whole file.
-        public var path: String
-        public var message: String
-
-        public init(path: String, message: String) {
-            self.path = path
-            self.message = message
-        }
-
-        public var description: String {
-            guard !path.isEmpty else { return message }
-            return "\(path)\(ConcernReportFile.label(path).map { "（\($0)）" } ?? ""): \(message)"
-        }
-    }
+    /// Why the file cannot be used, item by item (`StaffFileProblem`).
+    public typealias Problem = StaffFileProblem<ConcernReportFile>
 
     /// The keys a report may have, by object path; anything else is a typo that would otherwise
     /// drop a field silently (an `emial` would leave the reporter without an answer).

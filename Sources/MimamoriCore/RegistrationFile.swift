@@ -10,7 +10,7 @@ import Yams
 /// up in a ticket, and a value is a field of the most sensitive data Mimamori holds.
 ///
 /// Pure: text in, forms or problems out. The photo is named here by its file; the CLI reads it.
-public enum RegistrationFile {
+public enum RegistrationFile: StaffFile {
     /// One person's form, as read.
     public struct Form: Sendable, Hashable {
         /// 台帳番号 when the file gives one; otherwise `Registry.nextID`.
@@ -50,19 +50,11 @@ public enum RegistrationFile {
         public var location: String
     }
 
-    /// One problem, in words for the staff member who wrote the file.
-    public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
-        /// `person.born（生年月日）`, `3行目 生年月日`; empty for the whole file.
-        public var path: String
-        public var message: String
+    /// Why the file cannot be used, item by item (`StaffFileProblem`).
+    public typealias Problem = StaffFileProblem<RegistrationFile>
 
-        public init(path: String, message: String) {
-            self.path = path
-            self.message = message
-        }
-
-        public var description: String { path.isEmpty ? message : "\(path): \(message)" }
-    }
+    /// Its paths carry the form's word already (`person.born（生年月日）`, `3行目 生年月日`).
+    public static func label(_ path: String) -> String? { nil }
 
     /// Every problem of a file; nothing of it may be registered until all are fixed.
     public struct Problems: Error, Sendable, Hashable, CustomStringConvertible {

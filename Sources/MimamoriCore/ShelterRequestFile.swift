@@ -20,7 +20,7 @@ import Yams
 ///
 /// Every problem is told in Japanese with the item's path, and a key the file may not have is
 /// refused (a typo must not drop an item silently).
-public enum ShelterRequestFile {
+public enum ShelterRequestFile: StaffFile {
     public struct Parsed: Sendable, Hashable {
         public var facilityID: String
         public var days: Int
@@ -31,18 +31,8 @@ public enum ShelterRequestFile {
         public var request: ShelterRequest
     }
 
-    public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
-        public var path: String
-        public var message: String
-        public init(path: String, message: String) {
-            self.path = path
-            self.message = message
-        }
-        public var description: String {
-            guard !path.isEmpty else { return message }
-            return "\(path)\(ShelterRequestFile.label(path).map { "（\($0)）" } ?? ""): \(message)"
-        }
-    }
+    /// Why the file cannot be used, item by item (`StaffFileProblem`).
+    public typealias Problem = StaffFileProblem<ShelterRequestFile>
 
     static let allowedKeys: [String: Set<String>] = [
         "": [
