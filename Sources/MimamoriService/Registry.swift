@@ -162,9 +162,16 @@ public struct Registry: Sendable {
         if isNew {
             sealed = try sealing { () throws(RegistryVaultError) in try vault.seal(registration) }
             // The key first: a crash before the row leaves a key with no row, which the sweep
-            // destroys; never a row without its key. `add` found no row, so a key already
-            // there for this id is what a crashed add of it left.
-            try await ledger { () async throws(LedgerError) in try await keys.destroy([registration.id]) }
+            // destroys; never a row without its key. `add` found no row, so a key already there
+            // is a crashed add's (an hour old: destroyed now) or another add of the same id
+            // under way (refused, rather than replacing the key that add's row will need).
+            if try await ledger({ () async throws(LedgerError) in try await keys.key(registration.id) }) != nil {
+                let stale = try await ledger { () async throws(LedgerError) in
+                    try await keys.ids(storedBefore: audit.at.addingTimeInterval(-3600))
+                }
+                guard stale.contains(registration.id) else { throw .exists(registration.id) }
+                try await ledger { () async throws(LedgerError) in try await keys.destroy([registration.id]) }
+            }
             try await ledger { () async throws(LedgerError) in try await keys.put(registration.id, wrapped: sealed.wrappedKey, at: audit.at)
             }
         } else {

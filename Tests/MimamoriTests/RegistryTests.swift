@@ -51,10 +51,14 @@ struct RegistryTests {
         _ = try await registry.purgeLapsed(today: today, grace: .seconds(86400 * 60), at: t0.addingTimeInterval(3601))
         #expect(try await registry.keys.key(RegistrationID("R2026-0002")) == nil)
         #expect(try await registry.registration(RegistrationID("R2026-0001")) != nil)
-        // The same id added again after such a crash is not refused for the key left behind.
-        try await registry.keys.put(RegistrationID("R2026-0003"), wrapped: Data([1, 2, 3]), at: t0)
+        // The same id added again after such a crash is not refused for the key left behind;
+        // while that key is young it may be another add's under way, which is not overwritten.
+        try await registry.keys.put(RegistrationID("R2026-0003"), wrapped: Data([1, 2, 3]), at: t0.addingTimeInterval(-3700))
         try await registry.add(Self.registration("R2026-0003"), by: "test", at: t0)
         #expect(try await registry.registration(RegistrationID("R2026-0003")) != nil)
+        try await registry.keys.put(RegistrationID("R2026-0004"), wrapped: Data([1, 2, 3]), at: t0)
+        await #expect(throws: RegistryError.self) { try await registry.add(Self.registration("R2026-0004"), by: "test", at: t0) }
+        #expect(try await registry.keys.key(RegistrationID("R2026-0004")) == Data([1, 2, 3]))
     }
 
     @Test("removed: the row and its key are gone; a copy of the ledger taken before cannot be read")
