@@ -43,7 +43,7 @@ struct RegistrySheetCommand: AsyncParsableCommand {
         let inquiry = RegistrySheet.Inquiry(
             requestedBy: by.trimmingCharacters(in: .whitespacesAndNewlines), reason: reason.trimmingCharacters(in: .whitespacesAndNewlines),
             printedBy: ResendCommand.invoker(), printedAt: Date())
-        let rendered: (pdf: Data, pages: Int)
+        let rendered: FaxRenderer.Rendering
         do {
             rendered = try FaxRenderer().render(RegistrySheet.document(registration, inquiry: inquiry, town: configuration.town))
         } catch {

@@ -109,20 +109,30 @@ import Testing
         #expect(all.contains("（補足12）"), "nothing lost at page breaks")
     }
 
-    @Test func aRowTallerThanThePageContinuesOnTheNext() throws {
+    /// A reader never has to join a row across sheets: one that fits a page of its own moves
+    /// there whole; only one taller than a page continues under its label on the next.
+    @Test(arguments: [(40, false), (100, true)])
+    func aRowMovesWholeUnlessTallerThanAPage(items: Int, continued: Bool) throws {
         var document = try Samples.fax()
-        let long = (1...40).map { "持ち物\($0)：黒い手提げかばん、折りたたみ傘。" }.joined()
+        let long = (1...items).map { "持ち物\($0)：黒い手提げかばん、折りたたみ傘。" }.joined()
         document.rows.append(.init("持ち物", long + "（以上）"))
         let pdf = try FaxRenderer().pdf(document)
         let url = try write(pdf)
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let flat = try Self.poppler(["pdftotext", url.path, "-"])
             .replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
-        #expect(flat.contains("持ち物（続き）"))
+        #expect(flat.contains("持ち物（続き）") == continued)
         #expect(flat.contains("（以上）"))
         #expect(flat.contains("声をかけるときは"), "paragraphs after the table are kept")
+        if !continued {
+            let second = try Self.poppler(["pdftotext", "-f", "2", "-l", "2", url.path, "-"])
+                .replacingOccurrences(of: "\\s", with: "", options: .regularExpression)
+            #expect(second.contains("持ち物" + long + "（以上）"), "the row whole on the second page")
+            let first = try Self.poppler(["pdftotext", "-f", "1", "-l", "1", url.path, "-"])
+            #expect(!first.contains("持ち物1："), "nothing of it on the first")
+        }
         if ProcessInfo.processInfo.environment["MIMAMORI_KEEP_TEST_FILES"] != nil {
-            try pdf.write(to: URL(fileURLWithPath: "/tmp/mimamori-long-row.pdf"))
+            try pdf.write(to: URL(fileURLWithPath: "/tmp/mimamori-long-row-\(items).pdf"))
         }
     }
 

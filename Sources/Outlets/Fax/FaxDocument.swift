@@ -44,7 +44,9 @@ public struct FaxDocument: Sendable, Hashable {
 
     /// How the page is laid out.
     public enum Layout: Sendable, Hashable {
-        /// A notice: large type, the photo centred above the table, as many pages as it needs.
+        /// A notice: large type, the photo centred above the table, on one A4 page when closer
+        /// spacing, a smaller photo (40 mm at least) or smaller type (10.5 pt at least) lets it
+        /// fit; else on as few pages as it can, rows never split unless taller than a page.
         case notice
         /// A reference sheet (the police's 照会回答): one A4 page, the photo at the top right
         /// beside the first rows, the type as large as lets it fit (10 pt at least; a sheet

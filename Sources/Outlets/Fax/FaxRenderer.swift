@@ -3,7 +3,7 @@ import Foundation
 
 /// Lays a `FaxDocument` out as an A4 PDF that stays readable after a fine-mode fax (about 200
 /// dpi, one bit per pixel): black only — no grey fills or thin lines that dither away — nothing
-/// under 10 pt, thick table borders, long text wrapped and split across pages, `n / N` on every
+/// under 10 pt, thick table borders, as few pages as it can (`FaxLayout.fit`), `n / N` on every
 /// page so a recipient can tell a page is missing.
 public struct FaxRenderer: Sendable {
     /// A fontconfig family with Japanese glyphs. IPAex Gothic (Debian `fonts-ipaexfont-gothic`)
@@ -24,9 +24,17 @@ public struct FaxRenderer: Sendable {
         try render(document).pdf
     }
 
+    /// What was rendered: the PDF, its page count and the fit chosen for it.
+    public struct Rendering: Sendable {
+        public var pdf: Data
+        public var pages: Int
+        /// The type, photo and spacing `FaxLayout.fit` chose.
+        public var fit: FaxFit
+    }
+
     /// The PDF and how many pages it has (a sheet meant for one page tells its reader when it
     /// did not fit).
-    public func render(_ document: FaxDocument) throws(OutletError) -> (pdf: Data, pages: Int) {
+    public func render(_ document: FaxDocument) throws(OutletError) -> Rendering {
         var document = document
         var photo: FaxPhoto?
         if let original = document.photo {
@@ -39,6 +47,7 @@ public struct FaxRenderer: Sendable {
         }
         let sink = ByteSink()
         var pages = 0
+        var chosen = FaxFit.noticeSteps(photo: false)[0]
         let status: cairo_status_t = withExtendedLifetime(sink) {
             guard
                 let surface = cairo_pdf_surface_create_for_stream(
@@ -51,21 +60,20 @@ public struct FaxRenderer: Sendable {
                 cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, Self.pdfDate(created))
             }
             let cr = cairo_create(surface)!
-            // Passes that only measure (nothing is drawn) learn the page count for "n / N" and,
-            // for a sheet, the largest type that keeps it on one page.
-            let sizes = document.layout == .sheet ? FaxLayout.sheetSizes : [FaxLayout.noticeSize]
-            var measured = FaxLayout(
-                cr: cr, document: document, photo: photo, family: fontFamily, size: sizes[0], draw: false, totalPages: 0)
-            measured.run()
-            for size in sizes.dropFirst() where measured.page > 1 {
-                measured = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, size: size, draw: false, totalPages: 0)
+            // Passes that only measure (nothing is drawn) choose the fit and learn the page
+            // count for "n / N"; then one pass draws.
+            let steps = document.layout == .sheet ? FaxFit.sheetSteps : FaxFit.noticeSteps(photo: photo != nil)
+            let (fit, count) = FaxLayout.fit(steps) { step in
+                let measured = FaxLayout(
+                    cr: cr, document: document, photo: photo, family: fontFamily, fit: step, draw: false, totalPages: 0)
                 measured.run()
+                return measured.page
             }
-            let drawn = FaxLayout(
-                cr: cr, document: document, photo: photo, family: fontFamily, size: measured.size, draw: true, totalPages: measured.page)
+            let drawn = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, fit: fit, draw: true, totalPages: count)
             drawn.run()
             pages = drawn.page
-            let missing = measured.missingGlyphs
+            chosen = fit
+            let missing = drawn.missingGlyphs
             cairo_destroy(cr)
             cairo_surface_finish(surface)
             let status = cairo_surface_status(surface)
@@ -83,7 +91,7 @@ public struct FaxRenderer: Sendable {
                     ? "install fonts-ipaexfont-gothic (or set the FAX font to one with Japanese glyphs)"
                     : "the FAX notice could not be rendered; check memory and the photo")
         }
-        return (Data(sink.bytes), pages)
+        return Rendering(pdf: Data(sink.bytes), pages: pages, fit: chosen)
     }
 
     /// ISO 8601 in UTC, as `cairo_pdf_surface_set_metadata` takes dates (whole seconds).
@@ -112,21 +120,19 @@ final class FaxLayout {
     static let tableBorder = 2.5
     static let boxBorder = 3.0
 
-    /// The type of a notice's table and text (the title, the photo and the footer keep their
-    /// own sizes).
-    static let noticeSize = 14.0
-    /// A sheet's type, largest first: the first that fits one page is used.
-    static let sheetSizes = [13.0, 12.0, 11.5, 11.0, 10.5, 10.0]
-
     let cr: OpaquePointer
     let document: FaxDocument
     let photo: FaxPhoto?
     let family: String
+    /// The type, the photo's size and the spacing of this pass.
+    let fit: FaxFit
     /// The table's and the paragraphs' type.
-    let size: Double
+    var size: Double { fit.bodySize }
     var isSheet: Bool { document.layout == .sheet }
-    /// Inside a table cell: a sheet packs its rows closer.
-    var cellPadding: Double { isSheet ? 4 : Self.padding }
+    /// Inside a table cell: a sheet, or a notice made tight, packs its rows closer.
+    var cellPadding: Double { isSheet || fit.tightSpacing ? 4 : Self.padding }
+    /// The space below a block: `regular`, or less when the fit is tight.
+    func gap(_ regular: Double, tight: Double) -> Double { fit.tightSpacing ? tight : regular }
     let draw: Bool
     let totalPages: Int
     private(set) var page = 0
@@ -145,12 +151,12 @@ final class FaxLayout {
         return min(max(widest + 2 * cellPadding + 6, bounds.lowerBound), bounds.upperBound)
     }()
 
-    init(cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, family: String, size: Double, draw: Bool, totalPages: Int) {
+    init(cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, family: String, fit: FaxFit, draw: Bool, totalPages: Int) {
         self.cr = cr
         self.document = document
         self.photo = photo
         self.family = family
-        self.size = size
+        self.fit = fit
         self.draw = draw
         self.totalPages = totalPages
     }
@@ -198,7 +204,7 @@ final class FaxLayout {
                 text.draw(cr, x: Self.margin + Self.padding, y: y + Self.padding)
                 stroke(x: Self.margin, y: y, width: Self.contentWidth, height: height, line: 4)
             }
-            y += height + 12
+            y += height + gap(12, tight: 8)
         }
         pageTop = y
     }
@@ -249,22 +255,21 @@ final class FaxLayout {
             text.draw(cr, x: Self.margin, y: y)
             line(y: y + text.height + 5, width: 3)
         }
-        y += text.height + 16
+        y += text.height + gap(16, tight: 12)
     }
 
     private func place(_ photo: FaxPhoto) {
-        // Large enough to recognise a face after fine-mode halftoning, small enough that the
-        // whole description table usually fits on the first page beside the lead.
+        // Large enough to recognise a face after fine-mode halftoning; down to 40 mm tall
+        // (`fit.photoHeight`) when that keeps the notice on one page.
         let maxWidth = 180.0
-        let maxHeight = 170.0
-        let scale = min(maxWidth / photo.width, maxHeight / photo.height)
+        let scale = min(maxWidth / photo.width, fit.photoHeight / photo.height)
         let width = photo.width * scale
         let height = photo.height * scale
         let caption = document.photo?.caption.map {
             block($0, font(11, bold: true), width: Self.contentWidth, alignment: PANGO_ALIGN_CENTER)
         }
         let total = height + (caption.map { $0.height + 4 } ?? 0)
-        reserve(total + 12)
+        reserve(total + gap(12, tight: 8))
         let x = Self.margin + (Self.contentWidth - width) / 2
         if draw {
             cairo_save(cr)
@@ -277,7 +282,7 @@ final class FaxLayout {
             stroke(x: x, y: y, width: width, height: height, line: 2)
             caption?.draw(cr, x: Self.margin, y: y + height + 4)
         }
-        y += total + 12
+        y += total + gap(12, tight: 8)
     }
 
     /// A sheet's photo at the top right; the rows beside it are narrowed until its bottom.
@@ -323,8 +328,15 @@ final class FaxLayout {
                     drawRow(labelText, valueText, height: height, width: labelWidth + valueWidth)
                     break
                 }
-                // Too tall for what is left: put as many lines as fit here, the rest on the next
-                // page under the same label; or move the whole row if not even a line fits.
+                // Too tall for what is left: a row that fits a page of its own goes whole to the
+                // next (a reader never has to join a row across sheets). Only one taller than a
+                // page puts as many lines as fit here and the rest under the same label on the
+                // next, or moves whole if not even a line fits.
+                if y > pageTop, fitsAPageOfItsOwn(label: label, value: value, height: height, narrowed: beside) {
+                    finishPage()
+                    startPage()
+                    continue
+                }
                 let room = bottom - y - 2 * cellPadding
                 if room > 40, let (head, tail) = valueText.split(fitting: room), labelText.height <= room {
                     drawRow(
@@ -337,7 +349,20 @@ final class FaxLayout {
                 startPage()
             }
         }
-        y += 14
+        y += gap(14, tight: 8)
+    }
+
+    /// Whether a row would fit below the top of a new page, where no photo narrows it.
+    private func fitsAPageOfItsOwn(label: String, value: String, height: Double, narrowed: Bool) -> Bool {
+        var full = height
+        if narrowed {
+            let valueWidth = Self.contentWidth - labelWidth
+            full =
+                max(
+                    block(label, font(size, bold: true), width: labelWidth - 2 * cellPadding).height,
+                    block(value, font(size), width: valueWidth - 2 * cellPadding).height) + 2 * cellPadding
+        }
+        return pageTop + full <= bottom
     }
 
     private func drawRow(_ label: TextBlock, _ value: TextBlock, height: Double, width: Double) {
@@ -371,7 +396,7 @@ final class FaxLayout {
                     layout.draw(cr, x: Self.margin + inset, y: y + inset)
                     if boxed { stroke(x: Self.margin, y: y, width: Self.contentWidth, height: height, line: Self.boxBorder) }
                 }
-                y += height + 10
+                y += height + gap(10, tight: 6)
                 return
             }
             let room = bottom - y - 2 * inset
