@@ -272,17 +272,22 @@ final class FaxLayout {
         reserve(total + gap(12, tight: 8))
         let x = Self.margin + (Self.contentWidth - width) / 2
         if draw {
-            cairo_save(cr)
-            cairo_translate(cr, x, y)
-            cairo_scale(cr, scale, scale)
-            cairo_set_source_surface(cr, photo.surface, 0, 0)
-            cairo_paint(cr)
-            cairo_restore(cr)
-            cairo_set_source_rgb(cr, 0, 0, 0)
-            stroke(x: x, y: y, width: width, height: height, line: 2)
+            paint(photo, x: x, scale: scale)
             caption?.draw(cr, x: Self.margin, y: y + height + 4)
         }
         y += total + gap(12, tight: 8)
+    }
+
+    /// The photo at `x` and the current line, scaled, with its frame.
+    private func paint(_ photo: FaxPhoto, x: Double, scale: Double) {
+        cairo_save(cr)
+        cairo_translate(cr, x, y)
+        cairo_scale(cr, scale, scale)
+        cairo_set_source_surface(cr, photo.surface, 0, 0)
+        cairo_paint(cr)
+        cairo_restore(cr)
+        cairo_set_source_rgb(cr, 0, 0, 0)
+        stroke(x: x, y: y, width: photo.width * scale, height: photo.height * scale, line: 2)
     }
 
     /// A sheet's photo at the top right; the rows beside it are narrowed until its bottom.
@@ -299,14 +304,7 @@ final class FaxLayout {
         reserve(total + 10)
         let x = Self.margin + Self.contentWidth - width
         if draw {
-            cairo_save(cr)
-            cairo_translate(cr, x, y)
-            cairo_scale(cr, scale, scale)
-            cairo_set_source_surface(cr, photo.surface, 0, 0)
-            cairo_paint(cr)
-            cairo_restore(cr)
-            cairo_set_source_rgb(cr, 0, 0, 0)
-            stroke(x: x, y: y, width: width, height: height, line: 2)
+            paint(photo, x: x, scale: scale)
             caption?.draw(cr, x: Self.margin + Self.contentWidth - maxWidth, y: y + height + 4)
         }
         besidePhotoUntil = y + total
