@@ -101,8 +101,22 @@ extension Ledger: ShelterStore {
                     code: .notFound, isRetriable: true, operatorHint: "run the command again",
                     message: "the stay of \(stay.caseID) changed since it was read")
             }
+            // An ended stay: a request still waiting to go (a paused FAX line, a held retry) would
+            // reach the facility after the person went home; it is withdrawn. One being sent
+            // goes on, and the facility's reminder to destroy it follows.
+            var withdrawn = 0
+            if stay.state == .ended {
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET state = 'cancelled', finished_at = ?
+                        WHERE case_id = ? AND kind = ? AND state = 'planned'
+                        """, arguments: [at.ledgerMillis, stay.caseID.rawValue, NoticeKind.shelterRequest.rawValue])
+                withdrawn = db.changesCount
+            }
             try Self.insertPlanned(case: stay.caseID, notices: change.notices, deliveries: change.deliveries, at: at, in: db)
-            try Self.audit(db, at: at, case: stay.caseID, event: change.event, detail: "by=\(Self.auditToken(change.by)) \(change.detail)")
+            try Self.audit(
+                db, at: at, case: stay.caseID, event: change.event,
+                detail: "by=\(Self.auditToken(change.by)) \(change.detail)" + (withdrawn > 0 ? " withdrawn=\(withdrawn)" : ""))
         }
     }
 

@@ -141,6 +141,11 @@ public struct Registry: Sendable {
         let stored = try await ledger { () async throws(LedgerError) in try await store.registrations() }
         var purged: [RegistrationID] = []
         for row in stored where Reconfirmation.isDueForPurge(confirmedOn: row.confirmedOn, today: today, grace: grace) {
+            // Read again just before the key goes: staff may have confirmed it since the list
+            // was read, and a destroyed key cannot be taken back.
+            guard let current = try await ledger({ () async throws(LedgerError) in try await store.registration(row.id) }),
+                Reconfirmation.isDueForPurge(confirmedOn: current.confirmedOn, today: today, grace: grace)
+            else { continue }
             if try await remove(row.id, reason: .lapsed, by: "mimamorid", at: at) { purged.append(row.id) }
         }
         // A key an hour old with no row: a crash between the two writes of an add. A younger one

@@ -114,6 +114,31 @@ struct LedgerShelterTests {
         #expect(audit.first?.detail.contains("紀美野") == false, "the approving official is no audit detail")
     }
 
+    @Test("ending a stay withdraws a request still waiting to go; the facility's reminder is planned", arguments: LedgerBackend.all)
+    func endWithdrawsAWaitingRequest(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        let sent = Self.stay()
+        try await Self.alertAndClosure(ledger, stay: sent)
+        // The staff copy went; the FAX to the facility is still planned (its line was busy).
+        let at = t0.addingTimeInterval(7200)
+        for job in try await ledger.claimDue(now: at, channel: .email, limit: 10) { try await ledger.markDelivered(job.id, at: at) }
+        var ended = sent
+        ended.state = .ended
+        ended.endedAt = at
+        let change = ShelterChange(
+            stay: ended, fromState: .sent, fromRevision: sent.revision, notices: [], deliveries: [], event: "shelter.ended",
+            detail: "facility=yasuragi", by: "tanaka")
+        try await ledger.recordShelterChange(change, at: at)
+        let requests = try await ledger.report(case: Self.caseID).filter { $0.kind == .shelterRequest }
+        #expect(requests.first { $0.recipient.rawValue == "shelter-yasuragi" }?.state == .cancelled)
+        #expect(requests.first { $0.recipient.rawValue != "shelter-yasuragi" }?.state == .delivered)
+        #expect(try await ledger.claimDue(now: at, channel: .fax, limit: 10).isEmpty)
+        let audit = try await ledger.audit(case: Self.caseID).filter { $0.event == "shelter.ended" }
+        #expect(audit.first?.detail == "by=tanaka facility=yasuragi withdrawn=1")
+    }
+
     @Test(
         "the morning reminder is raised once per last day, again after an extension, never for a held or ended stay",
         arguments: LedgerBackend.all)
