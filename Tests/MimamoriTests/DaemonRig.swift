@@ -120,12 +120,16 @@ func runTool(_ path: String, _ arguments: [String]) throws -> String {
     return run.stdout
 }
 
-/// Runs a tool to its end: its exit status and what it printed.
-func runProcess(_ path: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// Runs a tool to its end: its exit status and what it printed. `environment`: the tool's whole
+/// environment (nil: this process's).
+func runProcess(
+    _ path: String, _ arguments: [String], environment: [String: String]? = nil
+) throws -> (status: Int32, stdout: String, stderr: String) {
     guard FileManager.default.isExecutableFile(atPath: path) else { throw FixtureError("\(path) is missing") }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    if let environment { process.environment = environment }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -54,22 +54,10 @@ struct RegistryCommandTests {
 
         /// `mimamori ARGS` as the staff member `staff-test` under sudo.
         static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try DaemonProcess.binary("mimamori"))
-            process.arguments = arguments
             var environment = ProcessInfo.processInfo.environment
             environment["SUDO_USER"] = staff
             environment.removeValue(forKey: "CREDENTIALS_DIRECTORY")
-            process.environment = environment
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+            return try runProcess(try DaemonProcess.binary("mimamori"), arguments, environment: environment)
         }
 
         func registry(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
