@@ -63,9 +63,11 @@ public protocol RegistryStore: Sendable {
     /// Deletes the registration's row and writes the audit row; false if there was none. The
     /// deleted bytes are zeroed and the WAL truncated before it returns.
     func removeRegistration(_ id: RegistrationID, audit: RegistryAuditEntry) async throws(LedgerError) -> Bool
-    /// Records that a reconfirmation reminder for the registration's current due date went out.
+    /// Records that a reconfirmation reminder went out for these registrations and the due date
+    /// each was listed with (a confirmation made while the list was being sent moves the due
+    /// date; its reminder is then still owed).
     func markReconfirmationReminded(
-        _ ids: [RegistrationID], stage: Reconfirmation.Stage, at: Date) async throws(LedgerError)
+        _ due: [RegistrationID: LocalDate], stage: Reconfirmation.Stage, at: Date) async throws(LedgerError)
     func recordRegistryAudit(_ entry: RegistryAuditEntry) async throws(LedgerError)
     /// The audit rows of one registration, or of the whole registry, oldest first.
     func registryAudit(_ id: RegistrationID?) async throws(LedgerError) -> [RegistryAuditEntry]
@@ -127,16 +129,15 @@ extension Ledger: RegistryStore {
         return removed
     }
 
-    public func markReconfirmationReminded(_ ids: [RegistrationID], stage: Reconfirmation.Stage, at: Date) async throws(LedgerError) {
-        guard !ids.isEmpty else { return }
+    public func markReconfirmationReminded(
+        _ due: [RegistrationID: LocalDate], stage: Reconfirmation.Stage, at: Date
+    ) async throws(LedgerError) {
+        guard !due.isEmpty else { return }
         try await write { db in
             let column = stage == .dueSoon ? "reminded_due_soon" : "reminded_overdue"
-            for id in ids {
-                guard let row = try Row.fetchOne(db, sql: "SELECT confirmed_on FROM registrations WHERE id = ?", arguments: [id.rawValue]),
-                    let confirmed = LocalDate(iso: row["confirmed_on"])
-                else { continue }
-                let due = Reconfirmation.dueDate(confirmedOn: confirmed)
-                try db.execute(sql: "UPDATE registrations SET \(column) = ? WHERE id = ?", arguments: [due.description, id.rawValue])
+            for (id, date) in due.sorted(by: { $0.key < $1.key }) {
+                try db.execute(sql: "UPDATE registrations SET \(column) = ? WHERE id = ?", arguments: [date.description, id.rawValue])
+                guard db.changesCount > 0 else { continue }
                 try Self.registryAudit(
                     db, RegistryAuditEntry(action: "reminded", registrationID: id, at: at, by: "mimamorid", reason: stage.rawValue))
             }

@@ -92,8 +92,11 @@ public final class ReconfirmationService: Service, Sendable {
         }
         guard !entries.isEmpty else { return }
         let list = ReconfirmationList(day: today, entries: entries)
-        let dueSoon = entries.filter { $0.stage == .dueSoon }.map(\.id)
-        let overdue = entries.filter { $0.stage == .overdue }.map(\.id)
+        func listed(_ stage: Reconfirmation.Stage) -> [RegistrationID: LocalDate] {
+            Dictionary(entries.filter { $0.stage == stage }.map { ($0.id, $0.due) }, uniquingKeysWith: { first, _ in first })
+        }
+        let dueSoon = listed(.dueSoon)
+        let overdue = listed(.overdue)
         logger.notice(
             "registry.reconfirmation",
             metadata: .keys([.count: "\(entries.count)", .dueSoon: "\(dueSoon.count)", .overdue: "\(overdue.count)"]))

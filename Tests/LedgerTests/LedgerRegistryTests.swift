@@ -98,20 +98,21 @@ struct LedgerRegistryTests {
     }
 
     @Test(
-        "a reminder is recorded against the current due date, per stage, with a mimamorid audit row; an unknown id is passed over",
+        "a reminder is recorded against the due date it was listed with, per stage, with a mimamorid audit row; an unknown id is passed over",
         arguments: LedgerBackend.all)
     func reminders(_ backend: LedgerBackend) async throws {
         let fixture = try backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         try await ledger.saveRegistration(Self.stored(confirmed: LocalDate(2024, 2, 29)), isNew: true, audit: Self.audit("registered"))
-        try await ledger.markReconfirmationReminded([Self.id, RegistrationID("R404")], stage: .dueSoon, at: t0)
+        try await ledger.markReconfirmationReminded(
+            [Self.id: LocalDate(2025, 2, 28), RegistrationID("R404"): LocalDate(2025, 2, 28)], stage: .dueSoon, at: t0)
         var row = try #require(try await ledger.registration(Self.id))
         #expect(row.remindedDueSoon == LocalDate(2025, 2, 28) && row.remindedOverdue == nil)
-        try await ledger.markReconfirmationReminded([Self.id], stage: .overdue, at: t0.addingTimeInterval(86400))
+        try await ledger.markReconfirmationReminded([Self.id: LocalDate(2025, 2, 28)], stage: .overdue, at: t0.addingTimeInterval(86400))
         row = try #require(try await ledger.registration(Self.id))
         #expect(row.remindedDueSoon == LocalDate(2025, 2, 28) && row.remindedOverdue == LocalDate(2025, 2, 28))
-        try await ledger.markReconfirmationReminded([], stage: .overdue, at: t0)
+        try await ledger.markReconfirmationReminded([:], stage: .overdue, at: t0)
         let audit = try await ledger.registryAudit(nil)
         #expect(audit.map(\.action) == ["registered", "reminded", "reminded"])
         #expect(audit.dropFirst().map(\.by) == ["mimamorid", "mimamorid"] && audit.dropFirst().map(\.reason) == ["due-soon", "overdue"])

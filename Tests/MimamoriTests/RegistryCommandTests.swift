@@ -152,7 +152,7 @@ struct RegistryCommandTests {
 
         // A reminder already sent for the current due date stays sent through a change of the form.
         let dueBefore = try #require(try await folder.open().store.registration(RegistrationID(first))).reconfirmationDue
-        try await folder.open().store.markReconfirmationReminded([RegistrationID(first)], stage: .dueSoon, at: Date())
+        try await folder.open().store.markReconfirmationReminded([RegistrationID(first): dueBefore], stage: .dueSoon, at: Date())
         let relisted = try folder.registry([
             "update", first, try folder.write("change.csv", try #require(changedRow.data(using: .shiftJIS))),
         ])

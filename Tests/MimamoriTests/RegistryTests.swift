@@ -36,6 +36,25 @@ struct RegistryTests {
         await #expect(throws: RegistryError.self) { try await registry.update(Self.registration("R2026-0009"), by: "test", at: t0) }
     }
 
+    @Test("a reminder marked after a confirmation moved the due date leaves the new due date's reminder owed")
+    func reminderMarkedForTheListedDueDate() async throws {
+        let file = try LedgerFile()
+        defer { file.remove() }
+        let registry = try Self.open(file, credential: RegistryVault.newCredential())
+        try await registry.add(Self.registration(), by: "test", at: t0)
+        let id = RegistrationID("R2026-0001")
+        let listed = try #require(try await file.ledger.registration(id)).reconfirmationDue
+        // Staff confirm while the list is on its way to them.
+        try await registry.confirm(id, on: LocalDate(2027, 3, 20), by: "test", at: t0)
+        try await file.ledger.markReconfirmationReminded([id: listed], stage: .dueSoon, at: t0)
+        let row = try #require(try await file.ledger.registration(id))
+        #expect(row.remindedDueSoon == LocalDate(2027, 4, 1) && row.reconfirmationDue == LocalDate(2028, 3, 20))
+        #expect(
+            Reconfirmation.reminderOwed(
+                confirmedOn: row.confirmedOn, today: LocalDate(2028, 3, 1), remindDays: 30, remindedDueSoon: row.remindedDueSoon,
+                remindedOverdue: row.remindedOverdue) == .dueSoon)
+    }
+
     @Test("a key left by a crashed add: swept once an hour old, never while an add may be under way")
     func orphanSweep() async throws {
         let file = try LedgerFile()
