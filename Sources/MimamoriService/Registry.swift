@@ -55,12 +55,9 @@ public struct Registry: Sendable {
             registration, isNew: true, audit: RegistryAuditEntry(action: "registered", registrationID: registration.id, at: at, by: by))
     }
 
-    /// Replaces a registration (様式第2号, 変更); sealed under a new data key, the old one destroyed.
-    /// `reason`: for the audit, which items changed (their labels, never their values).
+    /// Replaces a registration (様式第2号, 変更), resealed under its own data key; `.unknown` if
+    /// there is none. `reason`: for the audit, which items changed (their labels, never values).
     public func update(_ registration: Registration, by: String, at: Date, reason: String? = nil) async throws(RegistryError) {
-        guard try await ledger({ () async throws(LedgerError) in try await store.registration(registration.id) }) != nil else {
-            throw .unknown(registration.id)
-        }
         try await save(
             registration, isNew: false,
             audit: RegistryAuditEntry(action: "updated", registrationID: registration.id, at: at, by: by, reason: reason))
@@ -96,11 +93,7 @@ public struct Registry: Sendable {
         guard let stored = try await ledger({ () async throws(LedgerError) in try await store.registration(id) }),
             let key = try await ledger({ () async throws(LedgerError) in try await keys.key(id) })
         else { return nil }
-        do {
-            return try vault.open(.init(record: stored.record, wrappedKey: key), id: id)
-        } catch {
-            throw .vault(error)
-        }
+        return try opened(stored, key: key)
     }
 
     /// Opens the first registration that has a key: false when it does not open with this
@@ -126,13 +119,13 @@ public struct Registry: Sendable {
         var opened: [Registration] = []
         for row in stored {
             guard let key = allKeys[row.id] else { continue }
-            do {
-                opened.append(try vault.open(.init(record: row.record, wrappedKey: key), id: row.id))
-            } catch {
-                throw .vault(error)
-            }
+            opened.append(try self.opened(row, key: key))
         }
         return opened
+    }
+
+    private func opened(_ row: StoredRegistration, key: Data) throws(RegistryError) -> Registration {
+        try sealing { () throws(RegistryVaultError) in try vault.open(.init(record: row.record, wrappedKey: key), id: row.id) }
     }
 
     /// Purges every registration not reconfirmed within `grace` after its due date; returns
@@ -180,15 +173,13 @@ public struct Registry: Sendable {
             try await ledger { () async throws(LedgerError) in try await keys.put(registration.id, wrapped: sealed.wrappedKey, at: audit.at)
             }
         } else {
-            guard let key = try await ledger({ () async throws(LedgerError) in try await keys.key(registration.id) }) else {
-                throw .unknown(registration.id)
-            }
+            guard let stored = try await ledger({ () async throws(LedgerError) in try await store.registration(registration.id) }),
+                let key = try await ledger({ () async throws(LedgerError) in try await keys.key(registration.id) })
+            else { throw .unknown(registration.id) }
             sealed = try sealing { () throws(RegistryVaultError) in try vault.reseal(registration, wrappedKey: key) }
             // The reminders already sent stay sent: they name a due date, and a change of the
             // form (not of that date) must not have the staff phone the family a second time.
-            if let stored = try await ledger({ () async throws(LedgerError) in try await store.registration(registration.id) }) {
-                reminded = (stored.remindedDueSoon, stored.remindedOverdue)
-            }
+            reminded = (stored.remindedDueSoon, stored.remindedOverdue)
         }
         try await ledger { () async throws(LedgerError) in
             try await store.saveRegistration(
