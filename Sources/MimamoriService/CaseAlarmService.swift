@@ -151,6 +151,12 @@ public final class CaseAlarmService: Service, Sendable {
         return (subject, mail.body(lines) + "\n")
     }
 
+    /// The facility as the staff's mails name it: its name and phone (to call it at once), or its
+    /// id when the settings no longer have it.
+    static func facilityNamed(_ id: String, in facilities: [Configuration.Shelter.Facility]) -> String {
+        facilities.first { $0.id == id }.map { "\($0.name)（電話 \($0.phone)）" } ?? "施設「\(id)」"
+    }
+
     /// 緊急一時保護依頼書 held: why, and the one command that sends it. The facility's phone, so
     /// the staff can tell it at once (取り扱い第3条第2項ただし書: in haste the facility may start
     /// at the police's request). Ids, the facility and dates only.
@@ -162,8 +168,7 @@ public final class CaseAlarmService: Service, Sendable {
         guard let stay = alarm.stay else {
             return (subject, ["事案 \(id) の緊急一時保護依頼書を保留しています。状況: mimamori shelter list"])
         }
-        let facility = facilities.first { $0.id == stay.facilityID }
-        let place = facility.map { "\($0.name)（電話 \($0.phone)）" } ?? "施設「\(stay.facilityID)」"
+        let place = facilityNamed(stay.facilityID, in: facilities)
         var lines = [
             "事案 \(id) の終了（発見）の連絡で、\(place)での緊急一時保護（\(JapaneseDateFormat.date(stay.startsOn))から \(stay.days) 日間）が依頼されましたが、依頼書を施設へ送らずに保留しています。",
             "協力者への終了の連絡と書類の処分のお願いは、通常どおり送っています。",
@@ -210,8 +215,7 @@ public final class CaseAlarmService: Service, Sendable {
         guard let stay = alarm.stay else {
             return (subject, ["事案 \(id) の緊急一時保護の利用期間は本日までです。状況: mimamori shelter list"])
         }
-        let facility = facilities.first { $0.id == stay.facilityID }
-        let place = facility.map { "\($0.name)（電話 \($0.phone)）" } ?? "施設「\(stay.facilityID)」"
+        let place = facilityNamed(stay.facilityID, in: facilities)
         let left = ShelterStay.maximumDays - stay.days
         return (
             subject,
