@@ -24,6 +24,9 @@ public struct DeliveryJob: Sendable, Identifiable {
     /// Claims without an outcome, this one included: above 1, it came back from more than one
     /// crash, and the dispatcher sends it alone (`isSuspect`).
     public var claims: Int
+    /// The code the notice's links, QR code and reply strip carry for this delivery; nil when
+    /// the kind asks for none or `confirm:` is off.
+    public var confirmation: ConfirmationCode?
 
     /// Claimed while the daemon died more than once: sent with no other claim beside it, so a
     /// delivery that kills the daemon is the only one whose count keeps rising.
@@ -32,7 +35,7 @@ public struct DeliveryJob: Sendable, Identifiable {
     public init(
         id: DeliveryID, caseID: CaseID, revision: Int, recipient: RecipientID, channel: Channel, kind: NoticeKind,
         address: String, idempotencyKey: String, attempt: Int, notBefore: Date, deadline: Date, drill: Bool,
-        content: Data, resends: Int = 0, claims: Int = 1
+        content: Data, resends: Int = 0, claims: Int = 1, confirmation: ConfirmationCode? = nil
     ) {
         self.id = id
         self.caseID = caseID
@@ -49,5 +52,6 @@ public struct DeliveryJob: Sendable, Identifiable {
         self.content = content
         self.resends = resends
         self.claims = claims
+        self.confirmation = confirmation
     }
 }

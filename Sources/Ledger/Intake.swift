@@ -79,10 +79,13 @@ public struct Intake: Sendable {
         public var address: String
         /// After this instant the dispatcher gives up and alarms the operator.
         public var deadline: Date
-        public init(_ planned: PlannedDelivery, address: String, deadline: Date) {
+        /// The delivery's confirmation code (`ConfirmationSigner`); nil: none asked.
+        public var confirmation: ConfirmationCode?
+        public init(_ planned: PlannedDelivery, address: String, deadline: Date, confirmation: ConfirmationCode? = nil) {
             self.planned = planned
             self.address = address
             self.deadline = deadline
+            self.confirmation = confirmation
         }
     }
 }

@@ -36,7 +36,7 @@ extension Ledger {
                         ORDER BY next_attempt_at, id LIMIT ?)
                         OR id = ?
                     RETURNING id, case_id, revision, recipient_id, address, kind, idempotency_key,
-                              attempts, not_before, deadline_at, resends, claims
+                              attempts, not_before, deadline_at, resends, claims, confirmation
                     """,
                 arguments: [channel.rawValue, now.ledgerMillis, suspect, limit, suspect ?? -1])
             guard !rows.isEmpty else { return [] }
@@ -76,7 +76,8 @@ extension Ledger {
                         kind: NoticeKind(rawValue: kind) ?? .alert, address: row["address"] ?? "",
                         idempotencyKey: row["idempotency_key"], attempt: row["attempts"],
                         notBefore: Date(ledgerMillis: row["not_before"]), deadline: Date(ledgerMillis: row["deadline_at"]),
-                        drill: drill, content: content, resends: row["resends"], claims: row["claims"]))
+                        drill: drill, content: content, resends: row["resends"], claims: row["claims"],
+                        confirmation: (row["confirmation"] as String?).flatMap(ConfirmationCode.init(rawValue:))))
             }
             // RETURNING gives no order guarantee; hand jobs out oldest first.
             jobs.sort { ($0.notBefore, $0.id.rawValue) < ($1.notBefore, $1.id.rawValue) }

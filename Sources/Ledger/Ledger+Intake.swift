@@ -97,8 +97,8 @@ extension Ledger {
         let insertDelivery = try db.cachedStatement(
             sql: """
                 INSERT INTO deliveries (case_id, revision, recipient_id, address, channel, kind, state,
-                    attempts, not_before, next_attempt_at, deadline_at, idempotency_key, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?, ?)
+                    attempts, not_before, next_attempt_at, deadline_at, idempotency_key, created_at, confirmation)
+                VALUES (?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?, ?, ?)
                 """)
         var byChannel: [Channel: Int] = [:]
         for delivery in intake.deliveries {
@@ -107,6 +107,7 @@ extension Ledger {
             insertDelivery.setUncheckedArguments([
                 p.caseID.rawValue, p.revision, p.recipient.rawValue, delivery.address, p.channel.rawValue,
                 p.kind.rawValue, notBefore, notBefore, delivery.deadline.ledgerMillis, p.idempotencyKey, received,
+                delivery.confirmation?.rawValue,
             ])
             try insertDelivery.execute()
             byChannel[p.channel, default: 0] += 1

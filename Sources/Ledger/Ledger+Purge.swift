@@ -62,6 +62,9 @@ extension Ledger {
                 let notices = db.changesCount
                 try db.execute(sql: "UPDATE deliveries SET address = NULL WHERE case_id = ? AND address IS NOT NULL", arguments: [id])
                 let addresses = db.changesCount
+                // The codes expire with the case: the times and counts stay for the report.
+                try db.execute(
+                    sql: "UPDATE deliveries SET confirmation = NULL WHERE case_id = ? AND confirmation IS NOT NULL", arguments: [id])
                 try db.execute(sql: "UPDATE shelter_stays SET form = NULL WHERE case_id = ? AND form IS NOT NULL", arguments: [id])
                 let stays = db.changesCount
                 try db.execute(

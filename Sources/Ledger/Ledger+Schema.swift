@@ -194,6 +194,27 @@ extension Ledger {
                     CREATE INDEX shelter_stays_out ON shelter_stays(state) WHERE state = 'sent';
                     """)
         }
+        migrator.registerMigration("v9-confirmations") { db in
+            // What cooperators confirmed, per delivery: its code (NULL once the case is purged,
+            // so a code of a purged case is unknown), when the papers were received and when
+            // destroyed, and how the last confirmation came (`link`: the cooperator's own
+            // click or QR scan; `staff`: told by phone or FAX and recorded with `mimamori
+            // confirm`). A FAX's transmission as the provider reported it is kept apart from
+            // its acceptance (`accepted_at`): `transmitted` or `failed`, with its time.
+            try db.execute(
+                sql: """
+                    ALTER TABLE deliveries ADD COLUMN confirmation TEXT;
+                    ALTER TABLE deliveries ADD COLUMN received_at INTEGER;
+                    ALTER TABLE deliveries ADD COLUMN destroyed_at INTEGER;
+                    ALTER TABLE deliveries ADD COLUMN confirmed_via TEXT
+                        CHECK (confirmed_via IN ('link', 'staff'));
+                    ALTER TABLE deliveries ADD COLUMN transmission TEXT
+                        CHECK (transmission IN ('transmitted', 'failed'));
+                    ALTER TABLE deliveries ADD COLUMN transmitted_at INTEGER;
+                    CREATE UNIQUE INDEX deliveries_confirmation ON deliveries(confirmation) WHERE confirmation IS NOT NULL;
+                    CREATE INDEX deliveries_recipient ON deliveries(case_id, recipient_id);
+                    """)
+        }
         return migrator
     }
 }

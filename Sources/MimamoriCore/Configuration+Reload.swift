@@ -34,6 +34,8 @@ extension Configuration {
         keep("fax", \.fax)
         keep("operator.alarm-email", \.operator.alarmEmail)
         keep("metrics.listen", \.metrics.listen)
+        // The codes are signed and the endpoint listens from the start on.
+        keep("confirm", \.confirm)
         switch (radio, file.radio) {
         case (nil, nil):
             break

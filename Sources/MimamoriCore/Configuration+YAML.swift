@@ -162,7 +162,7 @@ struct SettingsReader {
         let top = [
             "municipality", "town", "areas", "broker", "ledger", "cooperators", "templates", "publishers", "email", "fax",
             "radio", "retry", "reminders", "retention", "open-case-alarm", "staff", "operator", "metrics",
-            "concerns", "registry", "shelter",
+            "concerns", "registry", "shelter", "confirm",
         ]
         guard let map = mapping(root, "", allowed: top) else { return nil }
 
@@ -205,15 +205,17 @@ struct SettingsReader {
         }
         if c.retry.max < c.retry.initial { problem("retry.max", "must be ≥ retry.initial") }
         if c.retry.deadline < c.retry.max { problem("retry.deadline", "must be ≥ retry.max") }
-        if let r = mapping(map["reminders"], "reminders", allowed: ["destruction-at", "business-days-only"]) {
+        if let r = mapping(map["reminders"], "reminders", allowed: ["destruction-at", "business-days-only", "second-after"]) {
             if let v = time(r["destruction-at"], "reminders.destruction-at") { c.reminders.destructionAt = v }
             if let v = bool(r["business-days-only"], "reminders.business-days-only") { c.reminders.businessDaysOnly = v }
+            if let v = int(r["second-after"], "reminders.second-after", in: 0...30) { c.reminders.secondAfter = v }
         }
         retentionLimits(map, into: &c)
         if let s = staff(map["staff"]) { c.staff = s }
         c.concerns = concerns(map["concerns"], areas: c.areas)
         c.registry = registry(map["registry"])
         c.shelter = shelter(map["shelter"])
+        c.confirm = confirm(map["confirm"])
         if let o = mapping(map["operator"], "operator", allowed: ["alarm-email"]), let v = string(o["alarm-email"], "operator.alarm-email")
         {
             if Addresses.normalisedEmail(v) == nil { problem("operator.alarm-email", "not an email address") }

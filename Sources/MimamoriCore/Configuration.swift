@@ -36,6 +36,8 @@ public struct Configuration: Sendable, Hashable {
     /// The contracted facilities for emergency temporary care; nil: a closure's shelter request
     /// is held with a staff alarm.
     public var shelter: Shelter?
+    /// `confirm:`: receipts and destruction confirmations; nil: notices carry no codes.
+    public var confirm: Confirm?
     public var `operator`: Operator
     public var metrics: Metrics
 
@@ -147,6 +149,10 @@ public struct Configuration: Sendable, Hashable {
     public struct Reminders: Sendable, Hashable {
         public var destructionAt = TimeOfDay(hour: 9, minute: 0)
         public var businessDaysOnly = true
+        /// Business days after the destruction reminder when those who have not confirmed
+        /// destruction get a second, last one (with `confirm:` only: without codes nobody can
+        /// confirm). 0: no second reminder.
+        public var secondAfter = 3
         public init() {}
     }
 

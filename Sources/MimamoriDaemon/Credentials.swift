@@ -10,12 +10,18 @@ public struct Credentials: Sendable {
     public var faxToken: String?
     /// The key that wraps each registration's data key (`RegistryVault`).
     public var registryKey: String?
+    /// The key each delivery's confirmation code is signed with (`ConfirmationSigner`).
+    public var confirmKey: String?
 
-    public init(brokerPassword: String? = nil, smtpPassword: String? = nil, faxToken: String? = nil, registryKey: String? = nil) {
+    public init(
+        brokerPassword: String? = nil, smtpPassword: String? = nil, faxToken: String? = nil, registryKey: String? = nil,
+        confirmKey: String? = nil
+    ) {
         self.brokerPassword = brokerPassword
         self.smtpPassword = smtpPassword
         self.faxToken = faxToken
         self.registryKey = registryKey
+        self.confirmKey = confirmKey
     }
 
     public static func load(directory: String?) -> Credentials {
@@ -28,6 +34,6 @@ public struct Credentials: Sendable {
         }
         return Credentials(
             brokerPassword: read("broker-password"), smtpPassword: read("smtp-password"), faxToken: read("fax-token"),
-            registryKey: read("registry-key"))
+            registryKey: read("registry-key"), confirmKey: read("confirm-key"))
     }
 }

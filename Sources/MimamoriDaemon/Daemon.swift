@@ -47,7 +47,7 @@ public enum Daemon {
                     throw UsageError(
                         message: "usage: mimamorid [--config FILE] [--credentials DIR]\n"
                             + "  --config FILE       settings (default $MIMAMORI_CONFIG or /etc/mimamori/mimamori.yaml)\n"
-                            + "  --credentials DIR   broker-password, smtp-password, fax-token, registry-key (default $CREDENTIALS_DIRECTORY)",
+                            + "  --credentials DIR   broker-password, smtp-password, fax-token, registry-key, confirm-key (default $CREDENTIALS_DIRECTORY)",
                         isVersion: true)
                 default: throw UsageError(message: "unknown argument \(argument); see mimamorid --help")
                 }
@@ -112,6 +112,7 @@ public enum Daemon {
 
         let ledger = try openLedger(configuration.ledger)
         let familyRegistry = try await openRegistry(configuration.registry, ledger: ledger, credential: credentials.registryKey)
+        let confirmations = try confirmationSigner(configuration.confirm, credential: credentials.confirmKey)
 
         let amqpConfiguration = try brokerConfiguration(configuration, password: credentials.brokerPassword)
         let topology = AMQPTopology.mimamori(
@@ -155,7 +156,7 @@ public enum Daemon {
             logger: Logger(label: "mimamori.alarm"))
         let intake = IntakeService(
             connection: connection, queue: AMQPTopology.casesQueue(municipality: configuration.municipality),
-            intake: CaseIntake(ledger: ledger, registry: familyRegistry), settings: store, metrics: metrics,
+            intake: CaseIntake(ledger: ledger, registry: familyRegistry, confirmations: confirmations), settings: store, metrics: metrics,
             logger: Logger(label: "mimamori.intake"),
             onRecorded: {
                 dispatcher.workRecorded()
@@ -166,7 +167,8 @@ public enum Daemon {
         let concernIntake = configuration.concerns.map { _ in
             IntakeService(
                 connection: connection, queue: AMQPTopology.concernsQueue(municipality: configuration.municipality),
-                intake: CaseIntake(ledger: ledger, registry: familyRegistry), settings: store, metrics: metrics,
+                intake: CaseIntake(ledger: ledger, registry: familyRegistry, confirmations: confirmations), settings: store,
+                metrics: metrics,
                 logger: Logger(label: "mimamori.intake"),
                 onRecorded: { dispatcher.workRecorded() })
         }
@@ -242,6 +244,23 @@ public enum Daemon {
             return try Ledger.open(settings)
         } catch {
             throw StartupError(problems: ["ledger \(settings.path): \(error)"], exitCode: 69)
+        }
+    }
+
+    /// The signer of the confirmation codes when `confirm:` is set: without its credential the
+    /// daemon does not start (notices would go out without the codes the town asked for).
+    static func confirmationSigner(_ settings: Configuration.Confirm?, credential: String?) throws -> ConfirmationSigner? {
+        guard settings != nil else { return nil }
+        guard let credential else {
+            throw StartupError(
+                problems: [
+                    "confirm: the confirm-key credential is missing; write one with `mimamori keygen --confirm-key /etc/mimamori/confirm-key` (LoadCredential=confirm-key)"
+                ], exitCode: 78)
+        }
+        do throws(ConfirmationKeyError) {
+            return try ConfirmationSigner(credential: credential)
+        } catch {
+            throw StartupError(problems: ["confirm: \(error)"], exitCode: 78)
         }
     }
 

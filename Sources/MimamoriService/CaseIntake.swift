@@ -46,15 +46,18 @@ public struct CaseIntake: Sendable {
     /// The families' advance registrations an event's `person.registrationId` names; nil when
     /// the settings have no `registry:`.
     public let registry: Registry?
+    /// Signs each delivery's confirmation code; nil when the settings have no `confirm:`.
+    public let confirmations: ConfirmationSigner?
     let logger: Logger
 
     public init(
         ledger: any IntakeStore, limits: CaseEvent.Limits = .default, registry: Registry? = nil,
-        logger: Logger = Logger(label: "mimamori.intake")
+        confirmations: ConfirmationSigner? = nil, logger: Logger = Logger(label: "mimamori.intake")
     ) {
         self.ledger = ledger
         self.limits = limits
         self.registry = registry
+        self.confirmations = confirmations
         self.logger = logger
     }
 
@@ -174,10 +177,10 @@ public struct CaseIntake: Sendable {
         }
         let (outcome, decided) = try await ledger.recordIntake(
             case: event.caseID, messageID: event.messageID.uuidString.lowercased(), at: now
-        ) { [shelterRequest] reading in
+        ) { [shelterRequest, confirmations] reading in
             try Self.decideWithStay(
                 event, reading: reading, storedBody: storedBody, transportMessageID: transportMessageID, planner: planner,
-                deadline: deadline, now: now, shelterRequest: shelterRequest)
+                deadline: deadline, now: now, shelterRequest: shelterRequest, confirmations: confirmations)
         }
         let decision = decided.decision
         switch outcome {
@@ -242,17 +245,17 @@ public struct CaseIntake: Sendable {
     /// the delivery history as they are now, and what the ledger is to write of its actions.
     static func decide(
         _ event: CaseEvent, reading: IntakeReading, storedBody: Data, transportMessageID: String?, planner: Planner,
-        deadline: Duration, now: Date
+        deadline: Duration, now: Date, confirmations: ConfirmationSigner? = nil
     ) throws -> (entry: IntakeEntry, decided: Decision) {
         let (entry, decided) = try decideWithStay(
             event, reading: reading, storedBody: storedBody, transportMessageID: transportMessageID, planner: planner,
-            deadline: deadline, now: now, shelterRequest: nil)
+            deadline: deadline, now: now, shelterRequest: nil, confirmations: confirmations)
         return (entry, decided.decision)
     }
 
     static func decideWithStay(
         _ event: CaseEvent, reading: IntakeReading, storedBody: Data, transportMessageID: String?, planner: Planner,
-        deadline: Duration, now: Date, shelterRequest: ShelterRequest?
+        deadline: Duration, now: Date, shelterRequest: ShelterRequest?, confirmations: ConfirmationSigner?
     ) throws -> (entry: IntakeEntry, decided: Decided) {
         func only(_ entry: IntakeEntry, _ decision: Decision) -> (entry: IntakeEntry, decided: Decided) {
             (entry, Decided(decision: decision))
@@ -313,7 +316,8 @@ public struct CaseIntake: Sendable {
         } catch {
             throw corruptState(event.caseID)
         }
-        let rows = try ledgerRows(plan, planner: planner, heldAddresses: reading.holders.recipients, deadline: deadline)
+        let rows = try ledgerRows(
+            plan, planner: planner, heldAddresses: reading.holders.recipients, deadline: deadline, confirmations: confirmations)
         var intake = Intake(
             messageID: event.messageID.uuidString.lowercased(), caseID: event.caseID,
             municipality: event.municipality, drill: event.drill, sequence: event.sequence,
@@ -409,7 +413,8 @@ public struct CaseIntake: Sendable {
     /// it (it left, or moved from FAX to email) is still reached there, at the address its data
     /// went to.
     static func ledgerRows(
-        _ plan: DeliveryPlan, planner: Planner, heldAddresses: [HoldingRecipient], deadline: Duration
+        _ plan: DeliveryPlan, planner: Planner, heldAddresses: [HoldingRecipient], deadline: Duration,
+        confirmations: ConfirmationSigner?
     ) throws -> (notices: [Intake.Notice], deliveries: [Intake.Delivery]) {
         var held: [RecipientID: [Channel: String]] = [:]
         for holder in heldAddresses { held[holder.recipient, default: [:]][holder.channel] = holder.address }
@@ -439,7 +444,10 @@ public struct CaseIntake: Sendable {
                 continue
             }
             let seconds = deadline.inSeconds
-            deliveries.append(Intake.Delivery(delivery, address: address, deadline: delivery.notBefore.addingTimeInterval(seconds)))
+            deliveries.append(
+                Intake.Delivery(
+                    delivery, address: address, deadline: delivery.notBefore.addingTimeInterval(seconds),
+                    confirmation: confirmations?.code(for: delivery)))
         }
         return (notices, deliveries)
     }

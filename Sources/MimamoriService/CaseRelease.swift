@@ -27,7 +27,8 @@ public enum CaseRelease {
     /// `registry`: the families' registrations, so that the alert is completed from the one its
     /// event names as the intake would have completed it; nil when the settings have none.
     public static func release(
-        _ caseID: CaseID, ledger: any IntakeStore, settings: CaseIntake.Settings, registry: Registry? = nil, now: Date
+        _ caseID: CaseID, ledger: any IntakeStore, settings: CaseIntake.Settings, registry: Registry? = nil,
+        confirmations: ConfirmationSigner? = nil, now: Date
     ) async throws -> Outcome {
         guard let held = try await ledger.heldCase(caseID) else {
             return .notHeld(state: try await ledger.caseSnapshot(case: caseID)?.snapshot.name)
@@ -39,7 +40,8 @@ public enum CaseRelease {
         let context = CaseState.Context(planner: settings.planner, now: now)
         guard let plan = state.release(event, context: context) else { return .notHeld(state: state.phase.rawValue) }
         let rows = try CaseIntake.ledgerRows(
-            plan, planner: settings.planner, heldAddresses: [], deadline: settings.configuration.retry.deadline)
+            plan, planner: settings.planner, heldAddresses: [], deadline: settings.configuration.retry.deadline,
+            confirmations: confirmations)
         let snapshot = try CaseSnapshot(name: state.phase.rawValue, encoding: state, closedAt: state.closedAt)
         _ = try await ledger.recordRelease(
             caseID, sequence: held.stored.lastSequence, state: snapshot, notices: rows.notices, deliveries: rows.deliveries, at: now)

@@ -86,7 +86,7 @@ func makeIntake(
     case caseID: CaseID = CaseID("KN-0042"), messageID: String = UUID().uuidString, sequence: Int = 1,
     eventKind: String = "opened", kind: NoticeKind = .alert, fax: Int = 14, email: Int = 67, radio: Bool = true,
     at: Date = t0, notBefore: Date? = nil, deadline: TimeInterval = 4 * 3600, closed: Bool = false,
-    cancel: Set<NoticeKind> = []
+    cancel: Set<NoticeKind> = [], confirmations: ConfirmationSigner? = nil
 ) -> Intake {
     let body = Data("{\"name\":\"\(Person.name)\",\"clothing\":\"\(Person.description)\"}".utf8)
     var channels: [(Channel, Int)] = [(.fax, fax), (.email, email)]
@@ -111,7 +111,9 @@ func makeIntake(
                 caseID: caseID, revision: sequence, recipient: recipient, channel: channel, kind: kind,
                 notBefore: notBefore ?? at)
             deliveries.append(
-                Intake.Delivery(planned, address: address, deadline: (notBefore ?? at).addingTimeInterval(deadline)))
+                Intake.Delivery(
+                    planned, address: address, deadline: (notBefore ?? at).addingTimeInterval(deadline),
+                    confirmation: confirmations?.code(for: planned)))
         }
     }
     return Intake(
