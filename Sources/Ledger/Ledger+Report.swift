@@ -33,6 +33,17 @@ public struct ReportLine: Sendable, Hashable {
     public var lastError: String?
     /// Only when asked for (`--with-names`), and nil once purged. Personal data.
     public var address: String?
+    /// When the ledger planned it, and the earliest it could go (quiet hours, business mornings).
+    public var createdAt: Date?
+    public var notBefore: Date?
+    /// When the recipient confirmed receipt, and destruction (`confirm:`).
+    public var receivedAt: Date?
+    public var destroyedAt: Date?
+    /// How the last confirmation came.
+    public var confirmedVia: ConfirmationSource?
+    /// A FAX's transmission as the provider reported it (`transmitted` or `failed`) and when.
+    public var transmission: String?
+    public var transmittedAt: Date?
 }
 
 extension Ledger {
@@ -81,7 +92,8 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT id, recipient_id, channel, kind, revision, state, accepted_at, attempts,
-                           last_error_code, last_error, address
+                           last_error_code, last_error, address, created_at, not_before, received_at, destroyed_at,
+                           confirmed_via, transmission, transmitted_at
                     FROM deliveries WHERE case_id = ? ORDER BY revision, kind, channel, recipient_id
                     """,
                 arguments: [caseID.rawValue]
@@ -92,7 +104,13 @@ extension Ledger {
                     revision: row["revision"], state: DeliveryState(rawValue: row["state"]) ?? .planned,
                     acceptedAt: (row["accepted_at"] as Int64?).map(Date.init(ledgerMillis:)),
                     attempts: row["attempts"], lastErrorCode: row["last_error_code"], lastError: row["last_error"],
-                    address: withAddresses ? row["address"] : nil)
+                    address: withAddresses ? row["address"] : nil,
+                    createdAt: (row["created_at"] as Int64?).map(Date.init(ledgerMillis:)),
+                    notBefore: (row["not_before"] as Int64?).map(Date.init(ledgerMillis:)),
+                    receivedAt: (row["received_at"] as Int64?).map(Date.init(ledgerMillis:)),
+                    destroyedAt: (row["destroyed_at"] as Int64?).map(Date.init(ledgerMillis:)),
+                    confirmedVia: (row["confirmed_via"] as String?).flatMap(ConfirmationSource.init(rawValue:)),
+                    transmission: row["transmission"], transmittedAt: (row["transmitted_at"] as Int64?).map(Date.init(ledgerMillis:)))
             }
         }
     }
