@@ -44,6 +44,9 @@ public struct ReportLine: Sendable, Hashable {
     /// A FAX's transmission as the provider reported it (`transmitted` or `failed`) and when.
     public var transmission: String?
     public var transmittedAt: Date?
+    /// The delivery's confirmation code, for staff recording a phone answer; nil when none was
+    /// asked, and once the case is purged.
+    public var confirmation: ConfirmationCode?
 }
 
 extension Ledger {
@@ -93,7 +96,7 @@ extension Ledger {
                 sql: """
                     SELECT id, recipient_id, channel, kind, revision, state, accepted_at, attempts,
                            last_error_code, last_error, address, created_at, not_before, received_at, destroyed_at,
-                           confirmed_via, transmission, transmitted_at
+                           confirmed_via, transmission, transmitted_at, confirmation
                     FROM deliveries WHERE case_id = ? ORDER BY revision, kind, channel, recipient_id
                     """,
                 arguments: [caseID.rawValue]
@@ -110,7 +113,8 @@ extension Ledger {
                     receivedAt: (row["received_at"] as Int64?).map(Date.init(ledgerMillis:)),
                     destroyedAt: (row["destroyed_at"] as Int64?).map(Date.init(ledgerMillis:)),
                     confirmedVia: (row["confirmed_via"] as String?).flatMap(ConfirmationSource.init(rawValue:)),
-                    transmission: row["transmission"], transmittedAt: (row["transmitted_at"] as Int64?).map(Date.init(ledgerMillis:)))
+                    transmission: row["transmission"], transmittedAt: (row["transmitted_at"] as Int64?).map(Date.init(ledgerMillis:)),
+                    confirmation: (row["confirmation"] as String?).flatMap(ConfirmationCode.init(rawValue:)))
             }
         }
     }

@@ -215,6 +215,12 @@ extension Ledger {
                     CREATE INDEX deliveries_recipient ON deliveries(case_id, recipient_id);
                     """)
         }
+        migrator.registerMigration("v10-second-reminder") { db in
+            // When the second destruction reminder of a case was decided (planned to those who
+            // had not confirmed, or to nobody when all had): it is decided once, never again,
+            // restarts and purge included.
+            try db.execute(sql: "ALTER TABLE cases ADD COLUMN second_reminder_at INTEGER")
+        }
         return migrator
     }
 }

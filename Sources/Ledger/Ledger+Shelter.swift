@@ -175,8 +175,8 @@ extension Ledger: ShelterStore {
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO deliveries (case_id, revision, recipient_id, address, channel, kind, state,
-                    attempts, not_before, next_attempt_at, deadline_at, idempotency_key, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?, ?)
+                    attempts, not_before, next_attempt_at, deadline_at, idempotency_key, created_at, confirmation)
+                VALUES (?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?, ?, ?)
                 """)
         for delivery in deliveries {
             let p = delivery.planned
@@ -184,6 +184,7 @@ extension Ledger: ShelterStore {
             try insert.execute(arguments: [
                 p.caseID.rawValue, p.revision, p.recipient.rawValue, delivery.address, p.channel.rawValue,
                 p.kind.rawValue, notBefore, notBefore, delivery.deadline.ledgerMillis, p.idempotencyKey, created,
+                delivery.confirmation?.rawValue,
             ])
         }
     }

@@ -6,7 +6,8 @@
 ///   at the start and the end (the words are `drillMark(drill:)`'s: `{{mark}}`, `{{drillSpoken}}`);
 /// - the termination notice never says how the case ended, only that the support has ended, with
 ///   thanks and the instruction to destroy the documents at once (第11条第3項);
-/// - the destruction reminder holds the case reference and dates only, no personal data;
+/// - the destruction reminder and its second, 再度のお願い, hold the case reference and dates
+///   only, no personal data;
 /// - the radio script has the name in kana only, no residence and no frequented place (よく行く場所
 ///   are in the email and on the FAX only); no notice has a registration's family contacts, care
 ///   notes, address, phone or date of birth (the renderer is never given them);
@@ -68,6 +69,22 @@ enum BuiltInTemplates {
             残っている場合は、書類は裁断などの適切な方法で、メールは削除により、
             直ちに処分してください{{cite.article11}}。
             すでに処分していただいている場合は、ご対応は不要です。
+
+
+            """ + signature,
+
+        "destruction-second-reminder.email-subject": "{{mark}}【{{town.name}}】書類の処分について再度のお願い（案件番号 {{caseRef}}）",
+        "destruction-second-reminder.email-body": drillNotice + addressee + """
+            {{town.name}}{{town.department}}です。
+            {{firstReminderDate}}に、発見支援（案件番号 {{caseRef}}）の書類の処分をお願いしましたが、
+            処分していただいたとのご連絡を、まだいただいておりません。再度のお願いです。
+
+            {{documentsDates}}にお送りした情報が書かれた書類やメールが、
+            お手元に残っていないかご確認ください。
+            残っている場合は、書類は裁断などの適切な方法で、メールは削除により、
+            直ちに処分してください{{cite.article11}}。
+            処分が済みましたら、「処分しました」とお知らせください。
+            すでにお知らせいただいている場合は、行き違いですので、ご容赦ください。
 
 
             """ + signature,
@@ -272,6 +289,27 @@ enum BuiltInTemplates {
 
         上の書類がお手元に残っている場合は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
         すでに処分していただいている場合は、ご対応は不要です。
+
+
+        """ + faxSignature,
+
+        "destruction-second-reminder.fax": """
+        # {{mark}}書類の処分について再度のお願い
+        {{#drill}}
+        ! {{drillBanner}}
+        {{mark}}これは訓練のための連絡です。
+
+        {{/drill}}
+        {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
+        {{firstReminderDate}}に書類の処分をお願いしましたが、処分していただいたとのご連絡を、まだいただいておりません。再度のお願いです。
+
+        | 案件番号 | {{caseRef}}
+        | 処分していただく書類 | {{documentsDates}}にお送りしたFAX
+        | 終結のお知らせ | {{terminationDate}}
+        | 一回目のお願い | {{firstReminderDate}}
+
+        上の書類がお手元に残っている場合は、裁断などの適切な方法で直ちに処分してください{{cite.article11}}。
+        処分が済みましたら、「処分しました」とお知らせください。すでにお知らせいただいている場合は、行き違いですので、ご容赦ください。
 
 
         """ + faxSignature,

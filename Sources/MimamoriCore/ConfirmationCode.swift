@@ -147,13 +147,13 @@ public enum ConfirmationKeyError: Error, Sendable, Hashable, CustomStringConvert
 
 extension NoticeKind {
     /// What a recipient of this notice is asked to confirm: an alert or update, that it arrived
-    /// and later that it was destroyed; the termination and the destruction reminder, only that
-    /// everything of the case was destroyed. Concern and shelter notices go to the town's own
+    /// and later that it was destroyed; the termination and both destruction reminders, only
+    /// that everything of the case was destroyed. Concern and shelter notices go to the town's own
     /// desks and facilities, which are asked otherwise.
     public var confirmations: [Confirmation] {
         switch self {
         case .alert, .update: [.received, .destroyed]
-        case .termination, .destructionReminder: [.destroyed]
+        case .termination, .destructionReminder, .destructionSecondReminder: [.destroyed]
         case .concernReport, .concernResult, .shelterRequest, .shelterDestruction: []
         }
     }

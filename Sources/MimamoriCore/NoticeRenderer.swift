@@ -98,6 +98,19 @@ public struct NoticeRenderer: Sendable {
         return notice(.destructionReminder, caseID: caseID, revision: revision, drill: drill, context, photo: nil)
     }
 
+    /// The second reminder to destroy documents (Article 11-3), to those who have not said they
+    /// did: the case reference and dates only, as the first.
+    public func destructionSecondReminder(
+        caseID: CaseID, revision: Int, drill: Bool, documentsFrom: Date, documentsTo: Date, terminatedAt: Date,
+        firstReminderAt: Date, sentAt: Date
+    ) -> RenderedNotice {
+        var context = common(caseID: caseID, drill: drill, sentAt: sentAt)
+        context["documentsDates"] = JapaneseDateFormat.dateRange(documentsFrom, documentsTo)
+        context["terminationDate"] = JapaneseDateFormat.date(terminatedAt)
+        context["firstReminderDate"] = JapaneseDateFormat.date(firstReminderAt)
+        return notice(.destructionSecondReminder, caseID: caseID, revision: revision, drill: drill, context, photo: nil)
+    }
+
     static func sexLabel(_ sex: CaseEvent.Person.Sex) -> String? {
         switch sex {
         case .male: "男性"

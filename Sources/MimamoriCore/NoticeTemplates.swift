@@ -3,8 +3,8 @@ import Mustache
 /// The Mustache templates of every notice part, built in and optionally overridden.
 ///
 /// Names are `<kind>.<part>`: kind is alert, update, termination, destruction-reminder,
-/// concern-report, concern-result, shelter-request, shelter-destruction; part is
-/// email-subject, email-body, fax, radio (the destruction reminder has no radio part). An override
+/// destruction-second-reminder, concern-report, concern-result, shelter-request, shelter-destruction; part is
+/// email-subject, email-body, fax, radio (the destruction reminders have no radio part). An override
 /// folder holds files named `<name>.mustache`; the daemon reads them and passes the texts here.
 ///
 /// Templates render as plain text (`{{name}}` is not HTML-escaped): every template is compiled

@@ -46,6 +46,9 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     case termination
     /// 書類の裁断・削除のお願い (Article 11-3): names the case reference and date, no personal data.
     case destructionReminder = "destruction-reminder"
+    /// 書類の処分の再度のお願い (Article 11-3): once, to those who have not confirmed destruction
+    /// `reminders.second-after` business days after the reminder; the case reference and dates only.
+    case destructionSecondReminder = "destruction-second-reminder"
     /// A concern report to the desk that acts on it (みまさかほっとネット): the subject's and the
     /// reporter's details.
     case concernReport = "concern-report"
@@ -67,7 +70,7 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     public var carriesPersonalData: Bool {
         switch self {
         case .alert, .update: true
-        case .termination, .destructionReminder, .concernReport, .concernResult, .shelterRequest, .shelterDestruction: false
+        case .termination, .destructionReminder, .destructionSecondReminder, .concernReport, .concernResult, .shelterRequest, .shelterDestruction: false
         }
     }
 
@@ -75,7 +78,7 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     public var isBroadcast: Bool {
         switch self {
         case .alert, .update, .termination: true
-        case .destructionReminder, .concernReport, .concernResult, .shelterRequest, .shelterDestruction: false
+        case .destructionReminder, .destructionSecondReminder, .concernReport, .concernResult, .shelterRequest, .shelterDestruction: false
         }
     }
 
@@ -83,7 +86,7 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     public var isConcern: Bool {
         switch self {
         case .concernReport, .concernResult: true
-        case .alert, .update, .termination, .destructionReminder, .shelterRequest, .shelterDestruction: false
+        case .alert, .update, .termination, .destructionReminder, .destructionSecondReminder, .shelterRequest, .shelterDestruction: false
         }
     }
 
@@ -91,7 +94,7 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     public var isShelter: Bool {
         switch self {
         case .shelterRequest, .shelterDestruction: true
-        case .alert, .update, .termination, .destructionReminder, .concernReport, .concernResult: false
+        case .alert, .update, .termination, .destructionReminder, .destructionSecondReminder, .concernReport, .concernResult: false
         }
     }
 }

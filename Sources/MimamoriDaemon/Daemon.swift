@@ -188,6 +188,12 @@ public enum Daemon {
             ledger: ledger, remindAt: { store.settings.configuration.shelter?.remindAt },
             interval: environment["MIMAMORI_SHELTER_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(60),
             logger: Logger(label: "mimamori.shelter"), onRaised: { caseAlarms.wake() })
+        let secondReminders = confirmations.map { signer in
+            SecondReminderService(
+                ledger: ledger, settings: { store.settings }, confirmations: signer,
+                interval: environment["MIMAMORI_SECOND_REMINDER_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(60),
+                logger: Logger(label: "mimamori.retention"), onPlanned: { dispatcher.workRecorded() })
+        }
         // Trapped before READY=1: `systemctl reload` may follow `systemctl start` at once, and a
         // SIGHUP that arrives before the reload service runs waits in this sequence.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -216,6 +222,7 @@ public enum Daemon {
             .init(service: connection), .init(service: status), .init(service: dispatcher),
             .init(service: caseAlarms), .init(service: retention), .init(service: shelterReminders), .init(service: reload),
         ]
+        if let secondReminders { services.append(.init(service: secondReminders)) }
         if let reconfirmation { services.append(.init(service: reconfirmation)) }
         if let concernIntake { services.append(.init(service: concernIntake)) }
         services += [

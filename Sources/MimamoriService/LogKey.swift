@@ -64,6 +64,10 @@ public enum LogKey: String, Sendable {
     case days
     /// How many staff addresses a copy went to.
     case staff
+    /// Deliveries a pass planned (the second destruction reminder).
+    case planned
+    /// Recipients left out because they confirmed (the second destruction reminder).
+    case confirmed
 }
 
 extension Logger.Metadata {

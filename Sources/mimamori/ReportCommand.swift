@@ -8,7 +8,8 @@ import MimamoriService
 /// `mimamori report CASE`: per recipient, which notice went by which channel, when it was
 /// accepted, how many attempts, the last error — the drill report of seed item 9. Recipient ids
 /// only, unless an operator asks for names with --with-names. A concern report's deliveries go
-/// to desks and the reporter, with the call-back: ReportCommand+Concern.swift.
+/// to desks and the reporter, with the call-back: ReportCommand+Concern.swift. A case whose
+/// notices asked for receipts and destruction shows them: ReportCommand+Confirmations.swift.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Delivery report of a case: recipient, channel, notice, accepted at, attempts, last error.")
@@ -18,6 +19,9 @@ struct ReportCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("with-names"), help: "Show cooperator names and addresses (personal data: for the operator's eyes only).")
     var withNames = false
+
+    @Flag(help: "Who has not confirmed destruction, with the cooperator's name (personal data: for staff only).")
+    var unconfirmed = false
 
     @Option(help: "Ledger file (default: ledger.path of the settings).")
     var ledger: String?
@@ -30,8 +34,17 @@ struct ReportCommand: AsyncParsableCommand {
             try await concernReport(status, ledger: ledger)
             return
         }
+        let status = try await ledger.status(case: CaseID(caseID))
         let lines = try await ledger.report(case: CaseID(caseID), withAddresses: withNames)
         guard !lines.isEmpty else { throw ValidationError("no deliveries for case \(caseID)") }
+        if unconfirmed {
+            try unconfirmedReport(lines, status: status)
+            return
+        }
+        if Self.asksConfirmations(lines) {
+            confirmationReport(lines, status: status)
+            return
+        }
         var names: [RecipientID: String] = [:]
         if withNames, let files = try? SettingsFiles.load(configPath: SettingsFiles.configPath(options.config)) {
             for cooperator in files.directory.cooperators { names[cooperator.id] = cooperator.name }

@@ -113,6 +113,7 @@ struct ResendCommand: AsyncParsableCommand {
         case .update: "更新"
         case .termination: "終結のお知らせ"
         case .destructionReminder: "書類破棄のお願い"
+        case .destructionSecondReminder: "書類破棄の再度のお願い"
         case .concernReport: "情報提供（窓口あて）"
         case .concernResult: "結果のご報告（情報提供者あて）"
         case .shelterRequest: "緊急一時保護依頼書"

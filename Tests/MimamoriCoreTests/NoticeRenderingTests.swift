@@ -198,7 +198,7 @@ struct NoticeRenderingTests {
     @Test func everyBuiltInTemplateCompilesAndIsNamed() {
         #expect(Set(BuiltInTemplates.texts.keys) == Set(NoticeTemplates.names))
         // Four parts per kind; the radio part only for kinds the radio broadcasts.
-        #expect(NoticeTemplates.names.count == 27)
+        #expect(NoticeTemplates.names.count == 30)
     }
 
     @Test func noticesRoundTripThroughJSON() throws {

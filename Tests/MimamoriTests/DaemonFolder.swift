@@ -62,6 +62,11 @@ struct DaemonFolder {
         var registry: String? = nil
         /// The `shelter:` section as YAML block text (indented two spaces); nil: none.
         var shelter: String? = nil
+        /// The `confirm:` section as YAML flow text (`{ public-url: "https://…" }`); nil: none.
+        /// With it the folder holds a `confirm-key` credential (`confirmKey`).
+        var confirm: String? = nil
+        /// The `reminders:` section as YAML flow text; the demo's morning reminder unless set.
+        var reminders = "{ destruction-at: \"09:00\", business-days-only: true }"
     }
 
     let directory: URL
@@ -82,6 +87,7 @@ struct DaemonFolder {
     var registryKeysPath: String { (options.ledgerDirectory ?? directory).appendingPathComponent("registry-keys.sqlite").path }
     /// The test's `registry-key` credential (a fixed one: tests are not secret).
     static let registryKey = Data(repeating: 0x4B, count: 32).base64EncodedString()
+    static let confirmKey = Data(repeating: 0x43, count: 32).base64EncodedString()
     var radioDirectory: URL { directory.appendingPathComponent("radio") }
     var casesQueue: String { "mimamori.\(municipality).cases" }
     var deadQueue: String { "mimamori.\(municipality).dead" }
@@ -123,6 +129,10 @@ struct DaemonFolder {
         if options.registry != nil {
             try "\(Self.registryKey)\n".write(toFile: registryKeyPath, atomically: true, encoding: .utf8)
         }
+        if options.confirm != nil {
+            try "\(Self.confirmKey)\n".write(
+                to: credentialsDirectory.appendingPathComponent("confirm-key"), atomically: true, encoding: .utf8)
+        }
         try writeSettings()
     }
 
@@ -142,7 +152,7 @@ struct DaemonFolder {
             email: { smtp: "\(smtpURL)", from: "見守町 福祉課 <sos@town.example.jp>", sessions: \(options.emailSessions)\(options.emailRate.map { ", rate: \($0)" } ?? "") }
             fax: \(options.faxAPI.map { "{ method: http-api, url: \"\($0)\" }" } ?? "{ method: email-gateway, gateway: \"{number}@fax.example.jp\" }")
             retry: { initial: 1s, max: \(options.retryMax), deadline: 6h }
-            reminders: { destruction-at: "09:00", business-days-only: true }
+            reminders: \(options.reminders)
             retention: \(options.retention)
             \(options.staffEmails.isEmpty ? "" : "staff: { email: [\(options.staffEmails.joined(separator: ", "))] }")
             operator: { alarm-email: "ops@town.example.jp" }
@@ -156,6 +166,7 @@ struct DaemonFolder {
             yaml += "registry: { keys: \"\(registryKeysPath)\"\(inner.isEmpty ? "" : ", " + inner) }\n"
         }
         if let shelter = options.shelter { yaml += "shelter:\n" + shelter + "\n" }
+        if let confirm = options.confirm { yaml += "confirm: \(confirm)\n" }
         if options.radioSpool || options.radioCAP != nil {
             let spool = options.radioSpool ? "spool: \"\(radioDirectory.path)\", " : ""
             let cap = options.radioCAP.map { "cap-url: \"\($0)\", " } ?? ""

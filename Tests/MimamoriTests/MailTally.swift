@@ -29,12 +29,13 @@ struct MailTally {
         }
     }
 
-    /// alert / update / termination / destruction-reminder from an email subject or a FAX
+    /// alert / update / termination / destruction-reminder / destruction-second-reminder from an email subject or a FAX
     /// document title (the gateway mail's subject); "other" for anything else (operator alarms).
     static func kind(of subject: String) -> String {
         if subject.contains("発見にご協力ください") || subject.contains("発見支援のお願い") { return "alert" }
         if subject.contains("情報更新") { return "update" }
         if subject.contains("終結") { return "termination" }
+        if subject.contains("再度のお願い") { return "destruction-second-reminder" }
         if subject.contains("書類の処分") { return "destruction-reminder" }
         return "other"
     }
