@@ -40,7 +40,8 @@ public func radioAnnouncement(_ kind: NoticeKind, sent: Date, validity: Duration
         RadioAnnouncement(kind: .alert, expires: sent.addingTimeInterval(validity.inSeconds))
     case .update:
         RadioAnnouncement(kind: .update, expires: sent.addingTimeInterval(validity.inSeconds))
-    case .termination, .destructionReminder, .destructionSecondReminder, .concernReport, .concernResult, .shelterRequest, .shelterDestruction:
+    case .termination, .destructionReminder, .destructionSecondReminder, .concernReport, .concernResult, .shelterRequest,
+        .shelterDestruction:
         RadioAnnouncement(
             kind: .allClear, expires: sent.addingTimeInterval(min(validity, RadioAnnouncement.allClearValidity).inSeconds))
     }

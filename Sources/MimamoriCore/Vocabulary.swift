@@ -70,7 +70,9 @@ public enum NoticeKind: String, Hashable, Sendable, Codable, CaseIterable {
     public var carriesPersonalData: Bool {
         switch self {
         case .alert, .update: true
-        case .termination, .destructionReminder, .destructionSecondReminder, .concernReport, .concernResult, .shelterRequest, .shelterDestruction: false
+        case .termination, .destructionReminder, .destructionSecondReminder, .concernReport, .concernResult, .shelterRequest,
+            .shelterDestruction:
+            false
         }
     }
 

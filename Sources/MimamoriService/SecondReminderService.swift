@@ -84,7 +84,8 @@ public final class SecondReminderService: Service, Sendable {
             documentsFrom = state.openedAt
             documentsTo = state.lastDescribedAt
         } else {
-            logger.warning("destruction.second-reminder-dates", metadata: .keys([.case: "\(candidate.caseID)", .reason: "state-unreadable"]))
+            logger.warning(
+                "destruction.second-reminder-dates", metadata: .keys([.case: "\(candidate.caseID)", .reason: "state-unreadable"]))
         }
         let plan = planner.destructionSecondReminder(
             caseID: candidate.caseID, revision: candidate.revision, drill: candidate.drill,

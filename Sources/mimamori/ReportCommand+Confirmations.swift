@@ -63,7 +63,8 @@ extension ReportCommand {
     static func confirmationCounts(_ lines: [ReportLine]) -> String {
         var text = "経路別の人数（防災無線は確認の対象外）\n経路\t配信\t受領\t処分\t処分の確認なし\n"
         for channel in Channel.allCases where channel != .radio {
-            let reached = Set(lines.filter { $0.channel == channel && $0.state == .delivered && !$0.kind.confirmations.isEmpty }.map(\.recipient))
+            let reached = Set(
+                lines.filter { $0.channel == channel && $0.state == .delivered && !$0.kind.confirmations.isEmpty }.map(\.recipient))
             guard !reached.isEmpty else { continue }
             let mine = lines.filter { $0.channel == channel && reached.contains($0.recipient) }
             let received = Set(mine.filter { $0.receivedAt != nil }.map(\.recipient)).count
@@ -105,7 +106,9 @@ extension ReportCommand {
         let names = cooperatorNames()
         print("受信者\t氏名\t経路\t確認コード")
         for entry in left {
-            print([entry.recipient.rawValue, names[entry.recipient] ?? "-", Self.label(channel: entry.channel), entry.code?.rawValue ?? "-"].joined(separator: "\t"))
+            print(
+                [entry.recipient.rawValue, names[entry.recipient] ?? "-", Self.label(channel: entry.channel), entry.code?.rawValue ?? "-"]
+                    .joined(separator: "\t"))
         }
         print("\(left.count)名")
         print("電話やFAXで「処分しました」と聞いたときは、その方の確認コードで次のように記録してください:")

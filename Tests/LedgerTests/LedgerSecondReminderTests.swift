@@ -74,7 +74,8 @@ struct LedgerSecondReminderTests {
         // Monday 23rd is 勤労感謝の日: Wednesday is only the second business day.
         let seen = Seen()
         let early = try await ledger.planSecondReminders(
-            now: Timestamp.parse("2026-11-25T17:00:00+09:00")!, decide: Self.decide(Timestamp.parse("2026-11-25T17:00:00+09:00")!, seen: seen))
+            now: Timestamp.parse("2026-11-25T17:00:00+09:00")!,
+            decide: Self.decide(Timestamp.parse("2026-11-25T17:00:00+09:00")!, seen: seen))
         #expect(early.isEmpty)
         let candidate = try #require(seen.cases.withLock { $0.first })
         #expect(candidate.caseID == Self.caseID)
@@ -96,8 +97,9 @@ struct LedgerSecondReminderTests {
         // Its code records destruction like any other.
         let jobs = try await ledger.claimDue(now: thursday, channel: .fax, limit: 10)
         let job = try #require(jobs.first { $0.recipient == RecipientID("coop-fax-1") })
-        guard case .recorded(_, let covered) = try await ledger.recordConfirmation(
-            .destroyed, code: try #require(job.confirmation), at: thursday, via: .staff)
+        guard
+            case .recorded(_, let covered) = try await ledger.recordConfirmation(
+                .destroyed, code: try #require(job.confirmation), at: thursday, via: .staff)
         else { throw Unexpected("second reminder's code") }
         #expect(covered >= 3)
 
@@ -120,9 +122,10 @@ struct LedgerSecondReminderTests {
             _ = try await ledger.recordConfirmation(.destroyed, code: code, at: Self.reminderAt, via: .link)
         }
         let thursday = Timestamp.parse("2026-11-26T09:00:00+09:00")!
-        #expect(try await ledger.planSecondReminders(now: thursday, decide: Self.decide(thursday)) == [
-            SecondReminderOutcome(caseID: Self.caseID, planned: 0, confirmed: 6)
-        ])
+        #expect(
+            try await ledger.planSecondReminders(now: thursday, decide: Self.decide(thursday)) == [
+                SecondReminderOutcome(caseID: Self.caseID, planned: 0, confirmed: 6)
+            ])
         let seen = Seen()
         #expect(try await ledger.planSecondReminders(now: thursday, decide: Self.decide(thursday, seen: seen)).isEmpty)
         #expect(seen.cases.withLock { $0.isEmpty })
@@ -155,7 +158,8 @@ struct LedgerSecondReminderTests {
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let codes = try await Self.closedCase(ledger)
-        _ = try await ledger.recordConfirmation(.destroyed, code: try #require(codes[RecipientID("coop-fax-0")]), at: Self.reminderAt, via: .link)
+        _ = try await ledger.recordConfirmation(
+            .destroyed, code: try #require(codes[RecipientID("coop-fax-0")]), at: Self.reminderAt, via: .link)
         let thursday = Timestamp.parse("2026-11-26T09:00:00+09:00")!
         _ = try await ledger.planSecondReminders(now: thursday, decide: Self.decide(thursday))
         for channel in [Channel.fax, .email] {

@@ -148,7 +148,7 @@ struct AlertFaxPageTests {
     }
 
     @Test(
-        "the termination and the destruction reminder keep the layout they had: one page, nothing made smaller", arguments: [false, true])
+        "the termination and both destruction reminders keep the layout they had: one page, nothing made smaller", arguments: [false, true])
     func closingNoticesAreAsBefore(drill: Bool) throws {
         let configuration = try Self.configuration()
         let renderer = Planner(configuration: configuration, directory: CooperatorDirectory()).renderer
@@ -158,6 +158,9 @@ struct AlertFaxPageTests {
             renderer.destructionReminder(
                 caseID: caseID, revision: 3, drill: drill, documentsFrom: Self.sentAt, documentsTo: Self.sentAt, terminatedAt: Self.sentAt,
                 sentAt: Self.sentAt),
+            renderer.destructionSecondReminder(
+                caseID: caseID, revision: 3, drill: drill, documentsFrom: Self.sentAt, documentsTo: Self.sentAt, terminatedAt: Self.sentAt,
+                firstReminderAt: Self.sentAt.addingTimeInterval(86400), sentAt: Self.sentAt.addingTimeInterval(4 * 86400)),
         ] {
             let page = try Self.page(notice, keep: "\(notice.kind.rawValue)\(drill ? "-drill" : "")")
             #expect(page.rendering.pages == 1, "\(notice.kind)")
