@@ -83,6 +83,13 @@ extension Configuration {
                     "registry: is on but neither staff.email nor operator.alarm-email is set: the yearly reconfirmation list goes to the journal only (as counts)"
                 ))
         }
+        if confirm == nil, reminders.secondAfterGiven, reminders.secondAfter > 0 {
+            warnings.append(
+                (
+                    "settings.second-reminder-off",
+                    "reminders.second-after is set but confirm: is not: without confirmation codes nobody can say they destroyed the papers, so no second destruction reminder goes"
+                ))
+        }
         return warnings + (concerns?.warnings ?? [])
     }
 

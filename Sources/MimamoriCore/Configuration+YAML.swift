@@ -208,7 +208,10 @@ struct SettingsReader {
         if let r = mapping(map["reminders"], "reminders", allowed: ["destruction-at", "business-days-only", "second-after"]) {
             if let v = time(r["destruction-at"], "reminders.destruction-at") { c.reminders.destructionAt = v }
             if let v = bool(r["business-days-only"], "reminders.business-days-only") { c.reminders.businessDaysOnly = v }
-            if let v = int(r["second-after"], "reminders.second-after", in: 0...30) { c.reminders.secondAfter = v }
+            if let v = int(r["second-after"], "reminders.second-after", in: 0...30) {
+                c.reminders.secondAfter = v
+                c.reminders.secondAfterGiven = true
+            }
         }
         retentionLimits(map, into: &c)
         if let s = staff(map["staff"]) { c.staff = s }

@@ -153,6 +153,9 @@ public struct Configuration: Sendable, Hashable {
         /// destruction get a second, last one (with `confirm:` only: without codes nobody can
         /// confirm). 0: no second reminder.
         public var secondAfter = 3
+        /// Whether the settings name `second-after` (a town that asks for it without `confirm:`
+        /// is told it gets none).
+        public var secondAfterGiven = false
         public init() {}
     }
 

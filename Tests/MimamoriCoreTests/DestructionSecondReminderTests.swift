@@ -94,6 +94,19 @@ struct DestructionSecondReminderTests {
         }
     }
 
+    @Test("second-after asked for without confirm: is a warning at start and in check-config, not silence")
+    func askedWithoutConfirm() throws {
+        func warned(_ yaml: String) throws -> Bool {
+            try Configuration.parse(yaml: ConfirmSettingsTests.base + yaml).startWarnings.contains {
+                $0.event == "settings.second-reminder-off"
+            }
+        }
+        #expect(try warned("reminders: { second-after: 3 }\n"))
+        #expect(try !warned(""))
+        #expect(try !warned("reminders: { second-after: 0 }\n"))
+        #expect(try !warned("confirm: { public-url: \"https://mimamori.town.example.jp\" }\nreminders: { second-after: 3 }\n"))
+    }
+
     @Test("it asks only for destruction, and gets a code on paper and mail, never on the radio")
     func confirmations() {
         #expect(NoticeKind.destructionSecondReminder.confirmations == [.destroyed])
