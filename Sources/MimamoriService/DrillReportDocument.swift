@@ -21,7 +21,12 @@ public enum DrillReportDocument {
         return "\(day.month)月\(day.day)日 \(time.hour)時" + (time.minute < 10 ? "0" : "") + "\(time.minute)分"
     }
 
-    public static func document(_ report: DrillReport, town: Configuration.Town, madeAt: Date) -> ReportDocument {
+    /// `confirmationsAsked`: the notices carried the confirmation links (the town has `confirm:`,
+    /// or confirmations were recorded); otherwise the section says none were asked rather than
+    /// showing 0%.
+    public static func document(
+        _ report: DrillReport, town: Configuration.Town, madeAt: Date, confirmationsAsked: Bool = true
+    ) -> ReportDocument {
         let subject = report.subject
         let start = report.chainStart()
         let kind = subject.drill ? "訓練" : "事案"
@@ -101,6 +106,12 @@ public enum DrillReportDocument {
 
         let reached = report.reachedRecipients().count
         blocks.append(.heading("4. 受け取り・処分の確認（関心度）"))
+        if !confirmationsAsked {
+            blocks.append(
+                .note(
+                    "この町の設定に確認のしくみ（confirm:）がないため、通知に確認のリンク・QRコードを付けていません。受け取り・処分の確認は集めていません（電話で確かめたものは mimamori confirm で記録できます）。"
+                ))
+        }
         blocks.append(
             .paragraph(
                 "捜索依頼が届いたFAX・メールの宛先 \(reached) に確認をお願いしました。「受け取りました」は発信から、「処分しました」は捜索の終了から数えています。"

@@ -59,7 +59,10 @@ struct DrillReportCommand: AsyncParsableCommand {
         let madeAt = Date()
         let rendered: ReportRenderer.Rendering
         do {
-            rendered = try ReportRenderer().render(DrillReportDocument.document(report, town: settings.configuration.town, madeAt: madeAt))
+            let asked =
+                settings.configuration.confirm != nil || report.confirmationTotal(.received) + report.confirmationTotal(.destroyed) > 0
+            rendered = try ReportRenderer().render(
+                DrillReportDocument.document(report, town: settings.configuration.town, madeAt: madeAt, confirmationsAsked: asked))
         } catch {
             printError("報告のPDFを作れません: \(error.message)（\(error.operatorHint)）")
             throw ExitCode(3)
@@ -95,6 +98,9 @@ struct DrillReportCommand: AsyncParsableCommand {
             "届いた宛先 \(reached)、受け取りの確認 \(report.confirmationTotal(.received))、処分の確認 \(report.confirmationTotal(.destroyed))、"
                 + "届かなかった宛先 \(report.unreached().count)、返事のない宛先 \(report.unanswered().count)。")
         if report.deliveries.isEmpty { print("注意: この事案ではまだ何も送っていません（保留中の事案かもしれません）。") }
+        if settings.configuration.confirm == nil {
+            print("注意: 設定に確認のしくみ（confirm:）がないため、受け取り・処分の確認は集めていません。")
+        }
         if report.publishedAt() == nil { print("注意: 発信の時刻が台帳にないため、情報の流れは台帳に記録した時刻から数えています。") }
         if status.purgedAt != nil {
             print("この事案は保存期間を過ぎて個人情報を消去したため、件数と時刻だけを載せています（協力者の名前は載せていません）。")

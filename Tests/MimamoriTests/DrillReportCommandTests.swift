@@ -264,5 +264,16 @@ struct DrillReportCommandTests {
         let unknown = try folder.run(["KIM-NONE", "--out", folder.out.path])
         #expect(unknown.status != 0 && unknown.stderr.contains("事案 KIM-NONE は台帳にありません"), "\(unknown.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.out.path), "nothing written")
+
+        // A concern report kept in the case tables is no search.
+        let ledger = try Ledger(path: folder.ledger)
+        var concern = Intake(
+            messageID: UUID().uuidString, caseID: CaseID("KIM-C-0001"), municipality: "kimino", sequence: 1, eventKind: "reported",
+            receivedAt: Self.t0, body: Data("{}".utf8), state: CaseSnapshot(name: "reported", data: Data("{}".utf8)))
+        concern.schema = EventSchema.concern.rawValue
+        _ = try await ledger.recordIntake(concern)
+        let notASearch = try folder.run(["KIM-C-0001", "--out", folder.out.path])
+        #expect(notASearch.status != 0 && notASearch.stderr.contains("捜索の事案ではありません"), "\(notASearch.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.out.path), "nothing written")
     }
 }
