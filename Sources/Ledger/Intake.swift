@@ -38,6 +38,9 @@ public struct Intake: Sendable {
     public var shelterStay: (stay: ShelterStay, form: Data)?
     /// The staff member who recorded it by hand (`mimamori shelter request`), for the audit row.
     public var recordedBy: String?
+    /// The event's `issuedAt`, kept in the audit row (`issued=`): the body goes with the purge,
+    /// and the drill report still times the chain from the publication.
+    public var issuedAt: Date?
 
     public init(
         messageID: String, caseID: CaseID, municipality: String, drill: Bool = false, sequence: Int,

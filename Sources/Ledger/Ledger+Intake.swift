@@ -132,7 +132,8 @@ extension Ledger {
             db, at: intake.receivedAt, case: intake.caseID,
             event: "\(subject).\(intake.eventKind)",
             messageID: intake.messageID,
-            detail: "seq=\(intake.sequence) \(counts) cancelled=\(cancelled)" + (intake.recordedBy.map { " by=\(auditToken($0))" } ?? ""))
+            detail: "seq=\(intake.sequence) \(counts) cancelled=\(cancelled)" + (intake.recordedBy.map { " by=\(auditToken($0))" } ?? "")
+                + (intake.issuedAt.map { " issued=\($0.ledgerMillis)" } ?? ""))
         for kind in intake.alarms {
             for audience in kind.audiences { try raise(kind, audience: audience, case: intake.caseID, at: intake.receivedAt, in: db) }
         }

@@ -119,6 +119,37 @@ extension Ledger {
         }
     }
 
+    /// The events recorded for a case, oldest first: ids, kinds and times only (they outlive
+    /// the purge). `issuedAt` comes from the intake's audit row (`issued=`); nil for an event
+    /// recorded before it kept one.
+    public func events(case caseID: CaseID) async throws(LedgerError) -> [RecordedEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.sequence, e.kind, e.received_at,
+                           (SELECT a.detail FROM audit a WHERE a.message_id = e.message_id AND a.case_id = e.case_id
+                            ORDER BY a.id LIMIT 1) AS detail
+                    FROM events e WHERE e.case_id = ? ORDER BY e.sequence, e.received_at
+                    """,
+                arguments: [caseID.rawValue]
+            ).map { row in
+                RecordedEvent(
+                    sequence: row["sequence"], kind: row["kind"], recordedAt: Date(ledgerMillis: row["received_at"]),
+                    issuedAt: Self.issued(in: row["detail"]))
+            }
+        }
+    }
+
+    /// The `issued=<ms>` of an intake's audit detail.
+    static func issued(in detail: String?) -> Date? {
+        guard let detail else { return nil }
+        for field in detail.split(separator: " ") where field.hasPrefix("issued=") {
+            if let millis = Int64(field.dropFirst("issued=".count)) { return Date(ledgerMillis: millis) }
+        }
+        return nil
+    }
+
     /// Deliveries not yet finished (planned or sending), by channel: the backlog metric.
     public func backlog() async throws(LedgerError) -> [Channel: Int] {
         try await read { db in
@@ -176,6 +207,23 @@ extension Ledger {
                     event: row["event"], messageID: row["message_id"], detail: row["detail"] ?? "")
             }
         }
+    }
+}
+
+/// One event of a case as the ledger recorded it: for the drill report's chain of times.
+public struct RecordedEvent: Sendable, Hashable {
+    public var sequence: Int
+    /// `opened`, `updated`, `closed`.
+    public var kind: String
+    public var recordedAt: Date
+    /// The event's own `issuedAt` (its publication).
+    public var issuedAt: Date?
+
+    public init(sequence: Int, kind: String, recordedAt: Date, issuedAt: Date?) {
+        self.sequence = sequence
+        self.kind = kind
+        self.recordedAt = recordedAt
+        self.issuedAt = issuedAt
     }
 }
 

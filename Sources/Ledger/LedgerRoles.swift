@@ -108,6 +108,8 @@ public protocol CaseReports: DeliveryBacklog {
     func status() async throws(LedgerError) -> [CaseStatus]
     /// Every delivery of a case; addresses only when `withAddresses` (`--with-names`).
     func report(case caseID: CaseID, withAddresses: Bool) async throws(LedgerError) -> [ReportLine]
+    /// The events recorded for a case, oldest first (ids, kinds, times).
+    func events(case caseID: CaseID) async throws(LedgerError) -> [RecordedEvent]
     /// Cases opened and not yet closed.
     func openCaseCount() async throws(LedgerError) -> Int
     /// The audit trail of a case, or of the whole ledger when nil, oldest first.

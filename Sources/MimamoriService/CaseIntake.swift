@@ -324,6 +324,7 @@ public struct CaseIntake: Sendable {
             eventKind: event.kind.rawValue, receivedAt: now, body: storedBody, state: snapshot,
             notices: rows.notices, deliveries: rows.deliveries, cancelKinds: cancelKinds)
         intake.alarms = alarms
+        intake.issuedAt = event.issuedAt
         // The cooperators' counts: the stay's request has its own line.
         let planned = rows.deliveries.reduce(into: [Channel: Int]()) { $0[$1.planned.channel, default: 0] += 1 }
         if let shelter {

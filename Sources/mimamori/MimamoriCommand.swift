@@ -13,7 +13,8 @@ struct Mimamori: AsyncParsableCommand {
         abstract: "見守り: tools for the missing-person notice daemon (mimamorid).",
         subcommands: [
             CheckConfigCommand.self, PlanCommand.self, RenderCommand.self, KeygenCommand.self, PublishCommand.self, StatusCommand.self,
-            ReportCommand.self, ResendCommand.self, DeadLettersCommand.self, ReleaseCommand.self, RouteCommand.self, ConcernCommand.self,
+            ReportCommand.self, DrillReportCommand.self, ResendCommand.self, DeadLettersCommand.self, ReleaseCommand.self,
+            RouteCommand.self, ConcernCommand.self,
             ShelterCommand.self, RegistryCommand.self,
         ])
 }

@@ -23,6 +23,9 @@ struct DaemonFullCaseTests {
         /// The CAP documents spooled for the radio, by file name.
         var radioCAP: [String: String]
         var caseID: String
+        /// `mimamori drill-report`'s messages and its summary CSV.
+        var drillReport: String
+        var drillSummary: String
     }
 
     static let cooperators = DaemonFolder.cooperators(email: 70, fax: 10)
@@ -52,6 +55,10 @@ struct DaemonFullCaseTests {
             try await daemon.waitForLine(event: "case.closed")
             try await rig.waitUntilSettled(sample.caseID, kinds: ["alert", "update", "termination"], daemon: daemon)
             let report = try rig.cli(["report", sample.caseID])
+            let papers = rig.folder.directory.appendingPathComponent("drill-report")
+            let drillReport = try rig.cli(["drill-report", sample.caseID, "--out", papers.path])
+            let drillSummary = String(
+                decoding: try Data(contentsOf: papers.appendingPathComponent("drill-report-\(sample.caseID)-summary.csv")), as: UTF8.self)
             daemon.signal(SIGTERM)
             let exit = try await daemon.waitForExit(timeout: .seconds(30))
             let tally = try MailTally(rig.smtp)
@@ -64,7 +71,8 @@ struct DaemonFullCaseTests {
                 cooperators: cooperators, mails: tally.mails, duplicatesByMessageID: tally.duplicatesByMessageID,
                 report: report, lines: daemon.lines,
                 stderr: (try? String(contentsOfFile: daemon.stderrPath, encoding: .utf8)) ?? "", exit: exit,
-                radioFiles: radioFiles, radioCAP: radioCAP, caseID: sample.caseID)
+                radioFiles: radioFiles, radioCAP: radioCAP, caseID: sample.caseID,
+                drillReport: drillReport, drillSummary: drillSummary)
         }
     }
 
@@ -112,6 +120,14 @@ struct DaemonFullCaseTests {
                 "\(kind) not delivered to \(Set(run.cooperators.map(\.id)).subtracting(delivered).sorted())")
         }
         print("e2e figure: full case report: \(run.report.split(separator: "\n").last ?? "")")
+        // The meeting's report of the same run: timed from the event's publication, which the
+        // daemon's intake kept; every cooperator reached, the radio broadcast.
+        #expect(!run.drillReport.contains("発信の時刻が台帳にない"), "\(run.drillReport)")
+        #expect(run.drillReport.contains("届いた宛先 \(run.cooperators.count)、"), "\(run.drillReport)")
+        let summary = run.drillSummary.components(separatedBy: "\r\n")
+        #expect(summary.contains { $0.hasPrefix("発信（警察・町）,20") && $0.hasSuffix("後") }, "\(summary)")
+        #expect(summary.contains { $0.hasPrefix("防災行政無線 放送,20") }, "\(summary)")
+        #expect(summary.contains("FAX 届いた,10,100%") && summary.contains("メール 届いた,70,100%"), "\(summary)")
         // Radio: the alert, update and end were spooled (consent.radio).
         #expect(!run.radioFiles.isEmpty, "radio spool is empty")
         try Self.expectCAPAsAggregatorsReadIt(run)
