@@ -120,6 +120,7 @@ extension DrillReport {
         case .update: "続報"
         case .termination: "捜索終了"
         case .destructionReminder: "処分のお願い"
+        case .destructionSecondReminder: "処分の再度のお願い"
         case .concernReport: "情報提供"
         case .concernResult: "情報提供の結果"
         case .shelterRequest: "緊急一時保護依頼"
