@@ -210,6 +210,9 @@ public enum Daemon {
         {
             services.append(.init(service: endpoint))
         }
+        if let confirm = configuration.confirm {
+            services.append(.init(service: try confirmEndpoint(confirm, ledger: ledger, settings: store, metrics: metrics)))
+        }
         // Graceful shutdown runs in reverse: intake stops first, then housekeeping, the
         // dispatcher drains its in-flight sends, status goes out, and the broker closes last.
         services += [
@@ -375,6 +378,18 @@ public enum Daemon {
                 attempt += 1
             }
         }
+    }
+
+    /// The confirmation endpoint; the pages name the town as the settings name it now.
+    static func confirmEndpoint(
+        _ confirm: Configuration.Confirm, ledger: any ConfirmationStore, settings: SettingsStore, metrics: DaemonMetrics
+    ) throws -> ConfirmEndpoint {
+        guard let endpoint = ConfirmEndpoint.Configuration(listen: confirm.listen) else {
+            throw StartupError(problems: ["confirm.listen: expected HOST:PORT, got \(confirm.listen)"], exitCode: 78)
+        }
+        return ConfirmEndpoint(
+            configuration: endpoint, store: ledger, town: { settings.settings.configuration.town },
+            logger: Logger(label: "mimamori.confirm"), metrics: metrics)
     }
 
     static func metricsEndpoint(

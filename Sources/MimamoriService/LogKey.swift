@@ -64,6 +64,12 @@ public enum LogKey: String, Sendable {
     case days
     /// How many staff addresses a copy went to.
     case staff
+    /// What a cooperator confirmed: received, destroyed.
+    case confirmation
+    /// How a confirmation came: link (the endpoint), staff (`mimamori confirm`).
+    case via
+    /// Deliveries one confirmation marked (a 処分しました covers the recipient's whole case).
+    case covered
 }
 
 extension Logger.Metadata {
