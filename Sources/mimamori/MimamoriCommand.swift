@@ -14,7 +14,7 @@ struct Mimamori: AsyncParsableCommand {
         subcommands: [
             CheckConfigCommand.self, PlanCommand.self, RenderCommand.self, KeygenCommand.self, PublishCommand.self, StatusCommand.self,
             ReportCommand.self, ResendCommand.self, DeadLettersCommand.self, ReleaseCommand.self, RouteCommand.self, ConcernCommand.self,
-            ShelterCommand.self, RegistryCommand.self,
+            ShelterCommand.self, RegistryCommand.self, ConfirmCommand.self,
         ])
 }
 
