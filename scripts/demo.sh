@@ -52,6 +52,8 @@ cp "$demo/keys/police-kainan.pub" "$demo/publishers/"
 printf 'mimamori-test\n' > "$demo/credentials/broker-password"
 # The registry's key (the registry-key credential): 32 random bytes, base64.
 head -c 32 /dev/urandom | base64 > "$demo/credentials/registry-key"
+# The confirmation codes' key (the confirm-key credential), as the Debian package writes it.
+"$bin/mimamori" keygen --confirm-key "$demo/credentials/confirm-key" >/dev/null
 
 cat > "$demo/mimamori.yaml" <<YAML
 # Demo settings: the sample config/mimamori.yaml pointed at this machine's loopback servers.
@@ -74,6 +76,7 @@ retention: 30d
 operator: { alarm-email: "ops@town.example.jp" }
 metrics: { listen: "127.0.0.1:19464" }
 registry: { keys: $demo/registry-keys.sqlite }
+confirm: { public-url: "http://127.0.0.1:19466", listen: "127.0.0.1:19466", reply-fax: 073-489-5999 }
 YAML
 
 echo "== mimamori check-config"
