@@ -120,6 +120,11 @@ echo "== 1. the family asks for search support: case opened"
 publish case-opened
 wait_for 'alert'
 grep -E 'event=(case.opened|registry.merged)' "$demo/mimamorid.log"
+echo "== 1b. a volunteer presses 受け取りました on the link; an institution phones the staff (mimamori confirm)"
+code_of() { sqlite3 -readonly "$demo/ledger.sqlite" "SELECT confirmation FROM deliveries WHERE case_id = '$case_id' AND recipient_id = '$1' AND kind = 'alert'"; }
+curl -sS -o /dev/null -w '   POST /c/…/received → %{http_code}\n' -X POST --data '' "http://127.0.0.1:19466/c/$(code_of vol-001)/received"
+"$bin/mimamori" confirm "$(code_of fax-001)" --received --by demo --config "$demo/mimamori.yaml" | sed 's/^/   /'
+grep -E 'event=confirm.recorded' "$demo/mimamorid.log"
 echo "== 2. new sighting information: case updated"
 publish case-updated
 wait_for 'alert|update'
