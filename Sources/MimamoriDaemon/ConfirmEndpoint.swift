@@ -131,7 +131,7 @@ public struct ConfirmEndpoint: Service {
                 return .text(status, text.hasSuffix("\n") ? text : text + "\n")
             }
             guard case .page(let text, let only) = route else { return pages.notFound() }
-            guard request.method == "GET" || request.method == "POST" || request.method == "HEAD" else {
+            guard request.method == "GET" || request.method == "POST" else {
                 return pages.badRequest(405)
             }
             let decision = limits.withLock { $0.admit(client: Self.client(request), at: .now) }
