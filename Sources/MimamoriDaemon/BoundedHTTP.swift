@@ -34,6 +34,8 @@ struct BoundedHTTP: Sendable {
     var port: UInt16
     var limits: Limits
     var logger: Logger
+    /// Told when the endpoint cannot serve (the port is taken, or accepting failed).
+    var onUnavailable: @Sendable () -> Void = {}
 
     /// Serves `respond` until the daemon shuts down. A port that cannot be taken logs
     /// `<name>.unavailable` and waits for the shutdown: an endpoint is never a condition of
@@ -52,6 +54,7 @@ struct BoundedHTTP: Sendable {
                         "cannot listen (\(error.localizedDescription)); the \(name) endpoint is unreachable, delivering goes on; free the port or change \(name).listen, then restart"
                     ),
                 ]))
+            onUnavailable()
             // Returning would end the service group: wait for the daemon's own shutdown.
             try? await gracefulShutdown()
             return
@@ -86,6 +89,7 @@ struct BoundedHTTP: Sendable {
             // which must not take the daemon down either.
             if !(Task.isShuttingDownGracefully || Task.isCancelled) {
                 logger.error("\(name).unavailable", metadata: .keys([.listen: .string(listen), .reason: .string("\(error)")]))
+                onUnavailable()
                 try? await gracefulShutdown()
             }
         }

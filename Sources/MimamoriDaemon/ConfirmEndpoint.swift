@@ -47,6 +47,14 @@ public struct ConfirmEndpoint: Service {
     private let configuration: Configuration
     private let responder: Responder
     private let logger: Logger
+    private let unavailable = UnavailableFlag()
+
+    /// True once the endpoint could not serve: cooperators' links fail, so `/healthz` says so.
+    public var isUnavailable: Bool { unavailable.value.withLock { $0 } }
+
+    final class UnavailableFlag: Sendable {
+        let value = Mutex(false)
+    }
 
     public init(
         configuration: Configuration, store: any ConfirmationStore, town: @escaping @Sendable () -> MimamoriCore.Configuration.Town,
@@ -66,7 +74,10 @@ public struct ConfirmEndpoint: Service {
         let limits = BoundedHTTP.Limits(
             maxRequestBytes: 8 << 10, maxBodyBytes: 1 << 10, readTimeout: configuration.readTimeout,
             maxConnections: configuration.maxConnections)
-        let server = BoundedHTTP(name: "confirm", host: configuration.host, port: configuration.port, limits: limits, logger: logger)
+        let unavailable = self.unavailable
+        let server = BoundedHTTP(
+            name: "confirm", host: configuration.host, port: configuration.port, limits: limits, logger: logger,
+            onUnavailable: { unavailable.value.withLock { $0 = true } })
         let responder = self.responder
         try await server.run { request in await responder.answer(request) }
     }

@@ -241,6 +241,25 @@ struct DaemonConfirmEndpointTests {
         }
     }
 
+    @Test("the confirmation port is taken: one confirm.unavailable line, /healthz says degraded, and the daemon still delivers")
+    func portTaken() async throws {
+        try await withDaemonRig(options: Self.options, cooperators: Self.cooperators) { rig in
+            let squatter = try RawSocket.listening(port: rig.folder.confirmPort)
+            defer { squatter.close() }
+            let daemon = try await rig.startConsuming()
+            let line = try await daemon.waitForLine(event: "confirm.unavailable")
+            #expect(logField("listen", of: line) == "127.0.0.1:\(rig.folder.confirmPort)", "\(line)")
+            let health = try rig.health()
+            #expect(health.status == 200 && health.text.contains("confirmation endpoint unavailable"), "\(health)")
+            let sample = DaemonCase(municipality: rig.folder.municipality)
+            try await rig.publisher.publish(sample.event("opened", sequence: 1))
+            try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: daemon)
+            #expect(try await rig.states(sample.caseID) == ["alert/delivered": 3])
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
+        }
+    }
+
     @Test("without the confirm-key credential the daemon refuses to start: exit 78 and a startup.failed line that says how to write one")
     func refusesWithoutKey() async throws {
         try await withDaemonRig(options: Self.options, cooperators: Self.cooperators) { rig in
