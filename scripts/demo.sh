@@ -52,6 +52,8 @@ cp "$demo/keys/police-kainan.pub" "$demo/publishers/"
 printf 'mimamori-test\n' > "$demo/credentials/broker-password"
 # The registry's key (the registry-key credential): 32 random bytes, base64.
 head -c 32 /dev/urandom | base64 > "$demo/credentials/registry-key"
+# The confirmation codes' key (the confirm-key credential), as the Debian package writes it.
+"$bin/mimamori" keygen --confirm-key "$demo/credentials/confirm-key" >/dev/null
 
 cat > "$demo/mimamori.yaml" <<YAML
 # Demo settings: the sample config/mimamori.yaml pointed at this machine's loopback servers.
@@ -74,6 +76,7 @@ retention: 30d
 operator: { alarm-email: "ops@town.example.jp" }
 metrics: { listen: "127.0.0.1:19464" }
 registry: { keys: $demo/registry-keys.sqlite }
+confirm: { public-url: "http://127.0.0.1:19466", listen: "127.0.0.1:19466", reply-fax: 073-489-5999 }
 YAML
 
 echo "== mimamori check-config"
@@ -117,6 +120,11 @@ echo "== 1. the family asks for search support: case opened"
 publish case-opened
 wait_for 'alert'
 grep -E 'event=(case.opened|registry.merged)' "$demo/mimamorid.log"
+echo "== 1b. a volunteer presses 受け取りました on the link; an institution phones the staff (mimamori confirm)"
+code_of() { sqlite3 -readonly "$demo/ledger.sqlite" "SELECT confirmation FROM deliveries WHERE case_id = '$case_id' AND recipient_id = '$1' AND kind = 'alert'"; }
+curl -sS -o /dev/null -w '   POST /c/…/received → %{http_code}\n' -X POST --data '' "http://127.0.0.1:19466/c/$(code_of vol-001)/received"
+"$bin/mimamori" confirm "$(code_of fax-001)" --received --by demo --config "$demo/mimamori.yaml" | sed 's/^/   /'
+grep -E 'event=confirm.recorded' "$demo/mimamorid.log"
 echo "== 2. new sighting information: case updated"
 publish case-updated
 wait_for 'alert|update'

@@ -8,7 +8,7 @@ packages=(
     poppler-utils espeak-ng sox libsqlite3-dev python3-pip systemd libturbojpeg0-dev
     open-jtalk open-jtalk-mecab-naist-jdic
     python3-pika python3-cryptography python3-jsonschema prometheus
-    lintian
+    lintian chromium
 )
 [ "${1:-}" = bench ] && packages+=(postfix)
 missing=()

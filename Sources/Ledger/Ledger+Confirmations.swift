@@ -49,10 +49,20 @@ public enum ConfirmationOutcome: Sendable, Hashable {
 public protocol ConfirmationStore: Sendable {
     /// The delivery of `code`, or nil when the ledger holds no such code.
     func confirmationTarget(_ code: ConfirmationCode) async throws(LedgerError) -> ConfirmationTarget?
-    /// Records `confirmation` for `code` at `at`, once: a repeat changes nothing.
+    /// Records `confirmation` for `code` at `at`, once: a repeat changes nothing. `by`: the staff
+    /// member who took the call or the FAX (a login, written into the audit row as `by=`).
     func recordConfirmation(
-        _ confirmation: Confirmation, code: ConfirmationCode, at: Date, via source: ConfirmationSource
+        _ confirmation: Confirmation, code: ConfirmationCode, at: Date, via source: ConfirmationSource, by: String?
     ) async throws(LedgerError) -> ConfirmationOutcome
+}
+
+extension ConfirmationStore {
+    /// A confirmation that names no staff member (the cooperator's own link).
+    public func recordConfirmation(
+        _ confirmation: Confirmation, code: ConfirmationCode, at: Date, via source: ConfirmationSource
+    ) async throws(LedgerError) -> ConfirmationOutcome {
+        try await recordConfirmation(confirmation, code: code, at: at, via: source, by: nil)
+    }
 }
 
 extension Ledger: ConfirmationStore {
@@ -61,7 +71,7 @@ extension Ledger: ConfirmationStore {
     }
 
     public func recordConfirmation(
-        _ confirmation: Confirmation, code: ConfirmationCode, at: Date, via source: ConfirmationSource
+        _ confirmation: Confirmation, code: ConfirmationCode, at: Date, via source: ConfirmationSource, by: String?
     ) async throws(LedgerError) -> ConfirmationOutcome {
         try await write { db in
             guard let target = try Self.confirmationTarget(code, in: db) else { return .unknown }
@@ -91,7 +101,8 @@ extension Ledger: ConfirmationStore {
             try Self.audit(
                 db, at: at, case: target.caseID, event: "confirm.\(confirmation.rawValue)",
                 detail:
-                    "recipient=\(target.recipient.rawValue) delivery=\(target.delivery.rawValue) via=\(source.rawValue) covered=\(covered)")
+                    "recipient=\(target.recipient.rawValue) delivery=\(target.delivery.rawValue) via=\(source.rawValue) covered=\(covered)"
+                    + (by.map { " by=\(Self.auditToken($0))" } ?? ""))
             var updated = target
             switch confirmation {
             case .received: updated.receivedAt = at

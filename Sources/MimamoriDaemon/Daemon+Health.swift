@@ -6,7 +6,8 @@ extension Daemon {
     /// `/healthz`: every part of the daemon adds what it knows, each cause with the journal line
     /// that says more. A new cause is one more line here.
     static func health(
-        ledger: any CaseReports, connection: AMQPConnection, intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore
+        ledger: any CaseReports, connection: AMQPConnection, intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore,
+        confirm: ConfirmEndpoint? = nil
     ) async -> HealthReport {
         var report = HealthReport()
         do throws(LedgerError) {
@@ -20,6 +21,9 @@ extension Daemon {
         }
         for (channel, cause) in dispatcher.pausedChannels {
             report.degraded("channel \(channel.rawValue) paused (\(cause)); see channel.paused")
+        }
+        if confirm?.isUnavailable == true {
+            report.degraded("confirmation endpoint unavailable: cooperators' links and QR codes fail; see confirm.unavailable")
         }
         let refused = settings.settings.refusedRows
         if refused > 0 { report.degraded("directory: \(refused) rows left out; see directory.row-refused") }

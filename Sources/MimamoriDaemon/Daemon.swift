@@ -209,13 +209,15 @@ public enum Daemon {
             return result
         }
 
+        let confirm = try configuration.confirm.map { try confirmEndpoint($0, ledger: ledger, settings: store, metrics: metrics) }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let endpoint = try metricsEndpoint(
             configuration.metrics.listen, registry: registry, ledger: ledger, connection: connection, intake: intake,
-            dispatcher: dispatcher, settings: store, logger: logger)
+            dispatcher: dispatcher, settings: store, confirm: confirm, logger: logger)
         {
             services.append(.init(service: endpoint))
         }
+        if let confirm { services.append(.init(service: confirm)) }
         // Graceful shutdown runs in reverse: intake stops first, then housekeeping, the
         // dispatcher drains its in-flight sends, status goes out, and the broker closes last.
         services += [
@@ -384,9 +386,21 @@ public enum Daemon {
         }
     }
 
+    /// The confirmation endpoint; the pages name the town as the settings name it now.
+    static func confirmEndpoint(
+        _ confirm: Configuration.Confirm, ledger: any ConfirmationStore, settings: SettingsStore, metrics: DaemonMetrics
+    ) throws -> ConfirmEndpoint {
+        guard let endpoint = ConfirmEndpoint.Configuration(listen: confirm.listen) else {
+            throw StartupError(problems: ["confirm.listen: expected HOST:PORT, got \(confirm.listen)"], exitCode: 78)
+        }
+        return ConfirmEndpoint(
+            configuration: endpoint, store: ledger, town: { settings.settings.configuration.town },
+            logger: Logger(label: "mimamori.confirm"), metrics: metrics)
+    }
+
     static func metricsEndpoint(
         _ listen: String, registry: PrometheusCollectorRegistry, ledger: any CaseReports, connection: AMQPConnection,
-        intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore, logger: Logger
+        intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore, confirm: ConfirmEndpoint?, logger: Logger
     ) throws -> MetricsEndpoint? {
         guard !listen.isEmpty, listen != "off" else { return nil }
         let parts = listen.split(separator: ":", maxSplits: 1)
@@ -397,7 +411,8 @@ public enum Daemon {
             configuration: .init(host: String(parts[0]), port: port), registry: registry,
             logger: Logger(label: "mimamori.metrics")
         ) {
-            await health(ledger: ledger, connection: connection, intake: intake, dispatcher: dispatcher, settings: settings)
+            await health(
+                ledger: ledger, connection: connection, intake: intake, dispatcher: dispatcher, settings: settings, confirm: confirm)
         }
     }
 }

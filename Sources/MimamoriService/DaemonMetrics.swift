@@ -24,6 +24,13 @@ public struct DaemonMetrics: Sendable {
         Counter(label: "mimamori_intake_dead_letter_failed_total").increment()
     }
 
+    /// `mimamori_confirmations_total{confirmation,outcome}`: what the confirmation endpoint did
+    /// with a request: recorded, repeated, unknown, not-asked, rate-limited (`confirmation` is
+    /// received, destroyed, or page for a GET).
+    public func confirmation(_ confirmation: String, outcome: String) {
+        Counter(label: "mimamori_confirmations_total", dimensions: [("confirmation", confirmation), ("outcome", outcome)]).increment()
+    }
+
     /// `mimamori_broker_connected`: 1 while the broker connection is up.
     public func brokerConnected(_ up: Bool) {
         Gauge(label: "mimamori_broker_connected").record(up ? 1 : 0)

@@ -68,6 +68,12 @@ public enum LogKey: String, Sendable {
     case planned
     /// Recipients left out because they confirmed (the second destruction reminder).
     case confirmed
+    /// What a cooperator confirmed: received, destroyed.
+    case confirmation
+    /// How a confirmation came: link (the endpoint), staff (`mimamori confirm`).
+    case via
+    /// Deliveries one confirmation marked (a 処分しました covers the recipient's whole case).
+    case covered
 }
 
 extension Logger.Metadata {

@@ -11,10 +11,15 @@ import MimamoriService
 /// base64), the key every registration's own key is wrapped with. A file that already holds a
 /// key is never overwritten (every registration would become unreadable); an empty one (as
 /// tmpfiles.d creates it, 0640 root:mimamori) is filled in place, keeping its owner and mode.
+///
+/// `mimamori keygen --confirm-key FILE`: a new `confirm-key` credential, the same way; the key
+/// every confirmation code is signed with (a new one would leave the codes already sent unknown).
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
-        abstract: "Write an Ed25519 key pair NAME.key (secret) and NAME.pub (for /etc/mimamori/publishers), or a registry-key credential.")
+        abstract:
+            "Write an Ed25519 key pair NAME.key (secret) and NAME.pub (for /etc/mimamori/publishers), or a registry-key or confirm-key credential."
+    )
 
     @Argument(help: "Key id, e.g. police-kainan (letters, digits, - and _).")
     var name: String?
@@ -25,20 +30,32 @@ struct KeygenCommand: ParsableCommand {
     @Option(name: .customLong("registry-key"), help: "Write a new registry-key credential into FILE (refused if FILE holds one).")
     var registryKey: String?
 
+    @Option(name: .customLong("confirm-key"), help: "Write a new confirm-key credential into FILE (refused if FILE holds one).")
+    var confirmKey: String?
+
     func validate() throws {
-        switch (name, registryKey) {
-        case (nil, nil): throw ValidationError("give a key id NAME, or --registry-key FILE")
-        case (.some, .some): throw ValidationError("give either NAME or --registry-key FILE, not both")
-        case (let name?, nil):
+        let given = [name != nil, registryKey != nil, confirmKey != nil].filter { $0 }.count
+        guard given == 1 else { throw ValidationError("give one of: a key id NAME, --registry-key FILE, --confirm-key FILE") }
+        if let name {
             guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
                 throw ValidationError("NAME may contain only letters, digits, - and _")
             }
-        case (nil, .some): break
         }
     }
 
     func run() throws {
-        if let registryKey { return try writeRegistryKey(registryKey) }
+        if let registryKey {
+            return try writeCredential(
+                RegistryVault.newCredential(), to: registryKey, kind: "registry key",
+                loss: "every registration sealed under it would become unreadable",
+                done: "back it up apart from the ledger (docs/operations.md, \"The registry's keys\")")
+        }
+        if let confirmKey {
+            return try writeCredential(
+                ConfirmationSigner.newCredential(), to: confirmKey, kind: "confirm key",
+                loss: "every confirmation code already sent would become unknown",
+                done: "the daemon reads it as the confirm-key credential (LoadCredential=confirm-key)")
+        }
         guard let name else { return }
         let pair = EventSigner.generate(name: name)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -55,13 +72,12 @@ struct KeygenCommand: ParsableCommand {
         print("wrote \(privatePath) (secret) and \(publicPath)")
     }
 
-    func writeRegistryKey(_ path: String) throws {
-        let text = Data((RegistryVault.newCredential() + "\n").utf8)
+    /// Writes a new credential into `path`, never over one it holds.
+    func writeCredential(_ credential: String, to path: String, kind: String, loss: String, done: String) throws {
+        let text = Data((credential + "\n").utf8)
         if let existing = FileManager.default.contents(atPath: path) {
             guard String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                printError(
-                    "\(path) already holds a registry key; refusing to overwrite it (every registration sealed under it would become unreadable)"
-                )
+                printError("\(path) already holds a \(kind); refusing to overwrite it (\(loss))")
                 throw ExitCode.failure
             }
             // In place: the empty file's owner and mode (0640 root:mimamori) are what the staff's
@@ -85,6 +101,6 @@ struct KeygenCommand: ParsableCommand {
                 throw ExitCode.failure
             }
         }
-        print("wrote a new registry key to \(path); back it up apart from the ledger (docs/operations.md, \"The registry's keys\")")
+        print("wrote a new \(kind) to \(path); \(done)")
     }
 }

@@ -15,7 +15,7 @@ struct Mimamori: AsyncParsableCommand {
             CheckConfigCommand.self, PlanCommand.self, RenderCommand.self, KeygenCommand.self, PublishCommand.self, StatusCommand.self,
             ReportCommand.self, DrillReportCommand.self, ResendCommand.self, DeadLettersCommand.self, ReleaseCommand.self,
             RouteCommand.self, ConcernCommand.self,
-            ShelterCommand.self, RegistryCommand.self,
+            ShelterCommand.self, RegistryCommand.self, ConfirmCommand.self,
         ])
 }
 

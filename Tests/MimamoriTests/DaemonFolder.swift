@@ -62,8 +62,9 @@ struct DaemonFolder {
         var registry: String? = nil
         /// The `shelter:` section as YAML block text (indented two spaces); nil: none.
         var shelter: String? = nil
-        /// The `confirm:` section as YAML flow text (`{ public-url: "https://…" }`); nil: none.
-        /// With it the folder holds a `confirm-key` credential (`confirmKey`).
+        /// The `confirm:` section as YAML flow text (`{ reply-fax: 073-555-0999 }`); nil: none.
+        /// With it the endpoint listens on `confirmPort` (public-url `http://127.0.0.1:PORT`
+        /// unless the text gives one) and the folder holds a `confirm-key` credential.
         var confirm: String? = nil
         /// The `reminders:` section as YAML flow text; the demo's morning reminder unless set.
         var reminders = "{ destruction-at: \"09:00\", business-days-only: true }"
@@ -78,16 +79,20 @@ struct DaemonFolder {
     let options: Options
     /// Where the daemon serves `/metrics` and `/healthz` (127.0.0.1).
     let metricsPort: Int
+    /// Where the confirmation endpoint listens with `confirm:` (127.0.0.1).
+    let confirmPort: Int
 
     var settingsPath: String { directory.appendingPathComponent("mimamori.yaml").path }
     var cooperatorsPath: String { directory.appendingPathComponent("cooperators.csv").path }
     var ledgerPath: String { (options.ledgerDirectory ?? directory).appendingPathComponent("ledger.sqlite").path }
     var credentialsDirectory: URL { directory.appendingPathComponent("credentials") }
     var registryKeyPath: String { credentialsDirectory.appendingPathComponent("registry-key").path }
+    var confirmKeyPath: String { credentialsDirectory.appendingPathComponent("confirm-key").path }
+    /// The test's `confirm-key` credential.
+    static let confirmKey = Data(repeating: 0x43, count: 32).base64EncodedString()
     var registryKeysPath: String { (options.ledgerDirectory ?? directory).appendingPathComponent("registry-keys.sqlite").path }
     /// The test's `registry-key` credential (a fixed one: tests are not secret).
     static let registryKey = Data(repeating: 0x4B, count: 32).base64EncodedString()
-    static let confirmKey = Data(repeating: 0x43, count: 32).base64EncodedString()
     var radioDirectory: URL { directory.appendingPathComponent("radio") }
     var casesQueue: String { "mimamori.\(municipality).cases" }
     var deadQueue: String { "mimamori.\(municipality).dead" }
@@ -96,6 +101,7 @@ struct DaemonFolder {
     init(broker: Broker, smtp: SMTPServer, options: Options = Options()) throws {
         self.options = options
         metricsPort = try LoopbackPort.free()
+        confirmPort = try LoopbackPort.free()
         municipality = options.municipality ?? "e2e-\(UUID().uuidString.prefix(8).lowercased())"
         directory = try ServerProcess.temporaryDirectory("e2e")
         if let login = options.smtpLogin {
@@ -130,8 +136,7 @@ struct DaemonFolder {
             try "\(Self.registryKey)\n".write(toFile: registryKeyPath, atomically: true, encoding: .utf8)
         }
         if options.confirm != nil {
-            try "\(Self.confirmKey)\n".write(
-                to: credentialsDirectory.appendingPathComponent("confirm-key"), atomically: true, encoding: .utf8)
+            try "\(Self.confirmKey)\n".write(toFile: confirmKeyPath, atomically: true, encoding: .utf8)
         }
         try writeSettings()
     }
@@ -166,7 +171,13 @@ struct DaemonFolder {
             yaml += "registry: { keys: \"\(registryKeysPath)\"\(inner.isEmpty ? "" : ", " + inner) }\n"
         }
         if let shelter = options.shelter { yaml += "shelter:\n" + shelter + "\n" }
-        if let confirm = options.confirm { yaml += "confirm: \(confirm)\n" }
+        if let confirm = options.confirm {
+            let inner = confirm.trimmingCharacters(in: .whitespaces).dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+            var fields = ["listen: \"127.0.0.1:\(confirmPort)\""]
+            if !inner.contains("public-url") { fields.append("public-url: \"http://127.0.0.1:\(confirmPort)\"") }
+            if !inner.isEmpty { fields.append(inner) }
+            yaml += "confirm: { \(fields.joined(separator: ", ")) }\n"
+        }
         if options.radioSpool || options.radioCAP != nil {
             let spool = options.radioSpool ? "spool: \"\(radioDirectory.path)\", " : ""
             let cap = options.radioCAP.map { "cap-url: \"\($0)\", " } ?? ""

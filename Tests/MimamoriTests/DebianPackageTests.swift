@@ -137,16 +137,21 @@ struct DebianPackageTests {
         for folder in ["/var/lib/mimamori", "/var/spool/mimamori/radio", "/etc/mimamori/credentials"] {
             #expect(FileManager.default.fileExists(atPath: folder), "\(folder) was not created")
         }
-        // postinst wrote a registry key into the empty file tmpfiles.d made, keeping its owner and
-        // mode (the staff's commands read it as the mimamori group).
+        // postinst wrote a registry key and a confirm key into the empty files tmpfiles.d made,
+        // keeping their owner and mode (the staff's commands read them as the mimamori group).
         let registryKey = "/etc/mimamori/registry-key"
         let keyText = (try? String(contentsOfFile: registryKey, encoding: .utf8)) ?? ""
         #expect((try? RegistryVault(credential: keyText)) != nil, "postinst wrote no registry key into \(registryKey)")
-        let attributes = try FileManager.default.attributesOfItem(atPath: registryKey)
-        #expect(attributes[.posixPermissions] as? Int == 0o640, "\(attributes)")
-        #expect(
-            attributes[.ownerAccountName] as? String == "root" && attributes[.groupOwnerAccountName] as? String == "mimamori",
-            "\(attributes)")
+        let confirmKey = "/etc/mimamori/confirm-key"
+        let confirmText = (try? String(contentsOfFile: confirmKey, encoding: .utf8)) ?? ""
+        #expect((try? ConfirmationSigner(credential: confirmText)) != nil, "postinst wrote no confirm key into \(confirmKey)")
+        for key in [registryKey, confirmKey] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: key)
+            #expect(attributes[.posixPermissions] as? Int == 0o640, "\(key): \(attributes)")
+            #expect(
+                attributes[.ownerAccountName] as? String == "root" && attributes[.groupOwnerAccountName] as? String == "mimamori",
+                "\(key): \(attributes)")
+        }
     }
 
     /// The Debian package that holds `library` (dpkg knows usr-merged paths by either name).
