@@ -142,4 +142,4 @@ public protocol RetentionStore: Sendable {
 
 /// Every role at once: what the daemon opens and hands out role by role.
 public typealias CaseLedger = IntakeStore & DeliveryQueue & AlarmOutbox & CaseReports & RetentionStore & ConcernCallbacks & RegistryStore
-    & ShelterStore & ConfirmationStore
+    & ShelterStore & ConfirmationStore & FaxLineStore
