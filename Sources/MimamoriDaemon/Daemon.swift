@@ -146,7 +146,8 @@ public enum Daemon {
                 to: configuration.operator.alarmEmail, town: configuration.town.name, logger: Logger(label: "mimamori.alarm")),
             configuration: .init(
                 retry: RetryPolicy(configuration.retry),
-                maximumIdle: .seconds(2), rates: configuration.email.rate.map { [.email: $0] } ?? [:]),
+                maximumIdle: .seconds(2), rates: configuration.email.rate.map { [.email: $0] } ?? [:],
+                faxLines: FaxLineSpacing(configuration.fax)),
             logger: Logger(label: "mimamori.dispatcher"),
             heartbeat: { _ in watchdog.beat() },
             onOutcome: { job, _ in status.changed(job.caseID) })
