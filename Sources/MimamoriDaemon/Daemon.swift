@@ -189,6 +189,13 @@ public enum Daemon {
             ledger: ledger, remindAt: { store.settings.configuration.shelter?.remindAt },
             interval: environment["MIMAMORI_SHELTER_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(60),
             logger: Logger(label: "mimamori.shelter"), onRaised: { caseAlarms.wake() })
+        // HylaFAX reports nothing by itself: its queues are read for what became of each FAX.
+        let hylaFAXStatus = outlets.fax.flatMap { fax -> HylaFAXStatusService? in
+            guard case .hylaFAX = fax.configuration.method else { return nil }
+            return HylaFAXStatusService(
+                ledger: ledger, outlet: fax, spacing: FaxLineSpacing(configuration.fax),
+                interval: environment["MIMAMORI_FAXSTAT_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(60))
+        }
         // Trapped before READY=1: `systemctl reload` may follow `systemctl start` at once, and a
         // SIGHUP that arrives before the reload service runs waits in this sequence.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -217,6 +224,7 @@ public enum Daemon {
             .init(service: connection), .init(service: status), .init(service: dispatcher),
             .init(service: caseAlarms), .init(service: retention), .init(service: shelterReminders), .init(service: reload),
         ]
+        if let hylaFAXStatus { services.append(.init(service: hylaFAXStatus)) }
         if let reconfirmation { services.append(.init(service: reconfirmation)) }
         if let concernIntake { services.append(.init(service: concernIntake)) }
         services += [

@@ -10,7 +10,7 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
     public static let channel = Channel.fax
     public var channel: Channel { Self.channel }
     public let concurrency: Int
-    let outlet: FaxOutlet
+    public let outlet: FaxOutlet
     /// Where the service's job id of each accepted FAX is kept, for its status reports.
     let lines: (any FaxLineStore)?
     private let notices = NoticeCache()
