@@ -27,6 +27,17 @@ public enum FaxJobReference: Sendable, Hashable {
     }
 }
 
+/// The error codes of a FAX that failed on the line, as the ledger keeps them.
+public enum FaxLineCode {
+    /// The number was engaged at every try.
+    public static let busy = "fax-busy"
+    /// Nobody answered at the last try (engaged or unanswered before).
+    public static let noAnswer = "fax-no-answer"
+    /// The service gave up on the number.
+    public static let failed = "fax-failed"
+    public static let all: Set<String> = [busy, noAnswer, failed]
+}
+
 /// One status report of the FAX service about one job.
 public struct FaxLineReport: Sendable, Hashable {
     public var job: FaxJobReference
@@ -190,9 +201,9 @@ extension Ledger: FaxLineStore {
                 try audit("fax.transmitted", "pages=\(pages)")
                 return .transmitted(target)
             case .failed:
-                return try fail(code: "fax-failed", summary: "the FAX service gave up on the number")
+                return try fail(code: FaxLineCode.failed, summary: "the FAX service gave up on the number")
             case .busy, .noAnswer:
-                let code = report.outcome == .busy ? "fax-busy" : "fax-no-answer"
+                let code = report.outcome == .busy ? FaxLineCode.busy : FaxLineCode.noAnswer
                 let what = report.outcome == .busy ? "engaged" : "not answered"
                 let booked = try Self.bookedLine(db, number: row["address"] ?? "", except: id, now: now, spacing: spacing)
                 switch spacing.redial(

@@ -1,9 +1,10 @@
 import Foundation
 import Ledger
 import MimamoriCore
-import MimamoriService
 import Outlets
 import Testing
+
+@testable import MimamoriService
 
 @Suite("The FAX service's status webhook against the real ledger")
 struct FaxStatusWebhookTests {
@@ -156,6 +157,10 @@ struct FaxStatusWebhookTests {
         #expect(answer.status == 200 && answer.text == "recorded: failed\n")
         let alarms = try await rig.file.ledger.pendingAlarms(finishedBefore: t0.addingTimeInterval(61))
         #expect(alarms.map(\.deliveryID) == [rig.jobs[1].id])
+        // The operator's alarm says the FAX was accepted but not transmitted, and what to do.
+        let alarm = Dispatcher.alarm(for: try #require(alarms.first))
+        #expect(alarm.errorCode == "fax-failed")
+        #expect(alarm.operatorHint.contains("not transmitted") && alarm.operatorHint.contains("mimamori resend KN-0042"))
         #expect(rig.log.lines.withLock { $0 }.contains { $0.hasPrefix("fax.status ") && $0.contains("code=fax-failed") })
     }
 
