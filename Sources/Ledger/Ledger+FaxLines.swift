@@ -98,7 +98,8 @@ public protocol FaxLineStore: Sendable {
     func recordFaxJob(_ job: String, for id: DeliveryID) async throws(LedgerError)
     /// Records what the service reports about a job, once: a repeat changes nothing.
     func recordFaxLine(_ report: FaxLineReport, spacing: FaxLineSpacing, now: Date) async throws(LedgerError) -> FaxLineRecord
-    /// Accepted FAXes with a job id and no outcome yet, oldest first, at most `limit`.
+    /// Accepted FAXes with a job id and no outcome yet, newest first, at most `limit` (jobs the
+    /// service forgot before reporting stay without an outcome: they must not crowd out new ones).
     func faxJobsAwaitingOutcome(limit: Int) async throws(LedgerError) -> [FaxJobAwaitingOutcome]
     /// Claims due FAXes as `claimDue` does, after moving those whose number is taken (a FAX to
     /// it in flight, handed over within the gap, or due before them) to the first free slot.
@@ -120,7 +121,7 @@ extension Ledger: FaxLineStore {
                 sql: """
                     SELECT id, fax_job, accepted_at FROM deliveries
                     WHERE channel = 'fax' AND state = 'delivered' AND fax_job IS NOT NULL AND transmission IS NULL
-                    ORDER BY accepted_at, id LIMIT ?
+                    ORDER BY accepted_at DESC, id DESC LIMIT ?
                     """,
                 arguments: [limit]
             ).map { row in
