@@ -27,6 +27,8 @@ public struct DeliveryJob: Sendable, Identifiable {
     /// The code the notice's links, QR code and reply strip carry for this delivery; nil when
     /// the kind asks for none or `confirm:` is off.
     public var confirmation: ConfirmationCode?
+    /// How many times its FAX number was found engaged or unanswered and dialled again.
+    public var lineTries: Int
 
     /// Claimed while the daemon died more than once: sent with no other claim beside it, so a
     /// delivery that kills the daemon is the only one whose count keeps rising.
@@ -35,7 +37,7 @@ public struct DeliveryJob: Sendable, Identifiable {
     public init(
         id: DeliveryID, caseID: CaseID, revision: Int, recipient: RecipientID, channel: Channel, kind: NoticeKind,
         address: String, idempotencyKey: String, attempt: Int, notBefore: Date, deadline: Date, drill: Bool,
-        content: Data, resends: Int = 0, claims: Int = 1, confirmation: ConfirmationCode? = nil
+        content: Data, resends: Int = 0, claims: Int = 1, confirmation: ConfirmationCode? = nil, lineTries: Int = 0
     ) {
         self.id = id
         self.caseID = caseID
@@ -53,5 +55,6 @@ public struct DeliveryJob: Sendable, Identifiable {
         self.resends = resends
         self.claims = claims
         self.confirmation = confirmation
+        self.lineTries = lineTries
     }
 }

@@ -16,73 +16,76 @@ extension Ledger {
     /// as usual.
     public func claimDue(now: Date, channel: Channel, limit: Int) async throws(LedgerError) -> [DeliveryJob] {
         guard limit > 0 else { return [] }
-        return try await write { db in
-            let suspect = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT id FROM deliveries
-                    WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims > 1
-                    ORDER BY claims DESC, next_attempt_at, id LIMIT 1
-                    """,
-                arguments: [channel.rawValue, now.ledgerMillis])
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claims = claims + 1
-                    WHERE id IN (
-                        SELECT id FROM deliveries
-                        WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims <= 1
-                            AND ? IS NULL
-                        ORDER BY next_attempt_at, id LIMIT ?)
-                        OR id = ?
-                    RETURNING id, case_id, revision, recipient_id, address, kind, idempotency_key,
-                              attempts, not_before, deadline_at, resends, claims, confirmation
-                    """,
-                arguments: [channel.rawValue, now.ledgerMillis, suspect, limit, suspect ?? -1])
-            guard !rows.isEmpty else { return [] }
+        return try await write { db in try Self.claimDue(db, now: now, channel: channel, limit: limit) }
+    }
 
-            // Jobs of one notice share one content buffer: a 10,000-recipient fan-out holds the
-            // rendered notice once.
-            var contents: [String: Data] = [:]
-            var drills: [String: Bool] = [:]
-            let noticeStatement = try db.cachedStatement(
-                sql: "SELECT content FROM notices WHERE case_id = ? AND revision = ? AND kind = ? AND channel = ?")
-            let drillStatement = try db.cachedStatement(sql: "SELECT drill FROM cases WHERE id = ?")
-            var jobs: [DeliveryJob] = []
-            jobs.reserveCapacity(rows.count)
-            for row in rows {
-                let caseID: String = row["case_id"]
-                let revision: Int = row["revision"]
-                let kind: String = row["kind"]
-                let noticeKey = "\(caseID)\u{0}\(revision)\u{0}\(kind)"
-                let content: Data
-                if let cached = contents[noticeKey] {
-                    content = cached
-                } else {
-                    content = try Data.fetchOne(noticeStatement, arguments: [caseID, revision, kind, channel.rawValue]) ?? Data()
-                    contents[noticeKey] = content
-                }
-                let drill: Bool
-                if let cached = drills[caseID] {
-                    drill = cached
-                } else {
-                    drill = try Bool.fetchOne(drillStatement, arguments: [caseID]) ?? false
-                    drills[caseID] = drill
-                }
-                jobs.append(
-                    DeliveryJob(
-                        id: DeliveryID(rawValue: row["id"]), caseID: CaseID(caseID), revision: revision,
-                        recipient: RecipientID(row["recipient_id"] as String), channel: channel,
-                        kind: NoticeKind(rawValue: kind) ?? .alert, address: row["address"] ?? "",
-                        idempotencyKey: row["idempotency_key"], attempt: row["attempts"],
-                        notBefore: Date(ledgerMillis: row["not_before"]), deadline: Date(ledgerMillis: row["deadline_at"]),
-                        drill: drill, content: content, resends: row["resends"], claims: row["claims"],
-                        confirmation: (row["confirmation"] as String?).flatMap(ConfirmationCode.init(rawValue:))))
+    static func claimDue(_ db: Database, now: Date, channel: Channel, limit: Int) throws -> [DeliveryJob] {
+        let suspect = try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT id FROM deliveries
+                WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims > 1
+                ORDER BY claims DESC, next_attempt_at, id LIMIT 1
+                """,
+            arguments: [channel.rawValue, now.ledgerMillis])
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claims = claims + 1
+                WHERE id IN (
+                    SELECT id FROM deliveries
+                    WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims <= 1
+                        AND ? IS NULL
+                    ORDER BY next_attempt_at, id LIMIT ?)
+                    OR id = ?
+                RETURNING id, case_id, revision, recipient_id, address, kind, idempotency_key,
+                          attempts, not_before, deadline_at, resends, claims, confirmation, line_tries
+                """,
+            arguments: [channel.rawValue, now.ledgerMillis, suspect, limit, suspect ?? -1])
+        guard !rows.isEmpty else { return [] }
+
+        // Jobs of one notice share one content buffer: a 10,000-recipient fan-out holds the
+        // rendered notice once.
+        var contents: [String: Data] = [:]
+        var drills: [String: Bool] = [:]
+        let noticeStatement = try db.cachedStatement(
+            sql: "SELECT content FROM notices WHERE case_id = ? AND revision = ? AND kind = ? AND channel = ?")
+        let drillStatement = try db.cachedStatement(sql: "SELECT drill FROM cases WHERE id = ?")
+        var jobs: [DeliveryJob] = []
+        jobs.reserveCapacity(rows.count)
+        for row in rows {
+            let caseID: String = row["case_id"]
+            let revision: Int = row["revision"]
+            let kind: String = row["kind"]
+            let noticeKey = "\(caseID)\u{0}\(revision)\u{0}\(kind)"
+            let content: Data
+            if let cached = contents[noticeKey] {
+                content = cached
+            } else {
+                content = try Data.fetchOne(noticeStatement, arguments: [caseID, revision, kind, channel.rawValue]) ?? Data()
+                contents[noticeKey] = content
             }
-            // RETURNING gives no order guarantee; hand jobs out oldest first.
-            jobs.sort { ($0.notBefore, $0.id.rawValue) < ($1.notBefore, $1.id.rawValue) }
-            return jobs
+            let drill: Bool
+            if let cached = drills[caseID] {
+                drill = cached
+            } else {
+                drill = try Bool.fetchOne(drillStatement, arguments: [caseID]) ?? false
+                drills[caseID] = drill
+            }
+            jobs.append(
+                DeliveryJob(
+                    id: DeliveryID(rawValue: row["id"]), caseID: CaseID(caseID), revision: revision,
+                    recipient: RecipientID(row["recipient_id"] as String), channel: channel,
+                    kind: NoticeKind(rawValue: kind) ?? .alert, address: row["address"] ?? "",
+                    idempotencyKey: row["idempotency_key"], attempt: row["attempts"],
+                    notBefore: Date(ledgerMillis: row["not_before"]), deadline: Date(ledgerMillis: row["deadline_at"]),
+                    drill: drill, content: content, resends: row["resends"], claims: row["claims"],
+                    confirmation: (row["confirmation"] as String?).flatMap(ConfirmationCode.init(rawValue:)),
+                    lineTries: row["line_tries"]))
         }
+        // RETURNING gives no order guarantee; hand jobs out oldest first.
+        jobs.sort { ($0.notBefore, $0.id.rawValue) < ($1.notBefore, $1.id.rawValue) }
+        return jobs
     }
 
     /// Gives claimed deliveries that were never handed to an outlet back to `planned`, as if they

@@ -127,7 +127,8 @@ extension Ledger {
             let replan = try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = 'planned', next_attempt_at = ?, deadline_at = ?, finished_at = NULL,
-                        alarmed_at = NULL, claims = 0, resends = resends + 1
+                        alarmed_at = NULL, claims = 0, resends = resends + 1, line_tries = 0, fax_job = NULL,
+                        transmission = NULL, transmitted_at = NULL
                     WHERE id = ? AND state IN ('failed', 'expired')
                     """)
             for line in result.resent {

@@ -221,6 +221,17 @@ extension Ledger {
             // restarts and purge included.
             try db.execute(sql: "ALTER TABLE cases ADD COLUMN second_reminder_at INTEGER")
         }
+        migrator.registerMigration("v11-fax-line") { db in
+            // What the FAX line did with an accepted FAX: the provider's job id (HTTP API,
+            // HylaFAX: what its status reports name), and how many times the number was found
+            // engaged or unanswered and dialled again. Ids and counts only.
+            try db.execute(
+                sql: """
+                    ALTER TABLE deliveries ADD COLUMN fax_job TEXT;
+                    ALTER TABLE deliveries ADD COLUMN line_tries INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX deliveries_fax_job ON deliveries(fax_job) WHERE fax_job IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

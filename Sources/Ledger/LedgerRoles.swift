@@ -144,4 +144,4 @@ public protocol RetentionStore: Sendable {
 
 /// Every role at once: what the daemon opens and hands out role by role.
 public typealias CaseLedger = IntakeStore & DeliveryQueue & AlarmOutbox & CaseReports & RetentionStore & ConcernCallbacks & RegistryStore
-    & ShelterStore & ConfirmationStore & SecondReminderStore
+    & ShelterStore & ConfirmationStore & SecondReminderStore & FaxLineStore

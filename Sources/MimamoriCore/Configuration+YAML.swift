@@ -378,7 +378,8 @@ struct SettingsReader {
     }
 
     mutating func fax(_ node: Node?) -> Configuration.Fax? {
-        guard let f = mapping(node, "fax", allowed: ["method", "gateway", "url", "sendfax", "host"]) else { return nil }
+        guard let f = mapping(node, "fax", allowed: ["method", "gateway", "url", "sendfax", "host", "busy-retry", "number-gap"])
+        else { return nil }
         var fax = Configuration.Fax()
         var methodKnown = true
         if let text = string(f["method"], "fax.method") {
@@ -393,6 +394,25 @@ struct SettingsReader {
         fax.url = url(f["url"], "fax.url", schemes: ["http", "https"])
         if let v = path(f["sendfax"], "fax.sendfax") { fax.sendfax = v }
         fax.host = string(f["host"], "fax.host")
+        if let texts = strings(f["busy-retry"], "fax.busy-retry", example: "[3m, 5m, 10m]") {
+            var waits: [Duration] = []
+            for (index, text) in texts.enumerated() {
+                guard let value = Configuration.parseDuration(text), value >= .seconds(60), value <= .seconds(3 * 3600) else {
+                    problem("fax.busy-retry[\(index)]", "must be a wait from 1m to 3h, e.g. 3m: a FAX line is dialled again minutes apart")
+                    continue
+                }
+                waits.append(value)
+            }
+            if texts.count > 10 { problem("fax.busy-retry", "at most 10 redials") }
+            if waits.count == texts.count { fax.busyRetry = waits }
+        }
+        if let v = duration(f["number-gap"], "fax.number-gap") {
+            if v > .seconds(3600) {
+                problem("fax.number-gap", "must be at most 1h (the time between two FAXes to one number)")
+            } else {
+                fax.numberGap = v
+            }
+        }
         // Which keys a method needs is only worth saying once the method itself is right.
         guard methodKnown else { return fax }
         switch fax.method {

@@ -124,6 +124,11 @@ public struct Configuration: Sendable, Hashable {
         /// For hylafax: the sendfax program and the server host.
         public var sendfax: String = "/usr/bin/sendfax"
         public var host: String?
+        /// Waits before each redial of a number that was engaged or did not answer; spent, the
+        /// FAX has failed (`FaxLineSpacing`).
+        public var busyRetry: [Duration] = FaxLineSpacing.defaultRedials
+        /// The least time between two FAXes to one number.
+        public var numberGap: Duration = FaxLineSpacing.defaultGap
         public init() {}
     }
 

@@ -119,6 +119,7 @@ struct ConfirmPages: Sendable {
         case .update: "行方不明の方の情報更新（続報）"
         case .termination: "発見支援終結のお知らせ"
         case .destructionReminder: "書類の処分のお願い"
+        case .destructionSecondReminder: "書類の処分について再度のお願い"
         case .concernReport, .concernResult, .shelterRequest, .shelterDestruction: "町からのお知らせ"
         }
     }

@@ -12,16 +12,19 @@ public struct Credentials: Sendable {
     public var registryKey: String?
     /// The key each delivery's confirmation code is signed with (`ConfirmationSigner`).
     public var confirmKey: String?
+    /// The key the FAX service signs its status reports with (`FaxStatusWebhook`).
+    public var faxWebhookKey: String?
 
     public init(
         brokerPassword: String? = nil, smtpPassword: String? = nil, faxToken: String? = nil, registryKey: String? = nil,
-        confirmKey: String? = nil
+        confirmKey: String? = nil, faxWebhookKey: String? = nil
     ) {
         self.brokerPassword = brokerPassword
         self.smtpPassword = smtpPassword
         self.faxToken = faxToken
         self.registryKey = registryKey
         self.confirmKey = confirmKey
+        self.faxWebhookKey = faxWebhookKey
     }
 
     public static func load(directory: String?) -> Credentials {
@@ -34,6 +37,7 @@ public struct Credentials: Sendable {
         }
         return Credentials(
             brokerPassword: read("broker-password"), smtpPassword: read("smtp-password"), faxToken: read("fax-token"),
-            registryKey: read("registry-key"), confirmKey: read("confirm-key"))
+            registryKey: read("registry-key"), confirmKey: read("confirm-key"),
+            faxWebhookKey: read("fax-webhook-key"))
     }
 }

@@ -146,7 +146,8 @@ public enum Daemon {
                 to: configuration.operator.alarmEmail, town: configuration.town.name, logger: Logger(label: "mimamori.alarm")),
             configuration: .init(
                 retry: RetryPolicy(configuration.retry),
-                maximumIdle: .seconds(2), rates: configuration.email.rate.map { [.email: $0] } ?? [:]),
+                maximumIdle: .seconds(2), rates: configuration.email.rate.map { [.email: $0] } ?? [:],
+                faxLines: FaxLineSpacing(configuration.fax)),
             logger: Logger(label: "mimamori.dispatcher"),
             heartbeat: { _ in watchdog.beat() },
             onOutcome: { job, _ in status.changed(job.caseID) })
@@ -194,6 +195,13 @@ public enum Daemon {
                 interval: environment["MIMAMORI_SECOND_REMINDER_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(60),
                 logger: Logger(label: "mimamori.retention"), onPlanned: { dispatcher.workRecorded() })
         }
+        // HylaFAX reports nothing by itself: its queues are read for what became of each FAX.
+        let hylaFAXStatus = outlets.fax.flatMap { fax -> HylaFAXStatusService? in
+            guard case .hylaFAX = fax.configuration.method else { return nil }
+            return HylaFAXStatusService(
+                ledger: ledger, outlet: fax, spacing: FaxLineSpacing(configuration.fax),
+                interval: environment["MIMAMORI_FAXSTAT_INTERVAL"].flatMap(Int.init).map { .seconds($0) } ?? .seconds(60))
+        }
         // Trapped before READY=1: `systemctl reload` may follow `systemctl start` at once, and a
         // SIGHUP that arrives before the reload service runs waits in this sequence.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -209,7 +217,19 @@ public enum Daemon {
             return result
         }
 
-        let confirm = try configuration.confirm.map { try confirmEndpoint($0, ledger: ledger, settings: store, metrics: metrics) }
+        let faxStatus = outlets.faxStatusWebhook(configuration: configuration, ledger: ledger, logger: logger)
+        if faxStatus != nil, configuration.confirm == nil {
+            // The reports come to the confirmation endpoint, which runs only with `confirm:`.
+            logger.warning(
+                "fax.status.off",
+                metadata: .keys([
+                    .reason:
+                        "fax-webhook-key is set but confirm: is not: nothing listens for the FAX service's status reports, transmissions stay unknown; add confirm:"
+                ]))
+        }
+        let confirm = try configuration.confirm.map {
+            try confirmEndpoint($0, ledger: ledger, settings: store, metrics: metrics, faxStatus: faxStatus)
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let endpoint = try metricsEndpoint(
             configuration.metrics.listen, registry: registry, ledger: ledger, connection: connection, intake: intake,
@@ -225,6 +245,7 @@ public enum Daemon {
             .init(service: caseAlarms), .init(service: retention), .init(service: shelterReminders), .init(service: reload),
         ]
         if let secondReminders { services.append(.init(service: secondReminders)) }
+        if let hylaFAXStatus { services.append(.init(service: hylaFAXStatus)) }
         if let reconfirmation { services.append(.init(service: reconfirmation)) }
         if let concernIntake { services.append(.init(service: concernIntake)) }
         services += [
@@ -388,14 +409,21 @@ public enum Daemon {
 
     /// The confirmation endpoint; the pages name the town as the settings name it now.
     static func confirmEndpoint(
-        _ confirm: Configuration.Confirm, ledger: any ConfirmationStore, settings: SettingsStore, metrics: DaemonMetrics
+        _ confirm: Configuration.Confirm, ledger: any ConfirmationStore, settings: SettingsStore, metrics: DaemonMetrics,
+        faxStatus: FaxStatusWebhook?
     ) throws -> ConfirmEndpoint {
         guard let endpoint = ConfirmEndpoint.Configuration(listen: confirm.listen) else {
             throw StartupError(problems: ["confirm.listen: expected HOST:PORT, got \(confirm.listen)"], exitCode: 78)
         }
         return ConfirmEndpoint(
             configuration: endpoint, store: ledger, town: { settings.settings.configuration.town },
-            logger: Logger(label: "mimamori.confirm"), metrics: metrics)
+            logger: Logger(label: "mimamori.confirm"), metrics: metrics,
+            faxStatus: faxStatus.map(Self.route))
+    }
+
+    /// The FAX service's status webhook as the endpoint's `POST /fax/status`.
+    static func route(_ webhook: FaxStatusWebhook) -> ConfirmEndpoint.FaxStatus {
+        { body, headers in await webhook.receive(body: body, headers: headers, now: Date()) }
     }
 
     static func metricsEndpoint(

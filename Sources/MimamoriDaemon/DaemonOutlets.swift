@@ -13,13 +13,18 @@ struct DaemonOutlets: Sendable {
     var all: [any Outlet] { adapters }
     /// The radio's outlet, whose spool the retention sweep clears.
     var radio: RadioOutlet? { adapters.lazy.compactMap { ($0 as? RadioDeliveryOutlet)?.outlet }.first }
+    /// The FAX channel's outlet, whose HylaFAX queues the status pass reads.
+    var fax: FaxOutlet? { adapters.lazy.compactMap { ($0 as? FaxDeliveryOutlet)?.outlet }.first }
     /// The secrets the outlets read at each transfer; a reload replaces their values.
     let smtpPassword: Credential?
     let faxToken: Credential?
+    /// The key the FAX service signs its status reports with (`FaxStatusWebhook`).
+    let faxWebhookKey: Credential?
 
     init(configuration: Configuration, credentials: Credentials, ledger: any DeliveryQueue, logger: Logger) throws(OutletError) {
         smtpPassword = credentials.smtpPassword.map(Credential.init)
         faxToken = credentials.faxToken.map(Credential.init)
+        faxWebhookKey = credentials.faxWebhookKey.map(Credential.init)
         email = try EmailDeliveryOutlet.mail(configuration, password: smtpPassword, logger: Logger(label: "mimamori.email"))
         let context = ChannelContext(configuration: configuration, mail: email, faxToken: faxToken, ledger: ledger)
         var adapters: [any ChannelAdapter] = []
@@ -37,6 +42,7 @@ struct DaemonOutlets: Sendable {
         var restart: [String] = []
         for (name, secret, value) in [
             ("smtp-password", smtpPassword, credentials.smtpPassword), ("fax-token", faxToken, credentials.faxToken),
+            ("fax-webhook-key", faxWebhookKey, credentials.faxWebhookKey),
         ] {
             switch (secret, value) {
             case (nil, nil): break
@@ -51,5 +57,22 @@ struct DaemonOutlets: Sendable {
     func shutdown() async {
         for adapter in adapters { await adapter.shutdown() }
         await email.shutdown()
+    }
+
+    /// The handler of the FAX service's status reports (`POST /fax/status`), with `fax.method:
+    /// http-api` and the `fax-webhook-key` credential; nil otherwise (the route then answers 404).
+    func faxStatusWebhook(configuration: Configuration, ledger: any FaxLineStore, logger: Logger) -> FaxStatusWebhook? {
+        guard configuration.fax.method == .httpAPI, fax != nil else { return nil }
+        guard let faxWebhookKey else {
+            // Sending works without it; what the line did is then unknown, and said so.
+            logger.warning(
+                "fax.status.off",
+                metadata: .keys([
+                    .reason: "no fax-webhook-key credential: the FAX service's status reports are refused, transmissions stay unknown"
+                ]))
+            return nil
+        }
+        return FaxStatusWebhook(
+            ledger: ledger, key: faxWebhookKey, spacing: FaxLineSpacing(configuration.fax), logger: Logger(label: "mimamori.fax-status"))
     }
 }

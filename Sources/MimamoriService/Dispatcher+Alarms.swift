@@ -105,6 +105,19 @@ extension Dispatcher {
                     + "around those stops, then `mimamori resend \(pending.caseID) --recipient \(pending.recipient)`",
                 at: pending.finishedAt, resends: pending.resends)
         }
+        if let code = pending.errorCode, FaxLineCode.all.contains(code) {
+            let what =
+                code == FaxLineCode.failed
+                ? "the FAX service gave up on the number (not a FAX machine, or the transfer broke off)"
+                : "the FAX service found the number engaged or unanswered at every try"
+            return DeliveryAlarm(
+                reason: .permanentFailure, caseID: pending.caseID, deliveryID: pending.deliveryID,
+                recipient: pending.recipient, channel: pending.channel, kind: pending.kind, attempts: pending.attempts,
+                errorCode: code,
+                operatorHint: "accepted, but not transmitted: \(what); phone the institution (is its FAX on, with paper?), "
+                    + "then `mimamori resend \(pending.caseID) --recipient \(pending.recipient)`",
+                at: pending.finishedAt, resends: pending.resends)
+        }
         return DeliveryAlarm(
             reason: pending.state == .expired ? .expired : .permanentFailure, caseID: pending.caseID,
             deliveryID: pending.deliveryID, recipient: pending.recipient, channel: pending.channel, kind: pending.kind,

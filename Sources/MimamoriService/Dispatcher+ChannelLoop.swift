@@ -44,7 +44,7 @@ extension Dispatcher {
                 if let want = claim {
                     let jobs: [DeliveryJob]
                     do throws(LedgerError) {
-                        jobs = try await ledger.claimDue(now: now, channel: channel, limit: want)
+                        jobs = try await claimJobs(now: now, channel: channel, limit: want)
                     } catch {
                         logLedgerError(error, channel: channel, during: "claim")
                         await wait(state.update { $0.claimFailed(now: now) }, signal: signal)
@@ -73,6 +73,15 @@ extension Dispatcher {
             await drain(channel: channel, state: state, signal: signal, group: &group)
             await release(state.update { $0.stop() }, channel: channel)
         }
+    }
+
+    /// Due deliveries of the channel; FAXes with their numbers spread out when the settings ask
+    /// for it.
+    private func claimJobs(now: Date, channel: Channel, limit: Int) async throws(LedgerError) -> [DeliveryJob] {
+        if channel == .fax, let spacing = configuration.faxLines, let lines = ledger as? any FaxLineStore {
+            return try await lines.claimDueFaxes(now: now, limit: limit, spacing: spacing)
+        }
+        return try await ledger.claimDue(now: now, channel: channel, limit: limit)
     }
 
     /// The state machine of a channel the dispatcher was not built with (tests that drive one loop).

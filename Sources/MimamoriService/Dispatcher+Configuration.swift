@@ -20,13 +20,17 @@ extension Dispatcher {
         /// The most messages per second a channel starts (`email.rate`); a channel not listed is
         /// unlimited.
         public var rates: [Channel: Double]
+        /// FAXes to one number spread out (`fax.number-gap`), claimed through the ledger's
+        /// `FaxLineStore`; nil claims FAXes as any other channel.
+        public var faxLines: FaxLineSpacing?
 
         public init(
             retry: RetryPolicy = .default, shutdownGrace: Duration = .seconds(10), maximumIdle: Duration = .seconds(5),
             ledgerErrorPause: Duration = .seconds(1), alarmRetryInterval: Duration = .seconds(60),
-            rates: [Channel: Double] = [:]
+            rates: [Channel: Double] = [:], faxLines: FaxLineSpacing? = nil
         ) {
             self.rates = rates
+            self.faxLines = faxLines
             self.retry = retry
             self.shutdownGrace = shutdownGrace
             self.maximumIdle = maximumIdle

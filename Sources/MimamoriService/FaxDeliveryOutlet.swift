@@ -10,17 +10,21 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
     public static let channel = Channel.fax
     public var channel: Channel { Self.channel }
     public let concurrency: Int
-    let outlet: FaxOutlet
+    public let outlet: FaxOutlet
+    /// Where the service's job id of each accepted FAX is kept, for its status reports.
+    let lines: (any FaxLineStore)?
     private let notices = NoticeCache()
+    private let logger = Logger(label: "mimamori.fax")
 
     /// FAX sent at once (a town has tens of institutions; providers limit parallel jobs).
     static let faxConcurrency = 4
     /// How the PDF is laid out, for the daemon and `mimamori render` alike.
     static let renderer = FaxRenderer()
 
-    public init(outlet: FaxOutlet, concurrency: Int) {
+    public init(outlet: FaxOutlet, concurrency: Int, lines: (any FaxLineStore)? = nil) {
         self.outlet = outlet
         self.concurrency = concurrency
+        self.lines = lines
     }
 
     public static func make(_ context: ChannelContext) throws(OutletError) -> FaxDeliveryOutlet? {
@@ -46,7 +50,7 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
         }
         let fax = try FaxOutlet(
             configuration: .init(method: method, renderer: renderer), email: context.mail, logger: Logger(label: "mimamori.fax"))
-        return FaxDeliveryOutlet(outlet: fax, concurrency: faxConcurrency)
+        return FaxDeliveryOutlet(outlet: fax, concurrency: faxConcurrency, lines: context.ledger as? any FaxLineStore)
     }
 
     /// The core's FAX page as the PDF renderer's document: the drill banner on every page of a
@@ -80,11 +84,20 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
         let notice = try notices.notice(for: job)
         let delivery = FaxDelivery(
             number: job.address, document: Self.document(notice, created: job.notBefore), idempotencyKey: job.idempotencyKey,
-            date: Date(), resends: job.resends)
+            date: Date(), resends: job.resends, lineTries: job.lineTries)
+        let receipt: FaxReceipt
         do {
-            _ = try await outlet.send(delivery)
+            receipt = try await outlet.send(delivery)
         } catch {
             throw DeliveryFailure(outletError: error)
+        }
+        guard let jobID = receipt.jobID, let lines else { return }
+        do throws(LedgerError) {
+            try await lines.recordFaxJob(jobID, for: job.id)
+        } catch {
+            // Accepted all the same: a status report naming our Idempotency-Key still finds it.
+            logger.warning(
+                "fax.job-unrecorded", metadata: .keys([.case: "\(job.caseID)", .recipient: "\(job.recipient)", .code: "\(error.code)"]))
         }
     }
 

@@ -14,6 +14,8 @@ public enum LogKey: String, Sendable {
     case channel
     case kind
     case delivery
+    /// A FAX service's job id (HylaFAX, the HTTP API): theirs, no personal data.
+    case job
     case attempt
     case ms
     case us

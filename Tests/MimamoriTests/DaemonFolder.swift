@@ -40,6 +40,9 @@ struct DaemonFolder {
         /// FAX by `http-api` to this URL (with a `fax-token` credential) instead of the email
         /// gateway.
         var faxAPI: String? = nil
+        /// `fax.number-gap`: a second apart, so a case's alert, update and termination to one
+        /// institution do not keep a test waiting minutes (the spacing itself is tested apart).
+        var faxNumberGap = "1s"
         /// Radio by CAP to this URL (instead of, or beside, the spool).
         var radioCAP: String? = nil
         /// The folder that holds the ledger (default: the settings folder), e.g. a small tmpfs.
@@ -155,7 +158,7 @@ struct DaemonFolder {
             templates: "\(dir)/templates"
             publishers: { require-signature: true, keys: "\(dir)/publishers"\(options.maxAge.map { ", max-age: \($0)" } ?? "") }
             email: { smtp: "\(smtpURL)", from: "見守町 福祉課 <sos@town.example.jp>", sessions: \(options.emailSessions)\(options.emailRate.map { ", rate: \($0)" } ?? "") }
-            fax: \(options.faxAPI.map { "{ method: http-api, url: \"\($0)\" }" } ?? "{ method: email-gateway, gateway: \"{number}@fax.example.jp\" }")
+            fax: \(options.faxAPI.map { "{ method: http-api, url: \"\($0)\", " } ?? "{ method: email-gateway, gateway: \"{number}@fax.example.jp\", ")number-gap: \(options.faxNumberGap) }
             retry: { initial: 1s, max: \(options.retryMax), deadline: 6h }
             reminders: \(options.reminders)
             retention: \(options.retention)

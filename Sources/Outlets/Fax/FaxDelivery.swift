@@ -11,19 +11,28 @@ public struct FaxDelivery: Sendable, Hashable {
     public var date: Date
     /// How many times staff resent this delivery after it failed (`mimamori resend`).
     public var resends: Int
+    /// How many times the number was found engaged or unanswered and is dialled again.
+    public var lineTries: Int
 
-    public init(number: String, document: FaxDocument, idempotencyKey: String, date: Date, resends: Int = 0) {
+    public init(
+        number: String, document: FaxDocument, idempotencyKey: String, date: Date, resends: Int = 0, lineTries: Int = 0
+    ) {
         self.number = number
         self.document = document
         self.idempotencyKey = idempotencyKey
         self.date = date
         self.resends = resends
+        self.lineTries = lineTries
     }
 
-    /// The HTTP API's `Idempotency-Key`: the delivery's key, and after a resend its generation.
-    /// A service that stores its answer per key would otherwise replay the old failure to every
-    /// resend; retries within one generation keep one key, so they are still deduplicated.
-    public var apiIdempotencyKey: String { resends == 0 ? idempotencyKey : "\(idempotencyKey).r\(resends)" }
+    /// The HTTP API's `Idempotency-Key`: the delivery's key, `.rN` after the N-th resend, `.tM`
+    /// for the M-th redial of an engaged number. A service that stores its answer per key would
+    /// otherwise replay the old job to every resend and redial, and never dial; retries within
+    /// one try keep one key, so they are still deduplicated. The status webhook names the job by
+    /// this key (the ledger's `FaxJobReference` reads it back).
+    public var apiIdempotencyKey: String {
+        idempotencyKey + (resends == 0 ? "" : ".r\(resends)") + (lineTries == 0 ? "" : ".t\(lineTries)")
+    }
 }
 
 /// What the FAX service told us it accepted.

@@ -1,3 +1,5 @@
+import Foundation
+
 extension FaxOutlet {
     /// `fax:` in mimamori.yaml: one delivery method and its settings.
     public struct Configuration: Sendable {
@@ -80,15 +82,21 @@ extension FaxOutlet {
         /// HylaFAX's `sendfax` on this machine (it queues to the local or a given server).
         public struct HylaFAX: Sendable {
             public var sendfax: String
+            /// Lists the queues (`faxstat -s -d`): what became of each job. Beside `sendfax` unless given.
+            public var faxstat: String
             public var host: String?
             public var numberFormat: FaxNumberFormat
             public var timeout: Duration
 
             public init(
-                sendfax: String = "sendfax", host: String? = nil,
+                sendfax: String = "sendfax", faxstat: String? = nil, host: String? = nil,
                 numberFormat: FaxNumberFormat = .japaneseDomestic, timeout: Duration = .seconds(60)
             ) {
                 self.sendfax = sendfax
+                self.faxstat =
+                    faxstat
+                    ?? (sendfax.contains("/")
+                        ? (sendfax as NSString).deletingLastPathComponent + "/faxstat" : "faxstat")
                 self.host = host
                 self.numberFormat = numberFormat
                 self.timeout = timeout

@@ -73,4 +73,19 @@ extension FaxOutlet {
         let jobID = outcome.output.firstMatch(of: /request id is (\d+)/).map { String($0.1) }
         return FaxReceipt(jobID: jobID)
     }
+
+    /// HylaFAX's send and done queues (`faxstat -s -d`): the state and last status of each job
+    /// it still lists. Nil for the other methods, which report (HTTP API) or cannot (email gateway).
+    public func hylaFAXJobs() async throws(OutletError) -> [HylaFAXJobStatus]? {
+        guard case .hylaFAX(let hylafax) = configuration.method else { return nil }
+        var argv = [hylafax.faxstat, "-s", "-d"]
+        if let host = hylafax.host { argv += ["-h", host] }
+        let outcome = try await Subprocess.runDetached(argv, timeout: hylafax.timeout, what: "faxstat", keep: 1 << 20)
+        guard outcome.status == 0 else {
+            throw OutletError(
+                code: .subprocessFailed, isRetriable: true, message: "faxstat exited with \(outcome.status)",
+                operatorHint: "run `faxstat -s -d` by hand; is the HylaFAX server up?")
+        }
+        return HylaFAXJobStatus.parse(outcome.output)
+    }
 }

@@ -10,7 +10,8 @@ import Foundation
 enum Subprocess {
     struct Outcome: Sendable {
         var status: Int32
-        /// stdout and stderr, cut to 4 KiB: for parsing a job id, never for logs.
+        /// stdout and stderr, cut to `keep` bytes (4 KiB unless asked): for parsing a job id or a
+        /// queue listing, never for logs.
         var output: String
     }
 
@@ -27,7 +28,7 @@ enum Subprocess {
 
     /// Blocks the calling thread; call it from a dedicated thread (`runDetached`), never from
     /// the cooperative pool.
-    static func run(_ argv: [String], timeout: Duration, what: String) throws(OutletError) -> Outcome {
+    static func run(_ argv: [String], timeout: Duration, what: String, keep: Int = 4096) throws(OutletError) -> Outcome {
         guard let name = argv.first, let executable = locate(name) else {
             throw .configuration(
                 "\(what): program \(argv.first ?? "(none)") not found",
@@ -63,13 +64,15 @@ enum Subprocess {
                 operatorHint: "check that \(name) works when run by hand; raise its timeout if it is just slow")
         }
         let bytes = (try? Data(contentsOf: outputURL)) ?? Data()
-        return Outcome(status: process.terminationStatus, output: String(decoding: bytes.prefix(4096), as: UTF8.self))
+        return Outcome(status: process.terminationStatus, output: String(decoding: bytes.prefix(keep), as: UTF8.self))
     }
 
     /// `run` on a thread of its own, awaited without blocking the caller's executor.
-    static func runDetached(_ argv: [String], timeout: Duration, what: String) async throws(OutletError) -> Outcome {
+    static func runDetached(_ argv: [String], timeout: Duration, what: String, keep: Int = 4096) async throws(OutletError)
+        -> Outcome
+    {
         try await DedicatedThread.run(name: what) { () throws(OutletError) in
-            try run(argv, timeout: timeout, what: what)
+            try run(argv, timeout: timeout, what: what, keep: keep)
         }
     }
 
