@@ -62,6 +62,9 @@ struct DaemonFolder {
         var registry: String? = nil
         /// The `shelter:` section as YAML block text (indented two spaces); nil: none.
         var shelter: String? = nil
+        /// The `confirm:` section as YAML flow text (`{ public-url: "https://…" }`); nil: none.
+        /// With it the folder holds a `confirm-key` credential (`confirmKey`).
+        var confirm: String? = nil
     }
 
     let directory: URL
@@ -82,6 +85,9 @@ struct DaemonFolder {
     var registryKeysPath: String { (options.ledgerDirectory ?? directory).appendingPathComponent("registry-keys.sqlite").path }
     /// The test's `registry-key` credential (a fixed one: tests are not secret).
     static let registryKey = Data(repeating: 0x4B, count: 32).base64EncodedString()
+    var confirmKeyPath: String { credentialsDirectory.appendingPathComponent("confirm-key").path }
+    /// The test's `confirm-key` credential, fixed likewise.
+    static let confirmKey = Data(repeating: 0x43, count: 32).base64EncodedString()
     var radioDirectory: URL { directory.appendingPathComponent("radio") }
     var casesQueue: String { "mimamori.\(municipality).cases" }
     var deadQueue: String { "mimamori.\(municipality).dead" }
@@ -123,6 +129,9 @@ struct DaemonFolder {
         if options.registry != nil {
             try "\(Self.registryKey)\n".write(toFile: registryKeyPath, atomically: true, encoding: .utf8)
         }
+        if options.confirm != nil {
+            try "\(Self.confirmKey)\n".write(toFile: confirmKeyPath, atomically: true, encoding: .utf8)
+        }
         try writeSettings()
     }
 
@@ -156,6 +165,7 @@ struct DaemonFolder {
             yaml += "registry: { keys: \"\(registryKeysPath)\"\(inner.isEmpty ? "" : ", " + inner) }\n"
         }
         if let shelter = options.shelter { yaml += "shelter:\n" + shelter + "\n" }
+        if let confirm = options.confirm { yaml += "confirm: \(confirm)\n" }
         if options.radioSpool || options.radioCAP != nil {
             let spool = options.radioSpool ? "spool: \"\(radioDirectory.path)\", " : ""
             let cap = options.radioCAP.map { "cap-url: \"\($0)\", " } ?? ""

@@ -45,6 +45,9 @@ public struct FaxRenderer: Sendable {
                 document.paragraphs.insert(FaxDocument.Paragraph(Self.photoLeftOut), at: 0)
             }
         }
+        // A link that cannot be made a QR code fails the rendering: the notice would otherwise
+        // go without the confirmation it was asked to carry.
+        let symbol = try document.reply.map { reply throws(OutletError) in try QRSymbol(reply.link) }
         let sink = ByteSink()
         var pages = 0
         var chosen = FaxFit.noticeSteps(photo: false)[0]
@@ -65,11 +68,14 @@ public struct FaxRenderer: Sendable {
             let steps = document.layout == .sheet ? FaxFit.sheetSteps : FaxFit.noticeSteps(photo: photo != nil)
             let (fit, count) = FaxLayout.fit(steps) { step in
                 let measured = FaxLayout(
-                    cr: cr, document: document, photo: photo, family: fontFamily, fit: step, draw: false, totalPages: 0)
+                    cr: cr, document: document, photo: photo, symbol: symbol, family: fontFamily, fit: step, draw: false,
+                    totalPages: 0)
                 measured.run()
+                if ProcessInfo.processInfo.environment["MIMAMORI_DEBUG_FIT"] != nil { print("FIT \(step) -> \(measured.page) y=\(measured.y) bottom=\(measured.bottom)") }
                 return measured.page
             }
-            let drawn = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, fit: fit, draw: true, totalPages: count)
+            let drawn = FaxLayout(
+                cr: cr, document: document, photo: photo, symbol: symbol, family: fontFamily, fit: fit, draw: true, totalPages: count)
             drawn.run()
             pages = drawn.page
             chosen = fit
@@ -123,6 +129,8 @@ final class FaxLayout {
     let cr: OpaquePointer
     let document: FaxDocument
     let photo: FaxPhoto?
+    /// The QR code of the reply band's link, made once per rendering.
+    let symbol: QRSymbol?
     let family: String
     /// The type, the photo's size and the spacing of this pass.
     let fit: FaxFit
@@ -137,8 +145,8 @@ final class FaxLayout {
     let totalPages: Int
     private(set) var page = 0
     private(set) var missingGlyphs = 0
-    private var y = 0.0
-    private var bottom = 0.0
+    var y = 0.0
+    var bottom = 0.0
     /// Where content starts on the current page (below the drill banner).
     private var pageTop = 0.0
     /// A sheet's photo stands at the right of the rows above this line; they are narrower there.
@@ -151,10 +159,14 @@ final class FaxLayout {
         return min(max(widest + 2 * cellPadding + 6, bounds.lowerBound), bounds.upperBound)
     }()
 
-    init(cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, family: String, fit: FaxFit, draw: Bool, totalPages: Int) {
+    init(
+        cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, symbol: QRSymbol?, family: String, fit: FaxFit, draw: Bool,
+        totalPages: Int
+    ) {
         self.cr = cr
         self.document = document
         self.photo = photo
+        self.symbol = symbol
         self.family = family
         self.fit = fit
         self.draw = draw
@@ -185,6 +197,7 @@ final class FaxLayout {
         table()
         if page == besidePhotoPage { y = max(y, besidePhotoUntil + 10) }
         for paragraph in document.paragraphs { place(paragraph) }
+        if let reply = document.reply, let symbol { place(reply, symbol: symbol) }
         finishPage()
     }
 
@@ -239,7 +252,7 @@ final class FaxLayout {
 
     /// Moves to a new page unless `height` fits below the current position (or the page is
     /// still empty: a new page would not give more room).
-    private func reserve(_ height: Double) {
+    func reserve(_ height: Double) {
         if y + height > bottom && y > pageTop {
             finishPage()
             startPage()
@@ -417,7 +430,7 @@ final class FaxLayout {
 
     // MARK: lines
 
-    private func stroke(x: Double, y: Double, width: Double, height: Double, line: Double) {
+    func stroke(x: Double, y: Double, width: Double, height: Double, line: Double) {
         cairo_set_line_width(cr, line)
         cairo_rectangle(cr, x, y, width, height)
         cairo_stroke(cr)
