@@ -65,13 +65,12 @@ public struct FaxRenderer: Sendable {
             let cr = cairo_create(surface)!
             // Passes that only measure (nothing is drawn) choose the fit and learn the page
             // count for "n / N"; then one pass draws.
-            let steps = document.layout == .sheet ? FaxFit.sheetSteps : FaxFit.noticeSteps(photo: photo != nil)
+            let steps = document.layout == .sheet ? FaxFit.sheetSteps : FaxFit.noticeSteps(photo: photo != nil, reply: symbol != nil)
             let (fit, count) = FaxLayout.fit(steps) { step in
                 let measured = FaxLayout(
                     cr: cr, document: document, photo: photo, symbol: symbol, family: fontFamily, fit: step, draw: false,
                     totalPages: 0)
                 measured.run()
-                if ProcessInfo.processInfo.environment["MIMAMORI_DEBUG_FIT"] != nil { print("FIT \(step) -> \(measured.page) y=\(measured.y) bottom=\(measured.bottom)") }
                 return measured.page
             }
             let drawn = FaxLayout(
@@ -192,12 +191,18 @@ final class FaxLayout {
         title()
         for paragraph in document.lead { place(paragraph) }
         if let photo {
-            if isSheet { placeBeside(photo) } else { place(photo) }
+            if isSheet {
+                placeBeside(photo)
+            } else if fit.replyBesidePhoto, let reply = document.reply, let symbol {
+                place(photo, beside: reply, symbol: symbol)
+            } else {
+                place(photo)
+            }
         }
         table()
         if page == besidePhotoPage { y = max(y, besidePhotoUntil + 10) }
         for paragraph in document.paragraphs { place(paragraph) }
-        if let reply = document.reply, let symbol { place(reply, symbol: symbol) }
+        if let reply = document.reply, let symbol, !(fit.replyBesidePhoto && photo != nil) { place(reply, symbol: symbol) }
         finishPage()
     }
 
@@ -271,7 +276,7 @@ final class FaxLayout {
         y += text.height + gap(16, tight: 12)
     }
 
-    private func place(_ photo: FaxPhoto) {
+    func place(_ photo: FaxPhoto) {
         // Large enough to recognise a face after fine-mode halftoning; down to 40 mm tall
         // (`fit.photoHeight`) when that keeps the notice on one page.
         let maxWidth = 180.0
@@ -292,7 +297,7 @@ final class FaxLayout {
     }
 
     /// The photo at `x` and the current line, scaled, with its frame.
-    private func paint(_ photo: FaxPhoto, x: Double, scale: Double) {
+    func paint(_ photo: FaxPhoto, x: Double, scale: Double) {
         cairo_save(cr)
         cairo_translate(cr, x, y)
         cairo_scale(cr, scale, scale)
