@@ -120,6 +120,22 @@ struct ConfirmationNoticeTests {
         }
     }
 
+    @Test("deliveries of one notice have one shape: the fit found for one lays out the next exactly as measuring it would")
+    func oneFitPerNotice() throws {
+        let configuration = try Self.configuration()
+        for notice in try Self.notices(configuration) {
+            let first = FaxDeliveryOutlet.document(
+                notice, created: Self.sentAt, confirmation: try Self.request(notice, to: "fax-001", configuration: configuration))
+            let second = FaxDeliveryOutlet.document(
+                notice, created: Self.sentAt, confirmation: try Self.request(notice, to: "fax-002", configuration: configuration))
+            #expect(first != second)
+            #expect(first.shape == second.shape)
+            let measured = try FaxDeliveryOutlet.renderer.render(first)
+            let reused = try FaxDeliveryOutlet.renderer.render(second, known: (measured.fit, measured.pages))
+            #expect(reused.pdf == (try FaxDeliveryOutlet.renderer.render(second)).pdf, "\(notice.kind)")
+        }
+    }
+
     @Test("a description too long for one page: the QR code and the strip on the last page only")
     func longAlert() throws {
         let configuration = try Self.configuration()

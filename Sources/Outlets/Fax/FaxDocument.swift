@@ -112,4 +112,17 @@ public struct FaxDocument: Sendable, Hashable {
         self.reply = reply
         self.created = created
     }
+
+    /// The document with its delivery's code and link blanked out, character for character:
+    /// deliveries of one notice lay out alike (the same lengths make the same QR version and
+    /// widths), so one fit serves them all.
+    public var shape: FaxDocument {
+        var shape = self
+        if var reply = shape.reply {
+            reply.code = String(repeating: "0", count: reply.code.count)
+            reply.link = String(repeating: "0", count: reply.link.utf8.count)
+            shape.reply = reply
+        }
+        return shape
+    }
 }

@@ -34,7 +34,9 @@ public struct FaxRenderer: Sendable {
 
     /// The PDF and how many pages it has (a sheet meant for one page tells its reader when it
     /// did not fit).
-    public func render(_ document: FaxDocument) throws(OutletError) -> Rendering {
+    /// `known`: the fit and page count of a rendering of the same shape (`FaxDocument.shape`),
+    /// whose measuring passes need not be run again.
+    public func render(_ document: FaxDocument, known: (fit: FaxFit, pages: Int)? = nil) throws(OutletError) -> Rendering {
         var document = document
         var photo: FaxPhoto?
         if let original = document.photo {
@@ -66,13 +68,15 @@ public struct FaxRenderer: Sendable {
             // Passes that only measure (nothing is drawn) choose the fit and learn the page
             // count for "n / N"; then one pass draws.
             let steps = document.layout == .sheet ? FaxFit.sheetSteps : FaxFit.noticeSteps(photo: photo != nil, reply: symbol != nil)
-            let (fit, count) = FaxLayout.fit(steps) { step in
-                let measured = FaxLayout(
-                    cr: cr, document: document, photo: photo, symbol: symbol, family: fontFamily, fit: step, draw: false,
-                    totalPages: 0)
-                measured.run()
-                return measured.page
-            }
+            let (fit, count) =
+                known
+                ?? FaxLayout.fit(steps) { step in
+                    let measured = FaxLayout(
+                        cr: cr, document: document, photo: photo, symbol: symbol, family: fontFamily, fit: step, draw: false,
+                        totalPages: 0)
+                    measured.run()
+                    return measured.page
+                }
             let drawn = FaxLayout(
                 cr: cr, document: document, photo: photo, symbol: symbol, family: fontFamily, fit: fit, draw: true, totalPages: count)
             drawn.run()
