@@ -136,7 +136,11 @@ struct AlertFaxPageTests {
     @Test(
         "the Kimino sample alert and update are one A4 page with every row, registered or not, real or drill, with the confirmation band or without",
         arguments: ["case-opened.json", "case-updated.json"],
-        [(false, false, false), (true, false, false), (false, true, false), (true, true, false), (false, false, true), (true, true, true)])
+        [
+            (false, false, false), (true, false, false), (false, true, false), (true, true, false), (false, false, true),
+            (true, false, true),
+            (true, true, true),
+        ])
     func theSampleIsOnePage(file: String, variant: (registered: Bool, drill: Bool, confirmed: Bool)) throws {
         let notice = Self.notice(
             try Self.event(file, drill: variant.drill, registered: variant.registered), configuration: try Self.configuration())
