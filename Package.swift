@@ -36,7 +36,8 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
     ],
     targets: [
-        // C libraries from Debian (librabbitmq-dev, libcurl4-openssl-dev, libpango1.0-dev, libturbojpeg0-dev).
+        // C libraries from Debian (librabbitmq-dev, libcurl4-openssl-dev, libpango1.0-dev, libturbojpeg0-dev,
+        // libqrencode-dev).
         .systemLibrary(
             name: "CRabbitMQ", pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]),
@@ -47,6 +48,10 @@ let package = Package(
         .systemLibrary(
             name: "CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
+        // The QR code of the FAX's confirmation link (libqrencode-dev).
+        .systemLibrary(
+            name: "CQRencode", pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]),
         // pangocairo's pkg-config flags carry -pthread, which SwiftPM refuses with a warning on
         // every build; the include folders are given to the one target that imports it instead.
         .systemLibrary(name: "CPangoCairo"),
@@ -89,7 +94,7 @@ let package = Package(
         .target(
             name: "Outlets",
             dependencies: [
-                "CCurl", "CCurlShim", "CPangoCairo", "Timing",
+                "CCurl", "CCurlShim", "CPangoCairo", "CQRencode", "Timing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict + [.unsafeFlags(pangoCairoIncludes.flatMap { ["-Xcc", "-I\($0)"] })]),

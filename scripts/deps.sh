@@ -6,6 +6,7 @@ packages=(
     pkg-config librabbitmq-dev libcurl4-openssl-dev rabbitmq-server openssl
     libcairo2-dev libpango1.0-dev fonts-ipaexfont-gothic fonts-ipaexfont-mincho
     poppler-utils espeak-ng sox libsqlite3-dev python3-pip systemd libturbojpeg0-dev
+    libqrencode-dev zbar-tools fonts-dejavu-core
     open-jtalk open-jtalk-mecab-naist-jdic
     python3-pika python3-cryptography python3-jsonschema prometheus
     lintian chromium

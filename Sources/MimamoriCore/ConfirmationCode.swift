@@ -38,6 +38,10 @@ public struct ConfirmationCode: RawRepresentable, Hashable, Sendable, Codable, C
 
     public var description: String { rawValue }
 
+    /// The code `mimamori render` prints where a delivery's own would stand (it needs no key
+    /// and opens nothing: no delivery holds it).
+    public static let sample = ConfirmationCode(symbols: Array("K7QM2XWD9HVR".utf8))
+
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
     static let length = 12
 

@@ -5,7 +5,8 @@ import MimamoriCore
 import Outlets
 
 /// The email channel: one message per volunteer, the photo attached only when the notice
-/// carries one (the planner attaches it only with consent.photo). Owns the `email:` section.
+/// carries one (the planner attaches it only with consent.photo), the delivery's confirmation
+/// links at the end of the text when `confirm:` is set. Owns the `email:` section.
 public struct EmailDeliveryOutlet: ChannelAdapter {
     public static let channel = Channel.email
     public var channel: Channel { Self.channel }
@@ -14,11 +15,18 @@ public struct EmailDeliveryOutlet: ChannelAdapter {
     private let from: EmailAddress
     private let notices = NoticeCache()
     private let contents = PreparedCache<MIMEMessage.Content>()
+    /// `confirm:` and the town, for the links; nil confirm: none.
+    private let confirm: Configuration.Confirm?
+    private let town: Configuration.Town
 
-    public init(outlet: EmailOutlet, from: EmailAddress, concurrency: Int) {
+    public init(
+        outlet: EmailOutlet, from: EmailAddress, concurrency: Int, confirm: Configuration.Confirm?, town: Configuration.Town
+    ) {
         self.outlet = outlet
         self.from = from
         self.concurrency = concurrency
+        self.confirm = confirm
+        self.town = town
     }
 
     // Eight deliveries in hand per SMTP session: while a session runs one SMTP transaction,
@@ -32,7 +40,8 @@ public struct EmailDeliveryOutlet: ChannelAdapter {
     public static func make(_ context: ChannelContext) -> EmailDeliveryOutlet? {
         EmailDeliveryOutlet(
             outlet: context.mail, from: EmailAddress(parsing: context.configuration.email.from),
-            concurrency: 8 * context.configuration.email.sessions)
+            concurrency: 8 * context.configuration.email.sessions, confirm: context.configuration.confirm,
+            town: context.configuration.town)
     }
 
     /// The SMTP outlet of `email:`, built before the channels: the FAX email gateway and the
@@ -79,8 +88,9 @@ public struct EmailDeliveryOutlet: ChannelAdapter {
     }
 
     public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
-        // Encoded once per notice, then only the per-recipient headers are written for each message.
-        let content = try contents.value(for: job) { () throws(DeliveryFailure) in
+        // Encoded once per notice, then only the per-recipient headers (and, with a code, the
+        // text part with its links) are written for each message.
+        let shared = try contents.value(for: job) { () throws(DeliveryFailure) in
             let notice = try notices.notice(for: job)
             do throws(OutletError) {
                 return try Self.content(notice, from: from, options: outlet.configuration.mime)
@@ -88,6 +98,7 @@ public struct EmailDeliveryOutlet: ChannelAdapter {
                 throw DeliveryFailure(outletError: error)
             }
         }
+        let content = ConfirmationRequest(job, confirm: confirm, town: town).map { shared.appendingToBody($0.emailBlock) } ?? shared
         do throws(OutletError) {
             try await outlet.send(content, to: EmailAddress(job.address), idempotencyKey: job.idempotencyKey, date: Date())
         } catch {
@@ -95,12 +106,16 @@ public struct EmailDeliveryOutlet: ChannelAdapter {
         }
     }
 
-    /// `<kind>.eml`: the message as a volunteer would receive it.
+    /// `<kind>.eml`: the message as a volunteer would receive it (with `confirm:`, the links of
+    /// the sample code).
     public static func render(_ notice: RenderedNotice, delivery: PlannedDelivery, configuration: Configuration) throws(OutletError)
         -> [RenderedFile]
     {
         let options = outletConfiguration(configuration.email, password: nil).mime
-        let content = try content(notice, from: EmailAddress(parsing: configuration.email.from), options: options)
+        var content = try content(notice, from: EmailAddress(parsing: configuration.email.from), options: options)
+        if let request = ConfirmationRequest.sample(for: delivery, configuration: configuration) {
+            content = content.appendingToBody(request.emailBlock)
+        }
         let to = EmailAddress("volunteer@example.jp", displayName: "協力者")
         try MIMEMessage.Content.validate(recipient: to, idempotencyKey: delivery.idempotencyKey)
         let bytes = content.rendered(to: to, idempotencyKey: delivery.idempotencyKey, date: delivery.notBefore)

@@ -4,8 +4,9 @@ import Logging
 import MimamoriCore
 import Outlets
 
-/// The FAX channel: the notice as an A4 PDF, rendered once per notice and sent to each
-/// institution's number by the method of `fax.method`. Owns the `fax:` section.
+/// The FAX channel: the notice as an A4 PDF sent to each institution's number by the method of
+/// `fax.method`. Owns the `fax:` section. The PDF is rendered once per notice, or once per
+/// delivery when `confirm:` puts the delivery's own QR code and reply strip on it.
 public struct FaxDeliveryOutlet: ChannelAdapter {
     public static let channel = Channel.fax
     public var channel: Channel { Self.channel }
@@ -15,16 +16,24 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
     let lines: (any FaxLineStore)?
     private let notices = NoticeCache()
     private let logger = Logger(label: "mimamori.fax")
+    /// `confirm:` and the town, for the reply band; nil confirm: no band.
+    private let confirm: Configuration.Confirm?
+    private let town: Configuration.Town
 
     /// FAX sent at once (a town has tens of institutions; providers limit parallel jobs).
     static let faxConcurrency = 4
     /// How the PDF is laid out, for the daemon and `mimamori render` alike.
     static let renderer = FaxRenderer()
 
-    public init(outlet: FaxOutlet, concurrency: Int, lines: (any FaxLineStore)? = nil) {
+    public init(
+        outlet: FaxOutlet, concurrency: Int, lines: (any FaxLineStore)? = nil, confirm: Configuration.Confirm?,
+        town: Configuration.Town
+    ) {
         self.outlet = outlet
         self.concurrency = concurrency
         self.lines = lines
+        self.confirm = confirm
+        self.town = town
     }
 
     public static func make(_ context: ChannelContext) throws(OutletError) -> FaxDeliveryOutlet? {
@@ -50,14 +59,17 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
         }
         let fax = try FaxOutlet(
             configuration: .init(method: method, renderer: renderer), email: context.mail, logger: Logger(label: "mimamori.fax"))
-        return FaxDeliveryOutlet(outlet: fax, concurrency: faxConcurrency, lines: context.ledger as? any FaxLineStore)
+        return FaxDeliveryOutlet(
+            outlet: fax, concurrency: faxConcurrency, lines: context.ledger as? any FaxLineStore, confirm: configuration.confirm,
+            town: configuration.town)
     }
 
     /// The core's FAX page as the PDF renderer's document: the drill banner on every page of a
     /// drill (the template's words; the core's when a template or a notice stored before has none), the lead and the framed sightings number before the photo and the table, the photo
-    /// only when the notice carries one (consent.photo), the case reference in the footer. Dated
+    /// only when the notice carries one (consent.photo), the case reference in the footer, the
+    /// delivery's confirmation band at the foot of the last page when it asks for one. Dated
     /// `created`, so every attempt and `mimamori render` give the same PDF.
-    static func document(_ notice: RenderedNotice, created: Date) -> FaxDocument {
+    static func document(_ notice: RenderedNotice, created: Date, confirmation: ConfirmationRequest? = nil) -> FaxDocument {
         let page = notice.fax
         var photo: FaxDocument.Photo?
         if page.photoAttached, let p = notice.photo {
@@ -69,7 +81,8 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
                 + (page.callout.map { [FaxDocument.Paragraph($0, style: .boxed)] } ?? []),
             rows: page.rows.map { FaxDocument.Row($0.label, $0.value) }, photo: photo,
             paragraphs: page.paragraphs.map { FaxDocument.Paragraph($0) },
-            footer: "\(notice.kind.isConcern ? "受付番号" : "案件番号") \(notice.caseID.rawValue)", created: created)
+            footer: "\(notice.kind.isConcern ? "受付番号" : "案件番号") \(notice.caseID.rawValue)",
+            reply: confirmation.map(FaxDocument.Reply.init), created: created)
     }
 
     static func style(_ alignment: RenderedNotice.FaxPage.Alignment) -> FaxDocument.Paragraph.Style {
@@ -82,9 +95,10 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
 
     public func deliver(_ job: DeliveryJob) async throws(DeliveryFailure) {
         let notice = try notices.notice(for: job)
+        let confirmation = ConfirmationRequest(job, confirm: confirm, town: town)
         let delivery = FaxDelivery(
-            number: job.address, document: Self.document(notice, created: job.notBefore), idempotencyKey: job.idempotencyKey,
-            date: Date(), resends: job.resends, lineTries: job.lineTries)
+            number: job.address, document: Self.document(notice, created: job.notBefore, confirmation: confirmation),
+            idempotencyKey: job.idempotencyKey, date: Date(), resends: job.resends, lineTries: job.lineTries)
         let receipt: FaxReceipt
         do {
             receipt = try await outlet.send(delivery)
@@ -101,12 +115,14 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
         }
     }
 
-    /// `<kind>.fax.pdf` as an institution's FAX would print it, and a PNG of each page.
+    /// `<kind>.fax.pdf` as an institution's FAX would print it, and a PNG of each page; with
+    /// `confirm:`, the reply band carries the sample code.
     public static func render(_ notice: RenderedNotice, delivery: PlannedDelivery, configuration: Configuration) throws(OutletError)
         -> [RenderedFile]
     {
         let kind = notice.kind.rawValue
-        let pdf = try renderer.pdf(document(notice, created: delivery.notBefore))
+        let pdf = try renderer.pdf(
+            document(notice, created: delivery.notBefore, confirmation: .sample(for: delivery, configuration: configuration)))
         var files = [RenderedFile(name: "\(kind).fax.pdf", bytes: pdf)]
         for (index, png) in try FaxRenderer.previewPNG(pdf: pdf).enumerated() {
             files.append(RenderedFile(name: "\(kind).fax-\(index + 1).png", bytes: png))
@@ -115,4 +131,13 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
     }
 
     public func shutdown() async { await outlet.shutdown() }
+}
+
+extension FaxDocument.Reply {
+    /// The band in the words the core wrote for the delivery.
+    init(_ request: ConfirmationRequest) {
+        self.init(
+            lead: request.faxLead, link: request.links.page, code: request.code.rawValue, boxes: request.asks.map(\.japanese),
+            instruction: request.replyInstruction)
+    }
 }

@@ -83,8 +83,14 @@ struct RenderCommand: AsyncParsableCommand {
         encoder.dateEncodingStrategy = .iso8601
         for (notice, at) in notices {
             let kind = notice.kind.rawValue
+            // As a volunteer reads it: with `confirm:`, the links of the sample code at the end.
+            let links =
+                ConfirmationRequest.sample(
+                    for: PlannedDelivery(
+                        caseID: notice.caseID, revision: notice.revision, recipient: sample, channel: .email, kind: notice.kind,
+                        notBefore: at), configuration: files.configuration)?.emailBlock ?? ""
             var written = [
-                "\(kind).email.txt": "Subject: \(notice.email.subject)\n\n\(notice.email.body)",
+                "\(kind).email.txt": "Subject: \(notice.email.subject)\n\n\(notice.email.body)\(links)",
                 "\(kind).fax.txt": notice.fax.plainText,
             ]
             if let radio = notice.radio { written["\(kind).radio.txt"] = radio.text }

@@ -48,8 +48,14 @@ struct AlertFaxPageTests {
         var all: String { pages.joined() }
     }
 
-    static func page(_ notice: RenderedNotice, keep name: String? = nil) throws -> Page {
-        let document = FaxDeliveryOutlet.document(notice, created: sentAt)
+    /// With `confirm:` on, each delivery's FAX carries its confirmation band: the sample code's.
+    static func page(_ notice: RenderedNotice, keep name: String? = nil, confirmed: Bool = false) throws -> Page {
+        var confirmation: ConfirmationRequest?
+        if confirmed {
+            guard let request = try Self.sampleRequest(notice) else { throw FixtureError("\(notice.kind) asks for no confirmation") }
+            confirmation = request
+        }
+        let document = FaxDeliveryOutlet.document(notice, created: sentAt, confirmation: confirmation)
         let rendering = try FaxDeliveryOutlet.renderer.render(document)
         let folder = try ServerProcess.temporaryDirectory("alert-fax")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -73,6 +79,32 @@ struct AlertFaxPageTests {
         return Page(
             rendering: rendering, pages: pages, smallestType: heights.map(\.height).min() ?? 0,
             nameType: heights.first { $0.word == firstName }?.height, banner: document.drillBanner)
+    }
+
+    static func sampleRequest(_ notice: RenderedNotice) throws -> ConfirmationRequest? {
+        var configuration = try configuration()
+        var confirm = Configuration.Confirm(publicURL: "https://mimamori.town.example.jp")
+        confirm.replyFax = "073-489-5999"
+        configuration.confirm = confirm
+        return ConfirmationRequest.sample(
+            for: PlannedDelivery(
+                caseID: notice.caseID, revision: notice.revision, recipient: RecipientID("fax-001"), channel: .fax, kind: notice.kind,
+                notBefore: sentAt), configuration: configuration)
+    }
+
+    /// The longest description an event may carry is far more than a page: twenty features, long
+    /// clothing and belongings, long place names.
+    static func longEvent(drill: Bool) throws -> CaseEvent {
+        var event = try Self.event(drill: drill, registered: true)
+        event.person?.features = (1...14).map { "特徴その\($0)：左の頬に小さなほくろ、話しかけると笑顔で会釈する" }
+        event.clothing = (1...8).map { "服装その\($0)：えんじ色の毛糸の帽子、紺色の厚手のカーディガン" }
+        event.belongings = (1...8).map { "持ち物その\($0)：黒い布製の手提げかばん（中に財布と手帳）" }
+        event.lastSeen?.place = "紀美野町野上新の県道180号線沿い、美里の湯かじか荘へ向かう途中のバス停「野上新」付近の歩道"
+        event.lastSeen?.direction = "美里方面へ徒歩、その後は国道370号線を海南市の方向へ向かったとの目撃情報あり"
+        event.registryAdditions?.frequentedPlaces = (1...6).map {
+            Registration.Place(name: "長い名前の場所その\($0)（道の駅 美里の湯かじか荘の裏手にある集会所）", area: "美里")
+        }
+        return event
     }
 
     /// pdftotext breaks lines where the layout wrapped them; compare without any blank.
@@ -102,15 +134,22 @@ struct AlertFaxPageTests {
     }
 
     @Test(
-        "the Kimino sample alert and update are one A4 page with every row, registered or not, real or drill",
-        arguments: ["case-opened.json", "case-updated.json"], [(false, false), (true, false), (false, true), (true, true)])
-    func theSampleIsOnePage(file: String, variant: (registered: Bool, drill: Bool)) throws {
+        "the Kimino sample alert and update are one A4 page with every row, registered or not, real or drill, with the confirmation band or without",
+        arguments: ["case-opened.json", "case-updated.json"],
+        [
+            (false, false, false), (true, false, false), (false, true, false), (true, true, false), (false, false, true),
+            (true, false, true),
+            (true, true, true),
+        ])
+    func theSampleIsOnePage(file: String, variant: (registered: Bool, drill: Bool, confirmed: Bool)) throws {
         let notice = Self.notice(
             try Self.event(file, drill: variant.drill, registered: variant.registered), configuration: try Self.configuration())
         #expect(notice.fax.rows.contains { $0.label == "よく行く場所" } == variant.registered)
         #expect(notice.fax.photoAttached)
         let page = try Self.page(
-            notice, keep: "\(notice.kind.rawValue)\(variant.registered ? "-registered" : "")\(variant.drill ? "-drill" : "")")
+            notice,
+            keep: "\(notice.kind.rawValue)\(variant.registered ? "-registered" : "")\(variant.drill ? "-drill" : "")"
+                + (variant.confirmed ? "-confirmed" : ""), confirmed: variant.confirmed)
         #expect(page.rendering.pages == 1, "\(page.rendering.fit)")
         Self.expectEverything(of: notice, on: page)
         #expect(page.rendering.fit.bodySize >= FaxFit.noticeFloor)
@@ -121,22 +160,14 @@ struct AlertFaxPageTests {
         #expect(page.smallestType >= FaxFit.noticeFloor - 0.05)
     }
 
-    /// The longest description an event may carry is far more than a page: twenty features, long
-    /// clothing and belongings, long place names. Two pages, then, with every row whole.
+    /// Two pages for the longest description, then, with every row whole (and the confirmation
+    /// band, when asked, on the second).
     @Test(
-        "a very long description goes on over a second page: nothing lost, no row split, type at 10.5 pt or more", arguments: [false, true])
-    func aVeryLongDescriptionTakesTwoPages(drill: Bool) throws {
-        var event = try Self.event(drill: drill, registered: true)
-        event.person?.features = (1...14).map { "特徴その\($0)：左の頬に小さなほくろ、話しかけると笑顔で会釈する" }
-        event.clothing = (1...8).map { "服装その\($0)：えんじ色の毛糸の帽子、紺色の厚手のカーディガン" }
-        event.belongings = (1...8).map { "持ち物その\($0)：黒い布製の手提げかばん（中に財布と手帳）" }
-        event.lastSeen?.place = "紀美野町野上新の県道180号線沿い、美里の湯かじか荘へ向かう途中のバス停「野上新」付近の歩道"
-        event.lastSeen?.direction = "美里方面へ徒歩、その後は国道370号線を海南市の方向へ向かったとの目撃情報あり"
-        event.registryAdditions?.frequentedPlaces = (1...6).map {
-            Registration.Place(name: "長い名前の場所その\($0)（道の駅 美里の湯かじか荘の裏手にある集会所）", area: "美里")
-        }
-        let notice = Self.notice(event, configuration: try Self.configuration())
-        let page = try Self.page(notice, keep: "long-alert\(drill ? "-drill" : "")")
+        "a very long description goes on over a second page: nothing lost, no row split, type at 10.5 pt or more",
+        arguments: [false, true], [false, true])
+    func aVeryLongDescriptionTakesTwoPages(drill: Bool, confirmed: Bool) throws {
+        let notice = Self.notice(try Self.longEvent(drill: drill), configuration: try Self.configuration())
+        let page = try Self.page(notice, keep: "long-alert\(drill ? "-drill" : "")", confirmed: confirmed)
         #expect(page.rendering.pages == 2, "\(page.rendering.fit)")
         Self.expectEverything(of: notice, on: page)
         #expect(page.rendering.fit.bodySize >= FaxFit.noticeFloor)
@@ -148,8 +179,9 @@ struct AlertFaxPageTests {
     }
 
     @Test(
-        "the termination and both destruction reminders keep the layout they had: one page, nothing made smaller", arguments: [false, true])
-    func closingNoticesAreAsBefore(drill: Bool) throws {
+        "the termination and both destruction reminders keep the layout they had: one page, nothing made smaller, band or not",
+        arguments: [false, true], [false, true])
+    func closingNoticesAreAsBefore(drill: Bool, confirmed: Bool) throws {
         let configuration = try Self.configuration()
         let renderer = Planner(configuration: configuration, directory: CooperatorDirectory()).renderer
         let caseID = CaseID("KN-2026-0042")
@@ -162,7 +194,7 @@ struct AlertFaxPageTests {
                 caseID: caseID, revision: 3, drill: drill, documentsFrom: Self.sentAt, documentsTo: Self.sentAt, terminatedAt: Self.sentAt,
                 firstReminderAt: Self.sentAt.addingTimeInterval(86400), sentAt: Self.sentAt.addingTimeInterval(4 * 86400)),
         ] {
-            let page = try Self.page(notice, keep: "\(notice.kind.rawValue)\(drill ? "-drill" : "")")
+            let page = try Self.page(notice, keep: "\(notice.kind.rawValue)\(drill ? "-drill" : "")", confirmed: confirmed)
             #expect(page.rendering.pages == 1, "\(notice.kind)")
             #expect(page.rendering.fit == FaxFit.noticeSteps(photo: false)[0], "\(notice.kind): \(page.rendering.fit)")
             Self.expectEverything(of: notice, on: page)

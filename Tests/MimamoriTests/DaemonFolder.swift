@@ -176,7 +176,7 @@ struct DaemonFolder {
         if let shelter = options.shelter { yaml += "shelter:\n" + shelter + "\n" }
         if let confirm = options.confirm {
             let inner = confirm.trimmingCharacters(in: .whitespaces).dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-            var fields = ["listen: \"127.0.0.1:\(confirmPort)\""]
+            var fields = inner.contains("listen") ? [] : ["listen: \"127.0.0.1:\(confirmPort)\""]
             if !inner.contains("public-url") { fields.append("public-url: \"http://127.0.0.1:\(confirmPort)\"") }
             if !inner.isEmpty { fields.append(inner) }
             yaml += "confirm: { \(fields.joined(separator: ", ")) }\n"

@@ -19,6 +19,25 @@ import Testing
         #expect(lines.contains("Date: Fri, 27 Nov 2026 15:35:00 +0900"))
     }
 
+    /// A recipient's own lines after the shared body: the same bytes as a message whose body
+    /// held them from the start, attachments and headers untouched.
+    @Test func appendingToTheBodyIsTheMessageWithThatBody() throws {
+        var message = Samples.email(to: "vol-001@example.net")
+        message.attachments = [EmailAttachment(filename: "photo.png", mediaType: "image/png", bytes: Data(repeating: 7, count: 300))]
+        let block = "\n■ 受け取り・処分のご連絡\n受け取りました → https://mimamori.town.example.jp/c/K7QM-2XWD-9HVR/received\n"
+        let shared = try MIMEMessage.Content(
+            from: message.from, subject: message.subject, body: message.body, attachments: message.attachments)
+        var whole = message
+        whole.body += block
+        let appended = shared.appendingToBody(block).rendered(to: message.to, idempotencyKey: message.idempotencyKey, date: message.date)
+        #expect(appended == (try MIMEMessage(whole).rendered()))
+        #expect(appended != (try MIMEMessage(message).rendered()))
+        // The shared content is left as it was for the next recipient.
+        #expect(
+            shared.rendered(to: message.to, idempotencyKey: message.idempotencyKey, date: message.date)
+                == (try MIMEMessage(message).rendered()))
+    }
+
     @Test func messageIDIsStableAndDerivedFromTheKey() throws {
         let a = try MIMEMessage(Samples.email(to: "a@example.net", key: "KN-0042/1/email/vol 7"))
         let b = try MIMEMessage(Samples.email(to: "a@example.net", key: "KN-0042/1/email/vol 7"))

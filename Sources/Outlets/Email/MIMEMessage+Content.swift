@@ -12,8 +12,10 @@ extension MIMEMessage {
         /// `From:` and `Subject:` header lines, each ending in CRLF.
         let fromLines: [UInt8]
         let subjectLines: [UInt8]
+        /// The text as given, for a recipient's own lines added to it (`appendingToBody`).
+        let body: String
         /// The text part and each attachment part: headers, blank line, base64 lines, CRLF each.
-        let textPart: [UInt8]
+        private(set) var textPart: [UInt8]
         let attachmentParts: [[UInt8]]
 
         public init(
@@ -31,8 +33,18 @@ extension MIMEMessage {
             timeZone = options.timeZone
             fromLines = Self.bytes(HeaderField.mailbox(name: "From", from))
             subjectLines = Self.bytes(HeaderField.unstructured(name: "Subject", subject))
+            self.body = body
             textPart = Self.bytes(MIMEMessage.textPart(body))
             attachmentParts = attachments.map { Self.bytes(MIMEMessage.attachmentPart($0)) }
+        }
+
+        /// The same content with `text` after the body: what differs between the recipients of
+        /// one notice (a delivery's confirmation links). Only the text part is encoded again;
+        /// the headers and the attachments' encoding are shared.
+        public func appendingToBody(_ text: String) -> Content {
+            var content = self
+            content.textPart = Self.bytes(MIMEMessage.textPart(body + text))
+            return content
         }
 
         /// The message to one recipient, as sent in SMTP DATA. `to` must have passed

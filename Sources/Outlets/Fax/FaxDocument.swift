@@ -42,6 +42,30 @@ public struct FaxDocument: Sendable, Hashable {
         }
     }
 
+    /// What the recipient is asked to confirm, at the bottom of the last page: the QR code of the
+    /// link with the short URL and the code beside it, then the tick-box strip a cooperator
+    /// marks and FAXes back as it is.
+    public struct Reply: Sendable, Hashable {
+        /// Beside the QR code, bold: what to do with it or the address.
+        public var lead: String
+        /// What the QR code holds and the short URL printed beside it.
+        public var link: String
+        /// The delivery's code, as a person types or reads it out.
+        public var code: String
+        /// The tick boxes' words: 受け取りました, 処分しました.
+        public var boxes: [String]
+        /// Under the boxes: where to FAX the strip back (or whom to call).
+        public var instruction: String
+
+        public init(lead: String, link: String, code: String, boxes: [String], instruction: String) {
+            self.lead = lead
+            self.link = link
+            self.code = code
+            self.boxes = boxes
+            self.instruction = instruction
+        }
+    }
+
     /// How the page is laid out.
     public enum Layout: Sendable, Hashable {
         /// A notice: large type, the photo centred above the table, on one A4 page when closer
@@ -67,13 +91,15 @@ public struct FaxDocument: Sendable, Hashable {
     public var paragraphs: [Paragraph]
     /// Printed at the bottom of every page, above the page number (the shredding instruction).
     public var footer: String?
+    /// The confirmation band of one delivery; nil: the notice asks for none.
+    public var reply: Reply?
     /// The PDF's `/CreationDate`; nil: the time of rendering (cairo's default). Given, the same
     /// document renders to the same bytes on every attempt and in `mimamori render`.
     public var created: Date?
 
     public init(
         title: String, drillBanner: String? = nil, lead: [Paragraph] = [], rows: [Row], photo: Photo? = nil,
-        paragraphs: [Paragraph] = [], footer: String? = nil, created: Date? = nil, layout: Layout = .notice
+        paragraphs: [Paragraph] = [], footer: String? = nil, reply: Reply? = nil, created: Date? = nil, layout: Layout = .notice
     ) {
         self.layout = layout
         self.title = title
@@ -83,6 +109,20 @@ public struct FaxDocument: Sendable, Hashable {
         self.photo = photo
         self.paragraphs = paragraphs
         self.footer = footer
+        self.reply = reply
         self.created = created
+    }
+
+    /// The document with its delivery's code and link blanked out, character for character:
+    /// deliveries of one notice lay out alike (the same lengths make the same QR version and
+    /// widths), so one fit serves them all.
+    public var shape: FaxDocument {
+        var shape = self
+        if var reply = shape.reply {
+            reply.code = String(repeating: "0", count: reply.code.count)
+            reply.link = String(repeating: "0", count: reply.link.utf8.count)
+            shape.reply = reply
+        }
+        return shape
     }
 }

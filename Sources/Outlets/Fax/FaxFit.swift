@@ -9,15 +9,19 @@ public struct FaxFit: Sendable, Hashable, CustomStringConvertible {
     /// Closer gaps between blocks and inside table cells; the space between the lines of a
     /// paragraph stays, since fax scan lines blur tightly set Japanese.
     public var tightSpacing: Bool
+    /// The confirmation band beside the photo, in the room a centred photo leaves, instead of at
+    /// the foot of the last page: a registered drill alert has no room at its foot for it.
+    public var replyBesidePhoto: Bool
 
-    public init(bodySize: Double, photoHeight: Double, tightSpacing: Bool) {
+    public init(bodySize: Double, photoHeight: Double, tightSpacing: Bool, replyBesidePhoto: Bool = false) {
         self.bodySize = bodySize
         self.photoHeight = photoHeight
         self.tightSpacing = tightSpacing
+        self.replyBesidePhoto = replyBesidePhoto
     }
 
     public var description: String {
-        "\(bodySize) pt, photo \(photoHeight) pt\(tightSpacing ? ", tight" : "")"
+        "\(bodySize) pt, photo \(photoHeight) pt\(tightSpacing ? ", tight" : "")\(replyBesidePhoto ? ", reply beside the photo" : "")"
     }
 
     /// A notice's type as it is laid out when it fits.
@@ -33,7 +37,18 @@ public struct FaxFit: Sendable, Hashable, CustomStringConvertible {
 
     /// What a notice tries, in order: as it is; tighter spacing; the photo down to 40 mm; then
     /// the body type down half a point at a time to 10.5 pt. Without a photo there is no photo
-    /// step to try.
+    /// step to try. With a confirmation band and a photo, the same steps again with the band
+    /// beside the photo: the band stays at the foot of the page when it fits there, and a notice
+    /// on two pages keeps it on the last.
+    public static func noticeSteps(photo: Bool, reply: Bool) -> [FaxFit] {
+        let steps = noticeSteps(photo: photo)
+        guard photo, reply else { return steps }
+        return steps
+            + steps.map {
+                FaxFit(bodySize: $0.bodySize, photoHeight: $0.photoHeight, tightSpacing: $0.tightSpacing, replyBesidePhoto: true)
+            }
+    }
+
     public static func noticeSteps(photo: Bool) -> [FaxFit] {
         var steps = [FaxFit(bodySize: noticeSize, photoHeight: photoHeight, tightSpacing: false)]
         let photoHeights = photo ? [photoHeight, 142, photoFloor] : [photoHeight]

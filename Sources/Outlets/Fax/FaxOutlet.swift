@@ -11,6 +11,9 @@ public final class FaxOutlet: Sendable {
     /// PDFs by document: every number of one notice gets the same document, so it is rendered
     /// once (concurrent sends of it wait for that one rendering), not once per number.
     private let rendered = Mutex<[FaxDocument: Task<Result<Data, OutletError>, Never>]>([:])
+    /// The fit chosen for each document shape: with a confirmation band every number gets its
+    /// own PDF, but the layout's measuring passes run once per notice.
+    private let fits = Mutex<[FaxDocument: (fit: FaxFit, pages: Int)]>([:])
 
     /// - Parameter email: the outlet that carries gateway mail; required for `.emailGateway`.
     public init(configuration: Configuration, email: EmailOutlet? = nil, logger: Logger) throws(OutletError) {
@@ -78,8 +81,16 @@ public final class FaxOutlet: Sendable {
             if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
             let task = Task<Result<Data, OutletError>, Never> {
                 do throws(OutletError) {
-                    return .success(
-                        try await DedicatedThread.run(name: "fax-render") { () throws(OutletError) in try renderer.pdf(document) })
+                    let shape = document.shape
+                    let known = self.fits.withLock { $0[shape] }
+                    let rendering = try await DedicatedThread.run(name: "fax-render") { () throws(OutletError) in
+                        try renderer.render(document, known: known)
+                    }
+                    self.fits.withLock { fits in
+                        if fits.count >= 16 { fits.removeAll(keepingCapacity: true) }
+                        fits[shape] = (rendering.fit, rendering.pages)
+                    }
+                    return .success(rendering.pdf)
                 } catch {
                     return .failure(error)
                 }

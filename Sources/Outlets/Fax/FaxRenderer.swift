@@ -34,7 +34,9 @@ public struct FaxRenderer: Sendable {
 
     /// The PDF and how many pages it has (a sheet meant for one page tells its reader when it
     /// did not fit).
-    public func render(_ document: FaxDocument) throws(OutletError) -> Rendering {
+    /// `known`: the fit and page count of a rendering of the same shape (`FaxDocument.shape`),
+    /// whose measuring passes need not be run again.
+    public func render(_ document: FaxDocument, known: (fit: FaxFit, pages: Int)? = nil) throws(OutletError) -> Rendering {
         var document = document
         var photo: FaxPhoto?
         if let original = document.photo {
@@ -45,6 +47,9 @@ public struct FaxRenderer: Sendable {
                 document.paragraphs.insert(FaxDocument.Paragraph(Self.photoLeftOut), at: 0)
             }
         }
+        // A link that cannot be made a QR code fails the rendering: the notice would otherwise
+        // go without the confirmation it was asked to carry.
+        let symbol = try document.reply.map { reply throws(OutletError) in try QRSymbol(reply.link) }
         let sink = ByteSink()
         var pages = 0
         var chosen = FaxFit.noticeSteps(photo: false)[0]
@@ -62,14 +67,18 @@ public struct FaxRenderer: Sendable {
             let cr = cairo_create(surface)!
             // Passes that only measure (nothing is drawn) choose the fit and learn the page
             // count for "n / N"; then one pass draws.
-            let steps = document.layout == .sheet ? FaxFit.sheetSteps : FaxFit.noticeSteps(photo: photo != nil)
-            let (fit, count) = FaxLayout.fit(steps) { step in
-                let measured = FaxLayout(
-                    cr: cr, document: document, photo: photo, family: fontFamily, fit: step, draw: false, totalPages: 0)
-                measured.run()
-                return measured.page
-            }
-            let drawn = FaxLayout(cr: cr, document: document, photo: photo, family: fontFamily, fit: fit, draw: true, totalPages: count)
+            let steps = document.layout == .sheet ? FaxFit.sheetSteps : FaxFit.noticeSteps(photo: photo != nil, reply: symbol != nil)
+            let (fit, count) =
+                known
+                ?? FaxLayout.fit(steps) { step in
+                    let measured = FaxLayout(
+                        cr: cr, document: document, photo: photo, symbol: symbol, family: fontFamily, fit: step, draw: false,
+                        totalPages: 0)
+                    measured.run()
+                    return measured.page
+                }
+            let drawn = FaxLayout(
+                cr: cr, document: document, photo: photo, symbol: symbol, family: fontFamily, fit: fit, draw: true, totalPages: count)
             drawn.run()
             pages = drawn.page
             chosen = fit
@@ -123,6 +132,8 @@ final class FaxLayout {
     let cr: OpaquePointer
     let document: FaxDocument
     let photo: FaxPhoto?
+    /// The QR code of the reply band's link, made once per rendering.
+    let symbol: QRSymbol?
     let family: String
     /// The type, the photo's size and the spacing of this pass.
     let fit: FaxFit
@@ -137,8 +148,8 @@ final class FaxLayout {
     let totalPages: Int
     private(set) var page = 0
     private(set) var missingGlyphs = 0
-    private var y = 0.0
-    private var bottom = 0.0
+    var y = 0.0
+    var bottom = 0.0
     /// Where content starts on the current page (below the drill banner).
     private var pageTop = 0.0
     /// A sheet's photo stands at the right of the rows above this line; they are narrower there.
@@ -151,10 +162,14 @@ final class FaxLayout {
         return min(max(widest + 2 * cellPadding + 6, bounds.lowerBound), bounds.upperBound)
     }()
 
-    init(cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, family: String, fit: FaxFit, draw: Bool, totalPages: Int) {
+    init(
+        cr: OpaquePointer, document: FaxDocument, photo: FaxPhoto?, symbol: QRSymbol?, family: String, fit: FaxFit, draw: Bool,
+        totalPages: Int
+    ) {
         self.cr = cr
         self.document = document
         self.photo = photo
+        self.symbol = symbol
         self.family = family
         self.fit = fit
         self.draw = draw
@@ -180,11 +195,18 @@ final class FaxLayout {
         title()
         for paragraph in document.lead { place(paragraph) }
         if let photo {
-            if isSheet { placeBeside(photo) } else { place(photo) }
+            if isSheet {
+                placeBeside(photo)
+            } else if fit.replyBesidePhoto, let reply = document.reply, let symbol {
+                place(photo, beside: reply, symbol: symbol)
+            } else {
+                place(photo)
+            }
         }
         table()
         if page == besidePhotoPage { y = max(y, besidePhotoUntil + 10) }
         for paragraph in document.paragraphs { place(paragraph) }
+        if let reply = document.reply, let symbol, !(fit.replyBesidePhoto && photo != nil) { place(reply, symbol: symbol) }
         finishPage()
     }
 
@@ -239,7 +261,7 @@ final class FaxLayout {
 
     /// Moves to a new page unless `height` fits below the current position (or the page is
     /// still empty: a new page would not give more room).
-    private func reserve(_ height: Double) {
+    func reserve(_ height: Double) {
         if y + height > bottom && y > pageTop {
             finishPage()
             startPage()
@@ -258,7 +280,7 @@ final class FaxLayout {
         y += text.height + gap(16, tight: 12)
     }
 
-    private func place(_ photo: FaxPhoto) {
+    func place(_ photo: FaxPhoto) {
         // Large enough to recognise a face after fine-mode halftoning; down to 40 mm tall
         // (`fit.photoHeight`) when that keeps the notice on one page.
         let maxWidth = 180.0
@@ -279,7 +301,7 @@ final class FaxLayout {
     }
 
     /// The photo at `x` and the current line, scaled, with its frame.
-    private func paint(_ photo: FaxPhoto, x: Double, scale: Double) {
+    func paint(_ photo: FaxPhoto, x: Double, scale: Double) {
         cairo_save(cr)
         cairo_translate(cr, x, y)
         cairo_scale(cr, scale, scale)
@@ -417,7 +439,7 @@ final class FaxLayout {
 
     // MARK: lines
 
-    private func stroke(x: Double, y: Double, width: Double, height: Double, line: Double) {
+    func stroke(x: Double, y: Double, width: Double, height: Double, line: Double) {
         cairo_set_line_width(cr, line)
         cairo_rectangle(cr, x, y, width, height)
         cairo_stroke(cr)
