@@ -254,8 +254,11 @@ extension Ledger: FaxLineStore {
         }
         guard !due.isEmpty else { return }
         var booked: [String: [Date]] = [:]
+        // FAXes planned later on the number do not hold back one that is due: they wait their
+        // turn when they come due. Counting them would make two FAXes for one number, each found
+        // due a little late, push each other past the other's slot at every look, for ever.
         for number in Set(due.map(\.number)) {
-            booked[number] = try bookedLine(db, number: number, except: nil, now: now, spacing: spacing)
+            booked[number] = try bookedLine(db, number: number, except: nil, now: now, spacing: spacing, plannedLater: false)
         }
         // A FAX long overdue is not owed its old time: it goes now or at the first free slot.
         let waiting = due.map { FaxLineSpacing.Waiting(id: $0.id, number: $0.number, due: max($0.due, now)) }
@@ -267,9 +270,14 @@ extension Ledger: FaxLineStore {
     }
 
     /// When the number is taken, apart from delivery `except`: FAXes to it in flight (from
-    /// `now`), handed over within the gap (from their acceptance), and planned later.
-    static func bookedLine(_ db: Database, number: String, except: Int64?, now: Date, spacing: FaxLineSpacing) throws -> [Date] {
+    /// `now`), handed over within the gap (from their acceptance), and, with `plannedLater`,
+    /// those planned later (a redial keeps clear of them).
+    static func bookedLine(
+        _ db: Database, number: String, except: Int64?, now: Date, spacing: FaxLineSpacing, plannedLater: Bool = true
+    ) throws -> [Date] {
         let since = spacing.lineHeld(at: now)
+        // Past every planned time when planned FAXes are not to count.
+        let plannedAfter = plannedLater ? now.ledgerMillis : Int64.max
         return try Int64.fetchAll(
             db,
             sql: """
@@ -279,7 +287,7 @@ extension Ledger: FaxLineStore {
                     AND (state = 'sending' OR (state = 'planned' AND next_attempt_at > ?)
                         OR (state = 'delivered' AND accepted_at > ?))
                 """,
-            arguments: [now.ledgerMillis, number, except ?? -1, now.ledgerMillis, since.ledgerMillis]
+            arguments: [now.ledgerMillis, number, except ?? -1, plannedAfter, since.ledgerMillis]
         ).map(Date.init(ledgerMillis:))
     }
 }

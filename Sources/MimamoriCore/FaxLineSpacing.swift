@@ -96,8 +96,8 @@ public struct FaxLineSpacing: Hashable, Sendable {
 
     /// When each waiting FAX may be dialled: the oldest due first on each number, each later one
     /// at least `gap` after the one before it and after what is already booked on the number
-    /// (`booked`: FAXes in flight or handed over lately, and those planned later). Only FAXes
-    /// that must wait are in the answer, with their new time.
+    /// (`booked`: FAXes in flight or handed over lately). Only FAXes that must wait are in the
+    /// answer, with their new time.
     public func spread(_ waiting: [Waiting], booked: [String: [Date]]) -> [Int64: Date] {
         var taken = booked
         var moved: [Int64: Date] = [:]

@@ -239,4 +239,33 @@ struct LedgerFaxLineTests {
             now: t0.addingTimeInterval(200), limit: 10, spacing: FaxLineSpacing(gap: .zero))
         #expect(all.count == 4)
     }
+
+    /// The dispatcher looks a little after a FAX's slot; the FAX planned after it must not then
+    /// count against it (each pushed past the other at every look, neither ever dialled).
+    @Test("three FAXes to one number, looked for late each time: each goes in its turn", arguments: LedgerBackend.all)
+    func lateLooksTakeTurns(_ backend: LedgerBackend) async throws {
+        let fixture = try backend.open()
+        defer { fixture.remove() }
+        let ledger = fixture.ledger
+        _ = try await ledger.recordIntake(makeIntake(fax: 1, email: 0, radio: false))
+        for (sequence, id) in [(2, "u2"), (3, "u3")] {
+            _ = try await ledger.recordIntake(
+                makeIntake(messageID: id, sequence: sequence, eventKind: "updated", kind: .update, fax: 1, email: 0, radio: false))
+        }
+        var now = t0
+        var sent: [DeliveryID: TimeInterval] = [:]
+        for _ in 0..<3 {
+            let claimed = try await ledger.claimDueFaxes(now: now, limit: 10, spacing: Self.spacing)
+            #expect(claimed.count == 1, "at \(now.timeIntervalSince(t0)) s: \(claimed.map(\.id))")
+            for job in claimed {
+                try await ledger.record(.delivered(at: now), for: job.id)
+                sent[job.id] = now.timeIntervalSince(t0)
+            }
+            guard let next = try await ledger.nextDue(channel: .fax) else { break }
+            // The next look comes a few milliseconds after the next slot, as a real loop's does.
+            now = next.addingTimeInterval(0.003)
+        }
+        #expect(sent.count == 3)
+        #expect(sent.values.sorted().last ?? .infinity < 2 * 180 + 1, "\(sent): the third one gap after the second")
+    }
 }
