@@ -6,6 +6,9 @@ public struct NoticeRenderer: Sendable {
     public var town: Configuration.Town
     /// Where the radio script's kana readings come from (the town's and its areas').
     public var readings: RadioReadings
+    /// Whether notices carry confirmation codes (`confirm:`): the reminder's words then ask for
+    /// the 処分しました the band beside them offers, instead of "nothing to do".
+    public var confirmations = false
 
     /// `areas`: the town's tree, whose readings the radio script uses; nil: the town's own
     /// reading only.
@@ -127,6 +130,7 @@ public struct NoticeRenderer: Sendable {
             "drillSpoken": mark?.spoken ?? "",
             "drillBanner": mark?.banner ?? "",
             "caseRef": caseID.rawValue,
+            "confirm": confirmations,
             "sentAt": JapaneseDateFormat.dateTime(sentAt),
             "town": [
                 "name": town.name, "department": town.department, "head": town.head, "phone": town.phone,

@@ -80,6 +80,7 @@ public struct Planner: Sendable {
         self.configuration = configuration
         self.directory = directory
         self.renderer = NoticeRenderer(templates: templates, town: configuration.town, areas: configuration.areas)
+        renderer.confirmations = configuration.confirm != nil
         var placed: [String: AreaTree.Placement] = [:]
         var areas: [RecipientID: [AreaTree.Placement]] = [:]
         for cooperator in directory.cooperators where !cooperator.areas.isEmpty {

@@ -114,6 +114,23 @@ struct NoticeRenderingTests {
         #expect(reminder.email.body.contains("2026年11月27日（金）から11月28日（土）まで"))
     }
 
+    /// With confirmations the reminder asks for the 処分しました beside it; without, it tells those
+    /// who destroyed that nothing more is needed. Each wording only where it is true.
+    @Test("the destruction reminder asks for 処分しました only when confirm: is set", arguments: [false, true])
+    func reminderWordingFollowsConfirm(confirmations: Bool) throws {
+        var planner = try Sample.planner()
+        planner.renderer.confirmations = confirmations
+        let plan = planner.closure(
+            caseID: CaseID("KN-2026-0042"), revision: 3, drill: false,
+            history: DeliveryHistory(personalDataRecipients: [RecipientID("mail-001"): [.email]], radioAnnounced: false),
+            documentsFrom: Sample.now, documentsTo: Sample.at("2026-11-28T09:30:00+09:00"), now: Sample.now)
+        let reminder = try #require(plan.notices.first { $0.kind == .destructionReminder })
+        for text in [reminder.email.body, reminder.fax.plainText] {
+            #expect(text.contains("「処分しました」") == confirmations, "\(text)")
+            #expect(text.contains("すでに処分していただいている場合は、ご対応は不要です。") == !confirmations, "\(text)")
+        }
+    }
+
     @Test func radioScriptIsForReadingAloud() throws {
         let alert = try #require(try Self.sampleNotices(drill: false).first)
         let radio = try #require(alert.radio?.text)
