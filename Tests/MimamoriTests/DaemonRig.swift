@@ -84,7 +84,10 @@ final class DaemonRig: Sendable {
             "no \(kinds) delivery of \(caseID) is planned or sending", timeout: timeout, daemon: daemon, every: .milliseconds(100)
         ) {
             let lines = try await ledger.report(case: CaseID(caseID)).filter { kinds.contains($0.kind.rawValue) }
-            return !lines.isEmpty && lines.allSatisfy { $0.state != .planned && $0.state != .sending }
+            // Every kind planned: an event just published may not be taken in yet, and the kinds
+            // before it alone would look settled.
+            let planned = Set(lines.map(\.kind.rawValue))
+            return kinds.allSatisfy(planned.contains) && lines.allSatisfy { $0.state != .planned && $0.state != .sending }
         }
     }
 
