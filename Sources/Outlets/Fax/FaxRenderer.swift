@@ -50,21 +50,13 @@ public struct FaxRenderer: Sendable {
         // A link that cannot be made a QR code fails the rendering: the notice would otherwise
         // go without the confirmation it was asked to carry.
         let symbol = try document.reply.map { reply throws(OutletError) in try QRSymbol(reply.link) }
-        let sink = ByteSink()
         var pages = 0
         var chosen = FaxFit.noticeSteps(photo: false)[0]
-        let status: cairo_status_t = withExtendedLifetime(sink) {
-            guard
-                let surface = cairo_pdf_surface_create_for_stream(
-                    CairoCallbacks.write, Unmanaged.passUnretained(sink).toOpaque(),
-                    FaxLayout.pageWidth, FaxLayout.pageHeight)
-            else { return CAIRO_STATUS_NO_MEMORY }
-            // PDF 1.4 for the oldest fax gateways' converters.
-            cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_4)
-            if let created = document.created {
-                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, Self.pdfDate(created))
-            }
-            let cr = cairo_create(surface)!
+        let settings = CairoPDF.Settings(
+            width: FaxLayout.pageWidth, height: FaxLayout.pageHeight, version14: true, created: document.created,
+            failureHint: "the FAX notice could not be rendered; check memory and the photo",
+            fontHint: "install fonts-ipaexfont-gothic (or set the FAX font to one with Japanese glyphs)")
+        let pdf = try CairoPDF.render(settings) { cr in
             // Passes that only measure (nothing is drawn) choose the fit and learn the page
             // count for "n / N"; then one pass draws.
             let steps = document.layout == .sheet ? FaxFit.sheetSteps : FaxFit.noticeSteps(photo: photo != nil, reply: symbol != nil)
@@ -82,37 +74,9 @@ public struct FaxRenderer: Sendable {
             drawn.run()
             pages = drawn.page
             chosen = fit
-            let missing = drawn.missingGlyphs
-            cairo_destroy(cr)
-            cairo_surface_finish(surface)
-            let status = cairo_surface_status(surface)
-            cairo_surface_destroy(surface)
-            return missing > 0 ? CAIRO_STATUS_INVALID_STRING : status
+            return drawn.missingGlyphs
         }
-        guard status == CAIRO_STATUS_SUCCESS else {
-            let missing = status == CAIRO_STATUS_INVALID_STRING
-            throw OutletError(
-                code: .renderingFailed, isRetriable: false,
-                message: missing
-                    ? "the font has no glyphs for some characters"
-                    : String(cString: cairo_status_to_string(status)),
-                operatorHint: missing
-                    ? "install fonts-ipaexfont-gothic (or set the FAX font to one with Japanese glyphs)"
-                    : "the FAX notice could not be rendered; check memory and the photo")
-        }
-        return Rendering(pdf: Data(sink.bytes), pages: pages, fit: chosen)
-    }
-
-    /// ISO 8601 in UTC, as `cairo_pdf_surface_set_metadata` takes dates (whole seconds).
-    static func pdfDate(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ n: Int?) -> String {
-            let n = n ?? 0
-            return n < 10 ? "0\(n)" : "\(n)"
-        }
-        return "\(c.year ?? 1970)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
+        return Rendering(pdf: pdf, pages: pages, fit: chosen)
     }
 }
 

@@ -18,38 +18,19 @@ public struct ReportRenderer: Sendable {
     }
 
     public func render(_ document: ReportDocument) throws(OutletError) -> Rendering {
-        let sink = ByteSink()
         var pages = 0
-        let status: cairo_status_t = withExtendedLifetime(sink) {
-            guard
-                let surface = cairo_pdf_surface_create_for_stream(
-                    CairoCallbacks.write, Unmanaged.passUnretained(sink).toOpaque(), ReportLayout.pageWidth, ReportLayout.pageHeight)
-            else { return CAIRO_STATUS_NO_MEMORY }
-            if let created = document.created {
-                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, FaxRenderer.pdfDate(created))
-            }
-            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, document.title)
-            let cr = cairo_create(surface)!
+        let settings = CairoPDF.Settings(
+            width: ReportLayout.pageWidth, height: ReportLayout.pageHeight, created: document.created, title: document.title,
+            failureHint: "the report could not be rendered; check memory")
+        let pdf = try CairoPDF.render(settings) { cr in
             let measured = ReportLayout(cr: cr, document: document, family: fontFamily, draw: false, totalPages: 0)
             measured.run()
             let drawn = ReportLayout(cr: cr, document: document, family: fontFamily, draw: true, totalPages: measured.page)
             drawn.run()
             pages = drawn.page
-            let missing = drawn.missingGlyphs
-            cairo_destroy(cr)
-            cairo_surface_finish(surface)
-            let status = cairo_surface_status(surface)
-            cairo_surface_destroy(surface)
-            return missing > 0 ? CAIRO_STATUS_INVALID_STRING : status
+            return drawn.missingGlyphs
         }
-        guard status == CAIRO_STATUS_SUCCESS else {
-            let missing = status == CAIRO_STATUS_INVALID_STRING
-            throw OutletError(
-                code: .renderingFailed, isRetriable: false,
-                message: missing ? "the font has no glyphs for some characters" : String(cString: cairo_status_to_string(status)),
-                operatorHint: missing ? "install fonts-ipaexfont-gothic" : "the report could not be rendered; check memory")
-        }
-        return Rendering(pdf: Data(sink.bytes), pages: pages)
+        return Rendering(pdf: pdf, pages: pages)
     }
 }
 
