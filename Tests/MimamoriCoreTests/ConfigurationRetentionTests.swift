@@ -14,14 +14,7 @@ struct ConfigurationRetentionTests {
 
         """
 
-    static func problems(_ yaml: String) -> [String] {
-        do {
-            _ = try Configuration.parse(yaml: base + yaml)
-            return []
-        } catch {
-            return error.problems.map(\.description)
-        }
-    }
+    static func problems(_ yaml: String) -> [String] { Configuration.problems(parsing: base + yaml) }
 
     @Test("retention stays a duration, open-case-alarm is its own key; defaults 30d and 14d")
     func shapes() throws {

@@ -6,14 +6,7 @@ import Testing
 struct ConfirmSettingsTests {
     static let base = RegistrySettingsTests.base
 
-    static func problems(_ yaml: String) -> [String] {
-        do {
-            _ = try Configuration.parse(yaml: base + yaml)
-            return []
-        } catch {
-            return error.problems.map(\.description)
-        }
-    }
+    static func problems(_ yaml: String) -> [String] { Configuration.problems(parsing: base + yaml) }
 
     @Test("absent: off, and the second reminder three business days after the first")
     func defaults() throws {

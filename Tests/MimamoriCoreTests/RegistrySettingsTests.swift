@@ -11,14 +11,7 @@ struct RegistrySettingsTests {
 
         """
 
-    static func problems(_ yaml: String) -> [String] {
-        do {
-            _ = try Configuration.parse(yaml: base + yaml)
-            return []
-        } catch {
-            return error.problems.map(\.description)
-        }
-    }
+    static func problems(_ yaml: String) -> [String] { Configuration.problems(parsing: base + yaml) }
 
     @Test("the shipped settings turn both on, with the facility of 別表第1")
     func shipped() throws {

@@ -52,21 +52,8 @@ struct DaemonConfirmationLinksTests {
     static func qrCode(ofPDFIn raw: Data) throws -> String {
         let folder = try ServerProcess.temporaryDirectory("confirm-e2e")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let eml = folder.appendingPathComponent("fax.eml")
-        try raw.write(to: eml)
         let pdf = folder.appendingPathComponent("fax.pdf")
-        _ = try runTool(
-            "/usr/bin/python3",
-            [
-                "-c",
-                """
-                import email, sys
-                m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
-                part = next(p for p in m.walk() if p.get_content_type() == 'application/pdf')
-                open(sys.argv[2], 'wb').write(part.get_payload(decode=True))
-                """,
-                eml.path, pdf.path,
-            ])
+        try gatewayPDF(of: raw).write(to: pdf)
         _ = try runTool("/usr/bin/pdftoppm", ["-r", "200", "-png", "-l", "1", pdf.path, folder.appendingPathComponent("page").path])
         let png = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasSuffix(".png") })
         return try runTool("/usr/bin/zbarimg", ["--raw", "-q", folder.appendingPathComponent(png).path])
