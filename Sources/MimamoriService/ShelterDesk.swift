@@ -102,6 +102,9 @@ public enum ShelterDesk {
         return (stored, try JSONDecoder().decode(ShelterRequest.self, from: form))
     }
 
+    // Not inlined into its callers: there, Swift 6.3.1's optimiser crashes splitting the async
+    // function (LLVM's CoroSplit, `swift build -c release`).
+    @inline(never)
     static func write(
         _ plan: ShelterPlan, from: ShelterStay, event: String, detail: String, by login: String, ledger: any Store,
         settings: CaseIntake.Settings, now: Date
