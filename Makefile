@@ -13,7 +13,7 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# make test also builds the .deb (scripts/deb.sh --test: the package's files from a debug build
+# make test also builds the .deb (scripts/deb.sh --test: the package's files from a release build
 # with the static Swift runtime, in its own build folder) and a test installs it into this machine's
 # /usr and /etc (root); a package that does not build or passes no lintian stops the run.
 # MIMAMORI_DEB=0 leaves it out: the test is skipped then, except with CI=true, where it fails.
