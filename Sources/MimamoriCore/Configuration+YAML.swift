@@ -406,7 +406,11 @@ struct SettingsReader {
             if texts.count > 10 { problem("fax.busy-retry", "at most 10 redials") }
             if waits.count == texts.count { fax.busyRetry = waits }
         }
-        if let v = duration(f["number-gap"], "fax.number-gap") {
+        // 0s: the FAX service keeps one number's FAXes apart by itself (or the numbers are all
+        // different machines), so nothing waits here.
+        if let text = f["number-gap"]?.string, Configuration.parseDuration(text) == .zero {
+            fax.numberGap = .zero
+        } else if let v = duration(f["number-gap"], "fax.number-gap") {
             if v > .seconds(3600) {
                 problem("fax.number-gap", "must be at most 1h (the time between two FAXes to one number)")
             } else {

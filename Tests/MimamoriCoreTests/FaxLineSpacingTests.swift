@@ -140,10 +140,12 @@ struct FaxLineSpacingTests {
         let set = try Configuration.parse(
             yaml: base + "fax: { gateway: \"{number}@fax.example.jp\", busy-retry: [2m, 4m], number-gap: 90s }\n")
         #expect(FaxLineSpacing(set.fax) == FaxLineSpacing(redials: [.seconds(120), .seconds(240)], gap: .seconds(90)))
+        let off = try Configuration.parse(yaml: base + "fax: { gateway: \"{number}@fax.example.jp\", number-gap: 0s }\n")
+        #expect(off.fax.numberGap == .zero, "0s turns the spacing off")
         for (yaml, path) in [
             ("busy-retry: [10s]", "fax.busy-retry[0]"), ("busy-retry: 3m", "fax.busy-retry"),
             ("busy-retry: [3m, 4h]", "fax.busy-retry[1]"), ("number-gap: 2h", "fax.number-gap"),
-            ("number-gap: soon", "fax.number-gap"),
+            ("number-gap: soon", "fax.number-gap"), ("number-gap: -1s", "fax.number-gap"),
         ] {
             do {
                 _ = try Configuration.parse(yaml: base + "fax: { gateway: \"{number}@fax.example.jp\", \(yaml) }\n")
