@@ -152,13 +152,7 @@ struct DaemonDrillConfirmationTests {
             // The reminder, then (as the ledger sees it) four days without word from the others.
             try DaemonRetentionTests.makeRemindersDue(sample.caseID, rig: rig)
             try await rig.waitUntilSettled(sample.caseID, kinds: ["destruction-reminder"], daemon: daemon)
-            let past = Int64(Date().addingTimeInterval(-4 * 86400).timeIntervalSince1970 * 1000)
-            _ = try runTool(
-                "/usr/bin/sqlite3",
-                [
-                    "-cmd", ".timeout 10000", rig.folder.ledgerPath,
-                    "UPDATE deliveries SET accepted_at = \(past) WHERE case_id = '\(sample.caseID)' AND kind = 'destruction-reminder'",
-                ])
+            try DaemonSecondReminderTests.makeRemindersOld(sample.caseID, days: 4, rig: rig)
             let second = try await daemon.waitForLine(event: "destruction.second-reminder", containing: ["case=\(sample.caseID)"])
             #expect(logField("planned", of: second) == "55" && logField("confirmed", of: second) == "26", "\(second)")
             try await rig.waitUntilSettled(sample.caseID, kinds: ["destruction-second-reminder"], daemon: daemon)

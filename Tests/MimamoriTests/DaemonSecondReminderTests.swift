@@ -53,13 +53,7 @@ struct DaemonSecondReminderTests {
             #expect(daemon.lines(event: "destruction.second-reminder").isEmpty)
 
             // Four days on: the first reminders went then, as far as the ledger knows.
-            let past = Int64(now.addingTimeInterval(-4 * 86400).timeIntervalSince1970 * 1000)
-            _ = try runTool(
-                "/usr/bin/sqlite3",
-                [
-                    "-cmd", ".timeout 10000", rig.folder.ledgerPath,
-                    "UPDATE deliveries SET accepted_at = \(past) WHERE case_id = '\(sample.caseID)' AND kind = 'destruction-reminder'",
-                ])
+            try Self.makeRemindersOld(sample.caseID, days: 4, rig: rig)
             let line = try await daemon.waitForLine(event: "destruction.second-reminder", containing: ["case=\(sample.caseID)"])
             #expect(logField("planned", of: line) == "3" && logField("confirmed", of: line) == "2", "\(line)")
             try await rig.waitUntilSettled(sample.caseID, kinds: ["destruction-second-reminder"], daemon: daemon)
@@ -110,5 +104,17 @@ struct DaemonSecondReminderTests {
             // Never in the journal.
             #expect(!daemon.lines.contains { $0.contains("見守協力者") || $0.contains("架空協力機関") })
         }
+    }
+
+    /// Moves the case's first destruction reminders `days` into the past, as if they had been
+    /// handed over then and nobody had answered since.
+    static func makeRemindersOld(_ caseID: String, days: Int, rig: DaemonRig) throws {
+        let past = Int64(Date().addingTimeInterval(-Double(days) * 86400).timeIntervalSince1970 * 1000)
+        _ = try runTool(
+            "/usr/bin/sqlite3",
+            [
+                "-cmd", ".timeout 10000", rig.folder.ledgerPath,
+                "UPDATE deliveries SET accepted_at = \(past) WHERE case_id = '\(caseID)' AND kind = 'destruction-reminder'",
+            ])
     }
 }
