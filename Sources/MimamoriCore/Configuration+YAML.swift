@@ -105,9 +105,10 @@ struct SettingsReader {
         return value
     }
 
-    mutating func duration(_ node: Node?, _ path: String) -> Duration? {
+    /// `allowingZero`: 0s is a setting of its own (turning something off), not a mistake.
+    mutating func duration(_ node: Node?, _ path: String, allowingZero: Bool = false) -> Duration? {
         guard let text = string(node, path) else { return nil }
-        guard let value = Configuration.parseDuration(text), value > .zero else {
+        guard let value = Configuration.parseDuration(text), value > .zero || (allowingZero && value == .zero) else {
             problem(path, "must be a duration such as 30s, 5m, 6h or 30d")
             return nil
         }
@@ -408,9 +409,7 @@ struct SettingsReader {
         }
         // 0s: the FAX service keeps one number's FAXes apart by itself (or the numbers are all
         // different machines), so nothing waits here.
-        if let text = f["number-gap"]?.string, Configuration.parseDuration(text) == .zero {
-            fax.numberGap = .zero
-        } else if let v = duration(f["number-gap"], "fax.number-gap") {
+        if let v = duration(f["number-gap"], "fax.number-gap", allowingZero: true) {
             if v > .seconds(3600) {
                 problem("fax.number-gap", "must be at most 1h (the time between two FAXes to one number)")
             } else {
