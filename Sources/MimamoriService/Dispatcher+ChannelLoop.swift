@@ -34,7 +34,10 @@ extension Dispatcher {
             }
         }
         defer { ticker.cancel() }
-        await withTaskGroup(of: Void.self) { group in
+        // A discarding group: the loop never reads its sends' results, and a plain task group
+        // keeps every finished child until its result is read, for as long as the loop runs
+        // (a few KiB per delivery, never returned while the daemon lives).
+        await withDiscardingTaskGroup { group in
             while !stopping.load(ordering: .sequentiallyConsistent) && !Task.isCancelled {
                 heartbeat(channel)
                 let now = clock.now()
@@ -134,7 +137,7 @@ extension Dispatcher {
     /// After a stop: let in-flight sends finish within the grace period, then cancel the rest
     /// (they stay `sending` and are resumed at the next start).
     private func drain(
-        channel: Channel, state: LockedChannelStateMachine, signal: WakeSignal, group: inout TaskGroup<Void>
+        channel: Channel, state: LockedChannelStateMachine, signal: WakeSignal, group: inout DiscardingTaskGroup
     ) async {
         let pending = state.inFlight
         guard pending > 0 else { return }
