@@ -31,7 +31,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # Test peers from PyPI: an SMTP server that keeps every message, an independent CAP 1.2 parser.
 py=(aiosmtpd cap-tools)
-[ "${1:-}" = bench ] && py+=(apprise)
+# The bench publishes as the reference publisher does (pika, cryptography), from the same python3.
+[ "${1:-}" = bench ] && py+=(apprise pika cryptography)
 need=()
 for m in "${py[@]}"; do python3 -m pip show -q "$m" >/dev/null 2>&1 || need+=("$m"); done
 if [ ${#need[@]} -gt 0 ]; then
