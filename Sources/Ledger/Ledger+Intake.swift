@@ -46,6 +46,23 @@ extension Ledger {
         }
     }
 
+    /// Deliveries per INSERT, largest first: 12 values a row keeps the largest chunk far below
+    /// SQLite's limit of 32,766 bound values.
+    static let deliveryInsertChunks = [512, 64, 8, 1]
+    static let deliveryInsertColumns = 12
+    static let insertDeliveriesSQL = Dictionary(
+        uniqueKeysWithValues: deliveryInsertChunks.map { ($0, insertDeliveries(rows: $0)) })
+
+    /// `INSERT INTO deliveries … VALUES (…), (…)` for `rows` rows (each `planned`, no attempt yet).
+    static func insertDeliveries(rows: Int) -> String {
+        let row = "(?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?, ?, ?)"
+        return """
+            INSERT INTO deliveries (case_id, revision, recipient_id, address, channel, kind, state,
+                attempts, not_before, next_attempt_at, deadline_at, idempotency_key, created_at, confirmation)
+            VALUES \(repeatElement(row, count: rows).joined(separator: ", "))
+            """
+    }
+
     static func recordIntake(_ intake: Intake, in db: Database) throws -> IntakeOutcome {
         let case_ = intake.caseID.rawValue
         let received = intake.receivedAt.ledgerMillis
@@ -93,24 +110,30 @@ extension Ledger {
             ])
         }
 
-        // One prepared statement for every row: 10,000 deliveries in one transaction.
-        let insertDelivery = try db.cachedStatement(
-            sql: """
-                INSERT INTO deliveries (case_id, revision, recipient_id, address, channel, kind, state,
-                    attempts, not_before, next_attempt_at, deadline_at, idempotency_key, created_at, confirmation)
-                VALUES (?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?, ?, ?, ?, ?)
-                """)
+        // Rows go in by the chunk, a statement step per chunk instead of per row, all in this one
+        // transaction. A few chunk sizes only, so the connection keeps a few prepared statements,
+        // not one per plan size.
         var byChannel: [Channel: Int] = [:]
-        for delivery in intake.deliveries {
-            let p = delivery.planned
-            let notBefore = p.notBefore.ledgerMillis
-            insertDelivery.setUncheckedArguments([
-                p.caseID.rawValue, p.revision, p.recipient.rawValue, delivery.address, p.channel.rawValue,
-                p.kind.rawValue, notBefore, notBefore, delivery.deadline.ledgerMillis, p.idempotencyKey, received,
-                delivery.confirmation?.rawValue,
-            ])
-            try insertDelivery.execute()
-            byChannel[p.channel, default: 0] += 1
+        var rows = intake.deliveries[...]
+        while !rows.isEmpty {
+            let size = Self.deliveryInsertChunks.first { $0 <= rows.count } ?? 1
+            let chunk = rows.prefix(size)
+            rows = rows.dropFirst(chunk.count)
+            let insert = try db.cachedStatement(sql: Self.insertDeliveriesSQL[size] ?? Self.insertDeliveries(rows: size))
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(chunk.count * Self.deliveryInsertColumns)
+            for delivery in chunk {
+                let p = delivery.planned
+                let notBefore = p.notBefore.ledgerMillis
+                values += [
+                    p.caseID.rawValue, p.revision, p.recipient.rawValue, delivery.address, p.channel.rawValue,
+                    p.kind.rawValue, notBefore, notBefore, delivery.deadline.ledgerMillis, p.idempotencyKey, received,
+                    delivery.confirmation?.rawValue,
+                ]
+                byChannel[p.channel, default: 0] += 1
+            }
+            insert.setUncheckedArguments(StatementArguments(values))
+            try insert.execute()
         }
 
         if let desk = intake.callbackDesk {

@@ -148,6 +148,25 @@ struct LedgerIntakeTests {
         #expect(try await ledger.openCaseCount() == 0)
     }
 
+    @Test(
+        "plans of every chunk mix go in whole: each delivery once, with its own address and key",
+        arguments: LedgerBackend.all, [1, 9, 72, 513, 1_100])
+    func chunkedInsert(_ backend: LedgerBackend, recipients: Int) async throws {
+        let fixture = try backend.open()
+        defer { fixture.remove() }
+        let intake = makeIntake(fax: 0, email: recipients, radio: false)
+        #expect(try await fixture.ledger.recordIntake(intake) == .recorded(planned: recipients, cancelled: 0))
+        let jobs = try await fixture.ledger.claimDue(now: t0, channel: .email, limit: recipients + 10)
+        #expect(jobs.count == recipients)
+        let planned = Dictionary(uniqueKeysWithValues: intake.deliveries.map { ($0.planned.recipient, $0) })
+        #expect(Set(jobs.map(\.recipient)) == Set(planned.keys))
+        for job in jobs {
+            let delivery = try #require(planned[job.recipient])
+            #expect(job.address == delivery.address)
+            #expect(job.idempotencyKey == delivery.planned.idempotencyKey)
+        }
+    }
+
     @Test("intake of 81 and 10,000 deliveries (timing reported, not asserted)", arguments: LedgerBackend.all, [81, 10_000])
     func intakeTiming(_ backend: LedgerBackend, recipients: Int) async throws {
         let fixture = try backend.open()
