@@ -46,12 +46,10 @@ extension Ledger {
         }
     }
 
-    /// Deliveries per INSERT, largest first: 12 values a row keeps the largest chunk far below
-    /// SQLite's limit of 32,766 bound values.
-    static let deliveryInsertChunks = [512, 64, 8, 1]
+    /// Deliveries per INSERT and its SQL, largest first (the last is one row): 12 values a row
+    /// keeps the largest chunk far below SQLite's limit of 32,766 bound values.
+    static let deliveryInserts = [512, 64, 8, 1].map { (rows: $0, sql: insertDeliveries(rows: $0)) }
     static let deliveryInsertColumns = 12
-    static let insertDeliveriesSQL = Dictionary(
-        uniqueKeysWithValues: deliveryInsertChunks.map { ($0, insertDeliveries(rows: $0)) })
 
     /// `INSERT INTO deliveries … VALUES (…), (…)` for `rows` rows (each `planned`, no attempt yet).
     static func insertDeliveries(rows: Int) -> String {
@@ -116,10 +114,10 @@ extension Ledger {
         var byChannel: [Channel: Int] = [:]
         var rows = intake.deliveries[...]
         while !rows.isEmpty {
-            let size = Self.deliveryInsertChunks.first { $0 <= rows.count } ?? 1
-            let chunk = rows.prefix(size)
+            let chunkInsert = Self.deliveryInserts.first { $0.rows <= rows.count } ?? Self.deliveryInserts[Self.deliveryInserts.count - 1]
+            let chunk = rows.prefix(chunkInsert.rows)
             rows = rows.dropFirst(chunk.count)
-            let insert = try db.cachedStatement(sql: Self.insertDeliveriesSQL[size] ?? Self.insertDeliveries(rows: size))
+            let insert = try db.cachedStatement(sql: chunkInsert.sql)
             var values: [(any DatabaseValueConvertible)?] = []
             values.reserveCapacity(chunk.count * Self.deliveryInsertColumns)
             for delivery in chunk {
