@@ -186,13 +186,10 @@ class Publisher:
 
     def publish(self, event):
         """Signs and publishes; returns when the broker has confirmed."""
-        import pika
         body = json.dumps(event, ensure_ascii=False).encode()
         exchange, routing_key, message_id = mimamori_publish.routing(body)
-        self.channel.basic_publish(
-            exchange=exchange, routing_key=routing_key, body=body, mandatory=True,
-            properties=pika.BasicProperties(content_type="application/json", delivery_mode=2, message_id=message_id,
-                                            user_id=self.user, headers=mimamori_publish.signature_headers(body, self.key_path)))
+        mimamori_publish.publish_on(self.channel, self.user, body, mimamori_publish.signature_headers(body, self.key_path),
+                                    exchange, routing_key, message_id)
 
     def close(self):
         self.connection.close()

@@ -148,13 +148,21 @@ def publish(parameters, user, body, headers, exchange, routing_key, message_id):
     try:
         channel = connection.channel()
         channel.confirm_delivery()
-        channel.basic_publish(
-            exchange=exchange, routing_key=routing_key, body=body, mandatory=True,
-            properties=pika.BasicProperties(
-                content_type="application/json", delivery_mode=2, message_id=message_id,
-                user_id=user, headers=headers))
+        publish_on(channel, user, body, headers, exchange, routing_key, message_id)
     finally:
         connection.close()
+
+
+def publish_on(channel, user, body, headers, exchange, routing_key, message_id):
+    """One event on an open channel (with confirms on: returns once the broker confirmed), for a
+    publisher that keeps its connection: persistent, mandatory, user_id checked by the broker."""
+    import pika
+
+    channel.basic_publish(
+        exchange=exchange, routing_key=routing_key, body=body, mandatory=True,
+        properties=pika.BasicProperties(
+            content_type="application/json", delivery_mode=2, message_id=message_id,
+            user_id=user, headers=headers))
 
 
 def main(argv):
