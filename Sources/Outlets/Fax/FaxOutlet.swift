@@ -83,9 +83,7 @@ public final class FaxOutlet: Sendable {
                 do throws(OutletError) {
                     let shape = document.shape
                     let known = self.fits.withLock { $0[shape] }
-                    let rendering = try await DedicatedThread.run(name: "fax-render") { () throws(OutletError) in
-                        try renderer.render(document, known: known)
-                    }
+                    let rendering = try await Self.render(document, known: known, with: renderer)
                     self.fits.withLock { fits in
                         if fits.count >= 16 { fits.removeAll(keepingCapacity: true) }
                         fits[shape] = (rendering.fit, rendering.pages)
@@ -100,6 +98,30 @@ public final class FaxOutlet: Sendable {
         }
         let result = await task.value
         if case .failure = result { rendered.withLock { _ = $0.removeValue(forKey: document) } }
+        return try result.get()
+    }
+
+    /// Where PDFs are laid out: pango and cairo block, so not on the cooperative pool, and on
+    /// threads that live on, because pango keeps its font map per thread (on a new thread each
+    /// time, every notice loaded the fonts again). Two: a town's server has few cores, and each
+    /// thread holds its own copy of the fonts once it has rendered. Started by the first FAX.
+    static let renderThreads = WorkerThreads<Void>(count: 2, name: "fax-render") {}
+
+    static func render(
+        _ document: FaxDocument, known: (fit: FaxFit, pages: Int)?, with renderer: FaxRenderer
+    ) async throws(OutletError) -> FaxRenderer.Rendering {
+        let result = await renderThreads.run { () -> Result<FaxRenderer.Rendering, OutletError> in
+            do throws(OutletError) {
+                return .success(try renderer.render(document, known: known))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let result else {
+            throw OutletError(
+                code: .shutDown, isRetriable: true, message: "the FAX render threads are shut down",
+                operatorHint: "the daemon is stopping; the delivery resumes after restart")
+        }
         return try result.get()
     }
 
