@@ -1,8 +1,10 @@
 import Foundation
 
-/// Runs blocking or CPU-heavy work (a subprocess, laying out a PDF) on a thread of its own and
-/// awaits it, so that the cooperative pool — a thread per core, two on a small municipal server —
-/// keeps serving the broker, the ledger and the other outlets meanwhile.
+/// Runs blocking work that keeps nothing warm between calls (waiting for a subprocess) on a
+/// thread of its own and awaits it, so that the cooperative pool — a thread per core, two on a
+/// small municipal server — keeps serving the broker, the ledger and the other outlets meanwhile.
+/// Work whose thread state is worth keeping (a libcurl handle, pango's font map) goes to
+/// `WorkerThreads` instead.
 enum DedicatedThread {
     static func run<T: Sendable>(
         name: String, _ body: @escaping @Sendable () throws(OutletError) -> T
