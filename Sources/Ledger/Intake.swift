@@ -41,6 +41,8 @@ public struct Intake: Sendable {
     /// The event's `issuedAt`, kept in the audit row (`issued=`): the body goes with the purge,
     /// and the drill report still times the chain from the publication.
     public var issuedAt: Date?
+    /// The event as signed, to forward to partner towns (`CaseState.Action.forward`).
+    public var forwards: [Forward] = []
 
     public init(
         messageID: String, caseID: CaseID, municipality: String, drill: Bool = false, sequence: Int,

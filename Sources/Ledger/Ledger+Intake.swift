@@ -142,6 +142,7 @@ extension Ledger {
         if let (stay, form) = intake.shelterStay {
             try insertStay(stay, form: form, at: received, in: db)
         }
+        try insertForwards(intake, at: received, in: db)
         let counts = Channel.allCases.map { "\($0.rawValue)=\(byChannel[$0] ?? 0)" }.joined(separator: " ")
         let subject =
             switch intake.schema {
@@ -154,7 +155,8 @@ extension Ledger {
             event: "\(subject).\(intake.eventKind)",
             messageID: intake.messageID,
             detail: "seq=\(intake.sequence) \(counts) cancelled=\(cancelled)" + (intake.recordedBy.map { " by=\(auditToken($0))" } ?? "")
-                + (intake.issuedAt.map { " issued=\($0.ledgerMillis)" } ?? ""))
+                + (intake.issuedAt.map { " issued=\($0.ledgerMillis)" } ?? "")
+                + (intake.forwards.isEmpty ? "" : " forward=\(intake.forwards.map(\.partner).joined(separator: ","))"))
         for kind in intake.alarms {
             for audience in kind.audiences { try raise(kind, audience: audience, case: intake.caseID, at: intake.receivedAt, in: db) }
         }

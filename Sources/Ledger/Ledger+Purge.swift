@@ -67,11 +67,17 @@ extension Ledger {
                     sql: "UPDATE deliveries SET confirmation = NULL WHERE case_id = ? AND confirmation IS NOT NULL", arguments: [id])
                 try db.execute(sql: "UPDATE shelter_stays SET form = NULL WHERE case_id = ? AND form IS NOT NULL", arguments: [id])
                 let stays = db.changesCount
+                // A forward still waiting at the end of the retention goes too: the case is over.
+                try db.execute(
+                    sql: "UPDATE partner_forwards SET body = NULL, headers = NULL WHERE case_id = ? AND body IS NOT NULL",
+                    arguments: [id])
+                let forwards = db.changesCount
                 try db.execute(
                     sql: "UPDATE cases SET state = NULL, purged_at = ? WHERE id = ?", arguments: [now.ledgerMillis, id])
                 try Self.audit(
                     db, at: now, case: CaseID(id), event: "case.purged",
-                    detail: "events=\(events) notices=\(notices) addresses=\(addresses)" + (stays > 0 ? " stay=1" : ""))
+                    detail: "events=\(events) notices=\(notices) addresses=\(addresses)" + (stays > 0 ? " stay=1" : "")
+                        + (forwards > 0 ? " unforwarded=\(forwards)" : ""))
                 result.events += events
                 result.notices += notices
                 result.addresses += addresses

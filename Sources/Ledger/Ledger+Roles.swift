@@ -1,2 +1,2 @@
 /// The SQLite ledger plays every role (`LedgerRoles.swift`).
-extension Ledger: IntakeStore, DeliveryQueue, AlarmOutbox, CaseReports, RetentionStore {}
+extension Ledger: IntakeStore, DeliveryQueue, AlarmOutbox, CaseReports, RetentionStore, PartnerForwardOutbox {}

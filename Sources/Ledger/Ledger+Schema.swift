@@ -232,6 +232,29 @@ extension Ledger {
                     CREATE INDEX deliveries_fax_job ON deliveries(fax_job) WHERE fax_job IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v12-partner-forwards") { db in
+            // Our cases forwarded to a partner town's daemon (seed 004), an outbox: written with
+            // the event, published with confirms, then kept without the body as the record that
+            // it went. `body` is the event as signed (personal data): NULL once forwarded, and
+            // with the purge.
+            try db.execute(
+                sql: """
+                    CREATE TABLE partner_forwards (
+                        id INTEGER PRIMARY KEY,
+                        case_id TEXT NOT NULL,
+                        message_id TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        partner TEXT NOT NULL,
+                        routing_key TEXT NOT NULL,
+                        body BLOB,
+                        headers TEXT,
+                        recorded_at INTEGER NOT NULL,
+                        forwarded_at INTEGER
+                    );
+                    CREATE INDEX partner_forwards_pending ON partner_forwards(id) WHERE forwarded_at IS NULL;
+                    CREATE INDEX partner_forwards_case ON partner_forwards(case_id);
+                    """)
+        }
         return migrator
     }
 }

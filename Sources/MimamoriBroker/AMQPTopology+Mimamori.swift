@@ -15,7 +15,14 @@ extension AMQPTopology {
     /// Concern reports (みまさかほっとネット), routed `concern.<town>.<kind>`.
     public static let concernsExchange = "mimamori.concerns"
 
+    /// Our cases forwarded to partner towns (seed 004), routed `case.<partner>.<kind>`.
+    public static let partnersExchange = "mimamori.partners"
+
     public static func casesQueue(municipality: String) -> String { "mimamori.\(municipality).cases" }
+    /// Where our forwards to `partner` wait for the shovel that carries them to its broker.
+    public static func forwardingQueue(municipality: String, partner: String) -> String {
+        "mimamori.\(municipality).to-\(partner)"
+    }
     public static func deadQueue(municipality: String) -> String { "mimamori.\(municipality).dead" }
     public static func concernsQueue(municipality: String) -> String { "mimamori.\(municipality).concerns" }
 
@@ -29,9 +36,12 @@ extension AMQPTopology {
     ///     message that crashes the daemon every time must not loop forever).
     ///   - concerns: the town takes concern reports: their exchange and queue (dead-lettered
     ///     like the cases, into the same dead queue) are declared too.
-    public static func mimamori(municipality: String, deliveryLimit: Int = 5, passive: Bool = false, concerns: Bool = false)
-        -> AMQPTopology
-    {
+    ///   - partners: the partner towns our consented cases are forwarded to (`own-daemon`): the
+    ///     exchange `mimamori.partners` and one forwarding queue per partner, which its shovel
+    ///     empties into the partner's broker.
+    public static func mimamori(
+        municipality: String, deliveryLimit: Int = 5, passive: Bool = false, concerns: Bool = false, partners: [String] = []
+    ) -> AMQPTopology {
         let cases = casesQueue(municipality: municipality)
         let dead = deadQueue(municipality: municipality)
         var topology = AMQPTopology(
@@ -60,6 +70,14 @@ extension AMQPTopology {
                 ExchangeBinding(destination: deadLettersExchange, source: deadExchange, routingKey: "")
             ],
             passive: passive)
+        if !partners.isEmpty {
+            topology.exchanges.append(Exchange(name: partnersExchange, kind: .topic))
+            for partner in partners {
+                let queue = forwardingQueue(municipality: municipality, partner: partner)
+                topology.queues.append(Queue(name: queue, arguments: ["x-queue-type": "quorum"]))
+                topology.bindings.append(Binding(queue: queue, exchange: partnersExchange, routingKey: "case.\(partner).*"))
+            }
+        }
         guard concerns else { return topology }
         let queue = concernsQueue(municipality: municipality)
         topology.exchanges.append(Exchange(name: concernsExchange, kind: .topic))

@@ -23,7 +23,16 @@ import Timing
 ///   `.afterClosure(.purged)`), so a replay of an old alert never alerts again;
 /// - a message id the ledger recorded for another case → `ignore(.repeatedMessage)`;
 /// - a drill event for a real case or the reverse → `reject(.drillMismatch)`: never mixed;
-/// - an event of another municipality → `reject(.otherMunicipality)` (a routing mistake);
+/// - an event of another municipality → `reject(.otherMunicipality)` (a routing mistake), unless
+///   that town is a partner that runs its own daemon (`partners:`, `own-daemon`): its forwarded
+///   case is taken like one of ours, planned against our directory (`Planner.townReason`); a new
+///   one without `consent.partnerTowns` → `reject(.partnerWithoutConsent)` (it should never have
+///   been forwarded);
+/// - forwarding (seed 004): our own case whose accepted event carries `consent.partnerTowns` is
+///   forwarded (`forward`) to every `own-daemon` partner, and from then on every later accepted
+///   event of it too, the closure always, whatever its consent field says: a partner that was
+///   told must hear the end. The partners are fixed by that first event, so one added to the
+///   settings later never receives half a case. Without that consent nothing is ever forwarded;
 /// - a closure with `shelter` records the stay and plans its request (`Planner.shelterOnClosure`),
 ///   held with an alarm when it must wait for the staff; the closure's own plan is unchanged;
 /// - `opened` for an unknown case issued longer ago than `publishers.max-age` → `hold(.stale)`:
@@ -58,6 +67,9 @@ public struct CaseState: Sendable, Hashable, Codable {
         /// Record this emergency temporary stay (緊急一時保護) of the closure, with its request's
         /// notices and deliveries (none while it is held).
         case shelter(ShelterPlan)
+        /// Forward the event, exactly as signed, to these partner towns' daemons (recorded with
+        /// the event, published from the ledger).
+        case forward(partners: [String])
     }
 
     public enum Alarm: Sendable, Hashable {
@@ -111,6 +123,8 @@ public struct CaseState: Sendable, Hashable, Codable {
         case unknownCase(kind: CaseEvent.Kind)
         case drillMismatch
         case otherMunicipality
+        /// A partner's case forwarded without the family's consent to share it with us.
+        case partnerWithoutConsent
 
         /// For the `x-mimamori-reason` header: no personal data.
         public var code: String {
@@ -118,6 +132,7 @@ public struct CaseState: Sendable, Hashable, Codable {
             case .unknownCase: "case.unknown"
             case .drillMismatch: "case.drill-mismatch"
             case .otherMunicipality: "case.other-municipality"
+            case .partnerWithoutConsent: "case.partner-without-consent"
             }
         }
         public var description: String {
@@ -125,6 +140,7 @@ public struct CaseState: Sendable, Hashable, Codable {
             case .unknownCase(let kind): "\(code): \(kind.rawValue) for a case that was never opened"
             case .drillMismatch: "\(code): drill flag differs from the case's"
             case .otherMunicipality: "\(code): event is for another municipality's queue"
+            case .partnerWithoutConsent: "\(code): a partner town's case without consent.partnerTowns"
             }
         }
     }
@@ -141,6 +157,9 @@ public struct CaseState: Sendable, Hashable, Codable {
     public private(set) var closedAt: Date?
     /// The sequence numbers skipped over (for the audit).
     public private(set) var skippedSequences: Int
+    /// The partner towns this case is forwarded to (nil: none, and a state stored before
+    /// partners existed).
+    public private(set) var forwardedTo: [String]?
 
     /// Inputs of the decision that come from outside the state: settings, directory, templates,
     /// what the ledger remembers beside the state (the delivery history, whether it recorded the
@@ -179,13 +198,19 @@ public struct CaseState: Sendable, Hashable, Codable {
         self.lastDescribedAt = now
         self.closedAt = nil
         self.skippedSequences = 0
+        self.forwardedTo = nil
     }
 
     /// The entry point for the intake: `state` is the ledger's state of the event's case, nil if
     /// the case is unknown or purged; it is updated in place when the event is accepted.
     public static func receive(_ event: CaseEvent, state: inout CaseState?, context: Context) -> [Action] {
-        guard event.municipality == context.planner.configuration.municipality else {
+        let configuration = context.planner.configuration
+        let ours = event.municipality == configuration.municipality
+        guard ours || configuration.partners[event.municipality] == .ownDaemon else {
             return [.reject(reason: .otherMunicipality)]
+        }
+        if !ours, state == nil, !context.purged, !event.consent.partnerTowns {
+            return [.reject(reason: .partnerWithoutConsent)]
         }
         if context.purged {
             return [.ignore(reason: context.messageRecorded ? .repeatedMessage : .afterClosure(phase: .purged))]
@@ -210,14 +235,18 @@ public struct CaseState: Sendable, Hashable, Codable {
         let taken = !actions.contains { action in
             switch action {
             case .ignore, .reject: true
-            case .plan, .cancelPending, .hold, .raise, .shelter: false
+            case .plan, .cancelPending, .hold, .raise, .shelter, .forward: false
             }
         }
         guard taken else { return actions }
         // The state remembers the message ids of its own case; the ledger those of every case.
         if context.messageRecorded { return [.ignore(reason: .repeatedMessage)] }
+        if ours, next.forwardedTo == nil, event.consent.partnerTowns, !configuration.forwardingPartners.isEmpty {
+            next.forwardedTo = configuration.forwardingPartners
+        }
         state = next
-        return actions
+        guard let partners = next.forwardedTo, !partners.isEmpty else { return actions }
+        return actions + [.forward(partners: partners)]
     }
 
     /// An event for this (known) case; only through the entry point above.

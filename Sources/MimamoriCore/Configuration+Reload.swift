@@ -36,6 +36,8 @@ extension Configuration {
         keep("metrics.listen", \.metrics.listen)
         // The codes are signed and the endpoint listens from the start on.
         keep("confirm", \.confirm)
+        // A partner's forwarding queue is declared at start, and the intake's town check with it.
+        keep("partners", \.partners)
         switch (radio, file.radio) {
         case (nil, nil):
             break

@@ -163,7 +163,7 @@ struct SettingsReader {
         let top = [
             "municipality", "town", "areas", "broker", "ledger", "cooperators", "templates", "publishers", "email", "fax",
             "radio", "retry", "reminders", "retention", "open-case-alarm", "staff", "operator", "metrics",
-            "concerns", "registry", "shelter", "confirm",
+            "concerns", "registry", "shelter", "confirm", "partners",
         ]
         guard let map = mapping(root, "", allowed: top) else { return nil }
 
@@ -220,6 +220,7 @@ struct SettingsReader {
         c.registry = registry(map["registry"])
         c.shelter = shelter(map["shelter"])
         c.confirm = confirm(map["confirm"])
+        c.partners = partners(map["partners"], municipality: municipality)
         if let o = mapping(map["operator"], "operator", allowed: ["alarm-email"]), let v = string(o["alarm-email"], "operator.alarm-email")
         {
             if Addresses.normalisedEmail(v) == nil { problem("operator.alarm-email", "not an email address") }

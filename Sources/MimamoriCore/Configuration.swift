@@ -38,6 +38,9 @@ public struct Configuration: Sendable, Hashable {
     public var shelter: Shelter?
     /// `confirm:`: receipts and destruction confirmations; nil: notices carry no codes.
     public var confirm: Confirm?
+    /// `partners:`: the towns of the same network, and whether each runs its own daemon; empty:
+    /// no partner (another town's directory rows are still alerted with consent, as before).
+    public var partners: [String: Partner] = [:]
     public var `operator`: Operator
     public var metrics: Metrics
 

@@ -60,9 +60,11 @@ public struct DeliveryPlan: Sendable, Hashable {
 ///
 /// Each rule of the seeds lives in exactly one function here:
 /// - `reach(for:)`: nobody without consent.cooperators (様式第3号); cooperators by municipality
-///   (partner towns only with consent.partnerTowns); inactive rows never; by area only where the
+///   (`townReason`: partner towns only with consent.partnerTowns, each row by one daemon);
+///   inactive rows never; by area only where the
 ///   town's area tree knows both sides and they do not overlap (`areaReason`, design 6);
-/// - `radioAllowed(for:)`: the radio only with consent.radio (Article 9-2) and a configured radio;
+/// - `radioAllowed(for:)`: the radio only with consent.radio (Article 9-2) and a configured radio
+///   (a partner's case only with consent.partnerTowns too, `reachesThisTown`);
 /// - `photoToAttach(for:)`: a photo only with consent.photo;
 /// - `caseAreas(_:)`: the areas of the case, widened (never narrowed) by a registration's;
 /// - `closure(…)`: termination only to those sent the alert/update, on every channel they were
@@ -143,12 +145,32 @@ public struct Planner: Sendable {
         return unknown ? .askedUnknownArea : .skippedArea
     }
 
+    /// Seed 004 (圏域で取り組む, 必要に応じ両市・町のネットワークを利用可能): whether this daemon
+    /// tells a row of another town at all, and a row of its own about another town's case. Each
+    /// cooperator is alerted by exactly one daemon: a partner that runs its own (`own-daemon`)
+    /// alerts its rows itself, from the case this daemon forwards to it; this daemon alerts the
+    /// rows of other towns in its directory only for its own cases, and only with the family's
+    /// consent (`consent.partnerTowns`). A partner's forwarded case reaches this town's rows with
+    /// that consent alone. Nil: the row is this daemon's to decide on by the other rules.
+    public func townReason(cooperator c: Cooperator, event: CaseEvent) -> Reach.Reason? {
+        let own = configuration.municipality
+        if c.municipality == own { return reachesThisTown(event) ? nil : .otherTown }
+        if configuration.partners[c.municipality] == .ownDaemon { return .partnerDaemon }
+        return event.municipality == own && event.consent.partnerTowns ? nil : .otherTown
+    }
+
+    /// A partner's forwarded case reaches this town (its rows, its radio, its updates) only while
+    /// the family consents to partner towns; our own cases always do.
+    public func reachesThisTown(_ event: CaseEvent) -> Bool {
+        event.municipality == configuration.municipality || event.consent.partnerTowns
+    }
+
     /// For every directory row, whether an alert (or, newly, an update) of this case asks it.
     public func reach(for event: CaseEvent) -> Reach {
         let areas = caseAreas(event)
         let decisions = directory.cooperators.map { c -> Reach.Decision in
             let reason: Reach.Reason =
-                if c.municipality != event.municipality && !event.consent.partnerTowns { .otherTown } else if !c.active {
+                if let reason = townReason(cooperator: c, event: event) { reason } else if !c.active {
                     .skippedInactive
                 } else if !event.consent.cooperators { .skippedConsent } else {
                     areaReason(cooperator: directoryAreas[c.id] ?? [], case: areas)
@@ -165,7 +187,7 @@ public struct Planner: Sendable {
     }
 
     public func radioAllowed(for event: CaseEvent) -> Bool {
-        event.consent.cooperators && event.consent.radio && configuration.radio != nil
+        event.consent.cooperators && event.consent.radio && configuration.radio != nil && reachesThisTown(event)
     }
 
     public func photoToAttach(for event: CaseEvent) -> CaseEvent.Photo? {
@@ -193,7 +215,8 @@ public struct Planner: Sendable {
     /// anything new, but still get the termination.
     public func update(_ event: CaseEvent, history: DeliveryHistory, now: Date) -> DeliveryPlan {
         var reach = reach(for: event)
-        guard event.consent.cooperators else { return DeliveryPlan(reach: reach) }
+        // Consent withdrawn: those who hold the data get no more of it, only the closure.
+        guard event.consent.cooperators, reachesThisTown(event) else { return DeliveryPlan(reach: reach) }
         var recipients = reach.decisions.filter(\.reason.isAsked).compactMap { directory[$0.recipient] }
         let known = Set(recipients.map(\.id))
         var holders: Set<RecipientID> = []
@@ -274,8 +297,9 @@ public struct Planner: Sendable {
         let held = Set(holders.map(\.recipient))
         var decisions = directory.cooperators.map { c -> Reach.Decision in
             let reason: Reach.Reason =
-                if held.contains(c.id) { .holdsData } else if c.municipality != configuration.municipality { .otherTown } else if !c.active
-                { .skippedInactive } else { .neverAlerted }
+                if held.contains(c.id) { .holdsData } else if c.municipality != configuration.municipality {
+                    configuration.partners[c.municipality] == .ownDaemon ? .partnerDaemon : .otherTown
+                } else if !c.active { .skippedInactive } else { .neverAlerted }
             return Reach.Decision(recipient: c.id, channel: c.channel, reason: reason)
         }
         for (id, channel) in holders where directory[id] == nil {

@@ -17,6 +17,9 @@ public struct Reach: Sendable, Hashable {
         case skippedConsent = "skipped-consent"
         /// Another municipality's row, and the family did not consent to partner towns.
         case otherTown = "other-town"
+        /// A partner town's row, and that town runs its own mimamorid: its daemon alerts it, from
+        /// the case forwarded to it (`partners: { town: own-daemon }`).
+        case partnerDaemon = "partner-daemon"
         /// A closure tells only those who were told: this row never received the case's data.
         case neverAlerted = "never-alerted"
 
@@ -47,7 +50,7 @@ public struct Reach: Sendable, Hashable {
     public func count(_ reason: Reason) -> Int { decisions.reduce(0) { $0 + ($1.reason == reason ? 1 : 0) } }
 
     /// Active rows the case concerns (its town's, and partner towns' with consent).
-    public var active: Int { decisions.reduce(0) { $0 + ($1.reason == .skippedInactive || $1.reason == .otherTown ? 0 : 1) } }
+    public var active: Int { decisions.reduce(0) { $0 + ($1.reason == .skippedInactive || $1.reason == .otherTown || $1.reason == .partnerDaemon ? 0 : 1) } }
     public var asked: Int { decisions.reduce(0) { $0 + ($1.reason.isAsked ? 1 : 0) } }
 
     /// The counts of the `case.*` journal line, in that order.

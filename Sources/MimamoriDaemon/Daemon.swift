@@ -117,7 +117,7 @@ public enum Daemon {
         let amqpConfiguration = try brokerConfiguration(configuration, password: credentials.brokerPassword)
         let topology = AMQPTopology.mimamori(
             municipality: configuration.municipality, passive: environment["MIMAMORI_TOPOLOGY"] == "verify",
-            concerns: configuration.concerns != nil)
+            concerns: configuration.concerns != nil, partners: configuration.forwardingPartners)
         let connection = try await connectWithBackoff(
             amqpConfiguration, topology: topology, notifier: notifier, logger: logger,
             onConnectionChange: { metrics.brokerConnected($0) })
@@ -155,6 +155,11 @@ public enum Daemon {
             ledger: ledger, outlet: outlets.email, from: EmailAddress(parsing: configuration.email.from),
             town: configuration.town.name, recipients: { .init(configuration: store.settings.configuration) },
             logger: Logger(label: "mimamori.alarm"))
+        // Our consented cases go to the partner towns that run their own daemon (seed 004).
+        let forwarder =
+            configuration.forwardingPartners.isEmpty
+            ? nil
+            : PartnerForwarder(connection: connection, ledger: ledger, metrics: metrics, logger: Logger(label: "mimamori.partners"))
         let intake = IntakeService(
             connection: connection, queue: AMQPTopology.casesQueue(municipality: configuration.municipality),
             intake: CaseIntake(ledger: ledger, registry: familyRegistry, confirmations: confirmations), settings: store, metrics: metrics,
@@ -162,6 +167,7 @@ public enum Daemon {
             onRecorded: {
                 dispatcher.workRecorded()
                 caseAlarms.wake()
+                forwarder?.wake()
             },
             onUnreached: { caseID, reach, reason in notices.unreached(caseID: caseID, reach: reach, reason: reason) })
         // Concern reports go through the same intake, ledger and dispatcher, from a queue of their own.
@@ -244,6 +250,7 @@ public enum Daemon {
             .init(service: connection), .init(service: status), .init(service: dispatcher),
             .init(service: caseAlarms), .init(service: retention), .init(service: shelterReminders), .init(service: reload),
         ]
+        if let forwarder { services.append(.init(service: forwarder)) }
         if let secondReminders { services.append(.init(service: secondReminders)) }
         if let hylaFAXStatus { services.append(.init(service: hylaFAXStatus)) }
         if let reconfirmation { services.append(.init(service: reconfirmation)) }

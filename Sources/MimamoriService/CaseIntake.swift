@@ -104,7 +104,8 @@ public struct CaseIntake: Sendable {
             switch envelope.schema {
             case .case:
                 return try await receiveCase(
-                    envelope, body: body, signedBy: signedBy, transportMessageID: transportMessageID, settings: settings, now: now)
+                    envelope, body: body, headers: headers, signedBy: signedBy, transportMessageID: transportMessageID,
+                    settings: settings, now: now)
             case .concern:
                 return try await receiveConcern(
                     envelope, body: body, signedBy: signedBy, transportMessageID: transportMessageID, settings: settings, now: now)
@@ -142,7 +143,7 @@ public struct CaseIntake: Sendable {
     /// A `mimamori.case/1` event: decoded, its photo judged, then decided by `CaseState.receive`
     /// once, inside the ledger transaction that records what it decided.
     private func receiveCase(
-        _ envelope: EventEnvelope, body: [UInt8], signedBy: String?, transportMessageID: String?, settings: Settings, now: Date
+        _ envelope: EventEnvelope, body: [UInt8], headers: [String: String], signedBy: String?, transportMessageID: String?, settings: Settings, now: Date
     ) async throws(LedgerError) -> Decision {
         let decoded: CaseEvent
         do {
@@ -180,7 +181,8 @@ public struct CaseIntake: Sendable {
         ) { [shelterRequest, confirmations] reading in
             try Self.decideWithStay(
                 event, reading: reading, storedBody: storedBody, transportMessageID: transportMessageID, planner: planner,
-                deadline: deadline, now: now, shelterRequest: shelterRequest, confirmations: confirmations)
+                deadline: deadline, now: now, shelterRequest: shelterRequest, confirmations: confirmations,
+                signed: SignedMessage(body: body, headers: headers))
         }
         let decision = decided.decision
         switch outcome {
@@ -253,9 +255,22 @@ public struct CaseIntake: Sendable {
         return (entry, decided.decision)
     }
 
+    /// The broker message as it came: what a partner town is forwarded, so that its daemon
+    /// verifies the police's own signature.
+    struct SignedMessage: Sendable {
+        var body: Data
+        /// Only the signature's headers: nothing else of the message travels on.
+        var headers: [String: String]
+        init(body: [UInt8], headers: [String: String]) {
+            self.body = Data(body)
+            self.headers = headers.filter { $0.key == PublisherKeys.keyIDHeader || $0.key == PublisherKeys.signatureHeader }
+        }
+    }
+
     static func decideWithStay(
         _ event: CaseEvent, reading: IntakeReading, storedBody: Data, transportMessageID: String?, planner: Planner,
-        deadline: Duration, now: Date, shelterRequest: ShelterRequest?, confirmations: ConfirmationSigner?
+        deadline: Duration, now: Date, shelterRequest: ShelterRequest?, confirmations: ConfirmationSigner?,
+        signed: SignedMessage? = nil
     ) throws -> (entry: IntakeEntry, decided: Decided) {
         func only(_ entry: IntakeEntry, _ decision: Decision) -> (entry: IntakeEntry, decided: Decided) {
             (entry, Decided(decision: decision))
@@ -287,6 +302,7 @@ public struct CaseIntake: Sendable {
         var alarms: [CaseAlarm.Kind] = []
         var held = false
         var shelter: ShelterPlan?
+        var partners: [String] = []
         for action in actions {
             switch action {
             case .reject(let reason):
@@ -304,6 +320,7 @@ public struct CaseIntake: Sendable {
             case .raise(.heldStale): alarms.append(.heldStale)
             case .raise(.shelterHeld): alarms.append(.shelterHeld)
             case .shelter(let p): shelter = p
+            case .forward(let towns): partners = towns
             }
         }
         guard let next else {
@@ -325,6 +342,13 @@ public struct CaseIntake: Sendable {
             notices: rows.notices, deliveries: rows.deliveries, cancelKinds: cancelKinds)
         intake.alarms = alarms
         intake.issuedAt = event.issuedAt
+        // The police's own bytes, not the stored body (which may have lost its photo here).
+        let original = signed ?? SignedMessage(body: Array(storedBody), headers: [:])
+        intake.forwards = partners.map {
+            Intake.Forward(
+                partner: $0, routingKey: Configuration.partnerRoutingKey(partner: $0, kind: event.kind.rawValue), body: original.body,
+                headers: original.headers)
+        }
         // The cooperators' counts: the stay's request has its own line.
         let planned = rows.deliveries.reduce(into: [Channel: Int]()) { $0[$1.planned.channel, default: 0] += 1 }
         if let shelter {

@@ -32,6 +32,16 @@ public struct DaemonMetrics: Sendable {
     }
 
     /// `mimamori_broker_connected`: 1 while the broker connection is up.
+    /// Events of ours waiting to go to partner towns, and how long the oldest has waited.
+    public func partnerForwards(waiting: Int, oldestSeconds: Double) {
+        Gauge(label: "mimamori_partner_forwards_waiting").record(waiting)
+        Gauge(label: "mimamori_partner_forwards_oldest_seconds").record(oldestSeconds)
+    }
+
+    public func partnerForwarded(partner: String, result: String) {
+        Counter(label: "mimamori_partner_forwards_total", dimensions: [("partner", partner), ("result", result)]).increment()
+    }
+
     public func brokerConnected(_ up: Bool) {
         Gauge(label: "mimamori_broker_connected").record(up ? 1 : 0)
     }

@@ -76,6 +76,8 @@ public enum LogKey: String, Sendable {
     case via
     /// Deliveries one confirmation marked (a 処分しました covers the recipient's whole case).
     case covered
+    /// A partner town's municipality id (seed 004: the network shared with consent).
+    case partner
 }
 
 extension Logger.Metadata {

@@ -69,7 +69,7 @@ struct PlanCommand: AsyncParsableCommand {
         lines.append("")
         let groups: [(String, [Reach.Reason])] = [
             ("送信する", [.asked, .askedUnknownArea]),
-            ("送信しない", [.skippedArea, .skippedConsent, .skippedInactive, .otherTown]),
+            ("送信しない", [.skippedArea, .skippedConsent, .skippedInactive, .otherTown, .partnerDaemon]),
         ]
         for (title, reasons) in groups {
             let rows = reach.decisions.filter { reasons.contains($0.reason) }
@@ -142,6 +142,7 @@ struct PlanCommand: AsyncParsableCommand {
         case .skippedArea: "地域が該当しない"
         case .skippedConsent: "家族の同意なし（consent.cooperators）"
         case .otherTown: "他の市町村（partnerTowns の同意なし）"
+        case .partnerDaemon: "相手の市町村の見守りシステムが送信"
         case .neverAlerted: "通知を受け取っていない"
         }
     }

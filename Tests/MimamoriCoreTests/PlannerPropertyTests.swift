@@ -72,7 +72,7 @@ struct PlannerPropertyTests {
                 case .plan(let plan):
                     outcome.plans.append((event, plan))
                     deliver(plan.deliveries, mode: mode)
-                case .ignore, .reject, .hold, .raise, .shelter: break
+                case .ignore, .reject, .hold, .raise, .shelter, .forward: break
                 }
             }
             now = now.addingTimeInterval(1800)
