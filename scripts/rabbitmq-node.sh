@@ -4,19 +4,27 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir=${MIMAMORI_RABBIT_DIR:-$root/.run/rabbitmq}
+# MIMAMORI_RABBIT_INSTANCE=partner: a second node beside the first (its own name, ports and
+# data), the partner town's broker of the two-town tests.
+instance=${MIMAMORI_RABBIT_INSTANCE:-}
+case "$instance" in
+    "") suffix="" base_port=56720 ;;
+    partner) suffix="-partner" base_port=56730 ;;
+    *) echo "rabbitmq-node: MIMAMORI_RABBIT_INSTANCE is empty or partner" >&2; exit 2 ;;
+esac
+dir=${MIMAMORI_RABBIT_DIR:-$root/.run/rabbitmq$suffix}
 # As root the node runs as the rabbitmq user, which must be able to reach the data folder; where
 # the checkout's parents are closed to it, the data goes to a folder named after the checkout.
 if [ "$(id -u)" = 0 ] && [ -z "${MIMAMORI_RABBIT_DIR:-}" ]; then
     mkdir -p "$root/.run"
     if ! runuser -u rabbitmq -- test -x "$root/.run"; then
-        dir=/var/tmp/mimamori-rabbitmq-$(printf '%s' "$root" | md5sum | cut -c1-8)
+        dir=/var/tmp/mimamori-rabbitmq$suffix-$(printf '%s' "$root" | md5sum | cut -c1-8)
     fi
 fi
-node=${MIMAMORI_RABBIT_NODE:-mimamori-test@localhost}
-port=${MIMAMORI_RABBIT_PORT:-56720}
-tls_port=${MIMAMORI_RABBIT_TLS_PORT:-56721}
-dist_port=${MIMAMORI_RABBIT_DIST_PORT:-56722}
+node=${MIMAMORI_RABBIT_NODE:-mimamori-test$suffix@localhost}
+port=${MIMAMORI_RABBIT_PORT:-$base_port}
+tls_port=${MIMAMORI_RABBIT_TLS_PORT:-$((base_port + 1))}
+dist_port=${MIMAMORI_RABBIT_DIST_PORT:-$((base_port + 2))}
 bin=/usr/lib/rabbitmq/bin
 
 # Debian's scripts want to run as the rabbitmq user; as root we switch to it ourselves so that
@@ -68,7 +76,8 @@ start() {
     if ctl status >/dev/null 2>&1; then echo "rabbitmq: $node already running on 127.0.0.1:$port"; return 0; fi
     mkdir -p "$dir/home" "$dir/mnesia" "$dir/log"
     make_certs
-    echo '[].' > "$dir/enabled_plugins"
+    # The shovel carries a town's forwards to its partner's broker (deploy/rabbitmq/partner-shovel.sh).
+    echo '[rabbitmq_shovel].' > "$dir/enabled_plugins"
     echo '[].' > "$dir/advanced.config"
     : > "$dir/rabbitmq-env.conf"
     cat > "$dir/rabbitmq.conf" <<CONF
@@ -88,7 +97,16 @@ max_message_size = 16777216
 CONF
     if [ "$(id -u)" = 0 ]; then chown -R rabbitmq:rabbitmq "$dir"; fi
     echo "rabbitmq: starting $node on 127.0.0.1:$port (TLS $tls_port), data in $dir"
-    as_broker "$bin/rabbitmq-server" >"$dir/log/stdout.log" 2>&1 &
+    # The node outlives this script: it must not keep the caller's descriptors open (Foundation's
+    # Process learns that a child ended when the socket it passes down closes, so a test that
+    # starts a node would wait for the node to stop).
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+        done
+        as_broker "$bin/rabbitmq-server"
+    ) >"$dir/log/stdout.log" 2>&1 </dev/null &
     local deadline=$((SECONDS + 120))
     # await_startup fails at once while the node is not up yet: poll it.
     until ctl await_startup >/dev/null 2>&1; do

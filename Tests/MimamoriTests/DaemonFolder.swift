@@ -69,6 +69,8 @@ struct DaemonFolder {
         /// With it the endpoint listens on `confirmPort` (public-url `http://127.0.0.1:PORT`
         /// unless the text gives one) and the folder holds a `confirm-key` credential.
         var confirm: String? = nil
+        /// The `partners:` section as YAML flow text (`{ kainan: own-daemon }`); nil: none.
+        var partners: String? = nil
         /// The `reminders:` section as YAML flow text; the demo's morning reminder unless set.
         var reminders = "{ destruction-at: \"09:00\", business-days-only: true }"
     }
@@ -168,6 +170,7 @@ struct DaemonFolder {
 
             """
         if let concerns = options.concerns { yaml += "concerns:\n" + concerns + "\n" }
+        if let partners = options.partners { yaml += "partners: \(partners)\n" }
         if let registry = options.registry {
             // The key store path is given so that it sits with this test's ledger.
             let inner = registry.trimmingCharacters(in: .whitespaces).dropFirst().dropLast().trimmingCharacters(in: .whitespaces)

@@ -23,10 +23,10 @@ final class DaemonRig: Sendable {
     }
 
     static func make(
-        options: DaemonFolder.Options = .init(), smtp smtpOptions: SMTPServer.Options = .init(),
+        broker given: Broker? = nil, options: DaemonFolder.Options = .init(), smtp smtpOptions: SMTPServer.Options = .init(),
         cooperators: [DaemonFolder.Cooperator]
     ) async throws -> DaemonRig {
-        let broker = try Broker.fromEnvironment()
+        let broker = try given ?? Broker.fromEnvironment()
         let smtp = try SMTPServer(smtpOptions)
         do {
             let folder = try DaemonFolder(broker: broker, smtp: smtp, options: options)
@@ -147,10 +147,10 @@ func runProcess(
 
 /// Runs `body` with a fresh rig and always tears it down.
 func withDaemonRig<T: Sendable>(
-    options: DaemonFolder.Options = .init(), smtp: SMTPServer.Options = .init(), cooperators: [DaemonFolder.Cooperator],
-    _ body: (DaemonRig) async throws -> T
+    broker: Broker? = nil, options: DaemonFolder.Options = .init(), smtp: SMTPServer.Options = .init(),
+    cooperators: [DaemonFolder.Cooperator], _ body: (DaemonRig) async throws -> T
 ) async throws -> T {
-    let rig = try await DaemonRig.make(options: options, smtp: smtp, cooperators: cooperators)
+    let rig = try await DaemonRig.make(broker: broker, options: options, smtp: smtp, cooperators: cooperators)
     do {
         let result = try await body(rig)
         await rig.finish()

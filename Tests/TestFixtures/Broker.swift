@@ -14,6 +14,8 @@ public struct Broker: Sendable {
     public let tlsDirectory: String
     /// `scripts/rabbitmq-node.sh`; `ctl ARGS` runs rabbitmqctl against this node.
     public let script: String
+    /// What the script needs beside it to mean this node (`MIMAMORI_RABBIT_INSTANCE`).
+    public var scriptEnvironment: [String: String] = [:]
 
     public struct Missing: Error, CustomStringConvertible {
         public let variable: String
@@ -44,6 +46,33 @@ public struct Broker: Sendable {
             script: try required("MIMAMORI_TEST_RABBIT_SCRIPT"))
     }
 
+    /// Starts the second private node (`MIMAMORI_RABBIT_INSTANCE=partner`: its own name, ports
+    /// and data), a partner town's broker; `stopNode()` stops it. Started only by the tests
+    /// that need two brokers, so the rest of the suite does not wait for it.
+    public static func startPartnerNode() async throws -> Broker {
+        let first = try fromEnvironment()
+        // Empty: the script's own values for the partner, whatever names the first node.
+        var environment = ["MIMAMORI_RABBIT_INSTANCE": "partner"]
+        for name in ["DIR", "NODE", "PORT", "TLS_PORT", "DIST_PORT"] { environment["MIMAMORI_RABBIT_\(name)"] = "" }
+        _ = try await run([first.script, "start"], environment: environment)
+        var lines: [String: String] = [:]
+        for line in try await run([first.script, "env"], environment: environment).split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { lines[parts[0]] = parts[1] }
+        }
+        guard let url = lines["MIMAMORI_TEST_AMQP_URL"], let tlsURL = lines["MIMAMORI_TEST_AMQPS_URL"],
+            let tls = lines["MIMAMORI_TEST_TLS_DIR"]
+        else { throw CommandFailed(command: [first.script, "env"], status: 0, output: "\(lines)") }
+        var broker = Broker(url: url, tlsURL: tlsURL, tlsDirectory: tls, script: first.script)
+        broker.scriptEnvironment = environment
+        return broker
+    }
+
+    /// Stops this node (the partner's, after its test).
+    public func stopNode() async throws {
+        _ = try await Self.run([script, "stop"], environment: scriptEnvironment)
+    }
+
     /// The virtual host of the URLs (`mimamori`), for rabbitmqctl's `-p`.
     public var virtualHost: String { (try? AMQPConfiguration(url: url).virtualHost) ?? "/" }
 
@@ -71,7 +100,7 @@ public struct Broker: Sendable {
     /// the user to run as) and returns its standard output. Runs off the cooperative pool.
     @discardableResult
     public func ctl(_ arguments: String...) async throws -> String {
-        try await Self.run([script, "ctl"] + arguments)
+        try await Self.run([script, "ctl"] + arguments, environment: scriptEnvironment)
     }
 
     /// `stop_app` then `start_app`: the broker drops every connection, refuses new ones while
@@ -128,10 +157,13 @@ public struct Broker: Sendable {
         return logger
     }
 
-    static func run(_ command: [String]) async throws -> String {
+    static func run(_ command: [String], environment: [String: String] = [:]) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
