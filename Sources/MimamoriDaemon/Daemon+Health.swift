@@ -7,7 +7,7 @@ extension Daemon {
     /// that says more. A new cause is one more line here.
     static func health(
         ledger: any CaseReports, connection: AMQPConnection, intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore,
-        confirm: ConfirmEndpoint? = nil
+        confirm: ConfirmEndpoint? = nil, forwarder: PartnerForwarder? = nil
     ) async -> HealthReport {
         var report = HealthReport()
         do throws(LedgerError) {
@@ -24,6 +24,10 @@ extension Daemon {
         }
         if confirm?.isUnavailable == true {
             report.degraded("confirmation endpoint unavailable: cooperators' links and QR codes fail; see confirm.unavailable")
+        }
+        if let waiting = forwarder?.stuckFor() {
+            report.degraded(
+                "partner forwards waiting \(Int(waiting))s: a partner town's cooperators are not told; see partner.unforwarded")
         }
         let refused = settings.settings.refusedRows
         if refused > 0 { report.degraded("directory: \(refused) rows left out; see directory.row-refused") }

@@ -239,7 +239,7 @@ public enum Daemon {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let endpoint = try metricsEndpoint(
             configuration.metrics.listen, registry: registry, ledger: ledger, connection: connection, intake: intake,
-            dispatcher: dispatcher, settings: store, confirm: confirm, logger: logger)
+            dispatcher: dispatcher, settings: store, confirm: confirm, forwarder: forwarder, logger: logger)
         {
             services.append(.init(service: endpoint))
         }
@@ -435,7 +435,8 @@ public enum Daemon {
 
     static func metricsEndpoint(
         _ listen: String, registry: PrometheusCollectorRegistry, ledger: any CaseReports, connection: AMQPConnection,
-        intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore, confirm: ConfirmEndpoint?, logger: Logger
+        intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore, confirm: ConfirmEndpoint?,
+        forwarder: PartnerForwarder?, logger: Logger
     ) throws -> MetricsEndpoint? {
         guard !listen.isEmpty, listen != "off" else { return nil }
         let parts = listen.split(separator: ":", maxSplits: 1)
@@ -447,7 +448,8 @@ public enum Daemon {
             logger: Logger(label: "mimamori.metrics")
         ) {
             await health(
-                ledger: ledger, connection: connection, intake: intake, dispatcher: dispatcher, settings: settings, confirm: confirm)
+                ledger: ledger, connection: connection, intake: intake, dispatcher: dispatcher, settings: settings, confirm: confirm,
+                forwarder: forwarder)
         }
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import MimamoriBroker
 import MimamoriCore
 import ServiceLifecycle
+import Synchronization
 import Timing
 
 /// Publishes our cases' events to the partner towns' daemons (seed 004) from the ledger's
@@ -23,6 +24,10 @@ public final class PartnerForwarder: Service, Sendable {
     private let logger: Logger
     private let clock: any WallClock
     private let wakeSignal = WakeSignal()
+    /// When the oldest forward still waiting was recorded, as of the last pass.
+    private let oldestWaiting = Mutex<Date?>(nil)
+    /// How long a forward may wait before `/healthz` says so: a pass, a reconnect, a retry.
+    public static let stuckAfter: TimeInterval = 120
     /// Between passes when nothing wakes it, and the longest wait after a refusal.
     private let interval: Duration
 
@@ -104,8 +109,16 @@ public final class PartnerForwarder: Service, Sendable {
 
     func recordBacklog() async {
         guard let backlog = try? await ledger.forwardBacklog() else { return }
+        oldestWaiting.withLock { $0 = backlog.oldest }
         let age = backlog.oldest.map { max(0, clock.now().timeIntervalSince($0)) } ?? 0
         metrics.partnerForwards(waiting: backlog.count, oldestSeconds: age)
+    }
+
+    /// How long the oldest forward has waited, when that is longer than `stuckAfter`.
+    public func stuckFor() -> TimeInterval? {
+        guard let oldest = oldestWaiting.withLock({ $0 }) else { return nil }
+        let waited = clock.now().timeIntervalSince(oldest)
+        return waited > Self.stuckAfter ? waited : nil
     }
 
     /// What the operator should look at.

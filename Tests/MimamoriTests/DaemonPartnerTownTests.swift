@@ -143,3 +143,46 @@ struct DaemonPartnerTownTests {
         try? await rig.publisher.connection.delete(queue: AMQPTopology.forwardingQueue(municipality: town, partner: partner))
     }
 }
+
+extension DaemonPartnerTownTests {
+    @Test("a forward the broker refuses is said so and kept; once the queue is back it goes, the police's bytes and signature unchanged")
+    func refusedForwardWaitsAndGoesUnchanged() async throws {
+        let town = Broker.uniqueName("e2e-kimino")
+        let partner = Broker.uniqueName("e2e-kainan")
+        let options = DaemonFolder.Options(municipality: town, partners: "{ \(partner): own-daemon }")
+        try await withDaemonRig(options: options, cooperators: DaemonFolder.cooperators(email: 1, fax: 0)) { rig in
+            let daemon = try await rig.startConsuming()
+            let queue = AMQPTopology.forwardingQueue(municipality: town, partner: partner)
+            // An operator removed the forwarding queue (or the definitions lack it).
+            try await rig.publisher.connection.delete(queue: queue)
+            let c = DaemonCase(municipality: town)
+            let body = try DaemonCase.json(Self.event(c, "opened", sequence: 1, partnerTowns: true))
+            let signature = try rig.folder.signer.headers(for: body)
+            try await rig.publisher.publish(body, headers: signature)
+            try await rig.waitUntilSettled(c.caseID, kinds: ["alert"], daemon: daemon)
+            let refused = try await daemon.waitForLine(event: "partner.unforwarded")
+            #expect(logField("code", of: refused) == "returned", "\(refused)")
+            #expect(logField("partner", of: refused) == partner && logField("case", of: refused) == c.caseID)
+            #expect(try rig.sql("SELECT count(*) FROM partner_forwards WHERE forwarded_at IS NULL AND body IS NOT NULL") == ["1"])
+
+            // Back: the next pass forwards it (the retry is at most 30 s away).
+            try await rig.publisher.connection.declare(.mimamori(municipality: town, partners: [partner]))
+            _ = try await daemon.waitForLine(event: "partner.forwarded", timeout: .seconds(60))
+            let deliveries = try await rig.publisher.connection.consume(queue: queue)
+            var forwarded: AMQPDelivery?
+            for try await delivery in deliveries {
+                try await rig.publisher.connection.ack(delivery)
+                forwarded = delivery
+                break
+            }
+            let message = try #require(forwarded)
+            #expect(message.body == body, "the partner verifies the police's signature over these bytes")
+            #expect(message.routingKey == "case.\(partner).opened")
+            for (name, value) in signature { #expect(message.headers[name] == .string(value), "\(name)") }
+            let sent = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            #expect(message.messageID == sent?["messageId"] as? String, "the partner's ledger knows a repeat by it")
+            #expect(try rig.sql("SELECT count(*) FROM partner_forwards WHERE body IS NOT NULL") == ["0"])
+            try await rig.publisher.connection.delete(queue: queue)
+        }
+    }
+}
