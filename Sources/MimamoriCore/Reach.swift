@@ -50,7 +50,9 @@ public struct Reach: Sendable, Hashable {
     public func count(_ reason: Reason) -> Int { decisions.reduce(0) { $0 + ($1.reason == reason ? 1 : 0) } }
 
     /// Active rows the case concerns (its town's, and partner towns' with consent).
-    public var active: Int { decisions.reduce(0) { $0 + ($1.reason == .skippedInactive || $1.reason == .otherTown || $1.reason == .partnerDaemon ? 0 : 1) } }
+    public var active: Int {
+        decisions.reduce(0) { $0 + ([.skippedInactive, .otherTown, .partnerDaemon].contains($1.reason) ? 0 : 1) }
+    }
     public var asked: Int { decisions.reduce(0) { $0 + ($1.reason.isAsked ? 1 : 0) } }
 
     /// The counts of the `case.*` journal line, in that order.

@@ -143,7 +143,8 @@ public struct CaseIntake: Sendable {
     /// A `mimamori.case/1` event: decoded, its photo judged, then decided by `CaseState.receive`
     /// once, inside the ledger transaction that records what it decided.
     private func receiveCase(
-        _ envelope: EventEnvelope, body: [UInt8], headers: [String: String], signedBy: String?, transportMessageID: String?, settings: Settings, now: Date
+        _ envelope: EventEnvelope, body: [UInt8], headers: [String: String], signedBy: String?, transportMessageID: String?,
+        settings: Settings, now: Date
     ) async throws(LedgerError) -> Decision {
         let decoded: CaseEvent
         do {

@@ -64,7 +64,9 @@ struct LedgerForwardTests {
         for job in try await ledger.claimDue(now: t0, channel: .email, limit: 10) { try await ledger.markDelivered(job.id, at: t0) }
         let closedAt = t0.addingTimeInterval(60)
         _ = try await ledger.recordIntake(
-            makeIntake(messageID: "close", sequence: 2, eventKind: "closed", kind: .termination, fax: 0, email: 1, radio: false, at: closedAt, closed: true))
+            makeIntake(
+                messageID: "close", sequence: 2, eventKind: "closed", kind: .termination, fax: 0, email: 1, radio: false, at: closedAt,
+                closed: true))
         #expect(fixture.hits(of: marker) > 0)
         let outcome = try await ledger.purge(retention: .seconds(86400), now: closedAt.addingTimeInterval(86400 + 1))
         #expect(outcome.cases == [CaseID("KN-0042")])

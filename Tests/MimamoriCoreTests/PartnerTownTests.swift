@@ -81,7 +81,9 @@ struct PartnerTownTests {
 
     // MARK: the origin town
 
-    @Test("with consent: the alert is forwarded to every own-daemon partner, and every later event of the case too, the closure whatever its consent says")
+    @Test(
+        "with consent: the alert is forwarded to every own-daemon partner, and every later event of the case too, the closure whatever its consent says"
+    )
     func consentForwardsTheWholeCase() throws {
         let planner = try Self.kimino(.ownDaemon)
         var state: CaseState?

@@ -90,8 +90,10 @@ struct DaemonPartnerTownTests {
                 #expect(try await kimino.states(shared.caseID)["destruction-reminder/planned"] == 2)
                 #expect(try await kainan.states(shared.caseID)["destruction-reminder/planned"] == 2)
                 // Forwarded and confirmed: the signed body is gone from Kimino's outbox.
-                #expect(try kimino.sql("SELECT sequence, partner, body IS NULL FROM partner_forwards WHERE case_id = '\(shared.caseID)' ORDER BY id")
-                    == ["1|\(kainanTown)|1", "2|\(kainanTown)|1"])
+                #expect(
+                    try kimino.sql(
+                        "SELECT sequence, partner, body IS NULL FROM partner_forwards WHERE case_id = '\(shared.caseID)' ORDER BY id")
+                        == ["1|\(kainanTown)|1", "2|\(kainanTown)|1"])
 
                 // 2. Not consented: Kimino alone. A consented case published after it arrives in
                 // Kainan through the same queue and shovel in order, so once it is there the
