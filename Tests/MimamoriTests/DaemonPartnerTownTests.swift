@@ -60,6 +60,10 @@ struct DaemonPartnerTownTests {
                     kainan-vol-1,海南の協力者1,email,n1@volunteers.example.jp,,\(kainanTown),yes
 
                     """)
+                // What the staff see before anything is sent.
+                let checked = try kimino.cli(["check-config"])
+                #expect(checked.contains("partners: \(kainanTown) (its own mimamorid"), "\(checked)")
+                #expect(checked.contains("1 row(s) of \(kainanTown) are alerted by \(kainanTown)'s own mimamorid"), "\(checked)")
                 let kiminoDaemon = try await kimino.startConsuming()
                 let kainanDaemon = try await kainan.startConsuming()
                 try await declareShovel(from: kimino, town: kiminoTown, to: partnerBroker, partner: kainanTown)
