@@ -88,8 +88,9 @@ dir usr/share/bash-completion/completions && dir usr/share/zsh/vendor-completion
 doc=usr/share/doc/mimamori
 dir $doc && dir $doc/rabbitmq && dir $doc/prometheus && dir $doc/grafana && dir $doc/schema
 install -m 0644 README.md docs/operations.md docs/integration.md docs/architecture.md deploy/debian/README.Debian "$root/$doc/"
-install -m 0644 deploy/rabbitmq/definitions.json deploy/rabbitmq/rabbitmq.conf deploy/rabbitmq/shovel-partner-town.example "$root/$doc/rabbitmq/"
-install -m 0755 deploy/rabbitmq/dead-letter-policy.sh deploy/rabbitmq/migrate-dead-letters.sh deploy/broker-users.sh "$root/$doc/rabbitmq/"
+install -m 0644 deploy/rabbitmq/definitions.json deploy/rabbitmq/rabbitmq.conf "$root/$doc/rabbitmq/"
+install -m 0755 deploy/rabbitmq/dead-letter-policy.sh deploy/rabbitmq/migrate-dead-letters.sh deploy/rabbitmq/partner-shovel.sh \
+    deploy/broker-users.sh "$root/$doc/rabbitmq/"
 install -m 0644 deploy/prometheus/mimamori.rules.yml "$root/$doc/prometheus/"
 install -m 0644 deploy/grafana/mimamori.json "$root/$doc/grafana/"
 install -m 0644 docs/schema/* "$root/$doc/schema/"

@@ -37,14 +37,12 @@ dest=$(head -n1 "$uri_file" | tr -d '\r\n')
 [[ "$dest" =~ ^amqps?:// ]] || { echo "partner-shovel: $uri_file must hold an amqp:// or amqps:// URL" >&2; exit 2; }
 name="mimamori-$town-to-$partner"
 queue="mimamori.$town.to-$partner"
-# The local end is a direct connection inside this broker (no password); the vhost is encoded.
-definition=$(python3 -c '
-import json, sys, urllib.parse
-vhost, queue, dest = sys.argv[1:4]
-print(json.dumps({
-    "src-protocol": "amqp091", "src-uri": "amqp:///" + urllib.parse.quote(vhost, safe=""), "src-queue": queue,
-    "dest-protocol": "amqp091", "dest-uri": dest, "dest-exchange": "mimamori.cases",
-    "ack-mode": "on-confirm", "src-delete-after": "never", "reconnect-delay": 5,
-}))' "$vhost" "$queue" "$dest")
+# JSON by hand (no python on a broker host): every value is checked to need no escaping.
+case "$dest" in *'"'*|*'\'*|*' '*) echo "partner-shovel: the URL in $uri_file must not hold quotes, backslashes or spaces (percent-encode them)" >&2; exit 2 ;; esac
+[[ "$vhost" =~ ^[A-Za-z0-9_.-]+$ || "$vhost" = / ]] || { echo "partner-shovel: --vhost must be / or letters, digits, '.', '_' or '-'" >&2; exit 2; }
+# The local end is a direct connection inside this broker (no password); "/" is encoded.
+local_vhost=${vhost//\//%2F}
+definition=$(printf '{"src-protocol":"amqp091","src-uri":"amqp:///%s","src-queue":"%s","dest-protocol":"amqp091","dest-uri":"%s","dest-exchange":"mimamori.cases","ack-mode":"on-confirm","src-delete-after":"never","reconnect-delay":5}' \
+    "$local_vhost" "$queue" "$dest")
 ${RABBITMQCTL:-rabbitmqctl} set_parameter -p "$vhost" shovel "$name" "$definition" >/dev/null
 echo "partner-shovel: $vhost $queue → the partner's mimamori.cases (shovel $name); rabbitmqctl shovel_status shows it"
