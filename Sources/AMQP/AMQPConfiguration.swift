@@ -50,6 +50,33 @@ public struct AMQPConfiguration: Sendable, Equatable {
     public var reconnectMaxDelay: Duration
     /// Shown in the broker's management UI.
     public var connectionName: String
+    /// The other nodes of the same cluster (`broker.urls`), same user, vhost and TLS: a
+    /// (re)connect tries them in turn when `host:port` does not answer. rabbitmq-c takes one
+    /// host per connection.
+    public var otherNodes: [Node] = []
+
+    /// One node of the broker's cluster.
+    public struct Node: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+        public var description: String { "\(host):\(port)" }
+    }
+
+    /// Every node, `host:port` first.
+    public var nodes: [Node] { [Node(host: host, port: port)] + otherNodes }
+
+    /// This configuration aimed at one node (TLS checks that node's name).
+    public func at(_ node: Node) -> AMQPConfiguration {
+        var one = self
+        one.host = node.host
+        one.port = node.port
+        one.otherNodes = []
+        return one
+    }
 
     public init(
         host: String = "localhost", port: Int? = nil, virtualHost: String = "/",

@@ -51,6 +51,8 @@ final class AMQPEngine {
     var nextPublishTag: UInt64 = 1
     var lowestUnconfirmed: UInt64 = 1
 
+    /// The node of `configuration.nodes` connected to last; a reconnect starts at the next one.
+    private var nodeIndex = 0
     private var reconnectAttempt = 0
     private var nextReconnectAt: ContinuousClock.Instant?
     private var disconnectedAt: ContinuousClock.Instant?
@@ -140,12 +142,12 @@ final class AMQPEngine {
     /// instead of into the reconnect loop.
     func connectInitially(topology: AMQPTopology?) -> Result<Void, AMQPError> {
         do throws(AMQPError) {
-            let s = try AMQPSession.open(configuration)
+            let s = try openAnyNode(startingAt: 0)
             session = s
             consumerGeneration = AMQPGeneration.next()
             lastInbound = .now
             if let topology { try declare(topology, on: s) }
-            logger.info("amqp.connected", metadata: .keys([.broker: "\(configuration)"]))
+            logger.info("amqp.connected", metadata: .keys([.broker: "\(configuration.at(configuration.nodes[nodeIndex]))"]))
             link.set(true)
             return .success(())
         } catch {
@@ -183,7 +185,8 @@ final class AMQPEngine {
     private func reconnect() {
         nextReconnectAt = nil
         do throws(AMQPError) {
-            let s = try AMQPSession.open(configuration)
+            // The node that was lost is tried last: a cluster's other nodes carry on without it.
+            let s = try openAnyNode(startingAt: nodeIndex + 1)
             session = s
             consumerGeneration = AMQPGeneration.next()
             lastInbound = .now
@@ -192,7 +195,10 @@ final class AMQPEngine {
             let downtime = disconnectedAt.map { ContinuousClock.now - $0 } ?? .zero
             logger.info(
                 "amqp.reconnected",
-                metadata: .keys([.attempt: "\(reconnectAttempt)", .downtimeMs: "\(downtime.milliseconds)"]))
+                metadata: .keys([
+                    .attempt: "\(reconnectAttempt)", .downtimeMs: "\(downtime.milliseconds)",
+                    .node: "\(configuration.nodes[nodeIndex])",
+                ]))
             reconnectAttempt = 0
             link.set(true)
         } catch {
@@ -200,6 +206,27 @@ final class AMQPEngine {
             logger.warning("amqp.reconnect-failed", metadata: .keys([.attempt: "\(reconnectAttempt)", .error: "\(error)"]))
             scheduleReconnect()
         }
+    }
+
+    /// Opens a session on the first node that answers, in turn from `start` (wrapping round);
+    /// throws the first node's error when none does (a wrong password is wrong on every node).
+    private func openAnyNode(startingAt start: Int) throws(AMQPError) -> AMQPSession {
+        let nodes = configuration.nodes
+        var first: AMQPError?
+        for offset in 0..<nodes.count {
+            let index = (start + offset) % nodes.count
+            do throws(AMQPError) {
+                let s = try AMQPSession.open(configuration.at(nodes[index]))
+                nodeIndex = index
+                return s
+            } catch {
+                if nodes.count > 1 {
+                    logger.warning("amqp.node-unreachable", metadata: .keys([.node: "\(nodes[index])", .error: "\(error)"]))
+                }
+                if first == nil { first = error }
+            }
+        }
+        throw first!
     }
 
     /// Runs `body` against the live session; a failure that broke the connection (rather than

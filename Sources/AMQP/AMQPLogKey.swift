@@ -12,6 +12,8 @@ enum AMQPLogKey: String, Sendable {
     case attempt
     case delayMs = "delay_ms"
     case downtimeMs = "downtime_ms"
+    /// One node of a cluster, `host:port`.
+    case node
 }
 
 extension Logger.Metadata {

@@ -25,6 +25,7 @@ extension Configuration {
         }
         keep("municipality", \.municipality)
         keep("broker.url", \.broker.url)
+        keep("broker.urls", \.broker.otherURLs)
         keep("broker.prefetch", \.broker.prefetch)
         keep("broker.heartbeat", \.broker.heartbeat)
         keep("ledger.path", \.ledger.path)

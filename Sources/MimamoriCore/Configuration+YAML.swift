@@ -182,8 +182,12 @@ struct SettingsReader {
         if let tree = areas(map["areas"], root: c.town.name) { c.areas = tree }
         townReading(&c)
 
-        if let b = mapping(map["broker"], "broker", allowed: ["url", "prefetch", "heartbeat"]) {
+        if let b = mapping(map["broker"], "broker", allowed: ["url", "urls", "prefetch", "heartbeat"]) {
             if let v = url(b["url"], "broker.url", schemes: ["amqp", "amqps"]) { c.broker.url = v }
+            if let urls = brokerURLs(b["urls"], alongside: b["url"]) {
+                c.broker.url = urls[0]
+                c.broker.otherURLs = Array(urls.dropFirst())
+            }
             if let v = int(b["prefetch"], "broker.prefetch", in: 1...65535) { c.broker.prefetch = v }
             if let v = duration(b["heartbeat"], "broker.heartbeat") { c.broker.heartbeat = v }
         }
@@ -244,6 +248,39 @@ struct SettingsReader {
             }
         }
         return c
+    }
+
+    /// `broker.urls`: the nodes of one RabbitMQ cluster, tried in turn (rabbitmq-c connects to
+    /// one host at a time). One user, vhost and scheme for all: only the host and port differ.
+    mutating func brokerURLs(_ node: Node?, alongside single: Node?) -> [String]? {
+        guard let node else { return nil }
+        if single != nil {
+            problem("broker.urls", "give broker.url (one node) or broker.urls (the nodes of a cluster), not both")
+            return nil
+        }
+        guard
+            let texts = strings(
+                node, "broker.urls", example: "[\"amqp://mimamori@mq1:5672/mimamori\", \"amqp://mimamori@mq2:5672/mimamori\"]"),
+            !texts.isEmpty
+        else {
+            if case .sequence(let items) = node, items.isEmpty { problem("broker.urls", "must name at least one node") }
+            return nil
+        }
+        var urls: [String] = []
+        for (i, text) in texts.enumerated() {
+            guard let valid = url(Node(text), "broker.urls[\(i)]", schemes: ["amqp", "amqps"]) else { continue }
+            urls.append(valid)
+        }
+        guard urls.count == texts.count else { return nil }
+        func shape(_ text: String) -> String {
+            let c = URLComponents(string: text)
+            return "\(c?.scheme?.lowercased() ?? "")://\(c?.user ?? "")@/\(c?.path ?? "")?\(c?.query ?? "")"
+        }
+        let first = shape(urls[0])
+        for (i, text) in urls.enumerated().dropFirst() where shape(text) != first {
+            problem("broker.urls[\(i)]", "differs from broker.urls[0] in more than host and port (one cluster: one scheme, user, vhost)")
+        }
+        return urls
     }
 
     mutating func town(_ node: Node?) -> Configuration.Town? {

@@ -82,6 +82,8 @@ public struct Configuration: Sendable, Hashable {
 
     public struct Broker: Sendable, Hashable {
         public var url: String = "amqp://mimamori@127.0.0.1:5672/mimamori"
+        /// The other nodes of the cluster (`broker.urls` after the first), tried in turn.
+        public var otherURLs: [String] = []
         public var prefetch: Int = 64
         public var heartbeat: Duration = .seconds(30)
         public init() {}

@@ -324,6 +324,14 @@ public enum Daemon {
         } catch {
             throw StartupError(problems: ["broker.url: \(error.withSettingsHint)"], exitCode: 78)
         }
+        for (i, url) in configuration.broker.otherURLs.enumerated() {
+            do throws(AMQPError) {
+                let node = try AMQPConfiguration(url: url, password: password)
+                amqpConfiguration.otherNodes.append(AMQPConfiguration.Node(host: node.host, port: node.port))
+            } catch {
+                throw StartupError(problems: ["broker.urls[\(i + 1)]: \(error.withSettingsHint)"], exitCode: 78)
+            }
+        }
         amqpConfiguration.heartbeat = Int(configuration.broker.heartbeat.inSeconds)
         amqpConfiguration.prefetch = UInt16(clamping: configuration.broker.prefetch)
         amqpConfiguration.connectionName = "mimamorid \(configuration.municipality)"
