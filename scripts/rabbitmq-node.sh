@@ -10,7 +10,9 @@ instance=${MIMAMORI_RABBIT_INSTANCE:-}
 case "$instance" in
     "") suffix="" base_port=56720 ;;
     partner) suffix="-partner" base_port=56730 ;;
-    *) echo "rabbitmq-node: MIMAMORI_RABBIT_INSTANCE is empty or partner" >&2; exit 2 ;;
+    # The three nodes of the cluster tests; they join with MIMAMORI_RABBIT_COOKIE in common.
+    cluster-1 | cluster-2 | cluster-3) suffix="-$instance" base_port=$((56740 + 10 * (${instance#cluster-} - 1))) ;;
+    *) echo "rabbitmq-node: MIMAMORI_RABBIT_INSTANCE is empty, partner or cluster-1…3" >&2; exit 2 ;;
 esac
 dir=${MIMAMORI_RABBIT_DIR:-$root/.run/rabbitmq$suffix}
 # As root the node runs as the rabbitmq user, which must be able to reach the data folder; where
@@ -74,7 +76,17 @@ make_certs() {
 
 start() {
     if ctl status >/dev/null 2>&1; then echo "rabbitmq: $node already running on 127.0.0.1:$port"; return 0; fi
+    # MIMAMORI_RABBIT_FRESH=1: no memory of an earlier run (a cluster node would wait for the
+    # peers of its last cluster).
+    if [ -n "${MIMAMORI_RABBIT_FRESH:-}" ]; then rm -rf "$dir/mnesia"; fi
     mkdir -p "$dir/home" "$dir/mnesia" "$dir/log"
+    # Nodes join a cluster only with the same Erlang cookie, which each node (and its
+    # rabbitmqctl) reads from its HOME.
+    if [ -n "${MIMAMORI_RABBIT_COOKIE:-}" ]; then
+        rm -f "$dir/home/.erlang.cookie"
+        printf '%s' "$MIMAMORI_RABBIT_COOKIE" > "$dir/home/.erlang.cookie"
+        chmod 400 "$dir/home/.erlang.cookie"
+    fi
     make_certs
     # The shovel carries a town's forwards to its partner's broker (deploy/rabbitmq/partner-shovel.sh).
     echo '[rabbitmq_shovel].' > "$dir/enabled_plugins"
@@ -126,7 +138,8 @@ CONF
 }
 
 stop() {
-    if ctl status >/dev/null 2>&1; then
+    # ping, not status: a node whose app a test stopped (stop_app) is still a node to stop.
+    if ctl ping >/dev/null 2>&1; then
         ctl stop "$dir/rabbit.pid" >/dev/null 2>&1 || ctl stop >/dev/null 2>&1 || true
         echo "rabbitmq: $node stopped"
     fi

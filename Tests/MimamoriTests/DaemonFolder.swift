@@ -69,6 +69,9 @@ struct DaemonFolder {
         /// With it the endpoint listens on `confirmPort` (public-url `http://127.0.0.1:PORT`
         /// unless the text gives one) and the folder holds a `confirm-key` credential.
         var confirm: String? = nil
+        /// `broker.urls` instead of `broker.url`: the same URL at each of these ports (the nodes
+        /// of a cluster), tried in turn.
+        var clusterPorts: [Int]? = nil
         /// The `partners:` section as YAML flow text (`{ kainan: own-daemon }`); nil: none.
         var partners: String? = nil
         /// The `reminders:` section as YAML flow text; the demo's morning reminder unless set.
@@ -154,7 +157,7 @@ struct DaemonFolder {
             municipality: \(municipality)
             town: { name: \(options.town), department: 福祉課, phone: 073-555-0000, network: 見守りネットワーク }
             \(options.areas.map { "areas: \($0)" } ?? "")
-            broker: { url: "\(brokerURL)", prefetch: \(options.prefetch), heartbeat: \(options.heartbeat) }
+            broker: { \(brokerSetting), prefetch: \(options.prefetch), heartbeat: \(options.heartbeat) }
             ledger: { path: "\(ledgerPath)" }
             cooperators: "\(cooperatorsPath)"
             templates: "\(dir)/templates"
@@ -193,6 +196,16 @@ struct DaemonFolder {
                 """
         }
         try yaml.write(toFile: settingsPath, atomically: true, encoding: .utf8)
+    }
+
+    /// `url: "…"`, or `urls: […]` on a cluster.
+    var brokerSetting: String {
+        guard let ports = options.clusterPorts, var components = URLComponents(string: brokerURL) else { return "url: \"\(brokerURL)\"" }
+        let urls = ports.map { port -> String in
+            components.port = port
+            return "\"\(components.string!)\""
+        }
+        return "urls: [\(urls.joined(separator: ", "))]"
     }
 
     /// `email` volunteers (`<prefix>v0001@volunteers.example.jp`) and `fax` institutions

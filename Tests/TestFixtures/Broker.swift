@@ -46,13 +46,51 @@ public struct Broker: Sendable {
             script: try required("MIMAMORI_TEST_RABBIT_SCRIPT"))
     }
 
+    /// Starts the three nodes of a private cluster (`MIMAMORI_RABBIT_INSTANCE=cluster-1…3`, one
+    /// Erlang cookie) and joins the second and third to the first; `stopNode()` each after.
+    public static func startCluster() async throws -> [Broker] {
+        let cookie = "MIMAMORI" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        var nodes: [Broker] = []
+        try await withThrowingTaskGroup(of: Broker.self) { group in
+            for n in 1...3 {
+                group.addTask {
+                    try await startNode(
+                        instance: "cluster-\(n)", environment: ["MIMAMORI_RABBIT_COOKIE": cookie, "MIMAMORI_RABBIT_FRESH": "1"])
+                }
+            }
+            for try await node in group { nodes.append(node) }
+        }
+        nodes.sort { $0.url < $1.url }
+        let first = try nodes[0].nodeName()
+        for node in nodes.dropFirst() {
+            try await node.ctl("stop_app")
+            try await node.ctl("reset")
+            try await node.ctl("join_cluster", first)
+            try await node.startApp()
+        }
+        return nodes
+    }
+
+    /// The Erlang node name (`mimamori-test-cluster-1@localhost`).
+    public func nodeName() throws -> String {
+        let instance = scriptEnvironment["MIMAMORI_RABBIT_INSTANCE"] ?? ""
+        return instance.isEmpty ? "mimamori-test@localhost" : "mimamori-test-\(instance)@localhost"
+    }
+
+    /// The AMQP port of this node.
+    public var port: Int { URLComponents(string: url)?.port ?? 5672 }
+
     /// Starts the second private node (`MIMAMORI_RABBIT_INSTANCE=partner`: its own name, ports
     /// and data), a partner town's broker; `stopNode()` stops it. Started only by the tests
     /// that need two brokers, so the rest of the suite does not wait for it.
     public static func startPartnerNode() async throws -> Broker {
+        try await startNode(instance: "partner")
+    }
+
+    static func startNode(instance: String, environment extra: [String: String] = [:]) async throws -> Broker {
         let first = try fromEnvironment()
-        // Empty: the script's own values for the partner, whatever names the first node.
-        var environment = ["MIMAMORI_RABBIT_INSTANCE": "partner"]
+        // Empty: the script's own values for the instance, whatever names the first node.
+        var environment = extra.merging(["MIMAMORI_RABBIT_INSTANCE": instance]) { _, new in new }
         for name in ["DIR", "NODE", "PORT", "TLS_PORT", "DIST_PORT"] { environment["MIMAMORI_RABBIT_\(name)"] = "" }
         _ = try await run([first.script, "start"], environment: environment)
         var lines: [String: String] = [:]
@@ -68,7 +106,7 @@ public struct Broker: Sendable {
         return broker
     }
 
-    /// Stops this node (the partner's, after its test).
+    /// Stops this node (the partner's or a cluster's, after its test).
     public func stopNode() async throws {
         _ = try await Self.run([script, "stop"], environment: scriptEnvironment)
     }
