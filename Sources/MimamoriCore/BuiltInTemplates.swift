@@ -28,7 +28,7 @@ enum BuiltInTemplates {
         "alert.email-subject": "{{mark}}【{{town.name}}】行方不明の方の発見にご協力ください（案件番号 {{caseRef}}）",
         "alert.email-body": drillNotice + addressee + """
             {{town.name}}{{town.department}}です。
-            次の方が行方不明になり、ご家族から発見支援の依頼がありました。
+            {{#originTown}}{{originTown}}で{{/originTown}}次の方が行方不明になり、ご家族から発見支援の依頼がありました。
             日常のお仕事や生活の範囲内で結構ですので、見守りへのご協力をお願いいたします。
 
 
@@ -236,7 +236,7 @@ enum BuiltInTemplates {
 
         {{/drill}}
         {{#town.network}}{{town.network}} {{/town.network}}協力機関の皆さま
-        {{town.name}}{{town.department}}です。次の方が行方不明になり、ご家族から発見支援の依頼がありました。
+        {{town.name}}{{town.department}}です。{{#originTown}}{{originTown}}で{{/originTown}}次の方が行方不明になり、ご家族から発見支援の依頼がありました。
         日常の業務の範囲内で結構ですので、見守りへのご協力をお願いいたします。
 
         """ + faxDescription + faxClosing,
@@ -425,7 +425,7 @@ enum BuiltInTemplates {
     static let sightings = """
         ■ 見かけた方へ
         {{contact.organization}}（電話 {{contact.phone}}）へ直接ご連絡ください。
-        町ではなく、警察へのご連絡をお願いします。
+        {{town.kind}}ではなく、警察へのご連絡をお願いします。
         声をかけるときは、驚かせないよう前からゆっくり近づき、やさしく話しかけてください。
         できれば2人で、1人がそばに付き添い、もう1人が少し離れたところから警察へ連絡してください。
 
@@ -482,7 +482,7 @@ enum BuiltInTemplates {
         """
 
     static let faxClosing = """
-        > 見かけた方は、町ではなく、警察へ直接ご連絡ください。
+        > 見かけた方は、{{town.kind}}ではなく、警察へ直接ご連絡ください。
         > {{contact.organization}}　電話 {{contact.phone}}
 
         {{#photoAttached}}

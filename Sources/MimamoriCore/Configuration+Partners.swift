@@ -24,16 +24,17 @@ extension Configuration {
 }
 
 extension SettingsReader {
-    /// `partners: { kainan: own-daemon, yuasa: our-directory }`.
-    mutating func partners(_ node: Node?, municipality: String?) -> [String: Configuration.Partner] {
-        guard let node else { return [:] }
-        guard case .mapping(let mapping) = node else {
+    /// `partners: { kainan: own-daemon, yuasa: { kind: our-directory, name: 湯浅町 } }`.
+    mutating func partners(_ node: Node?, municipality: String?) -> (kinds: [String: Configuration.Partner], names: [String: String]) {
+        guard let node else { return ([:], [:]) }
+        guard case .mapping(let towns) = node else {
             problem("partners", "must be a mapping of towns, e.g. { kainan: own-daemon }")
-            return [:]
+            return ([:], [:])
         }
+        var names: [String: String] = [:]
         let values = Configuration.Partner.allCases.map(\.rawValue).joined(separator: " or ")
         var partners: [String: Configuration.Partner] = [:]
-        for (key, value) in mapping {
+        for (key, value) in towns {
             let town = key.string ?? "?"
             let path = "partners.\(town)"
             guard town.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }),
@@ -50,13 +51,20 @@ extension SettingsReader {
                 problem(path, "given twice")
                 continue
             }
-            guard let text = string(value, path) else { continue }
+            var kindNode: Node? = value
+            if case .mapping = value {
+                guard let fields = mapping(value, path, allowed: ["kind", "name"]) else { continue }
+                kindNode = fields["kind"]
+                if kindNode == nil { problem("\(path).kind", "required: own-daemon or our-directory") }
+                if let name = string(fields["name"], "\(path).name") { names[town] = name }
+            }
+            guard let text = string(kindNode, path) else { continue }
             guard let partner = Configuration.Partner(rawValue: text) else {
                 problem(path, "must be \(values) (does \(town) run its own mimamorid?)")
                 continue
             }
             partners[town] = partner
         }
-        return partners
+        return (partners, names.filter { partners[$0.key] != nil })
     }
 }

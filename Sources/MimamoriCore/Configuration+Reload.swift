@@ -39,6 +39,7 @@ extension Configuration {
         keep("confirm", \.confirm)
         // A partner's forwarding queue is declared at start, and the intake's town check with it.
         keep("partners", \.partners)
+        keep("partners", \.partnerNames)
         switch (radio, file.radio) {
         case (nil, nil):
             break

@@ -224,7 +224,7 @@ struct SettingsReader {
         c.registry = registry(map["registry"])
         c.shelter = shelter(map["shelter"])
         c.confirm = confirm(map["confirm"])
-        c.partners = partners(map["partners"], municipality: municipality)
+        (c.partners, c.partnerNames) = partners(map["partners"], municipality: municipality)
         if let o = mapping(map["operator"], "operator", allowed: ["alarm-email"]), let v = string(o["alarm-email"], "operator.alarm-email")
         {
             if Addresses.normalisedEmail(v) == nil { problem("operator.alarm-email", "not an email address") }

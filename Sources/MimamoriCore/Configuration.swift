@@ -41,6 +41,9 @@ public struct Configuration: Sendable, Hashable {
     /// `partners:`: the towns of the same network, and whether each runs its own daemon; empty:
     /// no partner (another town's directory rows are still alerted with consent, as before).
     public var partners: [String: Partner] = [:]
+    /// The partners' names as notices write them (`partners: { kimino: { kind: own-daemon,
+    /// name: 紀美野町 } }`); a partner without one is named by its id.
+    public var partnerNames: [String: String] = [:]
     public var `operator`: Operator
     public var metrics: Metrics
 
@@ -77,6 +80,13 @@ public struct Configuration: Sendable, Hashable {
             self.network = network
             self.regulation = regulation
             self.reading = reading
+        }
+
+        /// What the town is, as a notice says it (「市ではなく、警察へ」, 「町に届きます」): the last
+        /// character of its name when that is 市, 町, 村 or 区, otherwise 役場.
+        public var kind: String {
+            guard let last = name.last, "市町村区".contains(last) else { return "役場" }
+            return String(last)
         }
     }
 

@@ -12,6 +12,8 @@ public struct ConfirmationRequest: Sendable, Hashable {
     /// 紀美野町 保健福祉課 and its phone, for those who would rather call.
     public var office: String
     public var phone: String
+    /// 町, 市…: where the confirmation arrives (「町に届きます」).
+    public var townKind: String
 
     /// Nil when the kind asks for nothing (concern and shelter notices).
     public init?(kind: NoticeKind, code: ConfirmationCode, confirm: Configuration.Confirm, town: Configuration.Town) {
@@ -22,6 +24,7 @@ public struct ConfirmationRequest: Sendable, Hashable {
         asks = kind.confirmations
         replyFax = confirm.replyFax
         office = "\(town.name) \(town.department)"
+        townKind = town.kind
         phone = town.phone
     }
 
@@ -32,7 +35,7 @@ public struct ConfirmationRequest: Sendable, Hashable {
 
     /// The block at the end of the email body.
     public var emailBlock: String {
-        var lines = ["", "■ \(heading)（リンクを開いてボタンを押すだけで町に届きます）"]
+        var lines = ["", "■ \(heading)（リンクを開いてボタンを押すだけで\(townKind)に届きます）"]
         if coversEveryDocument {
             lines.append("この件でお送りした書類とメール（発見支援のお願い・続報・終結のお知らせ）をすべて処分したら、")
             lines.append("次のリンクからお知らせください。一度のご連絡で、この件の書類すべての処分として記録します。")

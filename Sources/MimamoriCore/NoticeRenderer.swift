@@ -9,6 +9,11 @@ public struct NoticeRenderer: Sendable {
     /// Whether notices carry confirmation codes (`confirm:`): the reminder's words then ask for
     /// the 処分しました the band beside them offers, instead of "nothing to do".
     public var confirmations = false
+    /// This town's municipality id and its partners' names (`partners:`): a partner's case
+    /// says where the person went missing, and whose area the residence is (a Kainan shop does
+    /// not know that 野上 is in Kimino). Empty: every case is the town's own.
+    public var municipality: String?
+    public var partnerNames: [String: String] = [:]
 
     /// `areas`: the town's tree, whose readings the radio script uses; nil: the town's own
     /// reading only.
@@ -27,6 +32,8 @@ public struct NoticeRenderer: Sendable {
     ) -> RenderedNotice {
         precondition(kind == .alert || kind == .update, "only alerts and updates describe the person")
         var context = common(caseID: event.caseID, drill: event.drill, sentAt: sentAt)
+        let origin = originTown(of: event)
+        if let origin { context["originTown"] = origin }
         if let person = event.person {
             var p: [String: Any] = [
                 "name": person.name, "kana": person.nameKana, "age": person.age,
@@ -37,7 +44,9 @@ public struct NoticeRenderer: Sendable {
             if !heightBuild.isEmpty { p["heightBuild"] = heightBuild.joined(separator: "・") }
             if let hair = person.hair { p["hair"] = hair }
             if !person.features.isEmpty { p["features"] = person.features.joined(separator: "、") }
-            if let area = person.residenceArea { p["residenceArea"] = area }
+            if let area = person.residenceArea {
+                p["residenceArea"] = origin.map { area.hasPrefix($0) ? area : "\($0) \(area)" } ?? area
+            }
             // Short sentences, as an announcer reads them: 身長は150センチくらいで、やせ型です。
             var spoken = ""
             switch (person.heightCm, person.build) {
@@ -122,6 +131,13 @@ public struct NoticeRenderer: Sendable {
         }
     }
 
+    /// The partner town a case comes from, by its name in `partners:` (its id without one);
+    /// nil for the town's own cases.
+    public func originTown(of event: CaseEvent) -> String? {
+        guard let municipality, event.municipality != municipality else { return nil }
+        return partnerNames[event.municipality] ?? event.municipality
+    }
+
     func common(caseID: CaseID, drill: Bool, sentAt: Date) -> [String: Any] {
         let mark = drillMark(drill: drill)
         return [
@@ -133,7 +149,7 @@ public struct NoticeRenderer: Sendable {
             "confirm": confirmations,
             "sentAt": JapaneseDateFormat.dateTime(sentAt),
             "town": [
-                "name": town.name, "department": town.department, "head": town.head, "phone": town.phone,
+                "name": town.name, "department": town.department, "head": town.head, "phone": town.phone, "kind": town.kind,
             ].merging(town.network.map { ["network": $0] } ?? [:]) { a, _ in a },
             "cite": [
                 "article11": town.regulation.map { "（\($0)第11条第3項）" } ?? "",

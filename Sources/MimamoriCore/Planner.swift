@@ -83,6 +83,8 @@ public struct Planner: Sendable {
         self.directory = directory
         self.renderer = NoticeRenderer(templates: templates, town: configuration.town, areas: configuration.areas)
         renderer.confirmations = configuration.confirm != nil
+        renderer.municipality = configuration.municipality
+        renderer.partnerNames = configuration.partnerNames
         var placed: [String: AreaTree.Placement] = [:]
         var areas: [RecipientID: [AreaTree.Placement]] = [:]
         for cooperator in directory.cooperators where !cooperator.areas.isEmpty {

@@ -195,3 +195,50 @@ extension PartnerTownTests {
         #expect(withdrawn.deliveries.isEmpty)
     }
 }
+
+extension PartnerTownTests {
+    @Test("a partner's case says where the person went missing and whose area the residence is; ours reads as always")
+    func partnerNoticeNamesTheOriginTown() throws {
+        var configuration = try Sample.configuration()
+        configuration.municipality = "kainan"
+        let base = try Files.fixtureText("mimamori.yaml").replacingOccurrences(of: "municipality: kimino", with: "municipality: kainan")
+        let parsed = try Configuration.parse(yaml: base + "\npartners: { kimino: { kind: own-daemon, name: 紀美野町 } }\n")
+        #expect(parsed.partners == ["kimino": .ownDaemon] && parsed.partnerNames == ["kimino": "紀美野町"])
+        let planner = Planner(configuration: parsed, directory: try Sample.directory())
+        let event = try Self.consented()
+        let plan = planner.alert(event, now: Sample.now)
+        let notice = try #require(plan.notices.first)
+        let email = notice.email.body
+        #expect(email.contains("紀美野町で次の方が行方不明になり"), "\(email)")
+        #expect(email.contains("お住まい　　紀美野町 \(event.person?.residenceArea ?? "")"), "\(email)")
+        #expect(notice.fax.lead.joined().contains("紀美野町で次の方が行方不明になり"), "\(notice.fax.lead)")
+        #expect(notice.fax.rows.contains { $0.label == "お住まい" && $0.value == "紀美野町 \(event.person?.residenceArea ?? "")" })
+        // Without a name the id stands in; our own case has no such words.
+        var unnamed = parsed
+        unnamed.partnerNames = [:]
+        #expect(Planner(configuration: unnamed, directory: try Sample.directory()).renderer.originTown(of: event) == "kimino")
+        let own = try Self.kimino(.ownDaemon).alert(event, now: Sample.now)
+        #expect(try #require(own.notices.first?.email.body).contains("\n次の方が行方不明になり"))
+        #expect(throws: ConfigurationError.self) {
+            try Configuration.parse(yaml: base + "\npartners: { kimino: { name: 紀美野町 } }\n")
+        }
+    }
+}
+
+extension PartnerTownTests {
+    @Test("a city's notices say 市, a town's 町: 「市ではなく、警察へ」, 「市に届きます」")
+    func townKindInTheWords() throws {
+        func town(_ name: String) -> Configuration.Town { Configuration.Town(name: name, department: "保健福祉課", phone: "073-483-8111") }
+        #expect(town("海南市").kind == "市" && town("紀美野町").kind == "町" && town("北山村").kind == "村")
+        #expect(town("見守りネット").kind == "役場")
+        var configuration = try Sample.configuration()
+        configuration.town = town("海南市")
+        configuration.areas = AreaTree(root: "海南市")
+        let notice = try #require(
+            Planner(configuration: configuration, directory: try Sample.directory()).alert(try Sample.opened(), now: Sample.now).notices
+                .first)
+        #expect(notice.fax.callout?.hasPrefix("見かけた方は、市ではなく、警察へ直接ご連絡ください。") == true)
+        #expect(notice.email.body.contains("市ではなく、警察へのご連絡をお願いします。"))
+        #expect(!notice.email.body.contains("町ではなく"))
+    }
+}

@@ -35,7 +35,8 @@ struct DaemonPartnerTownTests {
         let kiminoTown = Broker.uniqueName("e2e-kimino")
         let kainanTown = Broker.uniqueName("e2e-kainan")
         let kiminoOptions = DaemonFolder.Options(municipality: kiminoTown, partners: "{ \(kainanTown): own-daemon }")
-        let kainanOptions = DaemonFolder.Options(municipality: kainanTown, partners: "{ \(kiminoTown): own-daemon }")
+        let kainanOptions = DaemonFolder.Options(
+            municipality: kainanTown, partners: "{ \(kiminoTown): { kind: own-daemon, name: 紀美野町 } }")
         try await withDaemonRig(options: kiminoOptions, cooperators: []) { kimino in
             try await withDaemonRig(broker: partnerBroker, options: kainanOptions, cooperators: []) { kainan in
                 // One police: Kainan verifies with the key Kimino's events are signed with.
@@ -77,6 +78,13 @@ struct DaemonPartnerTownTests {
                 let kainanAlerts = try kainan.smtp.received().flatMap(\.rcpt_tos)
                 #expect(kiminoAlerts.sorted() == ["k1@volunteers.example.jp", "k2@volunteers.example.jp"])
                 #expect(kainanAlerts.sorted() == ["n1@volunteers.example.jp", Self.shopAddress])
+                // A Kainan volunteer reads where the person went missing and whose area the
+                // residence is; Kimino's own volunteers read the notice as always.
+                let kainanBody = try #require(try kainan.smtp.received().first?.decoded?.body)
+                #expect(kainanBody.contains("紀美野町で次の方が行方不明になり"), "\(kainanBody)")
+                #expect(kainanBody.contains("お住まい　　紀美野町 \(DaemonCase.Person.residenceArea)"), "\(kainanBody)")
+                let kiminoBody = try #require(try kimino.smtp.received().first?.decoded?.body)
+                #expect(!kiminoBody.contains("紀美野町で次の方") && kiminoBody.contains("次の方が行方不明になり"))
                 #expect(try await kimino.states(shared.caseID) == ["alert/delivered": 2])
                 #expect(try await kainan.states(shared.caseID) == ["alert/delivered": 2])
                 #expect(kiminoDaemon.lines(event: "partner.forwarded", containing: ["partner=\(kainanTown)", "seq=1"]).count == 1)
