@@ -14,8 +14,8 @@ struct ConfirmPages: Sendable {
     /// The page asking for `asked` (both buttons the notice asks for, or the one its link names).
     func ask(_ target: ConfirmationTarget, _ asked: [Confirmation], only: Confirmation?) -> HTTPAnswer {
         var body = heading(target)
-        body += "<p>\(Self.escape(Self.noticeName(target.kind)))（案件番号 \(Self.escape(target.caseID.rawValue))）について、"
-        body += "該当するボタンを押してください。押すと町に記録されます。</p>\n"
+        body += "<p>\(Self.escape(Self.noticeName(target.kind, town: town)))（案件番号 \(Self.escape(target.caseID.rawValue))）について、"
+        body += "該当するボタンを押してください。押すと\(town.kind)に記録されます。</p>\n"
         for confirmation in asked {
             // Relative actions: the page works under any path the reverse proxy gives it.
             let action = only == nil ? "\(target.code.rawValue)/\(confirmation.rawValue)" : confirmation.rawValue
@@ -42,9 +42,9 @@ struct ConfirmPages: Sendable {
         }
         switch confirmation {
         case .received:
-            body += "<p>お手元の書類は、捜索が終わったときや町からのお知らせがあったときに、シュレッダー等で処分してください。処分したら、同じ案内から「処分しました」を押してください。</p>\n"
+            body += "<p>お手元の書類は、捜索が終わったときや\(town.kind)からのお知らせがあったときに、シュレッダー等で処分してください。処分したら、同じ案内から「処分しました」を押してください。</p>\n"
         case .destroyed:
-            body += "<p>この案件について町からお送りした書類（FAX・印刷物・メール）を、すべて処分されたものとして記録しました。</p>\n"
+            body += "<p>この案件について\(town.kind)からお送りした書類（FAX・印刷物・メール）を、すべて処分されたものとして記録しました。</p>\n"
         }
         return page(200, title: "記録しました", body: body + contact())
     }
@@ -113,14 +113,14 @@ struct ConfirmPages: Sendable {
         }
     }
 
-    static func noticeName(_ kind: NoticeKind) -> String {
+    static func noticeName(_ kind: NoticeKind, town: Configuration.Town) -> String {
         switch kind {
         case .alert: "行方不明の方の発見へのご協力のお願い"
         case .update: "行方不明の方の情報更新（続報）"
         case .termination: "発見支援終結のお知らせ"
         case .destructionReminder: "書類の処分のお願い"
         case .destructionSecondReminder: "書類の処分について再度のお願い"
-        case .concernReport, .concernResult, .shelterRequest, .shelterDestruction: "町からのお知らせ"
+        case .concernReport, .concernResult, .shelterRequest, .shelterDestruction: "\(town.kind)からのお知らせ"
         }
     }
 

@@ -168,7 +168,9 @@ public struct CaseIntake: Sendable {
         // the registration it names (after the photo step, so a registry photo, cleaned when it
         // was registered, never stands in the stored body or goes through it twice).
         let storedBody = photoIntake.storedBody(original: body, decoded: decoded, limits: limits)
-        let event = await completed(checked)
+        // A partner's case is the police's event alone: the family registered with their own
+        // town, whose registry stays there (this town's has no such registration anyway).
+        let event = checked.municipality == settings.configuration.municipality ? await completed(checked) : checked
         let planner = settings.planner
         let deadline = settings.configuration.retry.deadline
         // What the request needs beyond the closure is read before the transaction: intake is

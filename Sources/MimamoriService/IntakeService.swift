@@ -125,16 +125,17 @@ public final class IntakeService: Service, Sendable {
                 let took = ContinuousClock.now - started
                 metrics.intake(result: "recorded")
                 // Reach is stated on every case line: who was asked, and who not and why.
-                logger.info(
-                    "case.\(kind)",
-                    metadata: .keys([
-                        .case: "\(caseID)", .seq: "\(sequence)", .fax: "\(planned[.fax] ?? 0)",
-                        .email: "\(planned[.email] ?? 0)", .radio: "\(planned[.radio] ?? 0)",
-                        .active: "\(reach.active)", .asked: "\(reach.asked)",
-                        .skippedInactive: "\(reach.count(.skippedInactive))", .skippedArea: "\(reach.count(.skippedArea))",
-                        .skippedConsent: "\(reach.count(.skippedConsent))", .unknownArea: "\(reach.count(.askedUnknownArea))",
-                        .cancelled: "\(cancelled)", .ms: "\(took.milliseconds)", .us: "\(took.microseconds)",
-                    ]))
+                var line: Logger.Metadata = .keys([
+                    .case: "\(caseID)", .seq: "\(sequence)", .fax: "\(planned[.fax] ?? 0)",
+                    .email: "\(planned[.email] ?? 0)", .radio: "\(planned[.radio] ?? 0)",
+                    .active: "\(reach.active)", .asked: "\(reach.asked)",
+                    .skippedInactive: "\(reach.count(.skippedInactive))", .skippedArea: "\(reach.count(.skippedArea))",
+                    .skippedConsent: "\(reach.count(.skippedConsent))", .unknownArea: "\(reach.count(.askedUnknownArea))",
+                    .cancelled: "\(cancelled)", .ms: "\(took.milliseconds)", .us: "\(took.microseconds)",
+                ])
+                let partnerRows = reach.count(.partnerDaemon)
+                if partnerRows > 0 { line[LogKey.partnerDaemon.rawValue] = "\(partnerRows)" }
+                logger.info("case.\(kind)", metadata: line)
                 if let unreached = Self.unreached(kind: kind, reach: reach) {
                     logger.warning(
                         "case.unreached",

@@ -78,6 +78,8 @@ public enum LogKey: String, Sendable {
     case covered
     /// A partner town's municipality id (seed 004: the network shared with consent).
     case partner
+    /// Directory rows a partner town's own daemon tells (`partners: own-daemon`), not this one.
+    case partnerDaemon = "partner_daemon"
 }
 
 extension Logger.Metadata {

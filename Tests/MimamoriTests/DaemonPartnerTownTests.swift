@@ -90,6 +90,9 @@ struct DaemonPartnerTownTests {
                 #expect(kiminoDaemon.lines(event: "partner.forwarded", containing: ["partner=\(kainanTown)", "seq=1"]).count == 1)
                 let kiminoCase = try #require(kiminoDaemon.lines(event: "case.opened").last)
                 #expect(logField("asked", of: kiminoCase) == "2", "\(kiminoCase)")
+                #expect(logField("partner_daemon", of: kiminoCase) == "1", "the Kainan row, told by Kainan: \(kiminoCase)")
+                let kainanCase = try #require(kainanDaemon.lines(event: "case.opened").last)
+                #expect(logField("asked", of: kainanCase) == "2" && logField("partner_daemon", of: kainanCase) == nil, "\(kainanCase)")
 
                 // Closed: both towns terminate what they told, the closure forwarded although
                 // it carries no consent of its own.
