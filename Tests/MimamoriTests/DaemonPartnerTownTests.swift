@@ -162,7 +162,9 @@ struct DaemonPartnerTownTests {
 }
 
 extension DaemonPartnerTownTests {
-    @Test("a forward the broker refuses is said so and kept; once the queue is back it goes, the police's bytes and signature unchanged")
+    @Test(
+        "a forward the broker refuses is said so and kept, through a kill -9 too; once the queue is back it goes, the police's bytes and signature unchanged"
+    )
     func refusedForwardWaitsAndGoesUnchanged() async throws {
         let town = Broker.uniqueName("e2e-kimino")
         let partner = Broker.uniqueName("e2e-kainan")
@@ -182,9 +184,12 @@ extension DaemonPartnerTownTests {
             #expect(logField("partner", of: refused) == partner && logField("case", of: refused) == c.caseID)
             #expect(try rig.sql("SELECT count(*) FROM partner_forwards WHERE forwarded_at IS NULL AND body IS NOT NULL") == ["1"])
 
-            // Back: the next pass forwards it (the retry is at most 30 s away).
+            // The daemon dies with the forward owed, and the queue comes back while it is down.
+            await daemon.kill()
             try await rig.publisher.connection.declare(.mimamori(municipality: town, partners: [partner]))
-            _ = try await daemon.waitForLine(event: "partner.forwarded", timeout: .seconds(60))
+            let restarted = try await rig.startConsuming()
+            _ = try await restarted.waitForLine(event: "partner.forwarded", timeout: .seconds(60))
+            #expect(restarted.lines(event: "partner.forwarded").count == 1)
             let deliveries = try await rig.publisher.connection.consume(queue: queue)
             var forwarded: AMQPDelivery?
             for try await delivery in deliveries {
