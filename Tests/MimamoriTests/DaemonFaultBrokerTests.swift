@@ -89,7 +89,7 @@ struct DaemonFaultBrokerTests {
             // Nothing lost: a case published after the return is taken and delivered, and the
             // case in flight completes.
             let second = DaemonCase(municipality: rig.folder.municipality)
-            try await publishRetrying(rig, second.event("opened", sequence: 1), daemon: daemon)
+            try await rig.publishRetrying(second.event("opened", sequence: 1))
             try await daemon.waitForLine(event: "case.opened", containing: ["case=\(second.caseID)"], timeout: .seconds(30))
             try await rig.waitForMail(2 * Self.volunteers, daemon: daemon, timeout: .seconds(120))
             try await rig.waitUntilSettled(first.caseID, kinds: ["alert"], daemon: daemon)
@@ -114,20 +114,6 @@ struct DaemonFaultBrokerTests {
                 stopToLost: lostSeen - stopped, returnToReconnected: reconnected - returned,
                 startAppToReconnected: reconnected - returning, maximumBackoff: maximumBackoff,
                 duplicates: tally.duplicatesByMessageID)
-        }
-    }
-
-    /// The publisher's own connection reconnects too; until it has, a publish fails: retry.
-    func publishRetrying(_ rig: DaemonRig, _ event: [String: Any], daemon: DaemonProcess) async throws {
-        let end = ContinuousClock.now + .seconds(30)
-        while true {
-            do {
-                try await rig.publisher.publish(event)
-                return
-            } catch {
-                if ContinuousClock.now > end { throw WaitTimedOut(description: "could not publish after the broker's return: \(error)") }
-                try await Task.sleep(for: .milliseconds(200))
-            }
         }
     }
 

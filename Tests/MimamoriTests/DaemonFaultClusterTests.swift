@@ -18,13 +18,7 @@ struct DaemonFaultClusterTests {
     @Test("0 lost, each recipient told once per notice, the daemon on another node within 5 s")
     func leaderNodeStops() async throws {
         let nodes = try await Broker.startCluster()
-        do {
-            try await run(nodes)
-        } catch {
-            for node in nodes { try? await node.stopNode() }
-            throw error
-        }
-        for node in nodes { try await node.stopNode() }
+        try await Broker.withNodes(nodes) { try await run(nodes) }
     }
 
     func run(_ nodes: [Broker]) async throws {
@@ -55,8 +49,8 @@ struct DaemonFaultClusterTests {
             let atFault = rig.smtp.receivedCount()
             // Published while the daemon reconnects: an update of the first case, a second case.
             let second = DaemonCase(municipality: town)
-            try await publishRetrying(rig, first.event("updated", sequence: 2))
-            try await publishRetrying(rig, second.event("opened", sequence: 1))
+            try await rig.publishRetrying(first.event("updated", sequence: 2))
+            try await rig.publishRetrying(second.event("opened", sequence: 1))
             let reconnectedLine = try await daemon.waitForLine(event: "amqp.reconnected", timeout: .seconds(30))
             let reconnected = ContinuousClock.now
             #expect(atFault < Self.volunteers, "the fan-out was over before the node stopped: the test proved nothing")
@@ -97,19 +91,5 @@ struct DaemonFaultClusterTests {
             if fields.count == 2, fields[0] == queue { return String(fields[1]) }
         }
         throw FixtureError("rabbitmqctl list_queues does not show \(queue):\n\(output)")
-    }
-
-    /// The publisher may be told to retry while the cluster moves the leader.
-    func publishRetrying(_ rig: DaemonRig, _ event: [String: Any]) async throws {
-        let end = ContinuousClock.now + .seconds(30)
-        while true {
-            do {
-                try await rig.publisher.publish(event)
-                return
-            } catch {
-                if ContinuousClock.now > end { throw WaitTimedOut(description: "could not publish on the cluster: \(error)") }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
     }
 }

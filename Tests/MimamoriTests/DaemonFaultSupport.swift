@@ -74,3 +74,20 @@ extension DaemonRig {
         return counts
     }
 }
+
+extension DaemonRig {
+    /// Publishes `event`, retrying for up to 30 s: while the broker comes back (or a cluster
+    /// moves a queue's leader) the publisher's own connection refuses, and a publish fails.
+    func publishRetrying(_ event: [String: Any]) async throws {
+        let end = ContinuousClock.now + .seconds(30)
+        while true {
+            do {
+                try await publisher.publish(event)
+                return
+            } catch {
+                if ContinuousClock.now > end { throw WaitTimedOut(description: "could not publish in 30 s: \(error)") }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+}

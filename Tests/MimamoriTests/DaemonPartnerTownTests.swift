@@ -22,13 +22,7 @@ struct DaemonPartnerTownTests {
     @Test("consented: each town's cooperators alerted once, both terminated; not consented: the partner's broker gets nothing")
     func twoTowns() async throws {
         let partnerBroker = try await Broker.startPartnerNode()
-        do {
-            try await run(partnerBroker)
-        } catch {
-            try? await partnerBroker.stopNode()
-            throw error
-        }
-        try await partnerBroker.stopNode()
+        try await Broker.withNodes([partnerBroker]) { try await run(partnerBroker) }
     }
 
     func run(_ partnerBroker: Broker) async throws {

@@ -50,25 +50,44 @@ public struct Broker: Sendable {
     /// Erlang cookie) and joins the second and third to the first; `stopNode()` each after.
     public static func startCluster() async throws -> [Broker] {
         let cookie = "MIMAMORI" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        var nodes: [Broker] = []
-        try await withThrowingTaskGroup(of: Broker.self) { group in
-            for n in 1...3 {
-                group.addTask {
-                    try await startNode(
-                        instance: "cluster-\(n)", environment: ["MIMAMORI_RABBIT_COOKIE": cookie, "MIMAMORI_RABBIT_FRESH": "1"])
+        let script = try fromEnvironment().script
+        do {
+            var nodes: [Broker] = []
+            try await withThrowingTaskGroup(of: Broker.self) { group in
+                for n in 1...3 {
+                    group.addTask {
+                        try await startNode(
+                            instance: "cluster-\(n)", environment: ["MIMAMORI_RABBIT_COOKIE": cookie, "MIMAMORI_RABBIT_FRESH": "1"])
+                    }
                 }
+                for try await node in group { nodes.append(node) }
             }
-            for try await node in group { nodes.append(node) }
+            nodes.sort { $0.url < $1.url }
+            let first = try nodes[0].nodeName()
+            for node in nodes.dropFirst() {
+                try await node.ctl("stop_app")
+                try await node.ctl("reset")
+                try await node.ctl("join_cluster", first)
+                try await node.startApp()
+            }
+            return nodes
+        } catch {
+            // No node of a half-made cluster is left running for the tests that follow.
+            for n in 1...3 { _ = try? await run([script, "stop"], environment: ["MIMAMORI_RABBIT_INSTANCE": "cluster-\(n)"]) }
+            throw error
         }
-        nodes.sort { $0.url < $1.url }
-        let first = try nodes[0].nodeName()
-        for node in nodes.dropFirst() {
-            try await node.ctl("stop_app")
-            try await node.ctl("reset")
-            try await node.ctl("join_cluster", first)
-            try await node.startApp()
+    }
+
+    /// Runs `body` with these extra nodes, and stops them after it, whatever its outcome.
+    public static func withNodes<T: Sendable>(_ nodes: [Broker], _ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            for node in nodes { try await node.stopNode() }
+            return result
+        } catch {
+            for node in nodes { try? await node.stopNode() }
+            throw error
         }
-        return nodes
     }
 
     /// The Erlang node name (`mimamori-test-cluster-1@localhost`).
