@@ -282,6 +282,11 @@ public struct CaseIntake: Sendable {
             let reason = stored.schema == ShelterStay.recordSchema ? "case.id-of-a-shelter-request" : "case.id-of-a-concern"
             return only(.reject(messageID: transportMessageID, reason: reason), .rejected(caseID: event.caseID, reason: reason))
         }
+        // A partner's case id that names one of ours (or the reverse): never merged into it.
+        if let stored = reading.stored, stored.municipality != event.municipality {
+            let reason = "case.id-of-another-town"
+            return only(.reject(messageID: transportMessageID, reason: reason), .rejected(caseID: event.caseID, reason: reason))
+        }
         var prior: CaseState?
         if let stored = reading.stored, stored.purgedAt == nil {
             do {
