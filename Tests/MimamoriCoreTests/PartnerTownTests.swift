@@ -242,3 +242,28 @@ extension PartnerTownTests {
         #expect(!notice.email.body.contains("町ではなく"))
     }
 }
+
+extension PartnerTownTests {
+    @Test("Kimino's areas are not in Kainan's tree: a Kainan row of an area is asked for a Kimino case, never skipped on a guess")
+    func partnerCaseAreasAsk() throws {
+        var configuration = try Sample.configuration()
+        configuration.municipality = "kainan"
+        configuration.partners = ["kimino": .ownDaemon]
+        var tree = AreaTree(root: "海南市")
+        try tree.add(children: ["日方", "黒江"], under: "海南市")
+        configuration.areas = tree
+        let rows = [
+            Cooperator(
+                id: RecipientID("hikata-shop"), name: "日方の商店", channel: .fax, address: "073-483-0003", areas: ["日方"],
+                municipality: "kainan"),
+            Cooperator(
+                id: RecipientID("kuroe-vol"), name: "黒江の協力者", channel: .email, address: "kuroe@example.jp", areas: ["黒江"],
+                municipality: "kainan"),
+        ]
+        let planner = Planner(configuration: configuration, directory: CooperatorDirectory(rows))
+        let event = try Self.consented()  // 野上 and 美里: Kimino's areas
+        let reach = planner.reach(for: event)
+        #expect(reach.decisions.map(\.reason) == [.askedUnknownArea, .askedUnknownArea])
+        #expect(Set(planner.recipients(for: event).map(\.id.rawValue)) == ["hikata-shop", "kuroe-vol"])
+    }
+}
