@@ -282,8 +282,11 @@ public struct CaseIntake: Sendable {
             let reason = stored.schema == ShelterStay.recordSchema ? "case.id-of-a-shelter-request" : "case.id-of-a-concern"
             return only(.reject(messageID: transportMessageID, reason: reason), .rejected(caseID: event.caseID, reason: reason))
         }
-        // A partner's case id that names one of ours (or the reverse): never merged into it.
-        if let stored = reading.stored, stored.municipality != event.municipality {
+        // A partner's case id that names one of ours (or the reverse): never merged into it. An
+        // event of a town this daemon does not take is the state machine's routing mistake.
+        let configuration = planner.configuration
+        let taken = event.municipality == configuration.municipality || configuration.partners[event.municipality] == .ownDaemon
+        if taken, let stored = reading.stored, stored.municipality != event.municipality {
             let reason = "case.id-of-another-town"
             return only(.reject(messageID: transportMessageID, reason: reason), .rejected(caseID: event.caseID, reason: reason))
         }
