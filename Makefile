@@ -48,4 +48,5 @@ check: deps
 
 clean:
 	scripts/rabbitmq-node.sh stop || true
+	scripts/postgres-node.sh stop || true
 	rm -rf .build .run

@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // C libraries from Debian (librabbitmq-dev, libcurl4-openssl-dev, libpango1.0-dev, libturbojpeg0-dev,
@@ -84,11 +85,15 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict),
+        // SQLite through GRDB, and the same roles on PostgreSQL through postgres-nio
+        // (Sources/Ledger/Postgres: one ledger for an active and a standby daemon).
         .target(
             name: "Ledger",
             dependencies: [
                 "MimamoriCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .target(

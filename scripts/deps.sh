@@ -9,7 +9,7 @@ packages=(
     libqrencode-dev zbar-tools fonts-dejavu-core
     open-jtalk open-jtalk-mecab-naist-jdic
     python3-pika python3-cryptography python3-jsonschema prometheus
-    lintian chromium
+    lintian chromium postgresql
 )
 [ "${1:-}" = bench ] && packages+=(postfix)
 missing=()
@@ -24,7 +24,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "deps: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    # policy-rc.d keeps the Debian package from starting the system rabbitmq-server; we run our own.
+    # policy-rc.d keeps the Debian packages from starting the system rabbitmq-server and PostgreSQL
+    # cluster; we run our own.
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     rm -f /usr/sbin/policy-rc.d

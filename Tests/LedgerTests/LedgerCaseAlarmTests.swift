@@ -8,7 +8,7 @@ struct LedgerCaseAlarmTests {
     @Test(
         "a case open longer than the limit raises its open-case alarm once, to the staff; a closed one none", arguments: LedgerBackend.all)
     func openCaseAlarm(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(case: CaseID("KN-0042"), fax: 0, email: 1, radio: false))
@@ -31,7 +31,7 @@ struct LedgerCaseAlarmTests {
 
     @Test("an intake's held-stale alarm is owed to the staff and the operator", arguments: LedgerBackend.all)
     func heldStaleAlarm(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         var intake = makeIntake(fax: 0, email: 0, radio: false)
         intake.alarms = [.heldStale]

@@ -52,7 +52,7 @@ struct LedgerClosureTests {
 
     @Test("closure during a fan-out cancels what was not sent and terminates only those alerted", arguments: LedgerBackend.all)
     func closureDuringFanOut(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -83,7 +83,7 @@ struct LedgerClosureTests {
 
     @Test("the radio ends only if it announced", arguments: LedgerBackend.all)
     func radioEndOnlyIfAnnounced(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -100,7 +100,7 @@ struct LedgerClosureTests {
 
     @Test("if the planner throws inside the closure, nothing is written", arguments: LedgerBackend.all)
     func plannerFailureRollsBack(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")

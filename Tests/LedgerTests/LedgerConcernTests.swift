@@ -23,7 +23,7 @@ struct LedgerConcernTests {
 
     @Test("a report's row is a concern's; an open report is no open case; audit names it concern.*", arguments: LedgerBackend.all)
     func reportRowsAreConcerns(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(Self.concernIntake(sequence: 1, eventKind: "reported", kind: .concernReport, at: t0))
@@ -40,7 +40,7 @@ struct LedgerConcernTests {
         "the call-back list: raised once by the result, listed by desk, made once; the purge keeps it without the reporter",
         arguments: LedgerBackend.all)
     func callBacks(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(Self.concernIntake(sequence: 1, eventKind: "reported", kind: .concernReport, at: t0))

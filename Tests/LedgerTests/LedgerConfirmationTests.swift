@@ -10,7 +10,7 @@ struct LedgerConfirmationTests {
 
     @Test("codes are stored per delivery and found again; the radio has none", arguments: LedgerBackend.all)
     func codesStored(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 3, email: 4, radio: true, confirmations: Self.signer))
@@ -37,7 +37,7 @@ struct LedgerConfirmationTests {
 
     @Test("received is recorded once; a repeat changes nothing", arguments: LedgerBackend.all)
     func receivedOnce(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 1, email: 1, radio: false, confirmations: Self.signer))
@@ -61,7 +61,7 @@ struct LedgerConfirmationTests {
 
     @Test("one 処分しました covers alert, update and termination of that recipient, no one else's", arguments: LedgerBackend.all)
     func destroyedCoversRecipient(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 2, email: 2, radio: true, confirmations: Self.signer))
@@ -101,7 +101,7 @@ struct LedgerConfirmationTests {
 
     @Test("purge expires the codes and keeps the times", arguments: LedgerBackend.all)
     func purgeExpiresCodes(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 1, email: 1, radio: false, confirmations: Self.signer))

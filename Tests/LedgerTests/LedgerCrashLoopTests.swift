@@ -7,7 +7,7 @@ import Testing
 struct LedgerCrashLoopTests {
     /// A start after a crash: what a restarted daemon does first.
     func restart(_ fixture: LedgerFixture, at now: Date) async throws -> (any CaseLedger, Ledger.Resumption) {
-        let ledger = try fixture.reopen()
+        let ledger = try await fixture.reopen()
         return (ledger, try await ledger.resume(now: now))
     }
 
@@ -15,7 +15,7 @@ struct LedgerCrashLoopTests {
         "claimed and never finished through four crashes: failed crash-loop at the fifth start, owing its alarm; the others go on",
         arguments: LedgerBackend.all)
     func fourCrashes(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         _ = try await fixture.ledger.recordIntake(makeIntake(fax: 3, email: 0, radio: false))
         // The first FAX hangs (or kills the daemon) every time; the second is claimed with it and
@@ -62,7 +62,7 @@ struct LedgerCrashLoopTests {
         "an outcome clears the count; a graceful release gives the claim back; only one much-returned delivery per claim",
         arguments: LedgerBackend.all)
     func counting(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         _ = try await fixture.ledger.recordIntake(makeIntake(fax: 0, email: 6, radio: false))
         var ledger = fixture.ledger
@@ -100,10 +100,10 @@ struct LedgerCrashLoopTests {
 
     @Test("a ledger from before the claim count migrates: existing rows start at zero", arguments: LedgerBackend.all)
     func migration(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         _ = try await fixture.ledger.recordIntake(makeIntake(fax: 0, email: 2, radio: false))
-        let reopened = try fixture.reopen()
+        let reopened = try await fixture.reopen()
         let jobs = try await reopened.claimDue(now: t0, channel: .email, limit: 2)
         #expect(jobs.count == 2 && jobs.allSatisfy { $0.resends == 0 })
     }

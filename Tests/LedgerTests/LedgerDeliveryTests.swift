@@ -7,7 +7,7 @@ import Testing
 struct LedgerDeliveryTests {
     @Test("claim moves due deliveries to sending, counts the attempt and carries address and content", arguments: LedgerBackend.all)
     func claim(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 3, email: 5, radio: true))
@@ -38,7 +38,7 @@ struct LedgerDeliveryTests {
         "the oldest due delivery: by channel, from its due time, none for work that waits for its time or is in flight",
         arguments: LedgerBackend.all)
     func oldestDue(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 2, email: 3, radio: false))
@@ -67,7 +67,7 @@ struct LedgerDeliveryTests {
 
     @Test("delivered, retry, failed and expired are recorded with attempts and the error", arguments: LedgerBackend.all)
     func outcomes(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -108,7 +108,7 @@ struct LedgerDeliveryTests {
 
     @Test("concurrent outcomes are all recorded (group commit)", arguments: LedgerBackend.all)
     func concurrentOutcomes(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 0, email: 500, radio: false))
@@ -122,7 +122,7 @@ struct LedgerDeliveryTests {
 
     @Test("after a restart, in-flight deliveries are planned again and due at once", arguments: LedgerBackend.all)
     func resume(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         _ = try await fixture.ledger.recordIntake(makeIntake(fax: 2, email: 6, radio: false))
         let inFlight = try await fixture.ledger.claimDue(now: t0, channel: .email, limit: 4)
@@ -133,7 +133,7 @@ struct LedgerDeliveryTests {
             fax[0].id, error: .init(code: "fax.busy", summary: "line busy"), at: t0, nextAttemptAt: t0.addingTimeInterval(600))
 
         // Reopen the file as a restarted daemon would.
-        let restarted = try fixture.reopen()
+        let restarted = try await fixture.reopen()
         let later = t0.addingTimeInterval(120)
         #expect(try await restarted.resumeAfterRestart(now: later) == 3)
         let again = try await restarted.claimDue(now: later, channel: .email, limit: 10)
@@ -146,7 +146,7 @@ struct LedgerDeliveryTests {
 
     @Test("termination goes to those who hold personal data; the radio ends only if it announced", arguments: LedgerBackend.all)
     func holdersAndRadio(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")

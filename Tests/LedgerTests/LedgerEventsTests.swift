@@ -7,7 +7,7 @@ import Testing
 struct LedgerEventsTests {
     @Test("each event's sequence, kind, record time and publication; the publication outlives the purge", arguments: LedgerBackend.all)
     func eventsAndTheirPublication(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         var alert = makeIntake(fax: 1, email: 1, radio: false, at: t0.addingTimeInterval(3))

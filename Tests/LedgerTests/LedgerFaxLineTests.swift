@@ -24,7 +24,7 @@ struct LedgerFaxLineTests {
 
     @Test("transmitted: recorded beside the acceptance, once; the report line shows both", arguments: LedgerBackend.all)
     func transmitted(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let job = try await Self.accepted(ledger)
@@ -56,7 +56,7 @@ struct LedgerFaxLineTests {
 
     @Test("unknown key or job: nothing found, nothing changed", arguments: LedgerBackend.all)
     func unknown(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await Self.accepted(ledger)
@@ -75,7 +75,7 @@ struct LedgerFaxLineTests {
 
     @Test("busy: planned again 3 minutes later under a new key; the old key's reports are superseded", arguments: LedgerBackend.all)
     func busyRedialled(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let job = try await Self.accepted(ledger)
@@ -126,7 +126,7 @@ struct LedgerFaxLineTests {
 
     @Test("engaged at every try: after the last redial the FAX fails and owes its alarm", arguments: LedgerBackend.all)
     func redialsSpent(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let job = try await Self.accepted(ledger)
@@ -174,7 +174,7 @@ struct LedgerFaxLineTests {
 
     @Test("the service gave up: failed at once, alarm owed", arguments: LedgerBackend.all)
     func serviceFailed(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let job = try await Self.accepted(ledger)
@@ -193,7 +193,7 @@ struct LedgerFaxLineTests {
 
     @Test("a redial past the deadline fails instead", arguments: LedgerBackend.all)
     func redialPastDeadline(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 1, email: 0, radio: false, deadline: 120))
@@ -209,7 +209,7 @@ struct LedgerFaxLineTests {
 
     @Test("FAXes to one number are claimed one gap apart; other numbers go at once", arguments: LedgerBackend.all)
     func oneNumberSpread(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         // The alert and an update to the same two institutions, due together.
@@ -244,7 +244,7 @@ struct LedgerFaxLineTests {
     /// count against it (each pushed past the other at every look, neither ever dialled).
     @Test("three FAXes to one number, looked for late each time: each goes in its turn", arguments: LedgerBackend.all)
     func lateLooksTakeTurns(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 1, email: 0, radio: false))

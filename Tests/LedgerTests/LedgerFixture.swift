@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import MimamoriCore
+import TestFixtures
 import Testing
 
 /// A ledger backend the conformance suite runs every test body against. Each body is written
@@ -8,15 +9,28 @@ import Testing
 struct LedgerBackend: Sendable, CustomTestStringConvertible {
     var name: String
     /// A fresh, empty ledger of this backend.
-    var open: @Sendable () throws -> LedgerFixture
+    var open: @Sendable () async throws -> LedgerFixture
 
-    static let all: [LedgerBackend] = [.sqlite]
+    static let all: [LedgerBackend] = [.sqlite, .postgres]
 
     /// The daemon's ledger: GRDB on a real SQLite file in WAL mode.
     static let sqlite = LedgerBackend(name: "sqlite") {
         let file = try SQLiteLedgerFile()
         return LedgerFixture(
             ledger: file.ledger, reopen: { try file.reopen() }, storedBytes: { file.storedBytes() }, remove: { file.remove() })
+    }
+
+    /// The same roles on the private PostgreSQL server (`scripts/postgres-node.sh`), a fresh
+    /// database for each test, dropped after it.
+    static let postgres = LedgerBackend(name: "postgres") {
+        let database = try PostgresServer.fromEnvironment().createDatabase()
+        let ledger = try await PostgresLedger(url: database.url)
+        return LedgerFixture(
+            ledger: ledger, reopen: { try await PostgresLedger(url: database.url) }, storedBytes: { database.storedBytes() },
+            remove: {
+                ledger.close()
+                database.drop()
+            })
     }
 
     var testDescription: String { name }
@@ -26,7 +40,7 @@ struct LedgerBackend: Sendable, CustomTestStringConvertible {
 struct LedgerFixture: Sendable {
     let ledger: any CaseLedger
     /// The same ledger opened again, as a restarted daemon opens it.
-    let reopen: @Sendable () throws -> any CaseLedger
+    let reopen: @Sendable () async throws -> any CaseLedger
     /// Every byte the backend keeps on disk, old copies included (for SQLite the file, its WAL,
     /// its shared-memory index and a rollback journal): purged data must be in none of them.
     let storedBytes: @Sendable () -> [Data]

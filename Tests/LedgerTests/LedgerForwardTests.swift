@@ -20,7 +20,7 @@ struct LedgerForwardTests {
 
     @Test("a forward is kept with the event, handed out oldest first, and loses its body when marked", arguments: LedgerBackend.all)
     func outbox(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(Self.forwarding(makeIntake(messageID: "m1")))
@@ -45,14 +45,14 @@ struct LedgerForwardTests {
         for forward in pending.dropFirst() { try await ledger.markForwarded(forward, at: t0.addingTimeInterval(3)) }
         #expect(try await ledger.pendingForwards(limit: 10).isEmpty)
         #expect(try await ledger.forwardBacklog().count == 0)
-        _ = try fixture.reopen()
+        _ = try await fixture.reopen()
         // The needle is in the notices still (not purged yet); none of it in partner_forwards.
         #expect(try await ledger.pendingForwards(limit: 10).isEmpty)
     }
 
     @Test("a forward still waiting when the case is purged goes with the purge", arguments: LedgerBackend.all)
     func purgeTakesUnforwarded(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let marker = "転送待ちの本文"

@@ -7,7 +7,7 @@ import Testing
 struct LedgerIntakeTests {
     @Test("an intake records the event, the case, the notices and every delivery", arguments: LedgerBackend.all)
     func recordsEverything(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let outcome = try await fixture.ledger.recordIntake(makeIntake())
         #expect(outcome == .recorded(planned: 82, cancelled: 0))
@@ -29,7 +29,7 @@ struct LedgerIntakeTests {
 
     @Test("a repeated message id changes nothing", arguments: LedgerBackend.all)
     func duplicateMessageID(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let intake = makeIntake(messageID: "msg-1")
         #expect(try await fixture.ledger.recordIntake(intake) == .recorded(planned: 82, cancelled: 0))
@@ -48,7 +48,7 @@ struct LedgerIntakeTests {
 
     @Test("a failure in the middle of an intake leaves nothing written", arguments: LedgerBackend.all)
     func atomic(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         // The last delivery repeats an idempotency key: the UNIQUE constraint fails after the
         // event, the case, the notices and 81 deliveries were inserted in the transaction.
@@ -78,7 +78,7 @@ struct LedgerIntakeTests {
 
     @Test("ignored and rejected input is audited with its reason and no body", arguments: LedgerBackend.all)
     func ignoredAndRejected(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         try await fixture.ledger.recordIgnored(messageID: "m-1", caseID: CaseID("KN-1"), reason: "stale-sequence", at: t0)
         try await fixture.ledger.recordRejected(messageID: "m-2", caseID: nil, reason: "bad-signature", at: t0)
@@ -92,7 +92,7 @@ struct LedgerIntakeTests {
         "an intake decided inside the transaction sees the stored case, whether the message id is known and who holds data; an ignored or rejected one leaves only its audit row",
         arguments: LedgerBackend.all)
     func decidedInsideTheTransaction(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let intake = makeIntake(messageID: "msg-1", fax: 1, email: 1, radio: false)
@@ -123,7 +123,7 @@ struct LedgerIntakeTests {
 
     @Test("closure cancels only planned deliveries of the given kinds", arguments: LedgerBackend.all)
     func cancellation(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -152,7 +152,7 @@ struct LedgerIntakeTests {
         "plans of every chunk mix go in whole: each delivery once, with its own address and key",
         arguments: LedgerBackend.all, [1, 9, 72, 513, 1_100])
     func chunkedInsert(_ backend: LedgerBackend, recipients: Int) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let intake = makeIntake(fax: 0, email: recipients, radio: false)
         #expect(try await fixture.ledger.recordIntake(intake) == .recorded(planned: recipients, cancelled: 0))
@@ -169,7 +169,7 @@ struct LedgerIntakeTests {
 
     @Test("intake of 81 and 10,000 deliveries (timing reported, not asserted)", arguments: LedgerBackend.all, [81, 10_000])
     func intakeTiming(_ backend: LedgerBackend, recipients: Int) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         // Warm up: open, migrate, first transaction.
         _ = try await fixture.ledger.recordIntake(makeIntake(case: CaseID("warm"), fax: 1, email: 1))

@@ -9,7 +9,7 @@ struct LedgerNoticeFailureTests {
         "failNotice fails the planned deliveries of that notice on that channel only, as alarmed; those being sent keep their own outcome",
         arguments: LedgerBackend.all)
     func failNoticeTouchesOnlyThePlannedOnesOfTheNotice(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 2, email: 6, radio: false))

@@ -7,7 +7,7 @@ import Testing
 struct LedgerPurgeTests {
     @Test("purge removes personal data from the file's bytes; ids, counts and times stay", arguments: LedgerBackend.all)
     func purgeBytes(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -50,13 +50,13 @@ struct LedgerPurgeTests {
         // A second purge finds nothing more to do.
         #expect(try await ledger.purge(retention: .zero, now: now).cases.isEmpty)
         // And after reopening the file, still nothing.
-        _ = try fixture.reopen()
+        _ = try await fixture.reopen()
         for needle in needles { #expect(fixture.hits(of: needle) == 0) }
     }
 
     @Test("personal data recorded for a case after its purge is purged again", arguments: LedgerBackend.all)
     func lateEventPurgedAgain(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         _ = try await ledger.recordIntake(makeIntake(fax: 0, email: 2, radio: false, closed: true))
@@ -77,7 +77,7 @@ struct LedgerPurgeTests {
         "a closed case waits for its destruction reminders: not purged while one is planned, purged once it is delivered; one failed or expired counts as done",
         arguments: LedgerBackend.all)
     func purgeWaitsForReminders(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         // Two cases, each alerted to two volunteers and closed an hour later, with a reminder
@@ -125,7 +125,7 @@ struct LedgerPurgeTests {
         "a planned delivery past its deadline does not hold the purge: a channel without an outlet must not keep data forever",
         arguments: LedgerBackend.all)
     func plannedPastDeadlineDoesNotHold(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let closedAt = t0.addingTimeInterval(3600)

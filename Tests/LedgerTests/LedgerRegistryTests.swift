@@ -23,7 +23,7 @@ struct LedgerRegistryTests {
 
     @Test("a registration is inserted once (a taken id is a constraint), read back by id, listed by id", arguments: LedgerBackend.all)
     func insertOnce(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         #expect(try await ledger.registrations().isEmpty)
@@ -52,7 +52,7 @@ struct LedgerRegistryTests {
         "a replace changes record and dates and keeps the reminders' columns as given; an unknown id is notFound",
         arguments: LedgerBackend.all)
     func replace(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         try await ledger.saveRegistration(Self.stored(), isNew: true, audit: Self.audit("registered"))
@@ -74,7 +74,7 @@ struct LedgerRegistryTests {
         "a removal deletes the row, its record's bytes leave every file the backend keeps, the audit row stays; removing again is false",
         arguments: LedgerBackend.all)
     func removal(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         try await ledger.saveRegistration(Self.stored(), isNew: true, audit: Self.audit("registered"))
@@ -101,7 +101,7 @@ struct LedgerRegistryTests {
         "a reminder is recorded against the due date it was listed with, per stage, with a mimamorid audit row; an unknown id is passed over",
         arguments: LedgerBackend.all)
     func reminders(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         try await ledger.saveRegistration(Self.stored(confirmed: LocalDate(2024, 2, 29)), isNew: true, audit: Self.audit("registered"))
@@ -123,7 +123,7 @@ struct LedgerRegistryTests {
         "the audit: rows of no registration (a list, a search), one registration's rows oldest first, times to the millisecond",
         arguments: LedgerBackend.all)
     func audit(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let later = t0.addingTimeInterval(0.125)

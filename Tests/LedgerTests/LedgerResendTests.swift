@@ -28,7 +28,7 @@ struct LedgerResendTests {
         "by state, channel and recipient: planned again due now, attempts kept, a new deadline, one audit row", arguments: LedgerBackend.all
     )
     func filters(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let jobs = try await openCase(ledger)
@@ -78,7 +78,7 @@ struct LedgerResendTests {
 
     @Test("a resent delivery owes no alarm; failing again it owes a new one, named by its resend", arguments: LedgerBackend.all)
     func alarms(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let jobs = try await openCase(ledger)
@@ -106,7 +106,7 @@ struct LedgerResendTests {
         "a closed case: alerts and updates refused, terminations and reminders resent; unknown and purged cases named",
         arguments: LedgerBackend.all)
     func closedCase(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let caseID = CaseID("KN-0042")
@@ -145,7 +145,7 @@ struct LedgerResendTests {
         "a corrected address in the directory is used for the resend (same channel only); the audit counts it, without the address",
         arguments: LedgerBackend.all)
     func readdressed(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let jobs = try await openCase(ledger)

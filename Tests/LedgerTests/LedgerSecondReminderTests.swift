@@ -59,7 +59,7 @@ struct LedgerSecondReminderTests {
 
     @Test("three business days over a holiday; only those who did not confirm; once, across a restart", arguments: LedgerBackend.all)
     func onlyNonConfirmersOnce(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let codes = try await Self.closedCase(ledger)
@@ -106,7 +106,7 @@ struct LedgerSecondReminderTests {
         // A later pass, and one after a restart, decide nothing again.
         let friday = Timestamp.parse("2026-11-27T09:00:00+09:00")!
         #expect(try await ledger.planSecondReminders(now: friday, decide: Self.decide(friday)).isEmpty)
-        let reopened = try fixture.reopen()
+        let reopened = try await fixture.reopen()
         let seenAgain = Seen()
         #expect(try await reopened.planSecondReminders(now: friday, decide: Self.decide(friday, seen: seenAgain)).isEmpty)
         #expect(seenAgain.cases.withLock { $0.isEmpty })
@@ -115,7 +115,7 @@ struct LedgerSecondReminderTests {
 
     @Test("everyone confirmed: decided with nothing planned, and never again", arguments: LedgerBackend.all)
     func everyoneConfirmed(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         for code in try await Self.closedCase(ledger).values {
@@ -135,7 +135,7 @@ struct LedgerSecondReminderTests {
     func notHanded(_ backend: LedgerBackend) async throws {
         let late = Timestamp.parse("2026-12-10T09:00:00+09:00")!
         do {
-            let fixture = try backend.open()
+            let fixture = try await backend.open()
             defer { fixture.remove() }
             _ = try await Self.closedCase(fixture.ledger, signer: nil)
             let seen = Seen()
@@ -143,7 +143,7 @@ struct LedgerSecondReminderTests {
             #expect(seen.cases.withLock { $0.isEmpty })
         }
         do {
-            let fixture = try backend.open()
+            let fixture = try await backend.open()
             defer { fixture.remove() }
             _ = try await Self.closedCase(fixture.ledger, accept: false)
             let seen = Seen()
@@ -154,7 +154,7 @@ struct LedgerSecondReminderTests {
 
     @Test("purge keeps the counts and the decision: the report still says who confirmed", arguments: LedgerBackend.all)
     func purgeKeepsCounts(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let codes = try await Self.closedCase(ledger)

@@ -55,7 +55,7 @@ struct LedgerShelterTests {
 
     @Test("the closure's stay is written with it and read back as it was", arguments: LedgerBackend.all)
     func writtenWithTheClosure(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         try await Self.alertAndClosure(ledger, stay: Self.stay())
@@ -68,7 +68,7 @@ struct LedgerShelterTests {
 
     @Test("the facility is never a holder of the case's data, even once its request was delivered", arguments: LedgerBackend.all)
     func theFacilityHoldsNoAlert(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         try await Self.alertAndClosure(ledger, stay: Self.stay())
@@ -83,7 +83,7 @@ struct LedgerShelterTests {
 
     @Test("a staff's change is written only from the state and revision it was decided on", arguments: LedgerBackend.all)
     func changesAreChecked(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let held = Self.stay(state: .held, days: 7)
@@ -116,7 +116,7 @@ struct LedgerShelterTests {
 
     @Test("ending a stay withdraws a request still waiting to go; the facility's reminder is planned", arguments: LedgerBackend.all)
     func endWithdrawsAWaitingRequest(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let sent = Self.stay()
@@ -143,7 +143,7 @@ struct LedgerShelterTests {
         "the morning reminder is raised once per last day, again after an extension, never for a held or ended stay",
         arguments: LedgerBackend.all)
     func morningReminders(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         try await Self.alertAndClosure(ledger, stay: Self.stay(days: 2))
@@ -167,7 +167,7 @@ struct LedgerShelterTests {
         owed = try await ledger.owedCaseAlarms().filter { $0.kind == .shelterEnds }
         #expect(owed.count == 1 && owed.first?.stay?.days == 3, "owed again for the new last day")
 
-        let other = try backend.open()
+        let other = try await backend.open()
         defer { other.remove() }
         try await Self.alertAndClosure(other.ledger, stay: Self.stay(state: .held))
         #expect(try await other.ledger.raiseShelterReminders(remindAt: remindAt, now: nextMorning.addingTimeInterval(86400 * 10)).isEmpty)
@@ -179,7 +179,7 @@ struct LedgerShelterTests {
         "the purge waits for the stay to end and its retention to pass, then takes the request's fields with the case's",
         arguments: LedgerBackend.all)
     func purgeWaitsForTheStay(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let closedAt = t0.addingTimeInterval(3600)
@@ -228,7 +228,7 @@ struct LedgerShelterTests {
 
     @Test("the latest description is the newest alert or update, never the closure; nothing once purged", arguments: LedgerBackend.all)
     func latestDescription(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         #expect(try await ledger.latestDescription(case: Self.caseID) == nil)
@@ -246,7 +246,7 @@ struct LedgerShelterTests {
 
     @Test("a stay recorded without a case is a closed row of its own schema, audited with who recorded it", arguments: LedgerBackend.all)
     func aRecordOfItsOwn(_ backend: LedgerBackend) async throws {
-        let fixture = try backend.open()
+        let fixture = try await backend.open()
         defer { fixture.remove() }
         let ledger = fixture.ledger
         let id = CaseID("KIMINO-S-20261127-AB2C")
