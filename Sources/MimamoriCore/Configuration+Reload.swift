@@ -29,6 +29,7 @@ extension Configuration {
         keep("broker.prefetch", \.broker.prefetch)
         keep("broker.heartbeat", \.broker.heartbeat)
         keep("ledger.path", \.ledger.path)
+        keep("ledger.url", \.ledger.url)
         keep("email.smtp", \.email.smtp)
         keep("email.from", \.email.from)
         keep("email.sessions", \.email.sessions)

@@ -191,8 +191,20 @@ struct SettingsReader {
             if let v = int(b["prefetch"], "broker.prefetch", in: 1...65535) { c.broker.prefetch = v }
             if let v = duration(b["heartbeat"], "broker.heartbeat") { c.broker.heartbeat = v }
         }
-        if let l = mapping(map["ledger"], "ledger", allowed: ["path"]), let v = path(l["path"], "ledger.path") {
-            c.ledger.path = v
+        if let l = mapping(map["ledger"], "ledger", allowed: ["path", "url"]) {
+            if let v = path(l["path"], "ledger.path") { c.ledger.path = v }
+            if let v = url(l["url"], "ledger.url", schemes: ["postgres", "postgresql"]) {
+                if l["path"] != nil {
+                    problem("ledger", "path and url are both set: the ledger is the SQLite file (path) or PostgreSQL (url)")
+                }
+                if let password = URLComponents(string: v)?.password, !password.isEmpty {
+                    problem("ledger.url", "carries a password; put it in the ledger-password credential instead")
+                } else if URLComponents(string: v)?.user?.isEmpty ?? true {
+                    problem("ledger.url", "names no user (postgres://USER@HOST/DATABASE)")
+                } else {
+                    c.ledger.url = v
+                }
+            }
         }
         if let v = path(map["cooperators"], "cooperators") { c.cooperators = v }
         c.templates = path(map["templates"], "templates")

@@ -101,6 +101,10 @@ public struct Configuration: Sendable, Hashable {
 
     public struct Ledger: Sendable, Hashable {
         public var path: String = "/var/lib/mimamori/ledger.sqlite"
+        /// `postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…]`: the ledger on PostgreSQL instead
+        /// of the SQLite file at `path` (an active and a standby daemon share it). The password
+        /// is the `ledger-password` credential, never in the URL.
+        public var url: String?
         public init() {}
     }
 

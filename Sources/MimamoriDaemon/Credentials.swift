@@ -14,10 +14,12 @@ public struct Credentials: Sendable {
     public var confirmKey: String?
     /// The key the FAX service signs its status reports with (`FaxStatusWebhook`).
     public var faxWebhookKey: String?
+    /// The PostgreSQL ledger's password (`ledger.url`).
+    public var ledgerPassword: String?
 
     public init(
         brokerPassword: String? = nil, smtpPassword: String? = nil, faxToken: String? = nil, registryKey: String? = nil,
-        confirmKey: String? = nil, faxWebhookKey: String? = nil
+        confirmKey: String? = nil, faxWebhookKey: String? = nil, ledgerPassword: String? = nil
     ) {
         self.brokerPassword = brokerPassword
         self.smtpPassword = smtpPassword
@@ -25,6 +27,7 @@ public struct Credentials: Sendable {
         self.registryKey = registryKey
         self.confirmKey = confirmKey
         self.faxWebhookKey = faxWebhookKey
+        self.ledgerPassword = ledgerPassword
     }
 
     public static func load(directory: String?) -> Credentials {
@@ -38,6 +41,6 @@ public struct Credentials: Sendable {
         return Credentials(
             brokerPassword: read("broker-password"), smtpPassword: read("smtp-password"), faxToken: read("fax-token"),
             registryKey: read("registry-key"), confirmKey: read("confirm-key"),
-            faxWebhookKey: read("fax-webhook-key"))
+            faxWebhookKey: read("fax-webhook-key"), ledgerPassword: read("ledger-password"))
     }
 }

@@ -47,7 +47,7 @@ public enum Daemon {
                     throw UsageError(
                         message: "usage: mimamorid [--config FILE] [--credentials DIR]\n"
                             + "  --config FILE       settings (default $MIMAMORI_CONFIG or /etc/mimamori/mimamori.yaml)\n"
-                            + "  --credentials DIR   broker-password, smtp-password, fax-token, registry-key, confirm-key (default $CREDENTIALS_DIRECTORY)",
+                            + "  --credentials DIR   broker-password, smtp-password, fax-token, registry-key, confirm-key, ledger-password (default $CREDENTIALS_DIRECTORY)",
                         isVersion: true)
                 default: throw UsageError(message: "unknown argument \(argument); see mimamorid --help")
                 }
@@ -110,7 +110,7 @@ public enum Daemon {
         let store = SettingsStore(CaseIntake.Settings(files: files))
         let metrics = DaemonMetrics()
 
-        let ledger = try openLedger(configuration.ledger)
+        let ledger = try await openLedger(configuration.ledger, password: credentials.ledgerPassword)
         let familyRegistry = try await openRegistry(configuration.registry, ledger: ledger, credential: credentials.registryKey)
         let confirmations = try confirmationSigner(configuration.confirm, credential: credentials.confirmKey)
 
@@ -276,11 +276,11 @@ public enum Daemon {
         logger.info("daemon.stopped")
     }
 
-    static func openLedger(_ settings: Configuration.Ledger) throws -> any CaseLedger {
+    static func openLedger(_ settings: Configuration.Ledger, password: String?) async throws -> any CaseLedger {
         do {
-            return try Ledger.open(settings)
+            return try await Ledger.open(settings, password: password)
         } catch {
-            throw StartupError(problems: ["ledger \(settings.path): \(error)"], exitCode: 69)
+            throw StartupError(problems: ["ledger \(settings.location): \(error)"], exitCode: 69)
         }
     }
 

@@ -29,7 +29,7 @@ struct ConcernCallbacksCommand: AsyncParsableCommand {
         if let desk, let concerns, concerns.desk(desk) == nil {
             throw ValidationError("--desk \(desk) is not one of concerns.desks (\(concerns.desks.map(\.id).joined(separator: ", ")))")
         }
-        let ledger = try Ledger.open(try ledgerSettings(ledger, options))
+        let ledger = try await Ledger.open(try ledgerSettings(ledger, options), password: ledgerPassword())
         let callbacks = try await ledger.callbacks(desk: desk, includeMade: all)
         let whose = desk.map { desk in concerns?.desk(desk).map { "\($0.name)の" } ?? "\(desk) の" } ?? ""
         guard !callbacks.isEmpty else {

@@ -29,7 +29,7 @@ struct ConcernCalledBackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let instant = try townInstant(at, option: "--at")
-        let ledger = try Ledger.open(try ledgerSettings(ledger, options))
+        let ledger = try await Ledger.open(try ledgerSettings(ledger, options), password: ledgerPassword())
         let report = CaseID(reportID)
         if try await ledger.markCalledBack(report: report, at: instant) {
             print("\(reportID) の報告者への電話を記録しました（\(JapaneseDateFormat.dateTime(instant))）")

@@ -42,7 +42,7 @@ struct ConcernResolveCommand: AsyncParsableCommand {
         }
         var ledgerSettings = settings.ledger
         if let ledger { ledgerSettings.path = ledger }
-        let reports: any CaseReports = try Ledger.open(ledgerSettings)
+        let reports: any CaseReports = try await Ledger.open(ledgerSettings, password: ledgerPassword())
         guard let status = try await reports.status(case: CaseID(reportID)), status.schema == EventSchema.concern.rawValue else {
             printError(
                 "report \(reportID): the ledger has no such concern report (has the daemon received it? check the id with `mimamori status`)"

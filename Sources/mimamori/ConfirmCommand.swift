@@ -48,7 +48,7 @@ struct ConfirmCommand: AsyncParsableCommand {
         }
         let outcome: ConfirmationOutcome
         do {
-            let ledger = try Ledger.open(try ledgerSettings(ledger, options))
+            let ledger = try await Ledger.open(try ledgerSettings(ledger, options), password: ledgerPassword())
             outcome = try await ledger.recordConfirmation(
                 confirmation, code: parsed, at: instant, via: .staff, by: by ?? ResendCommand.invoker())
         } catch let error as LedgerError {

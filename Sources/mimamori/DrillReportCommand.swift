@@ -33,7 +33,7 @@ struct DrillReportCommand: AsyncParsableCommand {
         if let ledger { ledgerSettings.path = ledger }
         let opened: any CaseLedger
         do {
-            opened = try Ledger.open(ledgerSettings)
+            opened = try await Ledger.open(ledgerSettings, password: ledgerPassword())
         } catch {
             printError("台帳 \(ledgerSettings.path) を開けません: \(error.message)（\(error.operatorHint)）")
             throw ExitCode(3)

@@ -22,13 +22,13 @@ extension RegistryKeyOption {
             printError("事案は登録番号 \(id) を指定していますが、mimamori.yaml に registry: がありません。\(goingOn)")
             return event
         }
-        guard FileManager.default.fileExists(atPath: configuration.ledger.path) else {
+        guard configuration.ledger.url != nil || FileManager.default.fileExists(atPath: configuration.ledger.path) else {
             printError("台帳（\(configuration.ledger.path)）がないため、登録 \(id) を読めません。\(goingOn)")
             return event
         }
         let registry: Registry
         do {
-            registry = try openRegistry(configuration, ledger: try Ledger.open(configuration.ledger))
+            registry = try openRegistry(configuration, ledger: try await Ledger.open(configuration.ledger, password: ledgerPassword()))
         } catch let error as LedgerError {
             printError("台帳を開けません: \(error)。\(goingOn)")
             return event

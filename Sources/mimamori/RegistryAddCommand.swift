@@ -17,7 +17,7 @@ struct RegistryAddCommand: AsyncParsableCommand {
     @OptionGroup var options: RegistryOptions
 
     func run() async throws {
-        let (configuration, registry) = try options.open()
+        let (configuration, registry) = try await options.open()
         let today = townToday()
         let read = try FormFile.read(file, today: today, areas: configuration.areas)
         for (index, form) in read.forms.enumerated() {

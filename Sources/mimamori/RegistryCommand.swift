@@ -34,7 +34,7 @@ struct RegistryOptions: ParsableArguments {
     @OptionGroup var config: ConfigOption
 
     /// The settings and the registry over the ledger, or a Japanese line on stderr and exit 3.
-    func open() throws -> (Configuration, Registry) {
+    func open() async throws -> (Configuration, Registry) {
         let configuration: Configuration
         do {
             configuration = try SettingsFiles.load(configPath: SettingsFiles.configPath(config.config)).configuration
@@ -46,7 +46,7 @@ struct RegistryOptions: ParsableArguments {
         if let ledger { settings.path = ledger }
         let store: any CaseLedger
         do {
-            store = try Ledger.open(settings)
+            store = try await Ledger.open(settings, password: ledgerPassword())
         } catch {
             printError("台帳を使えません: \(error.operatorHint)（\(error.message)）")
             throw ExitCode(3)

@@ -29,7 +29,7 @@ struct RegistryConfirmCommand: AsyncParsableCommand {
             }
             guard day <= today else { throw ValidationError("--on: 今日より後の日付です。") }
         }
-        let (_, registry) = try options.open()
+        let (_, registry) = try await options.open()
         guard let current = try await registryCall({ () async throws(RegistryError) in try await registry.registration(id) }) else {
             throw refuse(.unknown(id))
         }

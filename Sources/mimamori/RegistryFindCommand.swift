@@ -76,7 +76,7 @@ struct RegistryFindCommand: AsyncParsableCommand {
 
     func run() async throws {
         let found = try description()
-        let (configuration, registry) = try options.open()
+        let (configuration, registry) = try await options.open()
         let today = townToday()
         let registrations = try await registryCall { () async throws(RegistryError) in try await registry.all() }
         let candidates = RegistryCandidates.rank(registrations, found: found, on: today, areas: configuration.areas)

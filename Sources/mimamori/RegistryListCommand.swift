@@ -21,7 +21,7 @@ struct RegistryListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (configuration, registry) = try options.open()
+        let (configuration, registry) = try await options.open()
         let today = townToday()
         var registrations = try await registryCall { () async throws(RegistryError) in try await registry.all() }
         if let due {

@@ -33,7 +33,7 @@ struct RegistryRemoveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let id = try registrationID(self.id)
-        let (_, registry) = try options.open()
+        let (_, registry) = try await options.open()
         let removed = try await registryCall { () async throws(RegistryError) in
             try await registry.remove(id, reason: reason.removal, by: ResendCommand.invoker(), at: Date())
         }

@@ -36,7 +36,7 @@ struct RegistrySheetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let id = try registrationID(self.id)
-        let (configuration, registry) = try options.open()
+        let (configuration, registry) = try await options.open()
         guard let registration = try await registryCall({ () async throws(RegistryError) in try await registry.registration(id) }) else {
             throw refuse(.unknown(id))
         }

@@ -18,7 +18,7 @@ struct RegistryShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let id = try registrationID(self.id)
-        let (_, registry) = try options.open()
+        let (_, registry) = try await options.open()
         guard let registration = try await registryCall({ () async throws(RegistryError) in try await registry.registration(id) }) else {
             throw refuse(.unknown(id))
         }

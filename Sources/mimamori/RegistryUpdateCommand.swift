@@ -21,7 +21,7 @@ struct RegistryUpdateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let id = try registrationID(self.id)
-        let (configuration, registry) = try options.open()
+        let (configuration, registry) = try await options.open()
         let today = townToday()
         let read = try FormFile.read(file, today: today, areas: configuration.areas)
         guard read.forms.count == 1, let form = read.forms.first else {

@@ -34,7 +34,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         }
         let outcome: CaseRelease.Outcome
         do {
-            let ledger = try Ledger.open(files.configuration.ledger)
+            let ledger = try await Ledger.open(files.configuration.ledger, password: ledgerPassword())
             // The alert is completed from the registration it names, as the intake would have.
             var registry: Registry?
             if files.configuration.registry != nil {

@@ -29,7 +29,7 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let ledger = try Ledger.open(try ledgerSettings(ledger, options))
+        let ledger = try await Ledger.open(try ledgerSettings(ledger, options), password: ledgerPassword())
         if let status = try await ledger.status(case: CaseID(caseID)), status.schema == EventSchema.concern.rawValue {
             try await concernReport(status, ledger: ledger)
             return

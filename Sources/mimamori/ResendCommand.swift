@@ -80,7 +80,7 @@ struct ResendCommand: AsyncParsableCommand {
         do {
             var ledgerSettings = settings.configuration.ledger
             if let ledger { ledgerSettings.path = ledger }
-            let reports: any CaseReports = try Ledger.open(ledgerSettings)
+            let reports: any CaseReports = try await Ledger.open(ledgerSettings, password: ledgerPassword())
             result = try await reports.resend(request, now: now, deadline: deadline)
         } catch {
             printError("台帳を使えません: \(error.operatorHint)")

@@ -40,11 +40,11 @@ struct ShelterOptions: ParsableArguments {
         }
     }
 
-    func open(_ files: SettingsFiles) throws -> any CaseLedger {
+    func open(_ files: SettingsFiles) async throws -> any CaseLedger {
         var settings = files.configuration.ledger
         if let ledger { settings.path = ledger }
         do {
-            return try Ledger.open(settings)
+            return try await Ledger.open(settings, password: ledgerPassword())
         } catch {
             printError("台帳を使えません: \(error.operatorHint)")
             throw ExitCode(3)

@@ -21,7 +21,7 @@ struct ShelterEndCommand: AsyncParsableCommand {
 
     func run() async throws {
         let files = try options.settings()
-        let ledger = try options.open(files)
+        let ledger = try await options.open(files)
         let wasSent = try await ledger.stay(case: CaseID(caseID))?.stay.state == .sent
         let outcome: ShelterDesk.Outcome
         do {

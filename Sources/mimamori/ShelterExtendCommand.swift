@@ -28,7 +28,7 @@ struct ShelterExtendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let files = try options.settings()
-        let ledger = try options.open(files)
+        let ledger = try await options.open(files)
         let outcome: ShelterDesk.Outcome
         do {
             outcome = try await ShelterDesk.extend(

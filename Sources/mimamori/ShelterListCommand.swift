@@ -14,7 +14,7 @@ struct ShelterListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let files = try options.settings()
-        let ledger = try options.open(files)
+        let ledger = try await options.open(files)
         let stays: [StoredStay]
         do {
             stays = try await ledger.stays()

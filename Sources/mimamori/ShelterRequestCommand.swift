@@ -36,7 +36,7 @@ struct ShelterRequestCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let files = try options.settings()
-        let ledger = try options.open(files)
+        let ledger = try await options.open(files)
         var registration: Registration?
         if let id = parsed.registrationID {
             let registry = try registryKey.openRegistry(files.configuration, ledger: ledger)

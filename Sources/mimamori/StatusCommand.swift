@@ -21,7 +21,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let ledger = try Ledger.open(try ledgerSettings(ledger, options))
+        let ledger = try await Ledger.open(try ledgerSettings(ledger, options), password: ledgerPassword())
         let statuses: [CaseStatus]
         if let caseID {
             guard let status = try await ledger.status(case: CaseID(caseID)) else {
@@ -87,4 +87,16 @@ func ledgerSettings(_ option: String?, _ config: ConfigOption) throws -> Configu
         settings = try SettingsFiles.load(configPath: SettingsFiles.configPath(config.config)).configuration.ledger
     }
     return settings
+}
+
+/// The PostgreSQL ledger's password for the commands (`ledger.url`): the credential systemd
+/// hands the daemon, `$CREDENTIALS_DIRECTORY/ledger-password` inside a unit, otherwise
+/// /etc/mimamori/credentials/ledger-password (readable by the mimamori group). Unused with the
+/// SQLite ledger.
+func ledgerPassword() -> String? {
+    let directory = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] ?? "/etc/mimamori/credentials"
+    let path = (directory as NSString).appendingPathComponent("ledger-password")
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    return trimmed.isEmpty ? nil : trimmed
 }

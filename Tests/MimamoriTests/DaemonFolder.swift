@@ -74,6 +74,9 @@ struct DaemonFolder {
         var clusterPorts: [Int]? = nil
         /// The `partners:` section as YAML flow text (`{ kainan: own-daemon }`); nil: none.
         var partners: String? = nil
+        /// The ledger on PostgreSQL (`ledger: { url: … }`, without the password, which goes to
+        /// the `ledger-password` credential) instead of the SQLite file; nil: SQLite.
+        var postgres: (url: String, password: String)? = nil
         /// The `reminders:` section as YAML flow text; the demo's morning reminder unless set.
         var reminders = "{ destruction-at: \"09:00\", business-days-only: true }"
     }
@@ -140,6 +143,10 @@ struct DaemonFolder {
         }
         try "e2e-fax-token\n".write(
             to: credentialsDirectory.appendingPathComponent("fax-token"), atomically: true, encoding: .utf8)
+        if let postgres = options.postgres {
+            try "\(postgres.password)\n".write(
+                to: credentialsDirectory.appendingPathComponent("ledger-password"), atomically: true, encoding: .utf8)
+        }
         if options.registry != nil {
             try "\(Self.registryKey)\n".write(toFile: registryKeyPath, atomically: true, encoding: .utf8)
         }
@@ -158,7 +165,7 @@ struct DaemonFolder {
             town: { name: \(options.town), department: 福祉課, phone: 073-555-0000, network: 見守りネットワーク }
             \(options.areas.map { "areas: \($0)" } ?? "")
             broker: { \(brokerSetting), prefetch: \(options.prefetch), heartbeat: \(options.heartbeat) }
-            ledger: { path: "\(ledgerPath)" }
+            ledger: { \(options.postgres.map { "url: \"\($0.url)\"" } ?? "path: \"\(ledgerPath)\"") }
             cooperators: "\(cooperatorsPath)"
             templates: "\(dir)/templates"
             publishers: { require-signature: true, keys: "\(dir)/publishers"\(options.maxAge.map { ", max-age: \($0)" } ?? "") }

@@ -68,10 +68,18 @@ final class DaemonRig: Sendable {
     /// The daemon's ledger, opened by the test alongside it (WAL: readers never block it).
     func ledger() throws -> Ledger { try Ledger(path: folder.ledgerPath) }
 
+    /// The daemon's ledger behind its roles, whichever backend the settings name.
+    func caseLedger() async throws -> any CaseLedger {
+        var settings = Configuration.Ledger()
+        settings.path = folder.ledgerPath
+        settings.url = folder.options.postgres?.url
+        return try await Ledger.open(settings, password: folder.options.postgres?.password)
+    }
+
     /// Deliveries of `caseID` by "kind/state".
     func states(_ caseID: String) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for line in try await ledger().report(case: CaseID(caseID)) {
+        for line in try await caseLedger().report(case: CaseID(caseID)) {
             counts["\(line.kind.rawValue)/\(line.state.rawValue)", default: 0] += 1
         }
         return counts
@@ -79,7 +87,7 @@ final class DaemonRig: Sendable {
 
     /// Waits until no delivery of `kinds` is planned or in flight (and at least one exists).
     func waitUntilSettled(_ caseID: String, kinds: [String], daemon: DaemonProcess?, timeout: Duration = .seconds(90)) async throws {
-        let ledger = try self.ledger()
+        let ledger = try await caseLedger()
         try await waitUntil(
             "no \(kinds) delivery of \(caseID) is planned or sending", timeout: timeout, daemon: daemon, every: .milliseconds(100)
         ) {
@@ -110,7 +118,12 @@ final class DaemonRig: Sendable {
 
     /// `mimamori ARGS --config FOLDER/mimamori.yaml`: the operator's CLI, as a process.
     func cli(_ arguments: [String]) throws -> String {
-        try runTool(try DaemonProcess.binary("mimamori"), arguments + ["--config", folder.settingsPath])
+        // The commands find the ledger-password credential where systemd would put it.
+        var environment = ProcessInfo.processInfo.environment
+        environment["CREDENTIALS_DIRECTORY"] = folder.credentialsDirectory.path
+        let run = try runProcess(try DaemonProcess.binary("mimamori"), arguments + ["--config", folder.settingsPath], environment: environment)
+        guard run.status == 0 else { throw FixtureError("mimamori \(arguments.joined(separator: " ")) exited \(run.status): \(run.stderr)") }
+        return run.stdout
     }
 }
 
