@@ -20,7 +20,7 @@ struct ConfirmEndpointHookTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         var settings = Configuration.Ledger()
         settings.path = folder.appendingPathComponent("ledger.sqlite").path
-        let ledger = try Ledger.open(settings)
+        let ledger = try await Ledger.open(settings)
         let port = try LoopbackPort.free()
         let town = Configuration.Town(name: "見守町", department: "福祉課", phone: "073-555-0000")
         let endpoint = ConfirmEndpoint(
