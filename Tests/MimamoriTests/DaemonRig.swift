@@ -121,8 +121,11 @@ final class DaemonRig: Sendable {
         // The commands find the ledger-password credential where systemd would put it.
         var environment = ProcessInfo.processInfo.environment
         environment["CREDENTIALS_DIRECTORY"] = folder.credentialsDirectory.path
-        let run = try runProcess(try DaemonProcess.binary("mimamori"), arguments + ["--config", folder.settingsPath], environment: environment)
-        guard run.status == 0 else { throw FixtureError("mimamori \(arguments.joined(separator: " ")) exited \(run.status): \(run.stderr)") }
+        let run = try runProcess(
+            try DaemonProcess.binary("mimamori"), arguments + ["--config", folder.settingsPath], environment: environment)
+        guard run.status == 0 else {
+            throw FixtureError("mimamori \(arguments.joined(separator: " ")) exited \(run.status): \(run.stderr)")
+        }
         return run.stdout
     }
 }

@@ -27,7 +27,8 @@ extension PostgresLedger: IntakeStore {
                 return (try await Self.recordIntake(intake, in: transaction), decided)
             case .ignore(let auditMessageID, let reason):
                 try await Self.audit(
-                    transaction, at: at, case: caseID, event: "intake.ignored", messageID: auditMessageID ?? "-", detail: "reason=\(reason)")
+                    transaction, at: at, case: caseID, event: "intake.ignored", messageID: auditMessageID ?? "-", detail: "reason=\(reason)"
+                )
                 return (.audited, decided)
             case .reject(let auditMessageID, let reason):
                 try await Self.audit(
@@ -191,7 +192,8 @@ extension PostgresLedger: IntakeStore {
             "INSERT INTO case_alarms (case_id, kind, audience, raised_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [caseID.rawValue, kind.rawValue, audience.rawValue, at.ledgerMillis])
         if raised > 0 {
-            try await audit(transaction, at: at, case: caseID, event: "alarm.raised", detail: "kind=\(kind.rawValue) to=\(audience.rawValue)")
+            try await audit(
+                transaction, at: at, case: caseID, event: "alarm.raised", detail: "kind=\(kind.rawValue) to=\(audience.rawValue)")
         }
     }
 
@@ -205,13 +207,15 @@ extension PostgresLedger: IntakeStore {
 
     public func recordIgnored(messageID: String, caseID: CaseID?, reason: String, at: Date) async throws(LedgerError) {
         try await write { transaction in
-            try await Self.audit(transaction, at: at, case: caseID, event: "intake.ignored", messageID: messageID, detail: "reason=\(reason)")
+            try await Self.audit(
+                transaction, at: at, case: caseID, event: "intake.ignored", messageID: messageID, detail: "reason=\(reason)")
         }
     }
 
     public func recordRejected(messageID: String?, caseID: CaseID?, reason: String, at: Date) async throws(LedgerError) {
         try await write { transaction in
-            try await Self.audit(transaction, at: at, case: caseID, event: "intake.rejected", messageID: messageID, detail: "reason=\(reason)")
+            try await Self.audit(
+                transaction, at: at, case: caseID, event: "intake.rejected", messageID: messageID, detail: "reason=\(reason)")
         }
     }
 

@@ -142,15 +142,6 @@ struct PostgresLedgerURL {
 }
 
 extension PostgresLedger {
-    /// A role requirement not ported yet.
-    static func notPorted(_ function: String) -> LedgerError {
-        LedgerError(
-            code: .database, isRetriable: false, operatorHint: "use the SQLite ledger (ledger.path)",
-            message: "\(function) is not on PostgreSQL yet")
-    }
-}
-
-extension PostgresLedger {
     /// One audit row (counts and ids only), as `Ledger.audit` writes it.
     static func audit(
         _ transaction: PostgresTransaction, at: Date, case caseID: CaseID?, event: String, messageID: String? = nil,
