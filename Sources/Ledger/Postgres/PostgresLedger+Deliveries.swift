@@ -44,12 +44,16 @@ extension PostgresLedger: DeliveryBacklog, DeliveryQueue {
     /// fate (`Ledger.claimDue`).
     public func claimDue(now: Date, channel: Channel, limit: Int) async throws(LedgerError) -> [DeliveryJob] {
         guard limit > 0 else { return [] }
+        let owner = leaseOwner.withLock { $0 }
         return try await write { transaction in
-            try await Self.claimDue(transaction, now: now, channel: channel, limit: limit)
+            try await Self.claimDue(transaction, now: now, channel: channel, limit: limit, owner: owner)
         }
     }
 
-    static func claimDue(_ transaction: PostgresTransaction, now: Date, channel: Channel, limit: Int) async throws -> [DeliveryJob] {
+    static func claimDue(
+        _ transaction: PostgresTransaction, now: Date, channel: Channel, limit: Int, owner: String?
+    ) async throws -> [DeliveryJob] {
+        try await requireLease(owner, in: transaction)
         let suspect = try await transaction.value(
             Int64.self,
             """
@@ -60,7 +64,7 @@ extension PostgresLedger: DeliveryBacklog, DeliveryQueue {
             [channel.rawValue, now.ledgerMillis])
         let rows = try await transaction.rows(
             """
-            UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claims = claims + 1
+            UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claims = claims + 1, claimed_by = ?
             WHERE id IN (
                 SELECT id FROM deliveries
                 WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims <= 1
@@ -70,7 +74,7 @@ extension PostgresLedger: DeliveryBacklog, DeliveryQueue {
             RETURNING id, case_id, revision, recipient_id, address, kind, idempotency_key,
                       attempts, not_before, deadline_at, resends, claims, confirmation, line_tries
             """,
-            [channel.rawValue, now.ledgerMillis, suspect, limit, suspect ?? -1])
+            [owner, channel.rawValue, now.ledgerMillis, suspect, limit, suspect ?? -1])
         guard !rows.isEmpty else { return [] }
 
         // Jobs of one notice share one content buffer: a 10,000-recipient fan-out holds the

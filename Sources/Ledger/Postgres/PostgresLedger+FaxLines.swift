@@ -126,9 +126,10 @@ extension PostgresLedger: FaxLineStore {
 
     public func claimDueFaxes(now: Date, limit: Int, spacing: FaxLineSpacing) async throws(LedgerError) -> [DeliveryJob] {
         guard limit > 0 else { return [] }
+        let owner = leaseOwner.withLock { $0 }
         return try await write { transaction in
             try await Self.spreadFaxLines(transaction, now: now, spacing: spacing)
-            return try await Self.claimDue(transaction, now: now, channel: .fax, limit: limit)
+            return try await Self.claimDue(transaction, now: now, channel: .fax, limit: limit, owner: owner)
         }
     }
 

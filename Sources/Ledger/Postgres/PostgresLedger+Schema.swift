@@ -186,7 +186,23 @@ extension PostgresLedger {
                 "CREATE INDEX partner_forwards_pending ON partner_forwards(id) WHERE forwarded_at IS NULL",
                 "CREATE INDEX partner_forwards_case ON partner_forwards(case_id)",
             ]
-        )
+        ),
+        (
+            // Active and standby on one ledger (`ActiveLease`): the lease, and which daemon
+            // claimed each delivery in flight.
+            "v2-lease",
+            [
+                """
+                CREATE TABLE ledger_lease (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    owner TEXT NOT NULL,
+                    acquired_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
+            ]
+        ),
     ]
 
     /// Applies the versions not yet applied, under the writers' lock: two daemons starting

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MimamoriCore
 import PostgresNIO
+import Synchronization
 
 /// The ledger on PostgreSQL: the same roles as `Ledger` (SQLite), for a town that runs an active
 /// and a standby daemon on one database, or a prefecture that keeps its towns' ledgers on its own
@@ -17,6 +18,8 @@ public final class PostgresLedger: Sendable {
     let logger: Logger
     /// `host:port/database`, for messages (never the password).
     public let location: String
+    /// The owner this ledger took the active lease for (`takeLease`); claims require it.
+    let leaseOwner = Mutex<String?>(nil)
 
     /// The advisory lock every write transaction holds ("mimamori" in ASCII).
     static let writerLock: Int64 = 0x6D69_6D61_6D6F_7269
