@@ -7,11 +7,12 @@ extension Daemon {
     /// that says more. A new cause is one more line here.
     static func health(
         ledger: any CaseReports, connection: AMQPConnection, intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore,
-        confirm: ConfirmEndpoint? = nil, forwarder: PartnerForwarder? = nil
+        confirm: ConfirmEndpoint? = nil, forwarder: PartnerForwarder? = nil, active: Bool = false
     ) async -> HealthReport {
         var report = HealthReport()
         do throws(LedgerError) {
-            report.detail = "cases_open=\(try await ledger.openCaseCount())"
+            // `active`: this daemon holds the lease of a ledger it shares with a standby.
+            report.detail = "cases_open=\(try await ledger.openCaseCount())" + (active ? " role=active" : "")
         } catch {
             report.unavailable("ledger unavailable: \(error.code)")
         }

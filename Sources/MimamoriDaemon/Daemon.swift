@@ -84,6 +84,10 @@ public enum Daemon {
         do {
             try await run(options: options, registry: registry, notifier: notifier, environment: environment, logger: logger)
             return 0
+        } catch let error as ActiveStandby.LeaseLost {
+            // EX_TEMPFAIL: systemd restarts the daemon, and it waits as the standby.
+            notifier.status("stopped: \(error)")
+            return 75
         } catch let error as StartupError {
             for line in error.problems { logger.critical("startup.failed", metadata: .keys([.reason: .string(line)])) }
             notifier.status("failed: \(error.problems.first ?? "")")
@@ -111,6 +115,18 @@ public enum Daemon {
         let metrics = DaemonMetrics()
 
         let ledger = try await openLedger(configuration.ledger, password: credentials.ledgerPassword)
+        // On a ledger two daemons share, only the lease's holder goes on from here.
+        var leaseKeeper: LeaseKeeper?
+        if let lease = ledger as? any ActiveLease {
+            let owner = ActiveStandby.owner()
+            let active = try await ActiveStandby.waitForLease(
+                lease, owner: owner, listen: configuration.metrics.listen, registry: registry, notifier: notifier, logger: logger)
+            guard active else {
+                logger.info("daemon.stopped")
+                return
+            }
+            leaseKeeper = LeaseKeeper(lease: lease, owner: owner, logger: Logger(label: "mimamori.lease"))
+        }
         let familyRegistry = try await openRegistry(configuration.registry, ledger: ledger, credential: credentials.registryKey)
         let confirmations = try confirmationSigner(configuration.confirm, credential: credentials.confirmKey)
 
@@ -236,10 +252,11 @@ public enum Daemon {
         let confirm = try configuration.confirm.map {
             try confirmEndpoint($0, ledger: ledger, settings: store, metrics: metrics, faxStatus: faxStatus)
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The lease first, so that it is given up last, once everything else has stopped.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = leaseKeeper.map { [.init(service: $0)] } ?? []
         if let endpoint = try metricsEndpoint(
             configuration.metrics.listen, registry: registry, ledger: ledger, connection: connection, intake: intake,
-            dispatcher: dispatcher, settings: store, confirm: confirm, forwarder: forwarder, logger: logger)
+            dispatcher: dispatcher, settings: store, confirm: confirm, forwarder: forwarder, active: leaseKeeper != nil, logger: logger)
         {
             services.append(.init(service: endpoint))
         }
@@ -444,7 +461,7 @@ public enum Daemon {
     static func metricsEndpoint(
         _ listen: String, registry: PrometheusCollectorRegistry, ledger: any CaseReports, connection: AMQPConnection,
         intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore, confirm: ConfirmEndpoint?,
-        forwarder: PartnerForwarder?, logger: Logger
+        forwarder: PartnerForwarder?, active: Bool = false, logger: Logger
     ) throws -> MetricsEndpoint? {
         guard !listen.isEmpty, listen != "off" else { return nil }
         let parts = listen.split(separator: ":", maxSplits: 1)
@@ -457,7 +474,7 @@ public enum Daemon {
         ) {
             await health(
                 ledger: ledger, connection: connection, intake: intake, dispatcher: dispatcher, settings: settings, confirm: confirm,
-                forwarder: forwarder)
+                forwarder: forwarder, active: active)
         }
     }
 }

@@ -78,6 +78,10 @@ public enum LogKey: String, Sendable {
     case covered
     /// A partner town's municipality id (seed 004: the network shared with consent).
     case partner
+    /// The daemon that holds, or asks for, the active lease of a shared ledger (`host/pid/tag`).
+    case owner
+    /// Where the ledger is: the file, or PostgreSQL's host, port and database.
+    case ledger
     /// Directory rows a partner town's own daemon tells (`partners: own-daemon`), not this one.
     case partnerDaemon = "partner_daemon"
 }

@@ -55,7 +55,9 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Starts `mimamorid --config FOLDER/mimamori.yaml --credentials FOLDER/credentials`
     /// (`executable`: another mimamorid than the build's, e.g. the installed package's).
-    init(folder: DaemonFolder, environment extra: [String: String] = [:], executable: String? = nil) throws {
+    /// `settings`: another settings file than the folder's (a second daemon beside the first,
+    /// with its own metrics port); its stderr goes to a file of its own.
+    init(folder: DaemonFolder, environment extra: [String: String] = [:], executable: String? = nil, settings: String? = nil) throws {
         let binary = try executable ?? Self.binary("mimamorid")
         var environment = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "CREDENTIALS_DIRECTORY", "MIMAMORI_CONFIG"] {
@@ -65,11 +67,15 @@ final class DaemonProcess: @unchecked Sendable {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--config", folder.settingsPath, "--credentials", folder.credentialsDirectory.path]
+        process.arguments = ["--config", settings ?? folder.settingsPath, "--credentials", folder.credentialsDirectory.path]
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
-        stderrPath = folder.directory.appendingPathComponent("mimamorid.stderr").path
+        stderrPath =
+            folder.directory.appendingPathComponent(
+                settings.map { "mimamorid-\(URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent).stderr" }
+                    ?? "mimamorid.stderr"
+            ).path
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardInput = FileHandle.nullDevice

@@ -41,10 +41,12 @@ final class DaemonRig: Sendable {
 
     /// Starts a `mimamorid` on this folder (with `NOTIFY_SOCKET` when given; `executable`: another
     /// binary than the build's).
-    func startDaemon(notify: NotifySocket? = nil, environment: [String: String] = [:], executable: String? = nil) throws -> DaemonProcess {
+    func startDaemon(
+        notify: NotifySocket? = nil, environment: [String: String] = [:], executable: String? = nil, settings: String? = nil
+    ) throws -> DaemonProcess {
         var environment = environment
         if let notify { environment["NOTIFY_SOCKET"] = notify.path }
-        let daemon = try DaemonProcess(folder: folder, environment: environment, executable: executable)
+        let daemon = try DaemonProcess(folder: folder, environment: environment, executable: executable, settings: settings)
         daemons.withLock { $0.append(daemon) }
         return daemon
     }

@@ -1,0 +1,86 @@
+import Foundation
+import TestFixtures
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Two real daemons on one PostgreSQL ledger and one queue: the one holding the lease works,
+/// the other stands by (`/healthz` 503 `standby`) and takes over when the active one dies.
+@Suite("mimamorid active and standby on one PostgreSQL ledger (real binaries, broker, SMTP, PostgreSQL)", .serialized)
+struct DaemonActiveStandbyTests {
+    static let volunteers = 2_000
+    static let sessions = 4
+
+    @Test(
+        "kill -9 of the active daemon mid fan-out: the standby takes intake and dispatch within 5 s; everyone alerted; duplicates within the in-flight window"
+    )
+    func takeover() async throws {
+        let server = try PostgresServer.fromEnvironment()
+        let database = try server.createDatabase()
+        defer { database.drop() }
+        var url = try #require(URLComponents(string: database.url))
+        let password = try #require(url.password)
+        url.password = nil
+        var options = DaemonFolder.Options()
+        options.postgres = (url: try #require(url.string), password: password)
+        options.emailSessions = Self.sessions
+        // Slow enough that the kill falls inside the fan-out.
+        options.emailRate = "400"
+        let cooperators = DaemonFolder.cooperators(email: Self.volunteers, fax: 0)
+        try await withDaemonRig(options: options, cooperators: cooperators) { rig in
+            let active = try await rig.startConsuming()
+            try await active.waitForLine(event: "lease.active")
+            // The standby: the same settings but its own metrics port.
+            let standbyPort = try LoopbackPort.free()
+            let standbySettings = rig.folder.directory.appendingPathComponent("standby.yaml").path
+            try String(contentsOfFile: rig.folder.settingsPath, encoding: .utf8)
+                .replacingOccurrences(of: "127.0.0.1:\(rig.folder.metricsPort)", with: "127.0.0.1:\(standbyPort)")
+                .write(toFile: standbySettings, atomically: true, encoding: .utf8)
+            let standby = try rig.startDaemon(settings: standbySettings)
+            try await standby.waitForLine(event: "lease.standby")
+            try await standby.waitForLine(event: "metrics.listening")
+            let standbyHealth = try Self.health(port: standbyPort)
+            #expect(standbyHealth.status == 503 && standbyHealth.text.contains("standby"), "\(standbyHealth)")
+            let activeHealth = try rig.health()
+            #expect(activeHealth.status == 200 && activeHealth.text.contains("role=active"), "\(activeHealth)")
+            #expect(standby.lines(event: "intake.consuming").isEmpty, "the standby consumed the queue")
+
+            let sample = DaemonCase(municipality: rig.folder.municipality)
+            try await rig.publisher.publish(sample.event("opened", sequence: 1))
+            try await active.waitForLine(event: "case.opened")
+            try await rig.waitForMail(Self.volunteers / 5, daemon: active, timeout: .seconds(60))
+            active.signal(SIGKILL)
+            let killed = ContinuousClock.now
+            #expect(try await active.waitForExit(timeout: .seconds(30)) == .signal(SIGKILL))
+            let receivedAtKill = rig.smtp.receivedCount()
+
+            try await standby.waitForLine(event: "lease.active", timeout: .seconds(10))
+            try await standby.waitForLine(event: "intake.consuming", timeout: .seconds(10))
+            let takeover = ContinuousClock.now - killed
+            try await rig.waitForMail(receivedAtKill + 1, daemon: standby, timeout: .seconds(10))
+            let firstSend = ContinuousClock.now - killed
+            print(
+                "fault figure: standby took over \(takeover.ms) ms after the kill, sent again after \(firstSend.ms) ms; SMTP had \(receivedAtKill)/\(Self.volunteers) at the kill"
+            )
+            #expect(takeover < .seconds(5), "takeover took \(takeover)")
+            #expect(firstSend < .seconds(5), "the first send after the kill took \(firstSend)")
+            #expect(receivedAtKill < Self.volunteers, "the kill came after the fan-out ended: it proved nothing")
+
+            try await rig.waitForMail(Self.volunteers, daemon: standby, timeout: .seconds(60))
+            try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: standby)
+            let tally = try MailTally(rig.smtp)
+            #expect(tally.recipients(of: "alert") == Set(cooperators.map(\.envelopeRecipient)), "a volunteer was never alerted")
+            #expect(tally.duplicatesByRecipient <= 8 * Self.sessions, "\(tally.duplicatesByRecipient) duplicates")
+            let health = try Self.health(port: standbyPort)
+            #expect(health.status == 200 && health.text.contains("role=active"), "\(health)")
+        }
+    }
+
+    static func health(port: Int) throws -> (status: Int, text: String) {
+        let output = try runTool("/usr/bin/curl", ["-sS", "--max-time", "5", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)/healthz"])
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
