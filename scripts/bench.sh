@@ -9,8 +9,10 @@ flags=(-c release --static-swift-stdlib --disable-local-rpath)
 echo "== building release (static Swift runtime, as make deb)"
 swift build "${flags[@]}" 2>&1 | grep -E 'error|Build complete' | tail -2
 bin=$(swift build "${flags[@]}" --show-bin-path)
+trap 'scripts/rabbitmq-node.sh stop; scripts/postgres-node.sh stop' EXIT
 scripts/rabbitmq-node.sh start
-trap 'scripts/rabbitmq-node.sh stop' EXIT
+scripts/postgres-node.sh start
 eval "$(scripts/rabbitmq-node.sh env)"
-export MIMAMORI_TEST_AMQP_URL
+eval "$(scripts/postgres-node.sh env)"
+export MIMAMORI_TEST_AMQP_URL MIMAMORI_TEST_POSTGRES_URL
 python3 bench/bench.py --bin "$bin" --out bench/results "$@"
