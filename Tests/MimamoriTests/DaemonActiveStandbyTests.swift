@@ -78,6 +78,41 @@ struct DaemonActiveStandbyTests {
         }
     }
 
+    @Test("systemctl stop of the active daemon: it drains, gives the lease up, exits 0, and the standby takes over at once")
+    func gracefulHandover() async throws {
+        let database = try PostgresServer.fromEnvironment().createDatabase()
+        defer { database.drop() }
+        var url = try #require(URLComponents(string: database.url))
+        let password = try #require(url.password)
+        url.password = nil
+        var options = DaemonFolder.Options()
+        options.postgres = (url: try #require(url.string), password: password)
+        try await withDaemonRig(options: options, cooperators: DaemonFolder.cooperators(email: 3, fax: 0)) { rig in
+            let active = try await rig.startConsuming()
+            try await active.waitForLine(event: "lease.active")
+            let standbySettings = rig.folder.directory.appendingPathComponent("standby.yaml").path
+            try String(contentsOfFile: rig.folder.settingsPath, encoding: .utf8)
+                .replacingOccurrences(of: "127.0.0.1:\(rig.folder.metricsPort)", with: "127.0.0.1:\(try LoopbackPort.free())")
+                .write(toFile: standbySettings, atomically: true, encoding: .utf8)
+            let standby = try rig.startDaemon(settings: standbySettings)
+            try await standby.waitForLine(event: "lease.standby")
+
+            active.signal(SIGTERM)
+            let stopped = ContinuousClock.now
+            #expect(try await active.waitForExit(timeout: .seconds(30)) == .status(0))
+            #expect(!active.lines(event: "lease.released").isEmpty, "the active daemon did not give its lease up")
+            try await standby.waitForLine(event: "intake.consuming", timeout: .seconds(10))
+            let takeover = ContinuousClock.now - stopped
+            // Well inside the 3 s a lapsed lease takes: the release handed it over.
+            #expect(takeover < .seconds(2), "the standby took \(takeover) after a graceful stop")
+
+            let sample = DaemonCase(municipality: rig.folder.municipality)
+            try await rig.publisher.publish(sample.event("opened", sequence: 1))
+            try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: standby)
+            #expect(try await rig.states(sample.caseID) == ["alert/delivered": 3])
+        }
+    }
+
     static func health(port: Int) throws -> (status: Int, text: String) {
         let output = try runTool("/usr/bin/curl", ["-sS", "--max-time", "5", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)/healthz"])
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
