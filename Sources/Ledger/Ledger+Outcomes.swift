@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The result of one attempt at a delivery.
 public enum DeliveryOutcome: Hashable, Sendable {
@@ -14,59 +15,19 @@ public enum DeliveryOutcome: Hashable, Sendable {
 }
 
 extension Ledger {
-    /// Records the outcome of an attempt on a `sending` delivery; returns once it is committed.
-    ///
-    /// Group commit: outcomes recorded concurrently share transactions. The first caller to find
-    /// no commit under way becomes the leader: it commits everything queued so far in one
-    /// transaction, then hands the lead to the first outcome that arrived meanwhile (if any) and
-    /// returns; the others just wait for the commit that carried their outcome. With
-    /// `synchronous=FULL` this turns one fsync per delivery into one per batch, and a follower
-    /// costs no trip to the writer at all.
-    /// If a batch fails to commit, every caller in it gets the error (and may record again).
-    /// An outcome for a delivery that is no longer `sending` is ignored.
+    /// Records the outcome of an attempt on a `sending` delivery; returns once it is committed,
+    /// in a transaction shared with the outcomes recorded meanwhile (`OutcomeGroupCommit`). With
+    /// `synchronous=FULL` this turns one fsync per delivery into one per batch. An outcome for a
+    /// delivery that is no longer `sending` is ignored.
     public func record(_ outcome: DeliveryOutcome, for id: DeliveryID) async throws(LedgerError) {
-        let turn: OutcomeQueue.Turn = await withCheckedContinuation { continuation in
-            let leads = outcomeQueue.withLock { queue -> Bool in
-                if queue.committing {
-                    queue.entries.append(.init(id: id, outcome: outcome, waiter: continuation))
-                    return false
-                }
-                queue.committing = true
-                queue.entries.append(.init(id: id, outcome: outcome, waiter: nil))
-                return true
+        try await outcomes.record(outcome, for: id) { batch in
+            do {
+                try await self.pool.write { db in try Self.apply(batch, in: db) }
+                return .success(())
+            } catch {
+                return .failure(LedgerError.wrapping(error, path: self.path))
             }
-            if leads { continuation.resume(returning: .lead) }
         }
-        switch turn {
-        case .done(let result): try result.get()
-        case .lead: try await commitQueuedOutcomes().get()
-        }
-    }
-
-    /// The leader's part: one transaction for what is queued, then the lead passes on.
-    private func commitQueuedOutcomes() async -> Result<Void, LedgerError> {
-        let batch = outcomeQueue.withLock { queue in
-            defer { queue.entries.removeAll(keepingCapacity: true) }
-            return queue.entries
-        }
-        let result: Result<Void, LedgerError>
-        do {
-            try await pool.write { db in try Self.apply(batch.map { ($0.id, $0.outcome) }, in: db) }
-            result = .success(())
-        } catch {
-            result = .failure(LedgerError.wrapping(error, path: path))
-        }
-        let next = outcomeQueue.withLock { queue -> CheckedContinuation<OutcomeQueue.Turn, Never>? in
-            guard !queue.entries.isEmpty else {
-                queue.committing = false
-                return nil
-            }
-            defer { queue.entries[0].waiter = nil }
-            return queue.entries[0].waiter
-        }
-        for entry in batch { entry.waiter?.resume(returning: .done(result)) }
-        next?.resume(returning: .lead)
-        return result
     }
 
     static func apply(_ batch: [(DeliveryID, DeliveryOutcome)], in db: Database) throws {
@@ -98,6 +59,60 @@ extension Ledger {
                 try finish.execute(arguments: ["expired", at.ledgerMillis, error?.code, error?.summary, id.rawValue])
             }
         }
+    }
+}
+
+/// Group commit of delivery outcomes, for either backend: outcomes recorded concurrently share
+/// transactions. The first caller to find no commit under way becomes the leader: it commits
+/// everything queued so far in one transaction, then hands the lead to the first outcome that
+/// arrived meanwhile (if any) and returns; the others just wait for the commit that carried
+/// theirs, and cost no trip to the writer at all. If a batch fails to commit, every caller in it
+/// gets the error (and may record again).
+final class OutcomeGroupCommit: Sendable {
+    private let queue = Mutex(OutcomeQueue())
+
+    func record(
+        _ outcome: DeliveryOutcome, for id: DeliveryID,
+        commit: @Sendable ([(DeliveryID, DeliveryOutcome)]) async -> Result<Void, LedgerError>
+    ) async throws(LedgerError) {
+        let turn: OutcomeQueue.Turn = await withCheckedContinuation { continuation in
+            let leads = queue.withLock { queue -> Bool in
+                if queue.committing {
+                    queue.entries.append(.init(id: id, outcome: outcome, waiter: continuation))
+                    return false
+                }
+                queue.committing = true
+                queue.entries.append(.init(id: id, outcome: outcome, waiter: nil))
+                return true
+            }
+            if leads { continuation.resume(returning: .lead) }
+        }
+        switch turn {
+        case .done(let result): try result.get()
+        case .lead: try await commitQueued(commit).get()
+        }
+    }
+
+    /// The leader's part: one transaction for what is queued, then the lead passes on.
+    private func commitQueued(
+        _ commit: @Sendable ([(DeliveryID, DeliveryOutcome)]) async -> Result<Void, LedgerError>
+    ) async -> Result<Void, LedgerError> {
+        let batch = queue.withLock { queue in
+            defer { queue.entries.removeAll(keepingCapacity: true) }
+            return queue.entries
+        }
+        let result = await commit(batch.map { ($0.id, $0.outcome) })
+        let next = queue.withLock { queue -> CheckedContinuation<OutcomeQueue.Turn, Never>? in
+            guard !queue.entries.isEmpty else {
+                queue.committing = false
+                return nil
+            }
+            defer { queue.entries[0].waiter = nil }
+            return queue.entries[0].waiter
+        }
+        for entry in batch { entry.waiter?.resume(returning: .done(result)) }
+        next?.resume(returning: .lead)
+        return result
     }
 }
 

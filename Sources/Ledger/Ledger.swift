@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 
 /// The daemon's durable truth: cases, the events that changed them, the notices and deliveries
 /// they planned, and an audit trail. The only writer of state; SQLite in WAL mode through GRDB.
@@ -11,7 +10,7 @@ public final class Ledger: Sendable {
     public let path: String
     public let configuration: Configuration
     /// Outcomes waiting for the next group commit (see `Ledger+Outcomes.swift`).
-    let outcomeQueue = Mutex(OutcomeQueue())
+    let outcomes = OutcomeGroupCommit()
 
     /// Opens (creating if needed) and migrates the ledger at `path`.
     public init(path: String, configuration: Configuration = Configuration()) throws(LedgerError) {

@@ -108,9 +108,12 @@ struct StandbyWait: Service {
                     }
                 }
             } catch {
+                // Said once per cause, not at every look.
+                if state.snapshot.ledgerError != "\(error.code)" {
+                    logger.warning(
+                        "lease.unreachable", metadata: .keys([.code: .string("\(error.code)"), .reason: .string(error.operatorHint)]))
+                }
                 state.update { $0.ledgerError = "\(error.code)" }
-                logger.warning(
-                    "lease.unreachable", metadata: .keys([.code: .string("\(error.code)"), .reason: .string(error.operatorHint)]))
             }
             if ContinuousClock.now - lastPing >= .seconds(5) {
                 notifier.watchdog()

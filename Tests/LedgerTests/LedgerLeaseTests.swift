@@ -20,15 +20,15 @@ struct LedgerLeaseTests {
         }
         _ = try await first.recordIntake(makeIntake(fax: 0, email: 4, radio: false))
 
-        guard case .held = try await first.takeLease(owner: "host-a", for: .milliseconds(600)) else {
+        guard case .held = try await first.takeLease(owner: "host-a", for: .seconds(10)) else {
             Issue.record("the first daemon did not get the free lease")
             return
         }
-        guard case .held = try await first.takeLease(owner: "host-a", for: .milliseconds(600)) else {
+        guard case .held = try await first.takeLease(owner: "host-a", for: .seconds(10)) else {
             Issue.record("the holder could not renew its own lease")
             return
         }
-        guard case .heldBy(let holder, _) = try await second.takeLease(owner: "host-b", for: .milliseconds(600)) else {
+        guard case .heldBy(let holder, _) = try await second.takeLease(owner: "host-b", for: .seconds(10)) else {
             Issue.record("the standby took a lease that had not expired")
             return
         }
@@ -36,9 +36,13 @@ struct LedgerLeaseTests {
         let claimedByFirst = try await first.claimDue(now: t0, channel: .email, limit: 2)
         #expect(claimedByFirst.count == 2)
 
-        // The active one stops renewing (killed): after the expiry the standby takes over, and
-        // the one that lost it can no longer claim.
-        try await Task.sleep(for: .milliseconds(800))
+        // Its last renewal, then it stops renewing (killed): after the expiry the standby takes
+        // over, and the one that lost it can no longer claim.
+        guard case .held = try await first.takeLease(owner: "host-a", for: .milliseconds(300)) else {
+            Issue.record("the holder could not renew its own lease")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(600))
         guard case .held = try await second.takeLease(owner: "host-b", for: .seconds(5)) else {
             Issue.record("the standby did not take the expired lease")
             return

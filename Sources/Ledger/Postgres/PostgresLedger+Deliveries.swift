@@ -191,8 +191,20 @@ extension PostgresLedger: DeliveryBacklog, DeliveryQueue {
     /// One transaction per outcome (the SQLite ledger group-commits them to save fsyncs). An
     /// outcome for a delivery that is no longer `sending` is ignored; a failure or an expiry
     /// also finishes one still `planned`.
+    /// Records an attempt's outcome, in a transaction shared with the outcomes recorded
+    /// meanwhile (`OutcomeGroupCommit`, as on SQLite): one writers' lock and one commit per batch
+    /// instead of per delivery.
     public func record(_ outcome: DeliveryOutcome, for id: DeliveryID) async throws(LedgerError) {
-        try await write { transaction in try await Self.apply(outcome, for: id, in: transaction) }
+        try await outcomes.record(outcome, for: id) { batch in
+            do throws(LedgerError) {
+                try await self.write { transaction in
+                    for (id, outcome) in batch { try await Self.apply(outcome, for: id, in: transaction) }
+                }
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 
     static func apply(_ outcome: DeliveryOutcome, for id: DeliveryID, in transaction: PostgresTransaction) async throws {

@@ -20,6 +20,8 @@ public final class PostgresLedger: Sendable {
     public let location: String
     /// The owner this ledger took the active lease for (`takeLease`); claims require it.
     let leaseOwner = Mutex<String?>(nil)
+    /// Outcomes waiting for the next group commit.
+    let outcomes = OutcomeGroupCommit()
 
     /// The advisory lock every write transaction holds ("mimamori" in ASCII).
     static let writerLock: Int64 = 0x6D69_6D61_6D6F_7269
