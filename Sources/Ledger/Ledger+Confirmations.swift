@@ -100,17 +100,8 @@ extension Ledger: ConfirmationStore {
             }
             try Self.audit(
                 db, at: at, case: target.caseID, event: "confirm.\(confirmation.rawValue)",
-                detail:
-                    "recipient=\(target.recipient.rawValue) delivery=\(target.delivery.rawValue) via=\(source.rawValue) covered=\(covered)"
-                    + (by.map { " by=\(Self.auditToken($0))" } ?? ""))
-            var updated = target
-            switch confirmation {
-            case .received: updated.receivedAt = at
-            case .destroyed:
-                updated.destroyedAt = at
-                updated.receivedAt = updated.receivedAt ?? at
-            }
-            return .recorded(updated, covered: covered)
+                detail: Self.confirmationDetail(target, via: source, covered: covered, by: by))
+            return .recorded(target.recording(confirmation, at: at), covered: covered)
         }
     }
 
@@ -131,5 +122,28 @@ extension Ledger: ConfirmationStore {
             recipient: RecipientID(row["recipient_id"] as String), channel: channel, kind: kind, drill: row["drill"],
             receivedAt: (row["received_at"] as Int64?).map(Date.init(ledgerMillis:)),
             destroyedAt: (row["destroyed_at"] as Int64?).map(Date.init(ledgerMillis:)))
+    }
+}
+
+extension Ledger {
+    /// The `confirm.*` audit row's ids and count, on either backend.
+    static func confirmationDetail(_ target: ConfirmationTarget, via source: ConfirmationSource, covered: Int, by: String?) -> String {
+        "recipient=\(target.recipient.rawValue) delivery=\(target.delivery.rawValue) via=\(source.rawValue) covered=\(covered)"
+            + (by.map { " by=\(auditToken($0))" } ?? "")
+    }
+}
+
+extension ConfirmationTarget {
+    /// The target once `confirmation` is recorded at `at`: whoever destroyed the papers had
+    /// received them.
+    func recording(_ confirmation: Confirmation, at: Date) -> ConfirmationTarget {
+        var updated = self
+        switch confirmation {
+        case .received: updated.receivedAt = at
+        case .destroyed:
+            updated.destroyedAt = at
+            updated.receivedAt = updated.receivedAt ?? at
+        }
+        return updated
     }
 }

@@ -143,20 +143,8 @@ extension Ledger {
             try insertStay(stay, form: form, at: received, in: db)
         }
         try insertForwards(intake, at: received, in: db)
-        let counts = Channel.allCases.map { "\($0.rawValue)=\(byChannel[$0] ?? 0)" }.joined(separator: " ")
-        let subject =
-            switch intake.schema {
-            case EventSchema.concern.rawValue: "concern"
-            case ShelterStay.recordSchema: "shelter"
-            default: "case"
-            }
-        try audit(
-            db, at: intake.receivedAt, case: intake.caseID,
-            event: "\(subject).\(intake.eventKind)",
-            messageID: intake.messageID,
-            detail: "seq=\(intake.sequence) \(counts) cancelled=\(cancelled)" + (intake.recordedBy.map { " by=\(auditToken($0))" } ?? "")
-                + (intake.issuedAt.map { " issued=\($0.ledgerMillis)" } ?? "")
-                + (intake.forwards.isEmpty ? "" : " forward=\(intake.forwards.map(\.partner).joined(separator: ","))"))
+        let entry = intake.auditEntry(planned: byChannel, cancelled: cancelled)
+        try audit(db, at: intake.receivedAt, case: intake.caseID, event: entry.event, messageID: intake.messageID, detail: entry.detail)
         for kind in intake.alarms {
             for audience in kind.audiences { try raise(kind, audience: audience, case: intake.caseID, at: intake.receivedAt, in: db) }
         }
@@ -196,5 +184,24 @@ extension Ledger {
         try db.execute(
             sql: "INSERT INTO audit (at, case_id, event, message_id, detail) VALUES (?, ?, ?, ?, ?)",
             arguments: [at.ledgerMillis, caseID?.rawValue, event, messageID, detail])
+    }
+}
+
+extension Intake {
+    /// The intake's audit row, on either backend: `case.opened`, `concern.…`, `shelter.…`, with
+    /// the planned deliveries by channel, ids and times.
+    func auditEntry(planned byChannel: [Channel: Int], cancelled: Int) -> (event: String, detail: String) {
+        let counts = Channel.allCases.map { "\($0.rawValue)=\(byChannel[$0] ?? 0)" }.joined(separator: " ")
+        let subject =
+            switch schema {
+            case EventSchema.concern.rawValue: "concern"
+            case ShelterStay.recordSchema: "shelter"
+            default: "case"
+            }
+        let detail =
+            "seq=\(sequence) \(counts) cancelled=\(cancelled)" + (recordedBy.map { " by=\(Ledger.auditToken($0))" } ?? "")
+            + (issuedAt.map { " issued=\($0.ledgerMillis)" } ?? "")
+            + (forwards.isEmpty ? "" : " forward=\(forwards.map(\.partner).joined(separator: ","))")
+        return ("\(subject).\(eventKind)", detail)
     }
 }

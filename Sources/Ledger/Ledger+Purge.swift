@@ -76,8 +76,7 @@ extension Ledger {
                     sql: "UPDATE cases SET state = NULL, purged_at = ? WHERE id = ?", arguments: [now.ledgerMillis, id])
                 try Self.audit(
                     db, at: now, case: CaseID(id), event: "case.purged",
-                    detail: "events=\(events) notices=\(notices) addresses=\(addresses)" + (stays > 0 ? " stay=1" : "")
-                        + (forwards > 0 ? " unforwarded=\(forwards)" : ""))
+                    detail: Self.purgedDetail(events: events, notices: notices, addresses: addresses, stays: stays, forwards: forwards))
                 result.events += events
                 result.notices += notices
                 result.addresses += addresses
@@ -125,5 +124,13 @@ extension Ledger {
             }
             return purged
         }
+    }
+}
+
+extension Ledger {
+    /// The `case.purged` audit row's counts, on either backend.
+    static func purgedDetail(events: Int, notices: Int, addresses: Int, stays: Int, forwards: Int) -> String {
+        "events=\(events) notices=\(notices) addresses=\(addresses)" + (stays > 0 ? " stay=1" : "")
+            + (forwards > 0 ? " unforwarded=\(forwards)" : "")
     }
 }

@@ -90,20 +90,7 @@ extension Ledger {
             var readdress: [DeliveryID: String] = [:]
             guard !request.states.isEmpty else { return result }
 
-            var sql = "SELECT id, recipient_id, channel, kind, state, address FROM deliveries WHERE case_id = ?"
-            var arguments: [any DatabaseValueConvertible] = [request.caseID.rawValue]
-            let states = request.states.map(\.rawValue).sorted()
-            sql += " AND state IN (\(databaseQuestionMarks(count: states.count)))"
-            arguments += states
-            if let channel = request.channel {
-                sql += " AND channel = ?"
-                arguments.append(channel.rawValue)
-            }
-            if let recipient = request.recipient {
-                sql += " AND recipient_id = ?"
-                arguments.append(recipient.rawValue)
-            }
-            sql += " ORDER BY channel, recipient_id, id"
+            let (sql, arguments) = request.selection
             for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
                 guard let channel = Channel(rawValue: row["channel"]), let kind = NoticeKind(rawValue: row["kind"]),
                     let state = DeliveryState(rawValue: row["state"])
@@ -159,5 +146,25 @@ extension Ledger {
         let token = String(
             text.unicodeScalars.filter { $0.properties.isAlphabetic || "0123456789._-@".unicodeScalars.contains($0) }.prefix(64))
         return token.isEmpty ? "-" : token
+    }
+}
+
+extension ResendRequest {
+    /// The deliveries the request names, as SQL with a `?` for each value, on either backend.
+    var selection: (sql: String, arguments: [String]) {
+        var sql = "SELECT id, recipient_id, channel, kind, state, address FROM deliveries WHERE case_id = ?"
+        var arguments = [caseID.rawValue]
+        let states = states.map(\.rawValue).sorted()
+        sql += " AND state IN (\(repeatElement("?", count: states.count).joined(separator: ", ")))"
+        arguments += states
+        if let channel {
+            sql += " AND channel = ?"
+            arguments.append(channel.rawValue)
+        }
+        if let recipient {
+            sql += " AND recipient_id = ?"
+            arguments.append(recipient.rawValue)
+        }
+        return (sql + " ORDER BY channel, recipient_id, id", arguments)
     }
 }

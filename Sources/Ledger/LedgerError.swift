@@ -47,14 +47,15 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         "ledger \(code): \(message) (\(isRetriable ? "retriable" : "permanent"); \(operatorHint))"
     }
 
+    /// The task was cancelled before the transaction ran (either backend).
+    static let cancelledBeforeTransaction = LedgerError(
+        code: .cancelled, isRetriable: true, operatorHint: "none: the daemon is stopping",
+        message: "cancelled before the transaction ran")
+
     /// Maps whatever GRDB threw.
     static func wrapping(_ error: any Error, path: String) -> LedgerError {
         if let error = error as? LedgerError { return error }
-        if error is CancellationError {
-            return LedgerError(
-                code: .cancelled, isRetriable: true, operatorHint: "none: the daemon is stopping",
-                message: "cancelled before the transaction ran")
-        }
+        if error is CancellationError { return .cancelledBeforeTransaction }
         guard let db = error as? DatabaseError else {
             return LedgerError(
                 code: .caller, isRetriable: false, operatorHint: "report this as a bug",

@@ -179,14 +179,7 @@ struct LeaseKeeper: Service {
 extension Daemon {
     /// The standby's `/metrics` and `/healthz` on `metrics.listen`.
     static func standbyEndpoint(_ listen: String, registry: PrometheusCollectorRegistry, state: StandbyState) throws -> MetricsEndpoint? {
-        guard !listen.isEmpty, listen != "off" else { return nil }
-        let parts = listen.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let port = UInt16(parts[1]) else {
-            throw StartupError(problems: ["metrics.listen: expected HOST:PORT, got \(listen)"], exitCode: 78)
-        }
-        return MetricsEndpoint(
-            configuration: .init(host: String(parts[0]), port: port), registry: registry,
-            logger: Logger(label: "mimamori.metrics")
-        ) { state.health }
+        guard let endpoint = try metricsListen(listen) else { return nil }
+        return MetricsEndpoint(configuration: endpoint, registry: registry, logger: Logger(label: "mimamori.metrics")) { state.health }
     }
 }

@@ -458,20 +458,23 @@ public enum Daemon {
         { body, headers in await webhook.receive(body: body, headers: headers, now: Date()) }
     }
 
-    static func metricsEndpoint(
-        _ listen: String, registry: PrometheusCollectorRegistry, ledger: any CaseReports, connection: AMQPConnection,
-        intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore, confirm: ConfirmEndpoint?,
-        forwarder: PartnerForwarder?, active: Bool = false, logger: Logger
-    ) throws -> MetricsEndpoint? {
+    /// `metrics.listen` as the endpoint's address; nil when it is off.
+    static func metricsListen(_ listen: String) throws -> MetricsEndpoint.Configuration? {
         guard !listen.isEmpty, listen != "off" else { return nil }
         let parts = listen.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, let port = UInt16(parts[1]) else {
             throw StartupError(problems: ["metrics.listen: expected HOST:PORT, got \(listen)"], exitCode: 78)
         }
-        return MetricsEndpoint(
-            configuration: .init(host: String(parts[0]), port: port), registry: registry,
-            logger: Logger(label: "mimamori.metrics")
-        ) {
+        return .init(host: String(parts[0]), port: port)
+    }
+
+    static func metricsEndpoint(
+        _ listen: String, registry: PrometheusCollectorRegistry, ledger: any CaseReports, connection: AMQPConnection,
+        intake: IntakeService, dispatcher: Dispatcher, settings: SettingsStore, confirm: ConfirmEndpoint?,
+        forwarder: PartnerForwarder?, active: Bool = false, logger: Logger
+    ) throws -> MetricsEndpoint? {
+        guard let endpoint = try metricsListen(listen) else { return nil }
+        return MetricsEndpoint(configuration: endpoint, registry: registry, logger: Logger(label: "mimamori.metrics")) {
             await health(
                 ledger: ledger, connection: connection, intake: intake, dispatcher: dispatcher, settings: settings, confirm: confirm,
                 forwarder: forwarder, active: active)

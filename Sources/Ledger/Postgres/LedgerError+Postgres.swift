@@ -10,11 +10,7 @@ extension LedgerError {
             if let inner = transaction.closureError { return wrapping(postgres: inner, location: location) }
             if let inner = transaction.commitError { return wrapping(postgres: inner, location: location) }
         }
-        if error is CancellationError {
-            return LedgerError(
-                code: .cancelled, isRetriable: true, operatorHint: "none: the daemon is stopping",
-                message: "cancelled before the transaction ran")
-        }
+        if error is CancellationError { return .cancelledBeforeTransaction }
         guard let psql = error as? PSQLError else {
             return LedgerError(
                 code: .caller, isRetriable: false, operatorHint: "report this as a bug",

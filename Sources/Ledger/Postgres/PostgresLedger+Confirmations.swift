@@ -33,17 +33,8 @@ extension PostgresLedger: ConfirmationStore {
             }
             try await Self.audit(
                 transaction, at: at, case: target.caseID, event: "confirm.\(confirmation.rawValue)",
-                detail:
-                    "recipient=\(target.recipient.rawValue) delivery=\(target.delivery.rawValue) via=\(source.rawValue) covered=\(covered)"
-                    + (by.map { " by=\(Ledger.auditToken($0))" } ?? ""))
-            var updated = target
-            switch confirmation {
-            case .received: updated.receivedAt = at
-            case .destroyed:
-                updated.destroyedAt = at
-                updated.receivedAt = updated.receivedAt ?? at
-            }
-            return .recorded(updated, covered: covered)
+                detail: Ledger.confirmationDetail(target, via: source, covered: covered, by: by))
+            return .recorded(target.recording(confirmation, at: at), covered: covered)
         }
     }
 

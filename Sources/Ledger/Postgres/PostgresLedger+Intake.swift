@@ -112,21 +112,9 @@ extension PostgresLedger: IntakeStore {
             try await insertStay(stay, form: form, at: received, in: transaction)
         }
         try await insertForwards(intake, at: received, in: transaction)
-        let counts = Channel.allCases.map { "\($0.rawValue)=\(byChannel[$0] ?? 0)" }.joined(separator: " ")
-        let subject =
-            switch intake.schema {
-            case EventSchema.concern.rawValue: "concern"
-            case ShelterStay.recordSchema: "shelter"
-            default: "case"
-            }
+        let entry = intake.auditEntry(planned: byChannel, cancelled: cancelled)
         try await audit(
-            transaction, at: intake.receivedAt, case: intake.caseID,
-            event: "\(subject).\(intake.eventKind)",
-            messageID: intake.messageID,
-            detail: "seq=\(intake.sequence) \(counts) cancelled=\(cancelled)"
-                + (intake.recordedBy.map { " by=\(Ledger.auditToken($0))" } ?? "")
-                + (intake.issuedAt.map { " issued=\($0.ledgerMillis)" } ?? "")
-                + (intake.forwards.isEmpty ? "" : " forward=\(intake.forwards.map(\.partner).joined(separator: ","))"))
+            transaction, at: intake.receivedAt, case: intake.caseID, event: entry.event, messageID: intake.messageID, detail: entry.detail)
         for kind in intake.alarms {
             for audience in kind.audiences {
                 try await raise(kind, audience: audience, case: intake.caseID, at: intake.receivedAt, in: transaction)

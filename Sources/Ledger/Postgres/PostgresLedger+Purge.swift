@@ -61,8 +61,7 @@ extension PostgresLedger: RetentionStore {
                 try await transaction.execute("UPDATE cases SET state = NULL, purged_at = ? WHERE id = ?", [now.ledgerMillis, id])
                 try await Self.audit(
                     transaction, at: now, case: CaseID(id), event: "case.purged",
-                    detail: "events=\(events) notices=\(notices) addresses=\(addresses)" + (stays > 0 ? " stay=1" : "")
-                        + (forwards > 0 ? " unforwarded=\(forwards)" : ""))
+                    detail: Ledger.purgedDetail(events: events, notices: notices, addresses: addresses, stays: stays, forwards: forwards))
                 result.events += events
                 result.notices += notices
                 result.addresses += addresses

@@ -133,20 +133,7 @@ extension PostgresLedger: CaseReports {
             var readdress: [DeliveryID: String] = [:]
             guard !request.states.isEmpty else { return result }
 
-            var sql = "SELECT id, recipient_id, channel, kind, state, address FROM deliveries WHERE case_id = ?"
-            var arguments: [(any PostgresArgument)?] = [request.caseID.rawValue]
-            let states = request.states.map(\.rawValue).sorted()
-            sql += " AND state IN (\(Self.placeholders(states.count)))"
-            arguments += states.map { $0 }
-            if let channel = request.channel {
-                sql += " AND channel = ?"
-                arguments.append(channel.rawValue)
-            }
-            if let recipient = request.recipient {
-                sql += " AND recipient_id = ?"
-                arguments.append(recipient.rawValue)
-            }
-            sql += " ORDER BY channel, recipient_id, id"
+            let (sql, arguments) = request.selection
             for row in try await transaction.rows(sql, arguments) {
                 guard let channel = Channel(rawValue: try row["channel"]), let kind = NoticeKind(rawValue: try row["kind"]),
                     let state = DeliveryState(rawValue: try row["state"])

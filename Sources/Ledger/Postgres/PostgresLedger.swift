@@ -92,19 +92,6 @@ public final class PostgresLedger: Sendable {
             throw LedgerError.wrapping(postgres: error, location: location)
         }
     }
-
-    /// Runs statements outside a transaction (VACUUM cannot run inside one).
-    func withoutTransaction(_ statements: [String]) async throws(LedgerError) {
-        let logger = logger
-        do {
-            try await client.withConnection { connection in
-                let transaction = PostgresTransaction(connection: connection, logger: logger)
-                for statement in statements { try await transaction.execute(statement) }
-            }
-        } catch {
-            throw LedgerError.wrapping(postgres: error, location: location)
-        }
-    }
 }
 
 /// `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`.
