@@ -20,11 +20,8 @@ struct DaemonActiveStandbyTests {
         let server = try PostgresServer.fromEnvironment()
         let database = try server.createDatabase()
         defer { database.drop() }
-        var url = try #require(URLComponents(string: database.url))
-        let password = try #require(url.password)
-        url.password = nil
         var options = DaemonFolder.Options()
-        options.postgres = (url: try #require(url.string), password: password)
+        try options.useLedger(on: database)
         options.emailSessions = Self.sessions
         // Slow enough that the kill falls inside the fan-out.
         options.emailRate = "400"
@@ -32,16 +29,11 @@ struct DaemonActiveStandbyTests {
         try await withDaemonRig(options: options, cooperators: cooperators) { rig in
             let active = try await rig.startConsuming()
             try await active.waitForLine(event: "lease.active")
-            // The standby: the same settings but its own metrics port.
-            let standbyPort = try LoopbackPort.free()
-            let standbySettings = rig.folder.directory.appendingPathComponent("standby.yaml").path
-            try String(contentsOfFile: rig.folder.settingsPath, encoding: .utf8)
-                .replacingOccurrences(of: "127.0.0.1:\(rig.folder.metricsPort)", with: "127.0.0.1:\(standbyPort)")
-                .write(toFile: standbySettings, atomically: true, encoding: .utf8)
+            let (standbySettings, standbyPort) = try Self.standbySettings(rig)
             let standby = try rig.startDaemon(settings: standbySettings)
             try await standby.waitForLine(event: "lease.standby")
             try await standby.waitForLine(event: "metrics.listening")
-            let standbyHealth = try Self.health(port: standbyPort)
+            let standbyHealth = try rig.health(port: standbyPort)
             #expect(standbyHealth.status == 503 && standbyHealth.text.contains("standby"), "\(standbyHealth)")
             let activeHealth = try rig.health()
             #expect(activeHealth.status == 200 && activeHealth.text.contains("role=active"), "\(activeHealth)")
@@ -73,7 +65,7 @@ struct DaemonActiveStandbyTests {
             let tally = try MailTally(rig.smtp)
             #expect(tally.recipients(of: "alert") == Set(cooperators.map(\.envelopeRecipient)), "a volunteer was never alerted")
             #expect(tally.duplicatesByRecipient <= 8 * Self.sessions, "\(tally.duplicatesByRecipient) duplicates")
-            let health = try Self.health(port: standbyPort)
+            let health = try rig.health(port: standbyPort)
             #expect(health.status == 200 && health.text.contains("role=active"), "\(health)")
         }
     }
@@ -82,19 +74,12 @@ struct DaemonActiveStandbyTests {
     func gracefulHandover() async throws {
         let database = try PostgresServer.fromEnvironment().createDatabase()
         defer { database.drop() }
-        var url = try #require(URLComponents(string: database.url))
-        let password = try #require(url.password)
-        url.password = nil
         var options = DaemonFolder.Options()
-        options.postgres = (url: try #require(url.string), password: password)
+        try options.useLedger(on: database)
         try await withDaemonRig(options: options, cooperators: DaemonFolder.cooperators(email: 3, fax: 0)) { rig in
             let active = try await rig.startConsuming()
             try await active.waitForLine(event: "lease.active")
-            let standbySettings = rig.folder.directory.appendingPathComponent("standby.yaml").path
-            try String(contentsOfFile: rig.folder.settingsPath, encoding: .utf8)
-                .replacingOccurrences(of: "127.0.0.1:\(rig.folder.metricsPort)", with: "127.0.0.1:\(try LoopbackPort.free())")
-                .write(toFile: standbySettings, atomically: true, encoding: .utf8)
-            let standby = try rig.startDaemon(settings: standbySettings)
+            let standby = try rig.startDaemon(settings: try Self.standbySettings(rig).path)
             try await standby.waitForLine(event: "lease.standby")
 
             active.signal(SIGTERM)
@@ -113,9 +98,13 @@ struct DaemonActiveStandbyTests {
         }
     }
 
-    static func health(port: Int) throws -> (status: Int, text: String) {
-        let output = try runTool("/usr/bin/curl", ["-sS", "--max-time", "5", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)/healthz"])
-        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
-        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
+    /// The standby's settings: the folder's, but its own metrics port.
+    static func standbySettings(_ rig: DaemonRig) throws -> (path: String, metricsPort: Int) {
+        let port = try LoopbackPort.free()
+        let path = rig.folder.directory.appendingPathComponent("standby.yaml").path
+        try String(contentsOfFile: rig.folder.settingsPath, encoding: .utf8)
+            .replacingOccurrences(of: "127.0.0.1:\(rig.folder.metricsPort)", with: "127.0.0.1:\(port)")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, port)
     }
 }

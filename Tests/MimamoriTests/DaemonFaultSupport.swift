@@ -38,9 +38,9 @@ extension DaemonRig {
     func metric(_ name: String) throws -> Double { try metrics()[name] ?? 0 }
 
     /// `/healthz` as a load balancer or an operator's probe sees it: the HTTP status and the line.
-    func health() throws -> (status: Int, text: String) {
+    func health(port: Int? = nil) throws -> (status: Int, text: String) {
         let output = try runTool(
-            "/usr/bin/curl", ["-sS", "--max-time", "5", "-w", "\n%{http_code}", "http://127.0.0.1:\(folder.metricsPort)/healthz"])
+            "/usr/bin/curl", ["-sS", "--max-time", "5", "-w", "\n%{http_code}", "http://127.0.0.1:\(port ?? folder.metricsPort)/healthz"])
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
     }

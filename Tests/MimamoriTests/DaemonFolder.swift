@@ -77,6 +77,16 @@ struct DaemonFolder {
         /// The ledger on PostgreSQL (`ledger: { url: … }`, without the password, which goes to
         /// the `ledger-password` credential) instead of the SQLite file; nil: SQLite.
         var postgres: (url: String, password: String)? = nil
+
+        /// The ledger on `database` of the test server, its password as the credential.
+        mutating func useLedger(on database: PostgresServer.Database) throws {
+            guard var url = URLComponents(string: database.url), let password = url.password else {
+                throw FixtureError("the test server's URL \(database.url) has no password")
+            }
+            url.password = nil
+            guard let text = url.string else { throw FixtureError("cannot write \(database.url) without its password") }
+            postgres = (url: text, password: password)
+        }
         /// The `reminders:` section as YAML flow text; the demo's morning reminder unless set.
         var reminders = "{ destruction-at: \"09:00\", business-days-only: true }"
     }

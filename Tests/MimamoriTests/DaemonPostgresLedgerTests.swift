@@ -15,11 +15,8 @@ struct DaemonPostgresLedgerTests {
         let database = try server.createDatabase()
         defer { database.drop() }
         // The settings carry no password: it goes to the credential.
-        var url = try #require(URLComponents(string: database.url))
-        let password = try #require(url.password)
-        url.password = nil
         var options = DaemonFolder.Options()
-        options.postgres = (url: try #require(url.string), password: password)
+        try options.useLedger(on: database)
         options.radioSpool = true
         let cooperators = DaemonFolder.cooperators(email: 6, fax: 3)
         try await withDaemonRig(options: options, cooperators: cooperators) { rig in
