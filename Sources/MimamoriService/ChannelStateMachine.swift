@@ -161,6 +161,9 @@ struct ChannelStateMachine: Sendable {
         // Claimed a full batch and started it all: claim again (unless a suspect is out alone:
         // its end signals).
         if !drained && suspectsInFlight == 0 { return (start, .none) }
+        // A suspect out alone: nothing else is claimed until it ends, and its end signals. The
+        // others' due time (gone by, if they wait behind it) would send the loop round and round.
+        if suspectsInFlight > 0 { return (start, .signal) }
         // Due before the ticker beats again: wait for that time as well.
         if let due = nextDue, due < now.adding(maximumIdle) { return (start, .until(due)) }
         return (start, .signal)

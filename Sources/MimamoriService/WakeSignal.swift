@@ -64,7 +64,12 @@ final class WakeSignal: Sendable {
     /// Returns when signalled, when `clock` reaches `deadline` (if any), or on cancellation.
     func wait(until deadline: Date?, clock: any WallClock) async {
         guard let deadline else { return await wait() }
-        if deadline <= clock.now() { return }
+        if deadline <= clock.now() {
+            // Still a suspension point: a loop that waits for a time gone by must not keep the
+            // thread from the tasks queued behind it (a channel runs on one thread).
+            await Task.yield()
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.wait() }
             group.addTask { try? await clock.sleep(until: deadline) }

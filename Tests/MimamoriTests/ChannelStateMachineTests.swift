@@ -235,6 +235,20 @@ struct ChannelStateMachineTests {
         #expect(machine.beginRound(now: clock.now(), workSignalled: true).claim == machine.batch)
     }
 
+    /// The others behind it are due already: waiting "until" their past due time would return
+    /// at once, and the loop would go round without ever suspending; on its channel thread the
+    /// suspect's own send, queued behind the loop, would then never run.
+    @Test("a suspect out alone with others already due: the loop waits for its end, not for their due time")
+    func suspectWaitsForItsEndNotForADueTimeGoneBy() {
+        var machine = machine(concurrency: 4)
+        _ = machine.beginRound(now: clock.now(), workSignalled: false)
+        #expect(machine.claimed(jobs(1...1, claims: 2), asked: machine.batch, now: clock.now()) == .lookUpNextDue)
+        machine.nextDueFound(clock.now().addingTimeInterval(-1))
+        #expect(machine.startSends(now: clock.now()).wait == .signal)
+        #expect(machine.beginRound(now: clock.now(), workSignalled: false).claim == nil)
+        #expect(machine.startSends(now: clock.now()).wait == .signal, "round after round")
+    }
+
     @Test("a suspect while a full batch is out: no claim again until it is over")
     func suspectStopsTheGoRound() {
         var machine = machine(concurrency: 4)
