@@ -23,7 +23,9 @@ extension Dispatcher {
         // the loop itself can wait for plain signals: a timed wait per finished send (a task
         // group and a timer each time) was a measurable share of a large fan-out.
         let maximumIdle = configuration.maximumIdle
-        let ticker = Task { [clock] in
+        // On the global executor: nothing but the loop and its sends may need the channel's
+        // thread, which is closed when the loop ends.
+        let ticker = Task(executorPreference: globalConcurrentExecutor) { [clock] in
             while !Task.isCancelled {
                 do {
                     try await clock.sleep(until: clock.now().adding(maximumIdle))

@@ -114,10 +114,15 @@ public final class Dispatcher: Service, Sendable {
                 metadata: .keys([.channel: "\(channel.rawValue)", .count: "\(backlog[channel, default: 0])"]))
         }
         await withGracefulShutdownHandler {
+            // Each channel's loop and sends on a thread of their own (see `ChannelThread`),
+            // closed once the loops have drained.
+            let threads = Dictionary(
+                uniqueKeysWithValues: outlets.keys.map { ($0, ChannelThread(name: "channel-\($0.rawValue)")) })
+            defer { for thread in threads.values { thread.close() } }
             await withTaskGroup(of: Void.self) { group in
                 for (channel, outlet) in outlets {
                     let signal = signals[channel]!
-                    group.addTask { await self.runChannel(outlet, signal: signal) }
+                    group.addTask(executorPreference: threads[channel]) { await self.runChannel(outlet, signal: signal) }
                 }
                 // Ends with the channel loops: cancelled once they have drained.
                 let owed = Task {
