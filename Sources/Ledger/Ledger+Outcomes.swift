@@ -89,7 +89,12 @@ final class OutcomeGroupCommit: Sendable {
         }
         switch turn {
         case .done(let result): try result.get()
-        case .lead: try await commitQueued(commit).get()
+        case .lead:
+            // Lets the steps already queued on this thread run first: on a channel's thread they
+            // are mostly other sends finishing, whose outcomes join this commit instead of
+            // waiting for the next.
+            await Task.yield()
+            try await commitQueued(commit).get()
         }
     }
 
