@@ -104,6 +104,9 @@ extension Data: PostgresArgument {
         bindings.append(ByteBuffer(bytes: self))
     }
 }
+extension [Int64]: PostgresArgument {
+    func append(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
 extension Optional: PostgresArgument where Wrapped: PostgresArgument {
     func append(to bindings: inout PostgresBindings) {
         if let self { self.append(to: &bindings) } else { bindings.appendNull() }
