@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // C libraries from Debian (librabbitmq-dev, libcurl4-openssl-dev, libpango1.0-dev, libturbojpeg0-dev,
@@ -107,6 +108,7 @@ let package = Package(
             dependencies: [
                 "CCurl", "CCurlShim", "CPangoCairo", "CQRencode", "Timing",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict + [.unsafeFlags(pangoCairoIncludes.flatMap { ["-Xcc", "-I\($0)"] })]),
         // The service core: intake, dispatcher, retention, status and alarms, with the channels'
@@ -119,6 +121,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict),
         // The daemon's shell: settings files and reload, systemd, logfmt, the metrics and health

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// The one thread a channel's loop and its sends run on (a `TaskExecutor` preferred by the
@@ -14,11 +15,9 @@ import Foundation
 /// Once the dispatcher has stopped (`close()`), jobs still arriving for a task that preferred
 /// this thread run on the global executor instead, and the thread exits when its queue is empty.
 final class ChannelThread: TaskExecutor, @unchecked Sendable {
-    // Invariant: `queue`, `head` and `closed` are read and written only while `condition` is
-    // locked.
+    // Invariant: `queue` and `closed` are read and written only while `condition` is locked.
     private let condition = NSCondition()
-    private var queue: [UnownedJob] = []
-    private var head = 0
+    private var queue = Deque<UnownedJob>()
     private var closed = false
 
     init(name: String) {
@@ -56,17 +55,7 @@ final class ChannelThread: TaskExecutor, @unchecked Sendable {
     private func next() -> UnownedJob? {
         condition.lock()
         defer { condition.unlock() }
-        while head == queue.count && !closed { condition.wait() }
-        guard head < queue.count else { return nil }
-        let job = queue[head]
-        head += 1
-        if head == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 1024 {
-            queue.removeFirst(head)
-            head = 0
-        }
-        return job
+        while queue.isEmpty && !closed { condition.wait() }
+        return queue.popFirst()
     }
 }

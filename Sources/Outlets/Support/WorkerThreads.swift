@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// A fixed set of long-lived threads taking jobs from one FIFO queue, each thread owning one
@@ -62,8 +63,7 @@ extension WorkerThreads {
     /// Invariant: every stored property is read and written only while `condition` is locked.
     final class State: @unchecked Sendable {
         private let condition = NSCondition()
-        private var queue: [Job] = []
-        private var head = 0
+        private var queue = Deque<Job>()
         private var closed = false
         private var running: Int
         private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -82,24 +82,14 @@ extension WorkerThreads {
         /// The next job, or nil once closed and the queue is empty (the thread exits).
         func next() -> Job? {
             condition.lock()
-            while head == queue.count && !closed { condition.wait() }
-            guard head < queue.count else {
+            while queue.isEmpty && !closed { condition.wait() }
+            guard let job = queue.popFirst() else {
                 running -= 1
                 let waiters = running == 0 ? idleWaiters : []
                 if running == 0 { idleWaiters = [] }
                 condition.unlock()
                 for waiter in waiters { waiter.resume() }
                 return nil
-            }
-            let job = queue[head]
-            head += 1
-            // Compact now and then so a long-lived queue does not keep every finished job.
-            if head == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 1024 {
-                queue.removeFirst(head)
-                head = 0
             }
             condition.unlock()
             return job
