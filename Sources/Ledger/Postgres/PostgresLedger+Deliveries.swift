@@ -195,27 +195,7 @@ extension PostgresLedger: DeliveryBacklog, DeliveryQueue {
     public func record(_ outcome: DeliveryOutcome, for id: DeliveryID) async throws(LedgerError) {
         try await outcomes.record(outcome, for: id) { batch in
             do throws(LedgerError) {
-                try await self.write { transaction in
-                    // The accepted ones (nearly all of a fan-out) in one statement: a statement
-                    // per delivery was a round trip to the server each.
-                    var accepted: (ids: [Int64], at: [Int64]) = ([], [])
-                    for (id, outcome) in batch {
-                        if case .delivered(let at) = outcome {
-                            accepted.ids.append(id.rawValue)
-                            accepted.at.append(at.ledgerMillis)
-                        } else {
-                            try await Self.apply(outcome, for: id, in: transaction)
-                        }
-                    }
-                    guard !accepted.ids.isEmpty else { return }
-                    try await transaction.execute(
-                        """
-                        UPDATE deliveries AS d SET state = 'delivered', accepted_at = v.at, finished_at = v.at, claims = 0
-                        FROM unnest(?::bigint[], ?::bigint[]) AS v(id, at)
-                        WHERE d.id = v.id AND d.state = 'sending'
-                        """,
-                        [accepted.ids, accepted.at])
-                }
+                try await self.write { transaction in try await Self.apply(batch, in: transaction) }
                 return .success(())
             } catch {
                 return .failure(error)
@@ -223,32 +203,41 @@ extension PostgresLedger: DeliveryBacklog, DeliveryQueue {
         }
     }
 
-    static func apply(_ outcome: DeliveryOutcome, for id: DeliveryID, in transaction: PostgresTransaction) async throws {
+    /// One batch of outcomes. The accepted ones (nearly all of a fan-out) are one statement: a
+    /// statement per delivery was a round trip to the server each.
+    static func apply(_ batch: [(DeliveryID, DeliveryOutcome)], in transaction: PostgresTransaction) async throws {
         let finish = """
             UPDATE deliveries SET state = ?, finished_at = ?, claims = 0,
                 last_error_code = coalesce(?::text, last_error_code), last_error = coalesce(?::text, last_error)
             WHERE id = ? AND state IN ('sending', 'planned')
             """
-        switch outcome {
-        case .delivered(let at):
-            try await transaction.execute(
-                """
-                UPDATE deliveries SET state = 'delivered', accepted_at = ?, finished_at = ?, claims = 0
-                WHERE id = ? AND state = 'sending'
-                """,
-                [at.ledgerMillis, at.ledgerMillis, id.rawValue])
-        case .retry(let error, _, let next):
-            try await transaction.execute(
-                """
-                UPDATE deliveries SET state = 'planned', next_attempt_at = ?, last_error_code = ?, last_error = ?, claims = 0
-                WHERE id = ? AND state = 'sending'
-                """,
-                [next.ledgerMillis, error.code, error.summary, id.rawValue])
-        case .failed(let error, let at):
-            try await transaction.execute(finish, ["failed", at.ledgerMillis, error.code, error.summary, id.rawValue])
-        case .expired(let error, let at):
-            try await transaction.execute(finish, ["expired", at.ledgerMillis, error?.code, error?.summary, id.rawValue])
+        var accepted: (ids: [Int64], at: [Int64]) = ([], [])
+        for (id, outcome) in batch {
+            switch outcome {
+            case .delivered(let at):
+                accepted.ids.append(id.rawValue)
+                accepted.at.append(at.ledgerMillis)
+            case .retry(let error, _, let next):
+                try await transaction.execute(
+                    """
+                    UPDATE deliveries SET state = 'planned', next_attempt_at = ?, last_error_code = ?, last_error = ?, claims = 0
+                    WHERE id = ? AND state = 'sending'
+                    """,
+                    [next.ledgerMillis, error.code, error.summary, id.rawValue])
+            case .failed(let error, let at):
+                try await transaction.execute(finish, ["failed", at.ledgerMillis, error.code, error.summary, id.rawValue])
+            case .expired(let error, let at):
+                try await transaction.execute(finish, ["expired", at.ledgerMillis, error?.code, error?.summary, id.rawValue])
+            }
         }
+        guard !accepted.ids.isEmpty else { return }
+        try await transaction.execute(
+            """
+            UPDATE deliveries AS d SET state = 'delivered', accepted_at = v.at, finished_at = v.at, claims = 0
+            FROM unnest(?::bigint[], ?::bigint[]) AS v(id, at)
+            WHERE d.id = v.id AND d.state = 'sending'
+            """,
+            [accepted.ids, accepted.at])
     }
 
     /// The server refused a notice's message itself (not one recipient): fails every planned
