@@ -66,13 +66,17 @@ let package = Package(
         // Swift cannot call C variadic functions (amqp_login, curl_easy_setopt): tiny shims.
         .target(name: "CRabbitMQShim", dependencies: ["CRabbitMQ"]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        // pthread_setname_np, a GNU extension Swift's Glibc module leaves out.
+        .target(name: "CThreadName"),
 
         // Backoff schedules and duration conversions, shared by every target (no dependencies).
         .target(name: "Timing", swiftSettings: strict),
+        // Threads the operating system knows by name (top -H, gdb, core dumps).
+        .target(name: "NamedThreads", dependencies: ["CThreadName"], swiftSettings: strict),
         .target(
             name: "AMQP",
             dependencies: [
-                "CRabbitMQ", "CRabbitMQShim", "Timing",
+                "CRabbitMQ", "CRabbitMQShim", "NamedThreads", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -106,7 +110,7 @@ let package = Package(
         .target(
             name: "Outlets",
             dependencies: [
-                "CCurl", "CCurlShim", "CPangoCairo", "CQRencode", "Timing",
+                "CCurl", "CCurlShim", "CPangoCairo", "CQRencode", "NamedThreads", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -116,7 +120,7 @@ let package = Package(
         .target(
             name: "MimamoriService",
             dependencies: [
-                "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets", "CTurboJPEG", "Timing",
+                "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets", "CTurboJPEG", "NamedThreads", "Timing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -188,11 +192,11 @@ let package = Package(
         .testTarget(
             name: "LedgerTests", dependencies: ["Ledger", "TestFixtures"], swiftSettings: strict),
         .testTarget(
-            name: "OutletsTests", dependencies: ["Outlets", "TestFixtures", "Timing"], swiftSettings: strict),
+            name: "OutletsTests", dependencies: ["Outlets", "NamedThreads", "TestFixtures", "Timing"], swiftSettings: strict),
         .testTarget(
             name: "MimamoriTests",
             dependencies: [
-                "MimamoriDaemon", "MimamoriService", "MimamoriBroker", "TestFixtures", "HostileCorpus", "Timing",
+                "MimamoriDaemon", "MimamoriService", "MimamoriBroker", "NamedThreads", "TestFixtures", "HostileCorpus", "Timing",
                 // A second, independent SQLite connection on the ledger file (a reader holding a snapshot).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -43,7 +43,7 @@ public final class AMQPConnection: Sendable {
         let finished = FinishedSignal()
         let link = AMQPLinkState(onChange: onConnectionChange)
         let result: Result<Void, AMQPError> = await withCheckedContinuation { continuation in
-            worker.start(name: "amqp \(configuration.host):\(configuration.port)") {
+            worker.start(name: "amqp-\(configuration.port)") {
                 let engine = AMQPEngine(
                     worker: worker, configuration: configuration, logger: logger, link: link,
                     onFinished: { finished.signal() })

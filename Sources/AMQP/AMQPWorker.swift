@@ -1,5 +1,6 @@
 import CRabbitMQShim
 import Foundation
+import NamedThreads
 import Synchronization
 
 #if canImport(Glibc)
@@ -38,12 +39,9 @@ final class AMQPWorker: Sendable {
 
     /// Starts the thread; `body` runs on it until the connection is finished.
     func start(name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
-        thread.name = name
         // rabbitmq-c decodes and encodes nested header tables recursively, and a 128 KiB frame
         // can nest them ~18,000 deep: room for that (untouched stack costs no memory).
-        thread.stackSize = Self.stackSize
-        thread.start()
+        Thread.start(named: name, stackSize: Self.stackSize, body)
     }
 
     /// False once the connection is finished: the job will never run.

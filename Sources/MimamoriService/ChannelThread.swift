@@ -1,5 +1,6 @@
 import DequeModule
 import Foundation
+import NamedThreads
 
 /// The one thread a channel's loop and its sends run on (a `TaskExecutor` preferred by the
 /// loop's task, so its child tasks and their continuations come back here).
@@ -21,9 +22,7 @@ final class ChannelThread: TaskExecutor, @unchecked Sendable {
     private var closed = false
 
     init(name: String) {
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        Thread.start(named: name) { [self] in run() }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

@@ -1,4 +1,5 @@
 import Foundation
+import NamedThreads
 import Synchronization
 import Testing
 
@@ -47,6 +48,14 @@ import Testing
         let seen = ids.seen
         #expect(seen.count == 1)
         #expect(seen.isDisjoint(with: elsewhere.seen))
+    }
+
+    /// An operator's `top -H` shows which channel's loop is busy.
+    @Test func theOperatingSystemShowsTheChannelsName() async {
+        let thread = ChannelThread(name: "channel-email")
+        defer { thread.close() }
+        let name = await Task(executorPreference: thread) { Thread.operatingSystemName }.value
+        #expect(name == "channel-email")
     }
 
     /// A task still preferring the thread after the dispatcher closed it is not stranded: it

@@ -1,4 +1,5 @@
 import Foundation
+import NamedThreads
 import Synchronization
 import Testing
 
@@ -27,6 +28,26 @@ import Testing
         }
         await threads.shutdown()
         #expect(ids.count == 1)
+    }
+
+    /// `top -H`, gdb and a core dump tell the threads apart by the name the operating system has,
+    /// which Foundation's `Thread.name` alone never reaches on Linux.
+    @Test func theOperatingSystemKnowsEachThreadByItsName() async {
+        let threads = WorkerThreads<Void>(count: 2, name: "smtp") {}
+        var names: Set<String> = []
+        for _ in 0..<20 {
+            if let name = await threads.run({ Thread.operatingSystemName }) { names.insert(name) }
+        }
+        await threads.shutdown()
+        #expect(!names.isEmpty && names.isSubset(of: ["smtp-0", "smtp-1"]))
+    }
+
+    /// Linux keeps 15 bytes of a thread's name: a longer one is cut, and the thread still starts.
+    @Test func aNameTooLongForTheOperatingSystemIsCut() async {
+        let threads = WorkerThreads<Void>(count: 1, name: "a-name-longer-than-linux-keeps") {}
+        let name = await threads.run { Thread.operatingSystemName }
+        await threads.shutdown()
+        #expect(name == "a-name-longer-t")
     }
 
     @Test func runsAsManyAtOnceAsThereAreThreads() async {

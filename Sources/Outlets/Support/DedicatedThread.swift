@@ -1,4 +1,5 @@
 import Foundation
+import NamedThreads
 
 /// Runs blocking work that keeps nothing warm between calls (waiting for a subprocess) on a
 /// thread of its own and awaits it, so that the cooperative pool — a thread per core, two on a
@@ -10,15 +11,13 @@ enum DedicatedThread {
         name: String, _ body: @escaping @Sendable () throws(OutletError) -> T
     ) async throws(OutletError) -> T {
         let result: Result<T, OutletError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
+            Thread.start(named: name) {
                 do throws(OutletError) {
                     continuation.resume(returning: .success(try body()))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
             }
-            thread.name = name
-            thread.start()
         }
         return try result.get()
     }

@@ -1,5 +1,6 @@
 import DequeModule
 import Foundation
+import NamedThreads
 
 /// A fixed set of long-lived threads taking jobs from one FIFO queue, each thread owning one
 /// `Resource` it makes when it starts and keeps for its lifetime.
@@ -22,12 +23,10 @@ final class WorkerThreads<Resource>: Sendable {
         state = State(threads: count)
         for index in 0..<count {
             let state = self.state
-            let thread = Thread {
+            Thread.start(named: "\(name)-\(index)") {
                 let resource = make()
                 while let job = state.next() { job.body(resource) }
             }
-            thread.name = "\(name)-\(index)"
-            thread.start()
         }
     }
 
