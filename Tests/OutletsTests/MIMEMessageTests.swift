@@ -89,8 +89,22 @@ import Testing
 
     @Test func lineEndingsBecomeCRLF() {
         let part = MIMEMessage.textPart("a\nb\r\nc\rd\n\n")
-        let decoded = Data(base64Encoded: part.body.joined())!
+        let decoded = Data(base64Encoded: Data(part.body), options: .ignoreUnknownCharacters)!
         #expect(String(decoding: decoded, as: UTF8.self) == "a\r\nb\r\nc\r\nd\r\n\r\n")
+    }
+
+    /// Every length's last group (no padding, `==`, `=`) and a line break at exactly 76
+    /// characters, against Foundation's encoder cut into lines.
+    @Test(arguments: [0, 1, 2, 3, 56, 57, 58, 59, 113, 114, 115, 1000, 4099])
+    func base64LinesAreFoundationsBase64InLinesOf76(length: Int) {
+        let data = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
+        let encoded = Array(data.base64EncodedString().utf8)
+        var expected: [UInt8] = []
+        for start in stride(from: 0, to: encoded.count, by: 76) {
+            expected += encoded[start..<min(start + 76, encoded.count)] + [0x0D, 0x0A]
+        }
+        #expect(MIMEMessage.base64Lines(data) == expected)
+        #expect(MIMEMessage.base64Lines(Array(data)) == expected)
     }
 
     @Test func encodedWordsNeverSplitACharacter() {

@@ -91,7 +91,9 @@ extension MIMEMessage {
         }
 
         static func bytes(_ part: Part) -> [UInt8] {
-            bytes(part.headers + [""] + part.body)
+            var out = bytes(part.headers + [""])
+            out += part.body
+            return out
         }
 
         static func append(_ line: String, to out: inout [UInt8]) {
