@@ -20,8 +20,19 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
     private let confirm: Configuration.Confirm?
     private let town: Configuration.Town
 
-    /// FAX sent at once (a town has tens of institutions; providers limit parallel jobs).
+    /// FAX sent at once through an HTTP provider or HylaFAX (a town has tens of institutions;
+    /// providers limit parallel jobs).
     static let faxConcurrency = 4
+
+    /// FAX sent at once by `fax.method`. Through the mail gateway a FAX is a mail on the email
+    /// channel's SMTP sessions, which bound it already: as many as there are sessions, so the
+    /// institutions' mails leave together once their PDF is rendered, not four at a time.
+    static func concurrency(_ method: Configuration.Fax.Method, email: Configuration.Email) -> Int {
+        switch method {
+        case .emailGateway: max(faxConcurrency, email.sessions)
+        case .httpAPI, .hylafax: faxConcurrency
+        }
+    }
     /// How the PDF is laid out, for the daemon and `mimamori render` alike.
     static let renderer = FaxRenderer()
 
@@ -60,8 +71,8 @@ public struct FaxDeliveryOutlet: ChannelAdapter {
         let fax = try FaxOutlet(
             configuration: .init(method: method, renderer: renderer), email: context.mail, logger: Logger(label: "mimamori.fax"))
         return FaxDeliveryOutlet(
-            outlet: fax, concurrency: faxConcurrency, lines: context.ledger as? any FaxLineStore, confirm: configuration.confirm,
-            town: configuration.town)
+            outlet: fax, concurrency: concurrency(configuration.fax.method, email: configuration.email),
+            lines: context.ledger as? any FaxLineStore, confirm: configuration.confirm, town: configuration.town)
     }
 
     /// The core's FAX page as the PDF renderer's document: the drill banner on every page of a

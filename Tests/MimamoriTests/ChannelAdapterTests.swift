@@ -26,6 +26,18 @@ import Testing
         #expect(Channels.adapters.count == Channel.allCases.count)
     }
 
+    /// Through the mail gateway a FAX waits for an SMTP session like any mail: as many at once as
+    /// there are sessions (never fewer than a provider's four); a provider or HylaFAX, four.
+    @Test func faxesAtOnceFollowTheMailSessionsOnlyThroughTheGateway() {
+        var email = Configuration.Email(from: "町 <sos@town.example.jp>")
+        for sessions in [1, 4, 8, 16] {
+            email.sessions = sessions
+            #expect(FaxDeliveryOutlet.concurrency(.emailGateway, email: email) == max(4, sessions))
+            #expect(FaxDeliveryOutlet.concurrency(.httpAPI, email: email) == 4)
+            #expect(FaxDeliveryOutlet.concurrency(.hylafax, email: email) == 4)
+        }
+    }
+
     @Test(arguments: [false, true])
     func aDrillIsMarkedByTheCoresRuleOnTheFAXAndInCAP(drill: Bool) throws {
         let (notice, configuration) = try Self.sample(drill: drill)

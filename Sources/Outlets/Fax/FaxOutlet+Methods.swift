@@ -1,16 +1,14 @@
 import Foundation
 
 extension FaxOutlet {
-    func sendByMail(_ delivery: FaxDelivery, pdf: Data, gateway: Configuration.EmailGateway) async throws(OutletError) -> FaxReceipt {
-        guard let email else { throw .configuration("no email outlet", hint: "check fax in mimamori.yaml") }
+    /// `mail`: the PDF's gateway mail, encoded once for every number (`prepared(_:)`).
+    func sendByMail(
+        _ delivery: FaxDelivery, mail: MIMEMessage.Content?, gateway: Configuration.EmailGateway
+    ) async throws(OutletError) -> FaxReceipt {
+        guard let email, let mail else { throw .configuration("no email outlet", hint: "check fax in mimamori.yaml") }
         let number = try gateway.numberFormat.format(delivery.number)
         let address = gateway.addressPattern.replacingOccurrences(of: "{number}", with: number)
-        let message = EmailMessage(
-            from: gateway.from, to: EmailAddress(address),
-            subject: gateway.subject ?? delivery.document.title, body: gateway.body,
-            attachments: [EmailAttachment(filename: configuration.filename, mediaType: "application/pdf", bytes: pdf)],
-            idempotencyKey: delivery.idempotencyKey, date: delivery.date)
-        try await email.send(message)
+        try await email.send(mail, to: EmailAddress(address), idempotencyKey: delivery.idempotencyKey, date: delivery.date)
         return FaxReceipt(jobID: nil)
     }
 

@@ -8,9 +8,10 @@ public final class FaxOutlet: Sendable {
     let email: EmailOutlet?
     let http: HTTPClient?
     private let logger: Logger
-    /// PDFs by document: every number of one notice gets the same document, so it is rendered
-    /// once (concurrent sends of it wait for that one rendering), not once per number.
-    private let rendered = Mutex<[FaxDocument: Task<Result<Data, OutletError>, Never>]>([:])
+    /// What the sends of one document share, by document: every number of one notice gets the
+    /// same document, so it is rendered once (concurrent sends of it wait for that one
+    /// rendering), not once per number.
+    private let rendered = Mutex<[FaxDocument: Task<Result<Prepared, OutletError>, Never>]>([:])
     /// The fit chosen for each document shape: with a confirmation band every number gets its
     /// own PDF, but the layout's measuring passes run once per notice.
     private let fits = Mutex<[FaxDocument: (fit: FaxFit, pages: Int)]>([:])
@@ -47,16 +48,16 @@ public final class FaxOutlet: Sendable {
 
     /// Renders and sends one FAX; returns the service's receipt once it accepted the job.
     public func send(_ delivery: FaxDelivery) async throws(OutletError) -> FaxReceipt {
-        let pdf = try await pdf(delivery.document)
+        let prepared = try await prepared(delivery.document)
         let receipt: FaxReceipt
         do {
             switch configuration.method {
             case .emailGateway(let gateway):
-                receipt = try await sendByMail(delivery, pdf: pdf, gateway: gateway)
+                receipt = try await sendByMail(delivery, mail: prepared.mail, gateway: gateway)
             case .httpAPI(let api):
-                receipt = try await sendByAPI(delivery, pdf: pdf, api: api)
+                receipt = try await sendByAPI(delivery, pdf: prepared.pdf, api: api)
             case .hylaFAX(let hylafax):
-                receipt = try await sendByHylaFAX(delivery, pdf: pdf, hylafax: hylafax)
+                receipt = try await sendByHylaFAX(delivery, pdf: prepared.pdf, hylafax: hylafax)
             }
         } catch {
             logger.info(
@@ -72,23 +73,31 @@ public final class FaxOutlet: Sendable {
         return receipt
     }
 
-    /// The document's PDF, rendered on a thread of its own (pango and cairo block) the first time
-    /// it is asked for; a failed rendering is not kept.
-    func pdf(_ document: FaxDocument) async throws(OutletError) -> Data {
+    /// What every send of one document shares: its PDF and, through the mail gateway, the
+    /// encoded mail that carries it (to every number alike but for the recipient's lines).
+    struct Prepared: Sendable {
+        var pdf: Data
+        var mail: MIMEMessage.Content?
+    }
+
+    /// The document's PDF (and gateway mail), made on a render thread the first time it is
+    /// asked for; a failure is not kept.
+    func prepared(_ document: FaxDocument) async throws(OutletError) -> Prepared {
         let renderer = configuration.renderer
+        let mail = gatewayMail(for: document)
         let task = rendered.withLock { cache in
             if let task = cache[document] { return task }
             if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
-            let task = Task<Result<Data, OutletError>, Never> {
+            let task = Task<Result<Prepared, OutletError>, Never> {
                 do throws(OutletError) {
                     let shape = document.shape
                     let known = self.fits.withLock { $0[shape] }
-                    let rendering = try await Self.render(document, known: known, with: renderer)
+                    let (rendering, prepared) = try await Self.render(document, known: known, with: renderer, mail: mail)
                     self.fits.withLock { fits in
                         if fits.count >= 16 { fits.removeAll(keepingCapacity: true) }
                         fits[shape] = (rendering.fit, rendering.pages)
                     }
-                    return .success(rendering.pdf)
+                    return .success(prepared)
                 } catch {
                     return .failure(error)
                 }
@@ -101,6 +110,19 @@ public final class FaxOutlet: Sendable {
         return try result.get()
     }
 
+    /// How the PDF becomes the gateway's mail, nil for the other methods. Encoded with the PDF
+    /// on the render thread: its base64 is most of a gateway send's own work, and done for
+    /// every number on the channel's thread it held each one back behind the others.
+    func gatewayMail(for document: FaxDocument) -> (@Sendable (Data) throws(OutletError) -> MIMEMessage.Content)? {
+        guard case .emailGateway(let gateway) = configuration.method, let email else { return nil }
+        let filename = configuration.filename
+        return { pdf throws(OutletError) in
+            try email.prepare(
+                from: gateway.from, subject: gateway.subject ?? document.title, body: gateway.body,
+                attachments: [EmailAttachment(filename: filename, mediaType: "application/pdf", bytes: pdf)])
+        }
+    }
+
     /// Where PDFs are laid out: pango and cairo block, so not on the cooperative pool, and on
     /// threads that live on, because pango keeps its font map per thread (on a new thread each
     /// time, every notice loaded the fonts again). Two: a town's server has few cores, and each
@@ -108,11 +130,13 @@ public final class FaxOutlet: Sendable {
     static let renderThreads = WorkerThreads<Void>(count: 2, name: "fax-render") {}
 
     static func render(
-        _ document: FaxDocument, known: (fit: FaxFit, pages: Int)?, with renderer: FaxRenderer
-    ) async throws(OutletError) -> FaxRenderer.Rendering {
-        let result = await renderThreads.run { () -> Result<FaxRenderer.Rendering, OutletError> in
+        _ document: FaxDocument, known: (fit: FaxFit, pages: Int)?, with renderer: FaxRenderer,
+        mail: (@Sendable (Data) throws(OutletError) -> MIMEMessage.Content)?
+    ) async throws(OutletError) -> (FaxRenderer.Rendering, Prepared) {
+        let result = await renderThreads.run { () -> Result<(FaxRenderer.Rendering, Prepared), OutletError> in
             do throws(OutletError) {
-                return .success(try renderer.render(document, known: known))
+                let rendering = try renderer.render(document, known: known)
+                return .success((rendering, Prepared(pdf: rendering.pdf, mail: try mail?(rendering.pdf))))
             } catch {
                 return .failure(error)
             }
