@@ -134,7 +134,10 @@ extension Dispatcher {
             failure = error
         }
         let took = ContinuousClock.now - started
-        let settled = Self.settle(job, failure: failure, now: clock.now(), policy: retry, unit: randomUnit())
+        // Jitter only for a failure: the system's random source is a system call, once per
+        // delivery of a fan-out for nothing.
+        let settled = Self.settle(
+            job, failure: failure, now: clock.now(), policy: retry, unit: failure == nil ? 0 : randomUnit())
         var result = AttemptResult(
             outcome: settled.outcome, alarm: settled.alarm, elapsed: took, metadata: .keys([.ms: "\(took.milliseconds)"]))
         if let failure, failure.scope == .message, !failure.isRetriable, case .failed(let record, _) = settled.outcome {

@@ -47,15 +47,20 @@ public struct MIMEMessage: Sendable {
     }
 
     static func messageID(idempotencyKey: String, domain: String) -> String {
-        var local = ""
+        // In bytes: it is written for every recipient of a fan-out.
+        var bytes: [UInt8] = [UInt8(ascii: "<")]
+        bytes.reserveCapacity(idempotencyKey.utf8.count * 3 + domain.utf8.count + 3)
         for byte in idempotencyKey.utf8 {
             if Self.isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") {
-                local.unicodeScalars.append(Unicode.Scalar(byte))
+                bytes.append(byte)
             } else {
-                local += "=" + Self.hex(byte)
+                bytes += [UInt8(ascii: "="), hexDigit(byte >> 4), hexDigit(byte & 0x0f)]
             }
         }
-        return "<\(local)@\(domain)>"
+        bytes.append(UInt8(ascii: "@"))
+        bytes += domain.utf8
+        bytes.append(UInt8(ascii: ">"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The envelope sender and recipient for SMTP (`MAIL FROM`, `RCPT TO`).
@@ -195,7 +200,11 @@ public struct MIMEMessage: Sendable {
     }
 
     static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
+        String(decoding: [hexDigit(byte >> 4), hexDigit(byte & 0x0f)], as: UTF8.self)
+    }
+
+    /// `0`–`9`, `A`–`F` for a value below 16.
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 }
