@@ -173,17 +173,26 @@ public struct NoticeRenderer: Sendable {
     }
 
     /// Trailing spaces off, runs of blank lines to one, one final newline: an overridden template
-    /// with sloppy spacing still gives a tidy notice.
+    /// with sloppy spacing still gives a tidy notice. A template saved with Windows line endings
+    /// gets the same: every CR is dropped before the lines are cut. In bytes (UTF-8 never has
+    /// a space, CR or LF inside a character): it runs over every notice of every intake.
     static func tidy(_ text: String) -> String {
-        var lines: [String] = []
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = String(raw).replacingOccurrences(of: "\r", with: "")
-            let trimmed = String(line.reversed().drop(while: { $0 == " " }).reversed())
-            if trimmed.isEmpty, lines.last?.isEmpty ?? true { continue }
-            lines.append(trimmed)
+        let bytes = Array(text.utf8.lazy.filter { $0 != 0x0D })
+        var lines: [ArraySlice<UInt8>] = []
+        for var line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            while line.last == 0x20 { line.removeLast() }
+            if line.isEmpty, lines.last?.isEmpty ?? true { continue }
+            lines.append(line)
         }
         while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n") + "\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1)
+        for (index, line) in lines.enumerated() {
+            if index > 0 { out.append(0x0A) }
+            out += line
+        }
+        out.append(0x0A)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Reads the FAX line format (see `NoticeTemplates`).

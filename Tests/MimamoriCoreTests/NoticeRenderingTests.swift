@@ -46,6 +46,17 @@ struct NoticeRenderingTests {
         }
     }
 
+    /// Sloppy spacing in an overridden template, and the same template saved by Notepad with
+    /// CRLF line endings, both give the tidy text.
+    @Test func tidyTextWhateverTheTemplatesSpacing() {
+        let sloppy = "\n\n行方不明者のお知らせ   \n\n\n\n  服装：紺のジャンパー \n\n\n"
+        let tidy = "行方不明者のお知らせ\n\n  服装：紺のジャンパー\n"
+        #expect(NoticeRenderer.tidy(sloppy) == tidy)
+        #expect(NoticeRenderer.tidy(sloppy.replacingOccurrences(of: "\n", with: "\r\n")) == tidy)
+        #expect(NoticeRenderer.tidy("") == "\n")
+        #expect(NoticeRenderer.tidy("一行") == "一行\n")
+    }
+
     @Test func theDrillMarkIsOneRule() throws {
         #expect(drillMark(drill: false) == nil)
         let mark = try #require(drillMark(drill: true))
