@@ -20,27 +20,28 @@ extension Ledger {
     }
 
     static func claimDue(_ db: Database, now: Date, channel: Channel, limit: Int) throws -> [DeliveryJob] {
+        // Cached: a fan-out claims again every few dozen sends.
         let suspect = try Int64.fetchOne(
-            db,
-            sql: """
-                SELECT id FROM deliveries
-                WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims > 1
-                ORDER BY claims DESC, next_attempt_at, id LIMIT 1
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT id FROM deliveries
+                    WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims > 1
+                    ORDER BY claims DESC, next_attempt_at, id LIMIT 1
+                    """),
             arguments: [channel.rawValue, now.ledgerMillis])
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claims = claims + 1
-                WHERE id IN (
-                    SELECT id FROM deliveries
-                    WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims <= 1
-                        AND ? IS NULL
-                    ORDER BY next_attempt_at, id LIMIT ?)
-                    OR id = ?
-                RETURNING id, case_id, revision, recipient_id, address, kind, idempotency_key,
-                          attempts, not_before, deadline_at, resends, claims, confirmation, line_tries
-                """,
+            db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET state = 'sending', attempts = attempts + 1, claims = claims + 1
+                    WHERE id IN (
+                        SELECT id FROM deliveries
+                        WHERE state = 'planned' AND channel = ? AND next_attempt_at <= ? AND claims <= 1
+                            AND ? IS NULL
+                        ORDER BY next_attempt_at, id LIMIT ?)
+                        OR id = ?
+                    RETURNING id, case_id, revision, recipient_id, address, kind, idempotency_key,
+                              attempts, not_before, deadline_at, resends, claims, confirmation, line_tries
+                    """),
             arguments: [channel.rawValue, now.ledgerMillis, suspect, limit, suspect ?? -1])
         guard !rows.isEmpty else { return [] }
 

@@ -33,13 +33,13 @@ extension Ledger {
 
     static func holders(of caseID: CaseID, in db: Database) throws -> [HoldingRecipient] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT recipient_id, channel, max(address) AS address FROM deliveries
-                WHERE case_id = ? AND kind IN \(LedgerVocabulary.personalDataKinds) AND \(LedgerVocabulary.possiblySent)
-                GROUP BY recipient_id, channel
-                ORDER BY channel, recipient_id
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT recipient_id, channel, max(address) AS address FROM deliveries
+                    WHERE case_id = ? AND kind IN \(LedgerVocabulary.personalDataKinds) AND \(LedgerVocabulary.possiblySent)
+                    GROUP BY recipient_id, channel
+                    ORDER BY channel, recipient_id
+                    """),
             arguments: [caseID.rawValue]
         ).map { row in
             HoldingRecipient(

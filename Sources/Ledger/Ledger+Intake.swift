@@ -27,8 +27,10 @@ extension Ledger {
     ) async throws(LedgerError) -> (outcome: IntakeOutcome, decided: Decided) {
         try await write { db in
             let reading = IntakeReading(
-                stored: try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [caseID.rawValue])
-                    .map(StoredCase.init(row:)),
+                stored: try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM cases WHERE id = ?"), arguments: [caseID.rawValue]
+                )
+                .map(StoredCase.init(row:)),
                 messageRecorded: try Self.knows(message: messageID, in: db),
                 holders: try Self.personalDataHolders(of: caseID, in: db))
             let (entry, decided) = try decide(reading)
@@ -64,7 +66,9 @@ extension Ledger {
     static func recordIntake(_ intake: Intake, in db: Database) throws -> IntakeOutcome {
         let case_ = intake.caseID.rawValue
         let received = intake.receivedAt.ledgerMillis
-        try db.execute(
+        // Cached statements: each intake runs these once, and parsing them again cost as much as
+        // writing the rows of a Kimino-sized case.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO cases (id, municipality, drill, state, state_name, last_sequence,
                                    opened_at, updated_at, closed_at, schema)
@@ -76,14 +80,15 @@ extension Ledger {
                     closed_at = coalesce(closed_at, excluded.closed_at),
                     -- New personal data on a purged case must be purged again.
                     purged_at = NULL
-                """,
+                """
+        ).execute(
             arguments: [
                 case_, intake.municipality, intake.drill, intake.state.data, intake.state.name,
                 intake.sequence, received, received, intake.state.closedAt?.ledgerMillis, intake.schema,
             ])
-        try db.execute(
-            sql: "INSERT INTO events (message_id, case_id, sequence, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [intake.messageID, case_, intake.sequence, intake.eventKind, received, intake.body])
+        try db.cachedStatement(
+            sql: "INSERT INTO events (message_id, case_id, sequence, kind, received_at, body) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [intake.messageID, case_, intake.sequence, intake.eventKind, received, intake.body])
 
         var cancelled = 0
         if !intake.cancelKinds.isEmpty {
@@ -157,7 +162,8 @@ extension Ledger {
     }
 
     static func knows(message messageID: String, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE message_id = ?)", arguments: [messageID]) ?? false
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM events WHERE message_id = ?)"), arguments: [messageID]) ?? false
     }
 
     /// Records that a message was acked without effect (a repeated message id, a stale sequence).
@@ -181,9 +187,8 @@ extension Ledger {
     static func audit(
         _ db: Database, at: Date, case caseID: CaseID?, event: String, messageID: String? = nil, detail: String
     ) throws {
-        try db.execute(
-            sql: "INSERT INTO audit (at, case_id, event, message_id, detail) VALUES (?, ?, ?, ?, ?)",
-            arguments: [at.ledgerMillis, caseID?.rawValue, event, messageID, detail])
+        try db.cachedStatement(sql: "INSERT INTO audit (at, case_id, event, message_id, detail) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [at.ledgerMillis, caseID?.rawValue, event, messageID, detail])
     }
 }
 
