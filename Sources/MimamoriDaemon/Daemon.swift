@@ -76,7 +76,8 @@ public enum Daemon {
         // Restart=on-failure would not bring us back): ignore it until the reload trap is set.
         signal(SIGHUP, SIG_IGN)
         let level = environment["MIMAMORI_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
+        let toJournal = JournalStream.isStandardOutput(environment: environment)
+        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level, priorityPrefix: toJournal) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "mimamorid")

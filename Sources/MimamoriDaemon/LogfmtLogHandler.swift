@@ -8,17 +8,38 @@ import MimamoriService
 ///
 /// The message is the event name (a short verb of what happened); everything else is metadata,
 /// attached only through `LogKey`, so that nothing but ids, counts and reasons reaches the journal.
+///
+/// Written to the journal, each line starts with its syslog priority (`<3>` for an error), which
+/// journald takes off and keeps as the entry's priority: `journalctl -u mimamorid -p warning`
+/// then shows only what needs a person, errors stand out in colour, and a burst of the
+/// fan-out's info lines is rate-limited apart from the errors (journald limits each priority
+/// on its own). Without the prefix every line was info.
 public struct LogfmtLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let sink: LogSink
+    /// Whether each line starts with `<priority>` (stdout is the journal: `JournalStream`).
+    private let priorityPrefix: Bool
 
-    public init(label: String, level: Logger.Level = .info, sink: LogSink = .standardOutput) {
+    public init(label: String, level: Logger.Level = .info, sink: LogSink = .standardOutput, priorityPrefix: Bool = false) {
         self.label = label
         self.logLevel = level
         self.sink = sink
+        self.priorityPrefix = priorityPrefix
+    }
+
+    /// The syslog priority journald files a line of this level under.
+    static func syslogPriority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -27,7 +48,8 @@ public struct LogfmtLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "level=\(event.level.rawValue) event=\(Self.quoted(event.message.description))"
+        var line = priorityPrefix ? "<\(Self.syslogPriority(event.level))>" : ""
+        line += "level=\(event.level.rawValue) event=\(Self.quoted(event.message.description))"
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
