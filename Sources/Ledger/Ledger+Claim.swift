@@ -20,7 +20,7 @@ extension Ledger {
     }
 
     static func claimDue(_ db: Database, now: Date, channel: Channel, limit: Int) throws -> [DeliveryJob] {
-        // Cached: a fan-out claims again every few dozen sends.
+        // Cached: a fan-out claims many times over, and a statement parsed anew each time costs.
         let suspect = try Int64.fetchOne(
             db.cachedStatement(
                 sql: """

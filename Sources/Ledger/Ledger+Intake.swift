@@ -66,8 +66,8 @@ extension Ledger {
     static func recordIntake(_ intake: Intake, in db: Database) throws -> IntakeOutcome {
         let case_ = intake.caseID.rawValue
         let received = intake.receivedAt.ledgerMillis
-        // Cached statements: each intake runs these once, and parsing them again cost as much as
-        // writing the rows of a Kimino-sized case.
+        // Cached statements: every intake runs these, and parsing them again each time was a
+        // good part of a small case's intake.
         try db.cachedStatement(
             sql: """
                 INSERT INTO cases (id, municipality, drill, state, state_name, last_sequence,

@@ -12,8 +12,8 @@ import MimamoriService
 /// Written to the journal, each line starts with its syslog priority (`<3>` for an error), which
 /// journald takes off and keeps as the entry's priority: `journalctl -u mimamorid -p warning`
 /// then shows only what needs a person, errors stand out in colour, and a burst of the
-/// fan-out's info lines is rate-limited apart from the errors (journald limits each priority
-/// on its own). Without the prefix every line was info.
+/// fan-out's info lines cannot use up the rate limit of the errors (journald keeps errors,
+/// warnings and info in pools of their own). Without the prefix every line was info.
 public struct LogfmtLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
