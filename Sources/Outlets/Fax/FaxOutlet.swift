@@ -84,7 +84,6 @@ public final class FaxOutlet: Sendable {
     /// asked for; a failure is not kept.
     func prepared(_ document: FaxDocument) async throws(OutletError) -> Prepared {
         let renderer = configuration.renderer
-        let mail = gatewayMail(for: document)
         let task = rendered.withLock { cache in
             if let task = cache[document] { return task }
             if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
@@ -92,7 +91,8 @@ public final class FaxOutlet: Sendable {
                 do throws(OutletError) {
                     let shape = document.shape
                     let known = self.fits.withLock { $0[shape] }
-                    let (rendering, prepared) = try await Self.render(document, known: known, with: renderer, mail: mail)
+                    let (rendering, prepared) = try await Self.render(
+                        document, known: known, with: renderer, mail: self.gatewayMail(for: document))
                     self.fits.withLock { fits in
                         if fits.count >= 16 { fits.removeAll(keepingCapacity: true) }
                         fits[shape] = (rendering.fit, rendering.pages)
