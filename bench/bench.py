@@ -172,9 +172,11 @@ metrics: {{ listen: "127.0.0.1:{free_port()}" }}
                 if not planned:
                     # The intake writes all of a case's deliveries in one transaction.
                     planned = db.execute("SELECT 1 FROM deliveries WHERE case_id = ? LIMIT 1", (case_id,)).fetchone() is not None
+                # A large plan is written in chunks after the first (plan_remainders holds the
+                # rest): the first can be all sent before the next is in.
                 if planned and db.execute(
                         "SELECT 1 FROM deliveries INDEXED BY deliveries_due WHERE state IN ('planned', 'sending') AND case_id = ? LIMIT 1",
-                        (case_id,)).fetchone() is None:
+                        (case_id,)).fetchone() is None and db.execute("SELECT 1 FROM plan_remainders LIMIT 1").fetchone() is None:
                     settled = time.monotonic()
                     n = db.execute("SELECT count(*) FROM deliveries WHERE case_id = ? AND state = 'delivered'", (case_id,)).fetchone()[0]
                     db.close()
@@ -196,8 +198,9 @@ metrics: {{ listen: "127.0.0.1:{free_port()}" }}
         SQLite figure's millisecond, fine for a fan-out of seconds)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            left = self.psql(f"SELECT count(*) FILTER (WHERE state IN ('planned', 'sending')), count(*) FILTER (WHERE state = 'delivered') "
-                             f"FROM deliveries WHERE case_id = '{case_id}'")
+            # With the chunks of the plan not yet written (plan_remainders) counted as unfinished.
+            left = self.psql(f"SELECT count(*) FILTER (WHERE state IN ('planned', 'sending')) + (SELECT count(*) FROM plan_remainders), "
+                             f"count(*) FILTER (WHERE state = 'delivered') FROM deliveries WHERE case_id = '{case_id}'")
             if "|" in left:
                 unfinished, delivered = (int(x) for x in left.split("|"))
                 if unfinished == 0 and delivered > 0:

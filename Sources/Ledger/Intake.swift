@@ -24,6 +24,10 @@ public struct Intake: Sendable {
     /// Rendered notices, one per (revision, kind, channel), shared by all its deliveries.
     public var notices: [Notice]
     public var deliveries: [Delivery]
+    /// How many of `deliveries` the event's own transaction writes; the rest are kept in it as
+    /// the plan's remainder and written by `IntakeStore.completePlans`, so that the dispatcher
+    /// can start before a large plan is all written. nil: all in the one transaction.
+    public var firstCommit: Int?
     /// Kinds whose planned (not yet sending) deliveries of this case are cancelled before the new
     /// deliveries are inserted (closure cancels pending alerts and updates).
     public var cancelKinds: Set<NoticeKind>

@@ -126,6 +126,8 @@ extension Ledger {
         /// Failed with `crash-loop`: claimed more than `crashLoopLimit` times, and every time the
         /// daemon stopped before its outcome was recorded. Each owes its operator alarm.
         public var crashLooped: [PendingAlarm]
+        /// Deliveries of plans a stop left partly written, written now (`completePlans`).
+        public var completedPlans = PlanCompletion()
     }
 
     /// At startup, in one transaction: a delivery that came back from more than `crashLoopLimit`
@@ -137,8 +139,12 @@ extension Ledger {
     /// and never started count too (the ledger cannot tell them apart without a write per send).
     /// `claimDue` takes at most one delivery back from several crashes per claim, so those are
     /// cleared by their next outcome instead of following the culprit to its limit.
+    ///
+    /// First, a plan a stop left partly written is completed from what its event's transaction
+    /// kept, as it was planned (`completePlans`).
     public func resume(now: Date) async throws(LedgerError) -> Resumption {
         try await write { db in
+            let completed = try Self.completeAllPlans(in: db)
             let looped = try Row.fetchAll(
                 db,
                 sql: """
@@ -166,13 +172,19 @@ extension Ledger {
             let planned = try Int.fetchOne(db, sql: "SELECT count(*) FROM deliveries WHERE state = 'planned'") ?? 0
             try Self.audit(
                 db, at: now, case: nil, event: "ledger.resumed",
-                detail: "in_flight=\(resumed) planned=\(planned) crash_loop=\(looped.count)")
+                detail: Self.resumedDetail(resumed: resumed, planned: planned, crashLooped: looped.count, completed: completed))
             for failed in looped {
                 try Self.audit(
                     db, at: now, case: failed.caseID, event: "delivery.crash-loop",
                     detail: "delivery=\(failed.deliveryID) recipient=\(failed.recipient) channel=\(failed.channel.rawValue)")
             }
-            return Resumption(resumed: resumed, crashLooped: looped)
+            return Resumption(resumed: resumed, crashLooped: looped, completedPlans: completed)
         }
+    }
+
+    /// The `ledger.resumed` audit row's detail, on either backend.
+    static func resumedDetail(resumed: Int, planned: Int, crashLooped: Int, completed: PlanCompletion) -> String {
+        "in_flight=\(resumed) planned=\(planned) crash_loop=\(crashLooped)"
+            + (completed == PlanCompletion() ? "" : " plan_completed=\(completed.written) plan_existing=\(completed.existing)")
     }
 }

@@ -51,6 +51,11 @@ extension Ledger {
     /// Deliveries per INSERT and its SQL, largest first (the last is one row): 12 values a row
     /// keeps the largest chunk far below SQLite's limit of 32,766 bound values.
     static let deliveryInserts = [512, 64, 8, 1].map { (rows: $0, sql: insertDeliveries(rows: $0)) }
+    /// The same for a kept plan's chunks: a delivery already there (the same idempotency key)
+    /// stays as it is.
+    static let deliveryInsertsKeepingExisting = [512, 64, 8, 1].map {
+        (rows: $0, sql: insertDeliveries(rows: $0) + " ON CONFLICT DO NOTHING")
+    }
     static let deliveryInsertColumns = 12
 
     /// `INSERT INTO deliveries … VALUES (…), (…)` for `rows` rows (each `planned`, no attempt yet).
@@ -61,6 +66,38 @@ extension Ledger {
                 attempts, not_before, next_attempt_at, deadline_at, idempotency_key, created_at, confirmation)
             VALUES \(repeatElement(row, count: rows).joined(separator: ", "))
             """
+    }
+
+    /// Inserts planned deliveries by the chunk, a statement step per chunk instead of per row. A
+    /// few chunk sizes only, so the connection keeps a few prepared statements, not one per plan
+    /// size. Returns the rows inserted (fewer than given only when `keepingExisting`).
+    static func insertDeliveries(
+        _ deliveries: ArraySlice<Intake.Delivery>, created: Int64, keepingExisting: Bool = false, in db: Database
+    ) throws -> Int {
+        let inserts = keepingExisting ? deliveryInsertsKeepingExisting : deliveryInserts
+        var inserted = 0
+        var rows = deliveries
+        while !rows.isEmpty {
+            let chunkInsert = inserts.first { $0.rows <= rows.count } ?? inserts[inserts.count - 1]
+            let chunk = rows.prefix(chunkInsert.rows)
+            rows = rows.dropFirst(chunk.count)
+            let insert = try db.cachedStatement(sql: chunkInsert.sql)
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(chunk.count * Self.deliveryInsertColumns)
+            for delivery in chunk {
+                let p = delivery.planned
+                let notBefore = p.notBefore.ledgerMillis
+                values += [
+                    p.caseID.rawValue, p.revision, p.recipient.rawValue, delivery.address, p.channel.rawValue,
+                    p.kind.rawValue, notBefore, notBefore, delivery.deadline.ledgerMillis, p.idempotencyKey, created,
+                    delivery.confirmation?.rawValue,
+                ]
+            }
+            insert.setUncheckedArguments(StatementArguments(values))
+            try insert.execute()
+            inserted += db.changesCount
+        }
+        return inserted
     }
 
     static func recordIntake(_ intake: Intake, in db: Database) throws -> IntakeOutcome {
@@ -113,31 +150,16 @@ extension Ledger {
             ])
         }
 
-        // Rows go in by the chunk, a statement step per chunk instead of per row, all in this one
-        // transaction. A few chunk sizes only, so the connection keeps a few prepared statements,
-        // not one per plan size.
-        var byChannel: [Channel: Int] = [:]
-        var rows = intake.deliveries[...]
-        while !rows.isEmpty {
-            let chunkInsert = Self.deliveryInserts.first { $0.rows <= rows.count } ?? Self.deliveryInserts[Self.deliveryInserts.count - 1]
-            let chunk = rows.prefix(chunkInsert.rows)
-            rows = rows.dropFirst(chunk.count)
-            let insert = try db.cachedStatement(sql: chunkInsert.sql)
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(chunk.count * Self.deliveryInsertColumns)
-            for delivery in chunk {
-                let p = delivery.planned
-                let notBefore = p.notBefore.ledgerMillis
-                values += [
-                    p.caseID.rawValue, p.revision, p.recipient.rawValue, delivery.address, p.channel.rawValue,
-                    p.kind.rawValue, notBefore, notBefore, delivery.deadline.ledgerMillis, p.idempotencyKey, received,
-                    delivery.confirmation?.rawValue,
-                ]
-                byChannel[p.channel, default: 0] += 1
-            }
-            insert.setUncheckedArguments(StatementArguments(values))
-            try insert.execute()
+        // A large plan's first deliveries go in here, the rest are kept in this same transaction
+        // and written by `completePlans`; the audit row counts the whole plan.
+        let first = intake.firstCommit.map { min($0, intake.deliveries.count) } ?? intake.deliveries.count
+        let kept = PlanRemainder.chunks(of: intake.deliveries, firstCommit: intake.firstCommit)
+        if !kept.isEmpty {
+            try PlanRemainder.checkUniqueKeys(intake.deliveries)
+            try keep(kept, case: intake.caseID, at: received, in: db)
         }
+        _ = try insertDeliveries(intake.deliveries[..<first], created: received, in: db)
+        let byChannel = intake.deliveries.reduce(into: [Channel: Int]()) { $0[$1.planned.channel, default: 0] += 1 }
 
         if let desk = intake.callbackDesk {
             try db.execute(

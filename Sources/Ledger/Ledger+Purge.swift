@@ -72,6 +72,8 @@ extension Ledger {
                     sql: "UPDATE partner_forwards SET body = NULL, headers = NULL WHERE case_id = ? AND body IS NOT NULL",
                     arguments: [id])
                 let forwards = db.changesCount
+                // A plan still kept (a daemon stopped since) is the case's too.
+                try db.execute(sql: "DELETE FROM plan_remainders WHERE case_id = ?", arguments: [id])
                 try db.execute(
                     sql: "UPDATE cases SET state = NULL, purged_at = ? WHERE id = ?", arguments: [now.ledgerMillis, id])
                 try Self.audit(

@@ -255,6 +255,20 @@ extension Ledger {
                     CREATE INDEX partner_forwards_case ON partner_forwards(case_id);
                     """)
         }
+        migrator.registerMigration("v13-plan-remainders") { db in
+            // A large plan's deliveries its event's transaction did not write (`PlanRemainder`),
+            // a few hundred kilobytes at most and gone within a second: written chunk by chunk
+            // after the event, or by `resume` after a stop. `deliveries` is personal data.
+            try db.execute(
+                sql: """
+                    CREATE TABLE plan_remainders (
+                        id INTEGER PRIMARY KEY,
+                        case_id TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        deliveries BLOB NOT NULL
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

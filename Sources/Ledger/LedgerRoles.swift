@@ -20,6 +20,11 @@ public protocol IntakeStore: Sendable {
         case caseID: CaseID, messageID: String, at: Date,
         deciding decide: @escaping @Sendable (IntakeReading) throws -> (entry: IntakeEntry, decided: Decided)
     ) async throws(LedgerError) -> (outcome: IntakeOutcome, decided: Decided)
+    /// Writes what the intakes' `Intake.firstCommit` left kept: one chunk per transaction (the one
+    /// requirement of several), oldest first, calling `afterEach` after each commit; returns once
+    /// none is left. A stop in between leaves the rest kept, and `DeliveryQueue.resume` completes
+    /// it at the next start.
+    func completePlans(afterEach: @escaping @Sendable () -> Void) async throws(LedgerError) -> PlanCompletion
     /// Whether an event with this message id was ever recorded (it outlives the purge).
     func knowsMessage(_ messageID: String) async throws(LedgerError) -> Bool
     /// A message acked without effect (a repeated message id, a stale sequence).

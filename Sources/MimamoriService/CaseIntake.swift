@@ -13,8 +13,11 @@ import Timing
 public struct CaseIntake: Sendable {
     /// What to do with the broker message.
     public enum Decision: Sendable, Equatable {
-        /// The event's consequences are committed: ack.
-        case recorded(caseID: CaseID, sequence: Int, kind: String, planned: [Channel: Int], cancelled: Int, reach: Reach)
+        /// The event's consequences are committed: ack. `planKept`: a large plan's first
+        /// deliveries are written and the rest kept (`Intake.firstCommit`); write them
+        /// (`IntakeStore.completePlans`) before the ack.
+        case recorded(
+            caseID: CaseID, sequence: Int, kind: String, planned: [Channel: Int], cancelled: Int, reach: Reach, planKept: Bool = false)
         /// Nothing to do, and nothing will ever be (repeat, stale): ack.
         case ignored(caseID: CaseID?, reason: String)
         /// Input that can never succeed: dead-letter with this reason.
@@ -40,6 +43,12 @@ public struct CaseIntake: Sendable {
             self.refusedRows = refusedRows
         }
     }
+
+    /// A case's deliveries its event's own transaction writes; the rest of a larger plan are
+    /// kept in it and written after (`IntakeStore.completePlans`), so that the first notices go
+    /// out while the rest of a town-wide fan-out is written. Enough that a small town's case is
+    /// written at once.
+    public static let firstCommit = 512
 
     public let ledger: any IntakeStore
     public var limits: CaseEvent.Limits
@@ -194,7 +203,7 @@ public struct CaseIntake: Sendable {
             return .ignored(caseID: event.caseID, reason: CaseState.IgnoreReason.repeatedMessage.code)
         case .audited:
             return decision
-        case .recorded(_, let cancelled):
+        case .recorded(let written, let cancelled):
             if let problem = checked.photoLeftOut {
                 logger.warning(
                     "photo.left-out", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)", .reason: "\(problem.code)"]))
@@ -203,10 +212,12 @@ public struct CaseIntake: Sendable {
                 logger.warning("photo.not-upright", metadata: .keys([.case: "\(event.caseID)", .seq: "\(event.sequence)"]))
             }
             if let plan = decided.shelter { logShelter(plan) }
-            guard case .recorded(let caseID, let sequence, let kind, let planned, _, let reach) = decision else { return decision }
+            guard case .recorded(let caseID, let sequence, let kind, let planned, _, let reach, _) = decision else { return decision }
             // A held alert is not sent yet: its release merges again, and audits that.
             if kind != "held" { await recordMerge(event, at: now) }
-            return .recorded(caseID: caseID, sequence: sequence, kind: kind, planned: planned, cancelled: cancelled, reach: reach)
+            return .recorded(
+                caseID: caseID, sequence: sequence, kind: kind, planned: planned, cancelled: cancelled, reach: reach,
+                planKept: written > Self.firstCommit)
         }
     }
 
@@ -353,6 +364,7 @@ public struct CaseIntake: Sendable {
             notices: rows.notices, deliveries: rows.deliveries, cancelKinds: cancelKinds)
         intake.alarms = alarms
         intake.issuedAt = event.issuedAt
+        intake.firstCommit = Self.firstCommit
         // The police's own bytes, not the stored body (which may have lost its photo here).
         let original = signed ?? SignedMessage(body: Array(storedBody), headers: [:])
         intake.forwards = partners.map {

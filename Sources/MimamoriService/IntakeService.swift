@@ -89,38 +89,81 @@ public final class IntakeService: Service, Sendable {
                     return true
                 }
                 stalls += 1
-                let pause = Self.stallBackoff.delay(afterAttempt: stalls)
-                metrics.intakeStalled()
-                stalled.withLock { $0 = "\(error.code)" }
-                logger.error(
-                    "intake.stalled",
-                    metadata: .keys([
-                        .code: "\(error.code)", .reason: .string(error.message), .delayMs: "\(pause.milliseconds)",
-                        .msg: .string(delivery.messageID ?? "-"),
-                    ]))
-                logger.error("intake.hint", metadata: .keys([.reason: .string(error.operatorHint)]))
-                do {
-                    try await Task.sleep(for: pause)
-                } catch {
-                    return false
-                }
-                if Task.isCancelled || Task.isShuttingDownGracefully { return false }
+                guard await stall(on: error, delivery, stalls: stalls) else { return false }
                 continue
             }
             stalled.withLock { $0 = nil }
+            switch decision {
+            case .recorded(_, _, _, _, _, _, let planKept):
+                // Committed: the dispatcher may start on it while the rest of a large plan goes
+                // in and the ack travels (sending never waits for the broker; the ack follows
+                // the whole plan).
+                onRecorded()
+                if planKept, !(await completePlans(of: delivery)) { return false }
+            case .concernRecorded:
+                onRecorded()
+            case .ignored, .rejected:
+                break
+            }
             await settle(delivery, decision, started: started)
             return true
         }
+    }
+
+    /// Writes the rest of a large plan (`IntakeStore.completePlans`), waking the dispatcher after
+    /// each chunk. While the ledger refuses it the intake waits as for a message it cannot
+    /// record; false when shutdown began meanwhile: the message stays with the broker, and the
+    /// next start's `resume` completes the plan, so its redelivery is then acked as known.
+    func completePlans(of delivery: AMQPDelivery) async -> Bool {
+        var stalls = 0
+        while true {
+            do {
+                let completion = try await intake.ledger.completePlans(afterEach: onRecorded)
+                stalled.withLock { $0 = nil }
+                if completion.existing > 0 {
+                    // Nothing is lost (each such delivery is there already), but the plan was
+                    // written over a delivery of its own, which no plan should do.
+                    logger.warning(
+                        "intake.plan-existing",
+                        metadata: .keys([
+                            .msg: .string(delivery.messageID ?? "-"), .count: "\(completion.existing)",
+                            .reason: "a kept delivery was already in the ledger; report this as a bug",
+                        ]))
+                }
+                return true
+            } catch {
+                stalls += 1
+                guard await stall(on: error, delivery, stalls: stalls) else { return false }
+            }
+        }
+    }
+
+    /// The ledger refused the message's writing: one line with the code and the pause, and the
+    /// pause. False when shutdown began meanwhile.
+    private func stall(on error: LedgerError, _ delivery: AMQPDelivery, stalls: Int) async -> Bool {
+        let pause = Self.stallBackoff.delay(afterAttempt: stalls)
+        metrics.intakeStalled()
+        stalled.withLock { $0 = "\(error.code)" }
+        logger.error(
+            "intake.stalled",
+            metadata: .keys([
+                .code: "\(error.code)", .reason: .string(error.message), .delayMs: "\(pause.milliseconds)",
+                .msg: .string(delivery.messageID ?? "-"),
+            ]))
+        logger.error("intake.hint", metadata: .keys([.reason: .string(error.operatorHint)]))
+        do {
+            try await Task.sleep(for: pause)
+        } catch {
+            return false
+        }
+        return !(Task.isCancelled || Task.isShuttingDownGracefully)
     }
 
     /// `ms=` on the case line is the whole intake: verify, decode, plan, commit and ack.
     private func settle(_ delivery: AMQPDelivery, _ decision: CaseIntake.Decision, started: ContinuousClock.Instant) async {
         do {
             switch decision {
-            case .recorded(let caseID, let sequence, let kind, let planned, let cancelled, let reach):
-                // The deliveries are committed: the dispatcher may start on them while the ack
-                // travels (sending never waits for the broker; the ack still follows the commit).
-                onRecorded()
+            case .recorded(let caseID, let sequence, let kind, let planned, let cancelled, let reach, _):
                 try await connection.ack(delivery)
                 let took = ContinuousClock.now - started
                 metrics.intake(result: "recorded")
@@ -145,7 +188,6 @@ public final class IntakeService: Service, Sendable {
                     onUnreached(caseID, reach, unreached)
                 }
             case .concernRecorded(let reportID, let sequence, let kind, let planned, let desks, let rule, let callback):
-                onRecorded()
                 try await connection.ack(delivery)
                 let took = ContinuousClock.now - started
                 metrics.intake(result: "recorded")

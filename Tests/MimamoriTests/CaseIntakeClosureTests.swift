@@ -45,7 +45,7 @@ struct CaseIntakeClosureTests {
         for (message, channel) in steps {
             let decision = try await intake.process(
                 body: message.body, headers: message.headers, transportMessageID: nil, settings: try Self.settings(channel), now: Self.now)
-            guard case .recorded(_, _, _, let planned, _, _) = decision else {
+            guard case .recorded(_, _, _, let planned, _, _, _) = decision else {
                 Issue.record("expected recorded, got \(decision)")
                 return
             }
@@ -56,7 +56,7 @@ struct CaseIntakeClosureTests {
         let closed = HostileCorpus.Draft.closed(3, sequence: 3).message
         let decision = try await intake.process(
             body: closed.body, headers: closed.headers, transportMessageID: nil, settings: try Self.settings(.email), now: Self.now)
-        guard case .recorded(_, _, _, let planned, _, _) = decision else {
+        guard case .recorded(_, _, _, let planned, _, _, _) = decision else {
             Issue.record("expected recorded, got \(decision)")
             return
         }

@@ -28,7 +28,7 @@ struct CaseIntakeHostileInputTests {
 
     static func outcome(_ decision: CaseIntake.Decision) -> HostileOutcome {
         switch decision {
-        case .recorded(_, _, _, let planned, _, _): .planned(planned.values.reduce(0, +))
+        case .recorded(_, _, _, let planned, _, _, _): .planned(planned.values.reduce(0, +))
         case .concernRecorded(_, _, _, let planned, _, _, _): .planned(planned.values.reduce(0, +))
         case .ignored(_, let reason): .ignored(reason)
         case .rejected(_, let reason): .rejected(reason)
@@ -122,7 +122,7 @@ struct CaseIntakeHostileInputTests {
             let message = hostile.isolated(index: index, municipality: "kimino").last!
             let decision = try await intake.process(
                 body: message.body, headers: message.headers, transportMessageID: nil, settings: try Self.settings(), now: Self.now)
-            guard case .recorded(let caseID, _, _, let planned, _, _) = decision else {
+            guard case .recorded(let caseID, _, _, let planned, _, _, _) = decision else {
                 Issue.record("\(hostile.label): \(decision)")
                 continue
             }

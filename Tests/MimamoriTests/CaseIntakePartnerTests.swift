@@ -49,7 +49,7 @@ struct CaseIntakePartnerTests {
         let partner = HostileCorpus.Draft.opened(1).setting("consent.partnerTowns", true).message
         let decision = try await intake.process(
             body: partner.body, headers: partner.headers, transportMessageID: nil, settings: try Self.kainan(), now: Self.now)
-        guard case .recorded(_, _, _, let planned, _, _) = decision else {
+        guard case .recorded(_, _, _, let planned, _, _, _) = decision else {
             Issue.record("expected recorded, got \(decision)")
             return
         }

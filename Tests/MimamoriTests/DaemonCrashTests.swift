@@ -1,6 +1,8 @@
 import Foundation
 import Ledger
 import MimamoriCore
+import MimamoriDaemon
+import MimamoriService
 import TestFixtures
 import Testing
 
@@ -179,6 +181,55 @@ struct DaemonCrashTests {
             #expect(tally.duplicatesByMessageID <= DaemonFolder.Options().emailSessions)
             second.signal(SIGTERM)
             #expect(try await second.waitForExit(timeout: .seconds(30)) == .status(0), "\(second.tail())")
+        }
+    }
+
+    /// What a kill -9 between a large plan's first commit and its last chunk leaves: the event
+    /// and its first deliveries committed, the rest kept, the broker message unacked. The
+    /// daemon's own intake makes that state here, on the daemon's ledger and settings, before the
+    /// daemon starts (a kill timed between two chunks a few milliseconds apart could not be
+    /// relied on to land there); the message is then in the queue as the broker would hold it.
+    @Test(
+        "kill -9 between a 2,000-volunteer plan's first commit and its last chunk: the start completes the plan as planned, the redelivery is known, everyone gets the alert once"
+    )
+    func killBetweenPlanChunks() async throws {
+        let cooperators = DaemonFolder.cooperators(email: Self.volunteers, fax: 0)
+        try await withDaemonRig(cooperators: cooperators) { rig in
+            let sample = DaemonCase(municipality: rig.folder.municipality)
+            let event = sample.event("opened", sequence: 1)
+            let body = try DaemonCase.json(event)
+            do {
+                let files = try SettingsFiles.load(configPath: rig.folder.settingsPath)
+                let decision = try await CaseIntake(ledger: try rig.ledger()).process(
+                    body: body, headers: try rig.folder.signer.headers(for: body), transportMessageID: event["messageId"] as? String,
+                    settings: CaseIntake.Settings(files: files), now: Date())
+                guard case .recorded(_, _, _, let planned, _, _, planKept: true) = decision else {
+                    Issue.record("expected a recorded case with a kept plan, got \(decision)")
+                    return
+                }
+                #expect(planned[.email] == Self.volunteers)
+            }
+            #expect(try rig.sql("SELECT count(*) FROM deliveries") == ["\(CaseIntake.firstCommit)"])
+            #expect(try rig.sql("SELECT count(*) FROM plan_remainders") == ["2"])
+            try await rig.publisher.publish(event)
+
+            let daemon = try await rig.startConsuming()
+            let ignored = try await daemon.waitForLine(event: "intake.ignored", containing: ["case=\(sample.caseID)"])
+            #expect(ignored.contains("reason=case.repeated-message"), "\(ignored)")
+            try await rig.waitForMail(Self.volunteers, daemon: daemon)
+            try await rig.waitUntilSettled(sample.caseID, kinds: ["alert"], daemon: daemon)
+            #expect(try await rig.states(sample.caseID) == ["alert/delivered": Self.volunteers])
+            #expect(try rig.sql("SELECT count(*) FROM plan_remainders") == ["0"])
+            let resumed = try rig.sql("SELECT detail FROM audit WHERE event = 'ledger.resumed'")
+            #expect(resumed.count == 1 && resumed[0].contains("plan_completed=\(Self.volunteers - CaseIntake.firstCommit)"), "\(resumed)")
+            let tally = try MailTally(rig.smtp)
+            #expect(tally.recipients(of: "alert") == Set(cooperators.map(\.envelopeRecipient)))
+            #expect(tally.duplicatesByMessageID == 0 && tally.duplicatesByRecipient == 0)
+            try await waitUntil("the broker's queue is empty (the redelivery acked)", daemon: daemon) {
+                (try? await rig.publisher.connection.messageCount(queue: rig.folder.casesQueue)) == 0
+            }
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0), "\(daemon.tail())")
         }
     }
 }

@@ -153,6 +153,7 @@ extension PostgresLedger: DeliveryBacklog, DeliveryQueue {
     /// failure); the rest of `sending` goes back to `planned`, due `now` (`Ledger.resume`).
     public func resume(now: Date) async throws(LedgerError) -> Ledger.Resumption {
         try await write { transaction in
+            let completed = try await Self.completeAllPlans(in: transaction)
             let looped = try await transaction.rows(
                 """
                 UPDATE deliveries SET state = 'failed', finished_at = ?, last_error_code = ?,
@@ -177,13 +178,13 @@ extension PostgresLedger: DeliveryBacklog, DeliveryQueue {
             let planned = try await transaction.value(Int.self, "SELECT count(*) FROM deliveries WHERE state = 'planned'") ?? 0
             try await Self.audit(
                 transaction, at: now, case: nil, event: "ledger.resumed",
-                detail: "in_flight=\(resumed) planned=\(planned) crash_loop=\(looped.count)")
+                detail: Ledger.resumedDetail(resumed: resumed, planned: planned, crashLooped: looped.count, completed: completed))
             for failed in looped {
                 try await Self.audit(
                     transaction, at: now, case: failed.caseID, event: "delivery.crash-loop",
                     detail: "delivery=\(failed.deliveryID) recipient=\(failed.recipient) channel=\(failed.channel.rawValue)")
             }
-            return Ledger.Resumption(resumed: resumed, crashLooped: looped)
+            return Ledger.Resumption(resumed: resumed, crashLooped: looped, completedPlans: completed)
         }
     }
 

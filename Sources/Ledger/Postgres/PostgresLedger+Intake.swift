@@ -51,6 +51,27 @@ extension PostgresLedger: IntakeStore {
             """
     }
 
+    /// Inserts planned deliveries by the chunk, a statement per chunk instead of per row; returns
+    /// the rows inserted (fewer than given only when `keepingExisting`: a delivery already there,
+    /// the same idempotency key, stays as it is).
+    static func insertDeliveries(
+        _ deliveries: ArraySlice<Intake.Delivery>, created: Int64, keepingExisting: Bool = false, in transaction: PostgresTransaction
+    ) async throws -> Int {
+        var inserted = 0
+        var rows = deliveries
+        while !rows.isEmpty {
+            let size = deliveryChunks.first { $0 <= rows.count } ?? 1
+            let chunk = rows.prefix(size)
+            rows = rows.dropFirst(chunk.count)
+            var values: [(any PostgresArgument)?] = []
+            values.reserveCapacity(chunk.count * 12)
+            for delivery in chunk { values += deliveryValues(delivery, at: created) }
+            inserted += try await transaction.execute(
+                insertDeliveries(rows: chunk.count) + (keepingExisting ? " ON CONFLICT DO NOTHING" : ""), values)
+        }
+        return inserted
+    }
+
     static func recordIntake(_ intake: Intake, in transaction: PostgresTransaction) async throws -> IntakeOutcome {
         let case_ = intake.caseID.rawValue
         let received = intake.receivedAt.ledgerMillis
@@ -88,20 +109,18 @@ extension PostgresLedger: IntakeStore {
         for notice in intake.notices {
             try await insertNotice(notice, case: case_, at: received, in: transaction)
         }
-        var byChannel: [Channel: Int] = [:]
-        var rows = intake.deliveries[...]
-        while !rows.isEmpty {
-            let size = deliveryChunks.first { $0 <= rows.count } ?? 1
-            let chunk = rows.prefix(size)
-            rows = rows.dropFirst(chunk.count)
-            var values: [(any PostgresArgument)?] = []
-            values.reserveCapacity(chunk.count * 12)
-            for delivery in chunk {
-                values += deliveryValues(delivery, at: received)
-                byChannel[delivery.planned.channel, default: 0] += 1
+        // A large plan's first deliveries go in here, the rest are kept (`Ledger.recordIntake`).
+        let first = intake.firstCommit.map { min($0, intake.deliveries.count) } ?? intake.deliveries.count
+        let kept = PlanRemainder.chunks(of: intake.deliveries, firstCommit: intake.firstCommit)
+        if !kept.isEmpty {
+            try PlanRemainder.checkUniqueKeys(intake.deliveries)
+            for chunk in kept {
+                try await transaction.execute(
+                    "INSERT INTO plan_remainders (case_id, created_at, deliveries) VALUES (?, ?, ?)", [case_, received, chunk])
             }
-            try await transaction.execute(insertDeliveries(rows: chunk.count), values)
         }
+        _ = try await insertDeliveries(intake.deliveries[..<first], created: received, in: transaction)
+        let byChannel = intake.deliveries.reduce(into: [Channel: Int]()) { $0[$1.planned.channel, default: 0] += 1 }
 
         if let desk = intake.callbackDesk {
             try await transaction.execute(

@@ -58,6 +58,8 @@ extension PostgresLedger: RetentionStore {
                 // A forward still waiting at the end of the retention goes too: the case is over.
                 let forwards = try await transaction.execute(
                     "UPDATE partner_forwards SET body = NULL, headers = NULL WHERE case_id = ? AND body IS NOT NULL", [id])
+                // A plan still kept (a daemon stopped since) is the case's too.
+                try await transaction.execute("DELETE FROM plan_remainders WHERE case_id = ?", [id])
                 try await transaction.execute("UPDATE cases SET state = NULL, purged_at = ? WHERE id = ?", [now.ledgerMillis, id])
                 try await Self.audit(
                     transaction, at: now, case: CaseID(id), event: "case.purged",
@@ -143,13 +145,18 @@ extension PostgresLedger: RetentionStore {
 extension PostgresLedger {
     /// Every table whose columns `purge` clears (the state snapshot is in `cases`), and
     /// `registrations`: a removal whose own rewrite had to wait is taken by the next purge's.
-    static let purgedTables = ["cases", "events", "notices", "deliveries", "shelter_stays", "partner_forwards", "registrations"]
+    /// `plan_remainders` too: its rows go when they are written, and their dead versions hold
+    /// the addresses until a rewrite.
+    static let purgedTables = [
+        "cases", "events", "notices", "deliveries", "shelter_stays", "partner_forwards", "registrations", "plan_remainders",
+    ]
 
     /// The columns `purge` clears, as `table.column`: the planner's samples of them
     /// (`pg_statistic`) may hold their values.
     static let purgedColumns = [
         "cases.state", "events.body", "notices.content", "deliveries.address", "deliveries.confirmation",
         "shelter_stays.form", "partner_forwards.body", "partner_forwards.headers", "registrations.record",
+        "plan_remainders.deliveries",
     ]
 
     /// How long the rewrite waits for older snapshots and for its locks, as SQLite's busy
