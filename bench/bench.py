@@ -10,7 +10,8 @@
    side runs, over one open connection with confirms (examples/python/mimamori_publish.py signs);
    and, beside it, with a `mimamori publish` process per case, whose own start-up is then counted.
 4. Intake: verify + decode + plan + commit + ack, from the daemon's own `case.opened us=` line,
-   at 81 and at 10,000 recipients.
+   at 81 and at 10,000 recipients (a large plan's ack follows its last chunk, written while the
+   first are sent); and from the ledger's times, received -> the first of 10,000 accepted.
 5. RSS idle after start, after the 10,000-recipient case, after the first and after the last Kimino
    case (a daemon that keeps what it no longer needs shows here); start -> READY=1 (NOTIFY_SOCKET).
 6. Apprise (PyPI) sending the same kind of mail to 1,000 recipients: msg/s, counted from what
@@ -330,6 +331,12 @@ def main():
         results["fanout_10000_msgs_per_s"] = round(10000 / (t1 - t0), 1)
         results["ratio_to_smtp_source"] = round(results["fanout_10000_msgs_per_s"] / results["smtp_source_msgs_per_s"], 3)
         results["intake_10000_ms"] = round((big.intake_us("BENCH-10000") or 0) / 1000, 2)
+        # The dispatcher starts on a large plan's first chunk while the rest is written: the
+        # first notice's wait, from the ledger's own times (received, then accepted by the sink).
+        with sqlite3.connect(f"file:{big.ledger}?mode=ro", uri=True) as db:
+            results["first_accepted_10000_ms"] = db.execute(
+                "SELECT min(d.accepted_at) - e.received_at FROM deliveries d JOIN events e ON e.case_id = d.case_id "
+                "WHERE d.case_id = ?", ("BENCH-10000",)).fetchone()[0]
         time.sleep(1)
         results["rss_after_10000_mib"] = round(big.rss_kib() / 1024, 1)
         big.stop()
@@ -424,7 +431,8 @@ def main():
         ("Kimino scale publish (open connection) -> all accepted", f"median {results['kimino_median_ms']} ms, p95 {results['kimino_p95_ms']} ms", "target median < 50 ms"),
         ("Kimino, a `mimamori publish` process per case", f"median {results['kimino_cli_median_ms']} ms", "the CLI's start-up counted too"),
         ("intake (verify..commit+ack), 81 recipients", f"{results['intake_81_ms_median']} ms", "target < 20 ms"),
-        ("intake, 10,000 recipients", f"{results['intake_10000_ms']} ms", ""),
+        ("intake, 10,000 recipients", f"{results['intake_10000_ms']} ms", "to the ack, after the plan's last chunk"),
+        ("received -> first of 10,000 accepted", f"{results['first_accepted_10000_ms']} ms", "sending starts on the plan's first chunk"),
         ("mimamorid on PostgreSQL: 10,000 email recipients", f"{results['postgres_fanout_10000_msgs_per_s']} msg/s ({results['postgres_fanout_10000_s']} s)",
          f"SQLite above: {results['fanout_10000_msgs_per_s']} msg/s; intake {results['postgres_intake_10000_ms']} ms"),
         ("standby takeover: kill -9 -> standby consuming", " / ".join(f"{t} ms" for t in results["takeover_ms"]), "target < 5 s; lease 3 s"),
