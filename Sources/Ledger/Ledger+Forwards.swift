@@ -55,16 +55,18 @@ extension Ledger {
     }
 
     /// Forwards not yet confirmed by the broker, oldest first: a case's events in their order.
-    public func pendingForwards(limit: Int) async throws(LedgerError) -> [PartnerForward] {
-        try await read { db in
+    public func pendingForwards(limit: Int, excluding: Set<String>) async throws(LedgerError) -> [PartnerForward] {
+        let excluded = excluding.sorted()
+        return try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, case_id, message_id, sequence, partner, routing_key, body, headers, recorded_at
                     FROM partner_forwards INDEXED BY partner_forwards_pending
-                    WHERE forwarded_at IS NULL AND body IS NOT NULL ORDER BY id LIMIT ?
+                    WHERE forwarded_at IS NULL AND body IS NOT NULL
+                        AND partner NOT IN (\(databaseQuestionMarks(count: excluded.count))) ORDER BY id LIMIT ?
                     """,
-                arguments: [limit]
+                arguments: StatementArguments(excluded + [limit] as [any DatabaseValueConvertible])
             ).map { row in
                 let headers = (row["headers"] as String?).flatMap {
                     try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))

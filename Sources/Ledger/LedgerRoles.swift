@@ -150,12 +150,21 @@ public protocol RetentionStore: Sendable {
 /// Every role at once: what the daemon opens and hands out role by role.
 /// Our cases' events waiting to go to a partner town's daemon (`partner_forwards`).
 public protocol PartnerForwardOutbox: Sendable {
-    /// Forwards not yet confirmed by the broker, oldest first, at most `limit`.
-    func pendingForwards(limit: Int) async throws(LedgerError) -> [PartnerForward]
+    /// Forwards not yet confirmed by the broker, oldest first, at most `limit`, none to the
+    /// partners in `excluding` (those whose forward the broker refused in this pass: each
+    /// partner's forwards keep their order, and one refused partner holds up no other).
+    func pendingForwards(limit: Int, excluding: Set<String>) async throws(LedgerError) -> [PartnerForward]
     /// The broker confirmed it: the body goes, the record that it went stays.
     func markForwarded(_ forward: PartnerForward, at: Date) async throws(LedgerError)
     /// How many wait, and since when the oldest does.
     func forwardBacklog() async throws(LedgerError) -> (count: Int, oldest: Date?)
+}
+
+extension PartnerForwardOutbox {
+    /// Forwards not yet confirmed by the broker, oldest first, at most `limit`, to every partner.
+    public func pendingForwards(limit: Int) async throws(LedgerError) -> [PartnerForward] {
+        try await pendingForwards(limit: limit, excluding: [])
+    }
 }
 
 public typealias CaseLedger = IntakeStore & DeliveryQueue & AlarmOutbox & CaseReports & RetentionStore & ConcernCallbacks & RegistryStore

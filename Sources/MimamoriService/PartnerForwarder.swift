@@ -66,19 +66,21 @@ public final class PartnerForwarder: Service, Sendable {
         }
     }
 
-    /// One pass over the outbox, oldest first; it stops at the first refusal, so a case's events
-    /// never overtake one another. True when nothing is left.
+    /// One pass over the outbox, oldest first. A partner whose forward the broker refuses gets
+    /// nothing more in this pass, so its events never overtake one another; the other partners'
+    /// forwards go on (a missing queue for one town holds up no other). True when nothing is left.
     func forwardOwed() async -> Bool {
+        var refused = Set<String>()
         while true {
             let owed: [PartnerForward]
             do {
-                owed = try await ledger.pendingForwards(limit: 32)
+                owed = try await ledger.pendingForwards(limit: 32, excluding: refused)
             } catch {
                 logger.error("ledger.error", metadata: .keys([.code: "\(error.code)", .reason: .string(error.operatorHint)]))
                 return false
             }
-            if owed.isEmpty { return true }
-            for forward in owed {
+            if owed.isEmpty { return refused.isEmpty }
+            for forward in owed where !refused.contains(forward.partner) {
                 let keys: Logger.Metadata = .keys([
                     .case: "\(forward.caseID)", .seq: "\(forward.sequence)", .partner: .string(forward.partner),
                 ])
@@ -92,7 +94,11 @@ public final class PartnerForwarder: Service, Sendable {
                     logger.error(
                         "partner.unforwarded",
                         metadata: keys.merging(.keys([.code: "\(error.code)", .reason: .string(Self.hint(error))])) { a, _ in a })
-                    return false
+                    // No queue for it, or its queue refused it: that partner's. A lost connection
+                    // or a missing exchange refuses every partner alike: the next pass.
+                    guard error.code == .returned || error.code == .nacked else { return false }
+                    refused.insert(forward.partner)
+                    continue
                 }
                 do {
                     try await ledger.markForwarded(forward, at: clock.now())

@@ -34,6 +34,9 @@ struct LedgerForwardTests {
         #expect(try await ledger.forwardBacklog().count == 3)
         #expect(try await ledger.forwardBacklog().oldest == t0)
         #expect(try await ledger.pendingForwards(limit: 1).map(\.messageID) == ["m1"])
+        // A partner the broker refused this pass: the others' forwards still come.
+        #expect(try await ledger.pendingForwards(limit: 10, excluding: ["kainan"]).map(\.routingKey) == ["case.yuasa.updated"])
+        #expect(try await ledger.pendingForwards(limit: 10, excluding: ["kainan", "yuasa"]).isEmpty)
 
         try await ledger.markForwarded(pending[0], at: t0.addingTimeInterval(1))
         // Marked twice (a publish confirmed after a crash before the mark): one audit row.

@@ -202,3 +202,49 @@ extension DaemonPartnerTownTests {
         }
     }
 }
+
+extension DaemonPartnerTownTests {
+    /// The first of a pass refused for one partner used to end the pass, so one town whose
+    /// forwarding queue had gone kept every other partner town from hearing of the case.
+    @Test(
+        "one partner's forwarding queue gone: that partner waits, said so; the other partner gets the case at once, and the first once its queue is back"
+    )
+    func oneRefusedPartnerHoldsUpNoOther() async throws {
+        let town = Broker.uniqueName("e2e-kimino")
+        let gone = Broker.uniqueName("e2e-kainan")
+        let open = Broker.uniqueName("e2e-yuasa")
+        let options = DaemonFolder.Options(municipality: town, partners: "{ \(gone): own-daemon, \(open): own-daemon }")
+        try await withDaemonRig(options: options, cooperators: DaemonFolder.cooperators(email: 1, fax: 0)) { rig in
+            let daemon = try await rig.startConsuming()
+            let goneQueue = AMQPTopology.forwardingQueue(municipality: town, partner: gone)
+            let openQueue = AMQPTopology.forwardingQueue(municipality: town, partner: open)
+            try await rig.publisher.connection.delete(queue: goneQueue)
+            let c = DaemonCase(municipality: town)
+            try await rig.publisher.publish(Self.event(c, "opened", sequence: 1, partnerTowns: true))
+
+            let refused = try await daemon.waitForLine(event: "partner.unforwarded")
+            // The refused partner's forward is the first of the pass (by name and as listed).
+            #expect(try rig.sql("SELECT partner FROM partner_forwards ORDER BY id") == [gone, open])
+            #expect(logField("partner", of: refused) == gone && logField("code", of: refused) == "returned", "\(refused)")
+            let forwarded = try await daemon.waitForLine(event: "partner.forwarded")
+            #expect(logField("partner", of: forwarded) == open && logField("case", of: forwarded) == c.caseID, "\(forwarded)")
+            let deliveries = try await rig.publisher.connection.consume(queue: openQueue)
+            var arrived: AMQPDelivery?
+            for try await delivery in deliveries {
+                try await rig.publisher.connection.ack(delivery)
+                arrived = delivery
+                break
+            }
+            #expect(try #require(arrived).routingKey == "case.\(open).opened")
+            #expect(
+                try rig.sql("SELECT partner FROM partner_forwards WHERE forwarded_at IS NULL AND body IS NOT NULL") == [gone])
+
+            // The queue back: the next pass forwards it.
+            try await rig.publisher.connection.declare(.mimamori(municipality: town, partners: [gone, open]))
+            _ = try await daemon.waitForLine(event: "partner.forwarded", count: 2, timeout: .seconds(60))
+            #expect(daemon.lines(event: "partner.forwarded").compactMap { logField("partner", of: $0) } == [open, gone])
+            #expect(try rig.sql("SELECT count(*) FROM partner_forwards WHERE body IS NOT NULL") == ["0"])
+            for queue in [goneQueue, openQueue] { try await rig.publisher.connection.delete(queue: queue) }
+        }
+    }
+}

@@ -21,14 +21,18 @@ extension PostgresLedger: PartnerForwardOutbox {
         }
     }
 
-    public func pendingForwards(limit: Int) async throws(LedgerError) -> [PartnerForward] {
-        try await read { transaction in
+    public func pendingForwards(limit: Int, excluding: Set<String>) async throws(LedgerError) -> [PartnerForward] {
+        let excluded = excluding.sorted()
+        // `NOT IN ()` is no SQL: with nothing excluded, a partner name no town has.
+        let names: [(any PostgresArgument)?] = excluded.isEmpty ? [""] : excluded
+        return try await read { transaction in
             try await transaction.rows(
                 """
                 SELECT id, case_id, message_id, sequence, partner, routing_key, body, headers, recorded_at
-                FROM partner_forwards WHERE forwarded_at IS NULL AND body IS NOT NULL ORDER BY id LIMIT ?
+                FROM partner_forwards WHERE forwarded_at IS NULL AND body IS NOT NULL
+                AND partner NOT IN (\(Self.placeholders(names.count))) ORDER BY id LIMIT ?
                 """,
-                [limit]
+                names + [limit]
             ).map { row in
                 let headers = (try row["headers"] as String?).flatMap {
                     try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
