@@ -68,6 +68,8 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         // pthread_setname_np, a GNU extension Swift's Glibc module leaves out.
         .target(name: "CThreadName"),
+        // malloc_trim, which Swift's Glibc module leaves out (malloc.h).
+        .target(name: "CHeap"),
 
         // Backoff schedules and duration conversions, shared by every target (no dependencies).
         .target(name: "Timing", swiftSettings: strict),
@@ -133,7 +135,7 @@ let package = Package(
         .target(
             name: "MimamoriDaemon",
             dependencies: [
-                "MimamoriService", "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets", "Timing",
+                "MimamoriService", "AMQP", "MimamoriBroker", "MimamoriCore", "Ledger", "Outlets", "Timing", "CHeap",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

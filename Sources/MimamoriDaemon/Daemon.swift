@@ -274,6 +274,7 @@ public enum Daemon {
         if let reconfirmation { services.append(.init(service: reconfirmation)) }
         if let concernIntake { services.append(.init(service: concernIntake)) }
         services += [
+            .init(service: IdleMemory(configuration: .init(), logger: logger)),
             .init(service: intake),
             // READY=1 from inside the group, once it has trapped SIGTERM: a `systemctl stop`
             // right after start is then a graceful stop (exit 0), not death by the signal.

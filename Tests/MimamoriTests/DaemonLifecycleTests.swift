@@ -72,6 +72,36 @@ struct DaemonLifecycleTests {
         }
     }
 
+    @Test("idle after start, the daemon gives back what start-up touched: its resident set falls, and a case after that reaches everyone")
+    func idleMemoryReturned() async throws {
+        try await withDaemonRig(cooperators: DaemonFolder.cooperators(email: 20, fax: 0)) { rig in
+            let notify = try NotifySocket(directory: rig.folder.directory)
+            defer { notify.stop() }
+            let daemon = try rig.startDaemon(notify: notify)
+            _ = try await notify.waitFor("READY=1", daemon: daemon)
+            let atReady = try #require(Self.residentKiB(daemon.pid))
+            // The return comes one second after the group starts; start-up has left the
+            // program's pages mapped until then (tens of MiB in a debug build).
+            try await waitUntil(
+                "the resident set below \(atReady * 3 / 4) KiB (at READY \(atReady) KiB)", timeout: .seconds(20), daemon: daemon
+            ) {
+                (Self.residentKiB(daemon.pid) ?? .max) < atReady * 3 / 4
+            }
+            let sample = DaemonCase(municipality: rig.folder.municipality)
+            try await rig.publisher.publish(sample.event("opened", sequence: 1))
+            try await rig.waitForMail(20, daemon: daemon)
+            daemon.signal(SIGTERM)
+            #expect(try await daemon.waitForExit(timeout: .seconds(30)) == .status(0))
+        }
+    }
+
+    static func residentKiB(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+    }
+
     @Test("SIGTERM the instant READY=1 arrives (systemctl start; systemctl stop) is a graceful stop: STOPPING=1, exit status 0")
     func stopRightAfterReady() async throws {
         try await withDaemonRig(cooperators: DaemonFolder.cooperators(email: 2, fax: 0)) { rig in
