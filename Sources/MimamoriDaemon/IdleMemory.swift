@@ -11,10 +11,11 @@ import ServiceLifecycle
 ///
 /// Most of an idle daemon's resident set is the program itself: the kernel maps code in 64 KiB
 /// around each page touched, and start-up (settings, the directory, the ledger's migrations)
-/// touches much that an idle beat never runs again. Those pages are clean copies of files already
-/// in the page cache, so unmapping them loses nothing: the next use maps them again from the cache
-/// (a minor fault, no disk read). Only read-only file mappings without a private (written) page are
-/// returned; writable and relocated mappings hold state and are never touched.
+/// touches much that an idle beat never runs again. Those pages are clean copies of files in the
+/// page cache, so unmapping them loses nothing: the next use maps them again from the cache (a disk
+/// read only if memory pressure evicted them meanwhile, as it may any page of a program). Only
+/// read-only file mappings without a private (written) page are returned; writable and relocated
+/// mappings hold state and are never touched.
 struct IdleMemory: Service {
     /// When the first return happens after the group starts (start-up's last passes are done), how
     /// often the resident set is looked at afterwards, and by how much it must have grown since the
