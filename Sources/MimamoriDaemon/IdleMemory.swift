@@ -77,7 +77,8 @@ struct IdleMemory: Service {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// A file under /proc read whole (its size is 0 to stat, so read until the end).
+    /// A file under /proc read whole: its size is 0 to stat, so read until the end. (Foundation's
+    /// `FileManager.contents(atPath:)` on the daemon's smaps left the pages unreturned.)
     static func readProcFile(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }

@@ -30,13 +30,7 @@ struct DaemonLifecycleTests {
             #expect(started.contains("email=3") && started.contains("fax=1"), "\(started)")
 
             try await daemon.waitForLine(event: "intake.consuming")
-            if let status = try? String(contentsOfFile: "/proc/\(daemon.pid)/status", encoding: .utf8),
-                let rss = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
-            {
-                print(
-                    "e2e figure: idle \(rss.split(separator: " ", omittingEmptySubsequences: true).dropFirst().joined(separator: " ")) RSS after start (debug build)"
-                )
-            }
+            if let rss = Self.residentKiB(daemon.pid) { print("e2e figure: idle \(rss) kB RSS after start (debug build)") }
             let readyCount = notify.received.count
             daemon.signal(SIGTERM)
             try await notify.waitFor("STOPPING=1", after: readyCount, timeout: .seconds(30), daemon: daemon)

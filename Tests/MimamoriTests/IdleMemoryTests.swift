@@ -7,7 +7,7 @@ import Testing
 /// holds state (a writable mapping, relocations, the heap, stacks, the kernel's special pages).
 @Suite("idle memory: the pages returned, and the process after")
 struct IdleMemoryTests {
-    /// Seven mappings as Debian 12's kernel writes them (attribute lines shortened to those read).
+    /// Nine mappings as Debian 12's kernel writes them (attribute lines shortened to those read).
     static let smaps = """
         55d0c8a00000-55d0c9e00000 r-xp 00400000 08:01 131 /usr/sbin/mimamorid
         Size:              20480 kB
@@ -82,7 +82,7 @@ struct IdleMemoryTests {
 
     @Test("on this very process: the resident set falls, and the code and data unmapped still run and read the same after")
     func returnsAndRunsOn() throws {
-        // Touch a good part of this test binary's code and read-only data first.
+        // The tests run before this one have left much of this binary's code resident.
         let before = try #require(IdleMemory.residentBytes())
         let smaps = try #require(IdleMemory.readProcFile("/proc/self/smaps"))
         let expected = ReturnablePages.ranges(inSmaps: smaps)
